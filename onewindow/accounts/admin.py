@@ -1,0 +1,197 @@
+"""Operator screens for the organisation: regions, halls, departments, windows, staff,
+applicants and API tokens. Forms run the same rule checks as the services."""
+
+from django import forms
+from django.contrib import admin, messages
+
+from onewindow.accounts import identity, services
+from onewindow.accounts.models import (
+    DEPARTMENT_ROLES,
+    ApiToken,
+    Applicant,
+    Department,
+    Hall,
+    PersonalDataRead,
+    Region,
+    Staff,
+    User,
+    Window,
+)
+from onewindow.errors import DomainError
+
+
+def _as_form_error(form: forms.ModelForm, exc: DomainError, field: str | None = None) -> None:
+    form.add_error(field, f"{exc.message}（{exc.code}）")
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["username", "display_name", "is_staff", "is_superuser", "is_active", "last_login"]
+    search_fields = ["username", "display_name"]
+    fields = ["username", "display_name", "is_active", "is_staff", "is_superuser", "groups", "last_login"]
+    readonly_fields = ["last_login"]
+    filter_horizontal = ["groups"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region", "phone"]
+    search_fields = ["code", "name", "short_name"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(Hall)
+class HallAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "region"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["region"]
+    filter_horizontal = ["departments"]
+
+
+class WindowForm(forms.ModelForm):
+    class Meta:
+        model = Window
+        fields = ["hall", "number", "name", "kind", "departments", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        hall, kind, departments = data.get("hall"), data.get("kind"), list(data.get("departments") or [])
+        if hall and kind == Window.Kind.DEPARTMENTAL and not departments:
+            self.add_error("departments", "部门窗口至少要服务一个进驻部门。")
+        if hall and kind == Window.Kind.COMPREHENSIVE and departments:
+            self.add_error("departments", "综合受理窗口受理本中心全部部门事项，不需指定部门。")
+        if hall and departments:
+            try:
+                services.check_departments_in_hall(hall, departments)
+            except DomainError as exc:
+                _as_form_error(self, exc, "departments")
+        return data
+
+
+@admin.register(Window)
+class WindowAdmin(admin.ModelAdmin):
+    form = WindowForm
+    list_display = ["hall", "number", "name", "kind", "is_active"]
+    list_filter = ["hall", "kind", "is_active"]
+    search_fields = ["number", "name"]
+    filter_horizontal = ["departments"]
+
+
+class StaffForm(forms.ModelForm):
+    class Meta:
+        model = Staff
+        fields = ["user", "name", "role", "hall", "department", "windows", "phone", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        hall, department, role = data.get("hall"), data.get("department"), data.get("role")
+        if role in DEPARTMENT_ROLES and department is None:
+            self.add_error("department", "部门审查人员和部门负责人必须属于一个部门。")
+        if hall and department:
+            try:
+                services.check_departments_in_hall(hall, [department])
+            except DomainError as exc:
+                _as_form_error(self, exc, "department")
+        if hall and any(w.hall_id != hall.pk for w in data.get("windows") or []):
+            self.add_error("windows", "工作人员只能安排在本中心的窗口。")
+        return data
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    form = StaffForm
+    list_display = ["name", "role", "hall", "department", "is_active"]
+    list_filter = ["role", "hall", "department", "is_active"]
+    search_fields = ["name", "user__username"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["windows"]
+
+
+class ApplicantForm(forms.ModelForm):
+    class Meta:
+        model = Applicant
+        fields = ["kind", "name", "id_number", "credit_code", "legal_representative", "phone", "address", "region", "user"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["id_number"], data["credit_code"] = services.validated_identifier(
+                data.get("kind"), data.get("id_number", ""), data.get("credit_code", "")
+            )
+        except DomainError as exc:
+            _as_form_error(self, exc, "credit_code" if "credit_code" in exc.code else "id_number")
+        return data
+
+
+@admin.register(Applicant)
+class ApplicantAdmin(admin.ModelAdmin):
+    form = ApplicantForm
+    list_display = ["ref", "name", "kind", "masked_id", "masked_phone", "region"]
+    list_filter = ["kind"]
+    search_fields = ["ref", "name", "credit_code"]
+    autocomplete_fields = ["region", "user"]
+
+    @admin.display(description="证件号码")
+    def masked_id(self, obj):
+        return identity.mask_id(obj.id_number) if obj.kind == Applicant.Kind.NATURAL else obj.credit_code
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj):
+        return identity.mask_phone(obj.phone)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["user", "name"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, secret = services.issue_token(obj.user, obj.name)
+        obj.pk, obj.prefix, obj.key_hash, obj.created_at = token.pk, token.prefix, token.key_hash, token.created_at
+        messages.warning(request, f"新令牌（只显示这一次，请妥善保存）：{secret}")
+
+    @admin.action(description="吊销所选令牌")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.revoke_token(token)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke, never delete: every use stays attributable
+
+
+@admin.register(PersonalDataRead)
+class PersonalDataReadAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "applicant", "fields", "purpose"]
+    list_filter = ["purpose"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

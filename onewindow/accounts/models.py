@@ -1,0 +1,234 @@
+"""Who the people and organisations of the hall are (GLOSSARY.md "Places and people")."""
+
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A login. Staff and applicants are profiles of it; one person may be both."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+
+    def __str__(self):
+        return self.display_name or self.username
+
+
+class Region(models.Model):
+    """行政区划: the 省/市/县/乡镇/村 tree keyed by the 12-digit statistical code."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, "省"
+        CITY = 2, "市"
+        COUNTY = 3, "县（区）"
+        TOWN = 4, "乡镇（街道）"
+        VILLAGE = 5, "村（社区）"
+
+    code = models.CharField("区划代码", max_length=12, primary_key=True)
+    name = models.CharField("名称", max_length=60)
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name="上级区划")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(parent__isnull=True) | Q(level__gt=1), name="region_root_is_top"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    """进驻部门: an agency of a level of government with items in a hall."""
+
+    code = models.CharField("部门编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+    short_name = models.CharField("简称", max_length=20, blank=True)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="departments", verbose_name="所属区划")
+    phone = models.CharField("咨询电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Hall(models.Model):
+    """政务服务中心: a physical center (city hall, county hall, town service center)."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "市级政务服务中心"
+        COUNTY = "county", "县（区）级政务服务中心"
+        TOWN = "town", "乡镇（街道）便民服务中心"
+        VILLAGE = "village", "村（社区）便民服务站"
+
+    code = models.CharField("中心编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=80)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="halls", verbose_name="所在区划")
+    address = models.CharField("地址", max_length=200, blank=True)
+    hours = models.CharField("办公时间", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=30, blank=True)
+    departments = models.ManyToManyField(Department, related_name="halls", blank=True, verbose_name="进驻部门")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政务服务中心"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Window(models.Model):
+    """窗口: a counter of a hall; serves some stationed departments, or all (综合窗口)."""
+
+    class Kind(models.TextChoices):
+        COMPREHENSIVE = "comprehensive", "综合受理窗口"
+        DEPARTMENTAL = "departmental", "部门窗口"
+
+    hall = models.ForeignKey(Hall, models.PROTECT, related_name="windows", verbose_name="政务服务中心")
+    number = models.CharField("窗口号", max_length=10)
+    name = models.CharField("名称", max_length=60)
+    kind = models.CharField("类型", max_length=15, choices=Kind.choices)
+    departments = models.ManyToManyField(Department, related_name="windows", blank=True, verbose_name="服务部门")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "窗口"
+        ordering = ["hall", "number"]
+        constraints = [models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_in_hall")]
+
+    def __str__(self):
+        return f"{self.number}号窗口 {self.name}"
+
+
+class Role(models.TextChoices):
+    # 窗口受理人员: registers and decides intake at a window, for any item of the hall.
+    CLERK = "clerk", "窗口受理人员"
+    # 部门审查人员: reviews the cases of their own department.
+    REVIEWER = "reviewer", "部门审查人员"
+    # 部门负责人 / 首席代表: decides, approves extensions; receives escalations.
+    DEPARTMENT_HEAD = "department_head", "部门负责人"
+    # 管理办 supervisor: watches every case of the hall (电子监察).
+    SUPERVISOR = "supervisor", "大厅监督人员"
+    # 管理办 admin: configures the hall, its windows, staff, catalog and calendar.
+    HALL_ADMIN = "hall_admin", "大厅管理员"
+    # 12345 热线话务员.
+    HOTLINE_OPERATOR = "hotline_operator", "热线话务员"
+    # 代办员 / 帮办: carries investment projects through their approvals.
+    AGENT = "agent", "项目代办员"
+
+
+# Roles that act for one department only; the others act for the whole hall.
+DEPARTMENT_ROLES = frozenset({Role.REVIEWER, Role.DEPARTMENT_HEAD})
+
+
+class Staff(models.Model):
+    """A person working in a hall, with one role, acting inside their hall/department scope."""
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="staff", verbose_name="登录账号")
+    name = models.CharField("姓名", max_length=50)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    hall = models.ForeignKey(Hall, models.PROTECT, related_name="staff", verbose_name="政务服务中心")
+    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="staff",
+                                   verbose_name="所属部门")
+    windows = models.ManyToManyField(Window, related_name="staff", blank=True, verbose_name="所在窗口")
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    is_active = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员"
+        ordering = ["hall", "department", "name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class Applicant(models.Model):
+    """申请人: a natural person (自然人) or a legal person (法人)."""
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", "自然人"
+        LEGAL = "legal", "法人"
+
+    # Public reference for URLs (API.md: never database ids, never personal data in a URL).
+    ref = models.CharField("编号", max_length=16, unique=True, editable=False)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("姓名/名称", max_length=100)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="applicants", verbose_name="所在区划")
+    user = models.OneToOneField(User, models.SET_NULL, null=True, blank=True, related_name="applicant",
+                                verbose_name="网上办事账号")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请人"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], condition=Q(kind="natural"), name="applicant_id_unique"),
+            models.UniqueConstraint(fields=["credit_code"], condition=Q(kind="legal"),
+                                    name="applicant_credit_code_unique"),
+            models.CheckConstraint(
+                condition=(Q(kind="natural") & ~Q(id_number="")) | (Q(kind="legal") & ~Q(credit_code="")),
+                name="applicant_has_identifier",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.ref:
+            self.ref = new_ref("P")
+        super().save(*args, **kwargs)
+
+
+def new_ref(prefix: str) -> str:
+    return prefix + secrets.token_hex(6).upper()
+
+
+class PersonalDataRead(models.Model):
+    """Every read of an unmasked ID number or phone (ARCHITECTURE.md "Personal data")."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="查看人")
+    applicant = models.ForeignKey(Applicant, models.PROTECT, related_name="reads", verbose_name="申请人")
+    fields = models.CharField("查看字段", max_length=100)
+    purpose = models.CharField("用途", max_length=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人信息查看记录"
+        ordering = ["-at"]
+
+
+class ApiToken(models.Model):
+    """A bearer token of a person or a registered system (API.md "Authentication").
+
+    Only the SHA-256 of the secret is stored; the secret is shown once when issued.
+    """
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens", verbose_name="所属账号")
+    name = models.CharField("用途说明", max_length=100)
+    prefix = models.CharField("前缀", max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… {self.name}"

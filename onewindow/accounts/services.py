@@ -1,0 +1,205 @@
+"""Use cases of the accounts module: registering applicants, setting up windows and staff,
+issuing API tokens, reading personal data. Each runs in one transaction and raises
+DomainError (code + Chinese message) without changing anything when a rule fails.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+
+from onewindow import clock
+from onewindow.accounts import identity
+from onewindow.accounts.queries import may_unmask
+from onewindow.accounts.models import (
+    DEPARTMENT_ROLES,
+    ApiToken,
+    Applicant,
+    Department,
+    Hall,
+    PersonalDataRead,
+    Region,
+    Role,
+    Staff,
+    User,
+    Window,
+)
+from onewindow.errors import Conflict, DomainError, NotFound
+
+
+def region_by_code(code: str) -> Region:
+    code = (code or "").strip()
+    if len(code) != 12 or not code.isdigit():
+        raise DomainError("accounts.region_code_format", f"行政区划代码“{code}”应为12位数字（统计用区划代码）。")
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
+        raise DomainError("accounts.unknown_region", f"行政区划代码“{code}”不存在，请核对或联系管理员维护区划。") from None
+
+
+def create_region(code: str, name: str, parent_code: str | None, by: User | None = None) -> Region:
+    """Adds a node to the region tree; its level is one below its parent's."""
+    if len(code or "") != 12 or not code.isdigit():
+        raise DomainError("accounts.region_code_format", f"行政区划代码“{code}”应为12位数字（统计用区划代码）。")
+    parent = region_by_code(parent_code) if parent_code else None
+    level = parent.level + 1 if parent else Region.Level.PROVINCE
+    if level > Region.Level.VILLAGE:
+        raise DomainError("accounts.region_too_deep", "村（社区）以下不能再设区划。")
+    with transaction.atomic():
+        region, created = Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )
+    if not created and (region.name != name or region.parent_id != (parent.code if parent else None)):
+        raise Conflict("accounts.region_exists", f"行政区划代码“{code}”已登记为“{region.name}”。")
+    return region
+
+
+def validated_identifier(kind: str, id_number: str, credit_code: str) -> tuple[str, str]:
+    if kind == Applicant.Kind.NATURAL:
+        id_number = (id_number or "").strip().upper()
+        error = identity.resident_id_error(id_number, today=clock.today())
+        if error:
+            raise error
+        return id_number, ""
+    if kind == Applicant.Kind.LEGAL:
+        credit_code = (credit_code or "").strip().upper()
+        error = identity.credit_code_error(credit_code)
+        if error:
+            raise error
+        return "", credit_code
+    raise DomainError("accounts.applicant_kind", "申请人类型应为自然人（natural）或法人（legal）。")
+
+
+def register_applicant(
+    *,
+    kind: str,
+    name: str,
+    region_code: str,
+    id_number: str = "",
+    credit_code: str = "",
+    phone: str = "",
+    address: str = "",
+    legal_representative: str = "",
+    user: User | None = None,
+) -> Applicant:
+    """Registers an applicant (at a window or on the portal) after checking the ID number or
+    credit code (GB 11643 / GB 32100) and the region. An existing applicant with the same
+    number is a conflict, not a second record."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("accounts.applicant_name_required", "请填写申请人姓名或单位名称。")
+    id_number, credit_code = validated_identifier(kind, id_number, credit_code)
+    phone = (phone or "").strip()
+    if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
+        raise DomainError("accounts.phone_format", "联系电话应为7至12位数字。")
+    region = region_by_code(region_code)
+    try:
+        with transaction.atomic():
+            return Applicant.objects.create(
+                kind=kind, name=name, id_number=id_number, credit_code=credit_code, phone=phone,
+                address=address, legal_representative=legal_representative, region=region, user=user,
+            )
+    except IntegrityError:
+        raise Conflict("accounts.applicant_exists", "该证件号码的申请人已登记，请直接查找使用。") from None
+
+
+def check_departments_in_hall(hall: Hall, departments: list[Department]) -> None:
+    stationed = set(hall.departments.values_list("pk", flat=True))
+    outside = [d.name for d in departments if d.pk not in stationed]
+    if outside:
+        raise DomainError(
+            "accounts.department_not_in_hall",
+            f"{'、'.join(outside)}未进驻{hall.name}，不能在该中心设窗口或人员。",
+            details={"departments": outside},
+        )
+
+
+def create_window(*, hall: Hall, number: str, name: str, kind: str, departments: list[Department]) -> Window:
+    """A departmental window serves stationed departments only; a comprehensive window
+    serves every department of its hall (一窗受理) and lists none."""
+    number = (number or "").strip()
+    if not number:
+        raise DomainError("accounts.window_number_required", "请填写窗口号。")
+    if kind == Window.Kind.DEPARTMENTAL and not departments:
+        raise DomainError("accounts.window_needs_department", "部门窗口至少要服务一个进驻部门。")
+    if kind == Window.Kind.COMPREHENSIVE and departments:
+        raise DomainError("accounts.comprehensive_window_departments", "综合受理窗口受理本中心全部部门事项，不需指定部门。")
+    if kind not in Window.Kind.values:
+        raise DomainError("accounts.window_kind", "窗口类型应为 comprehensive 或 departmental。")
+    check_departments_in_hall(hall, departments)
+    try:
+        with transaction.atomic():
+            window = Window.objects.create(hall=hall, number=number, name=name, kind=kind)
+            window.departments.set(departments)
+    except IntegrityError:
+        raise Conflict("accounts.window_exists", f"{hall.name}已有{number}号窗口。") from None
+    return window
+
+
+def create_staff(
+    *, username: str, password: str, name: str, role: str, hall: Hall,
+    department: Department | None = None, windows: list[Window] = (), phone: str = "",
+) -> Staff:
+    if role not in Role.values:
+        raise DomainError("accounts.role", f"未知角色“{role}”。")
+    if role in DEPARTMENT_ROLES and department is None:
+        raise DomainError("accounts.staff_needs_department", "部门审查人员和部门负责人必须属于一个部门。")
+    if department is not None:
+        check_departments_in_hall(hall, [department])
+    foreign = [w for w in windows if w.hall_id != hall.pk]
+    if foreign:
+        raise DomainError("accounts.window_not_in_hall", "工作人员只能安排在本中心的窗口。")
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict("accounts.username_taken", f"登录名“{username}”已被使用。")
+        user = User.objects.create_user(username=username, password=password, display_name=name, is_staff=False)
+        staff = Staff.objects.create(user=user, name=name, role=role, hall=hall, department=department, phone=phone)
+        staff.windows.set(windows)
+    return staff
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token row and its secret; the secret is never stored and shown once."""
+    secret = "ow_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name or "API", prefix=secret[:10], key_hash=_hash(secret))
+    return token, secret
+
+
+def revoke_token(token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+    cache.delete(f"token:{token.key_hash}")
+
+
+def user_for_token(secret: str) -> User | None:
+    """The user of a valid, unrevoked token. Cached briefly: a database lookup on every API
+    request would cost two thirds of the no-op request rate (ARCHITECTURE.md)."""
+    key_hash = _hash(secret)
+    cache_key = f"token:{key_hash}"
+    user_id = cache.get(cache_key)
+    if user_id is None:
+        row = (
+            ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+            .values_list("pk", "user_id")
+            .first()
+        )
+        if row is None:
+            return None
+        ApiToken.objects.filter(pk=row[0]).update(last_used_at=clock.now())
+        user_id = row[1]
+        cache.set(cache_key, user_id, settings.ONEWINDOW_TOKEN_CACHE_SECONDS)
+    return User.objects.select_related("staff").filter(pk=user_id, is_active=True).first()
+
+
+def read_unmasked(applicant: Applicant, *, by: User, purpose: str) -> dict:
+    """The unmasked ID number and phone, for a role that needs them; the read is recorded."""
+    if not may_unmask(by, applicant):
+        raise NotFound("accounts.applicant_not_found", "未找到该申请人。")
+    PersonalDataRead.objects.create(user=by, applicant=applicant, fields="id_number,credit_code,phone",
+                                    purpose=purpose or "窗口受理核验")
+    return {"id_number": applicant.id_number, "credit_code": applicant.credit_code, "phone": applicant.phone}

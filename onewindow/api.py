@@ -1,0 +1,97 @@
+"""The JSON API under /api/v1/ (API.md): one router per noun, one error shape.
+
+Errors are always {"code": "<module>.<reason>", "message": "<中文说明>", "details": {…}}:
+schema validation answers 400 (not ninja's 422), a missing login 401, a DomainError its own
+status. Nothing a client can send gives a 500.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer, SessionAuth
+
+from onewindow.accounts import services as account_services
+from onewindow.accounts.permissions import public
+from onewindow.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    """Authorization: Bearer <token> — a person's or a registered system's token."""
+
+    def authenticate(self, request, token):
+        user = account_services.user_for_token(token)
+        if user is not None:
+            request.user = user  # pages and API share request.user
+        return user
+
+
+class SessionCookieAuth(SessionAuth):
+    """The browser's session cookie; ninja checks CSRF on unsafe methods."""
+
+
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # readable Chinese in logs and curl
+
+
+def _docs_are_public(view):
+    return public(view)
+
+
+api = NinjaAPI(
+    title="OneWindow API",
+    version="1",
+    description="一网通办 OneWindow 政务服务平台接口。错误格式：{code, message, details}。",
+    urls_namespace="api",
+    renderer=Renderer(),
+    auth=[TokenAuth(), SessionCookieAuth()],
+    docs_decorator=_docs_are_public,
+)
+
+
+def error(request, status: int, code: str, message: str, details: dict | None = None):
+    return api.create_response(request, {"code": code, "message": message, "details": details or {}}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return error(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    fields = []
+    for err in exc.errors:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload"))
+        fields.append({"field": loc, "error": err.get("msg", "")})
+    names = "、".join(f["field"] for f in fields if f["field"]) or "请求"
+    return error(request, 400, "request.invalid", f"请求参数不正确：{names}。", {"errors": fields})
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request, exc):
+    return error(request, 401, "auth.required", "请先登录或提供有效的接口令牌。")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, 404, "request.not_found", "未找到请求的资源。")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {400: "request.invalid", 403: "auth.forbidden", 404: "request.not_found", 405: "request.method",
+             409: "request.conflict", 429: "request.throttled"}
+    return error(request, exc.status_code, codes.get(exc.status_code, "request.error"), str(exc))
+
+
+def _mount():
+    from onewindow.accounts.api import routers as account_routers
+    from onewindow.workdays.api import router as workdays_router
+
+    for prefix, router in account_routers:
+        api.add_router(prefix, router)
+    api.add_router("/workdays", workdays_router)
+
+
+_mount()

@@ -1,0 +1,55 @@
+"""Fixtures shared by every module's tests: the persona world and the calendar."""
+
+import pytest
+from django.test import Client
+
+from onewindow import personas
+from onewindow.workdays import calendar
+from onewindow.workdays import services as workdays
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The working-day calendar is reference data: load it once into the test database."""
+    with django_db_blocker.unblock():
+        workdays.ensure_calendar()
+        calendar.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render pages without a collectstatic run (no manifest needed)."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _calendar_present(request):
+    """Transactional tests flush every table afterwards; reload the calendar if it went."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from onewindow.workdays.models import Day
+
+        if not Day.objects.exists():
+            workdays.ensure_calendar()
+        calendar.invalidate()
+    yield
+
+
+@pytest.fixture
+def world(db) -> personas.World:
+    return personas.build_world()
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    """as_user(world.clerk) → a Django test client logged in as that persona."""
+    return client_for

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from onewindow.accounts.permissions import public
+from onewindow.api import api
+
+admin.site.site_header = "OneWindow 政务服务中心管理后台"
+admin.site.site_title = "OneWindow 管理后台"
+admin.site.index_title = "大厅管理"
+
+urlpatterns = [
+    path("", include("onewindow.web.urls")),
+    path("accounts/login/", public(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,21 @@
+from onewindow import clock
+from onewindow.accounts.models import Role
+from onewindow.accounts.queries import has_role, staff_of
+
+
+def hall(request):
+    """What every page's frame needs: the viewer's staff profile and, for hall admins, the
+    warning that a calendar year in use is still provisional (RULES.md: next year's holidays
+    are announced each November and must be entered)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    context = {"staff": staff_of(user)}
+    if has_role(user, Role.HALL_ADMIN):
+        from onewindow.workdays import calendar
+
+        this_year = clock.today().year
+        context["provisional_calendar_years"] = [
+            y for y in calendar.current().provisional_years() if y <= this_year + 1
+        ]
+    return context

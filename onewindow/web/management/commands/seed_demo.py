@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from onewindow.web import demo
+from onewindow.workdays import services as workdays
+
+
+class Command(BaseCommand):
+    help = "载入演示大厅（德州市政务服务中心）：区划、部门、窗口、工作人员、申请人与工作日历。可重复运行。"
+
+    def handle(self, *args, **options):
+        workdays.ensure_calendar()
+        counts = demo.seed()
+        self.stdout.write(
+            f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
+            f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口。"
+        )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from onewindow.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("register/", views.register, name="register"),
+    path("after-login/", views.after_login, name="after-login"),
+    path("my/", views.my, name="my"),
+    path("staff/", views.staff_home, name="staff-home"),
+    path("staff/departments/<str:code>/", views.department_staff, name="department-staff"),
+]

@@ -1,0 +1,96 @@
+"""Calendar upkeep for hall management: correct a day, or enter the year's official
+schedule when the State Council publishes it (each November). Both go through services,
+which recompute ordinals and the deadlines that depend on them."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from onewindow import clock
+from onewindow.errors import DomainError
+from onewindow.workdays import services
+from onewindow.workdays.models import Day
+
+WEEKDAYS = "一二三四五六日"
+
+
+class DayForm(forms.ModelForm):
+    class Meta:
+        model = Day
+        fields = ["is_workday", "kind", "holiday_name"]
+
+    def clean(self):
+        data = super().clean()
+        kind, is_workday = data.get("kind"), data.get("is_workday")
+        if kind == Day.Kind.HOLIDAY and is_workday or kind == Day.Kind.ADJUSTED_WORKDAY and not is_workday:
+            raise forms.ValidationError("“法定节假日”应为休息日，“调休上班”应为工作日。")
+        return data
+
+
+class PublishYearForm(forms.Form):
+    year = forms.IntegerField(label="年份", min_value=2004, max_value=2100)
+    holidays = forms.CharField(
+        label="放假日期", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="每行一段：2027-01-01 元旦，或 2027-02-05~2027-02-12 春节（含周末）",
+    )
+    adjusted_workdays = forms.CharField(
+        label="调休上班日期", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text="每行一个周末上班日：2027-02-14 春节",
+    )
+
+
+@admin.register(Day)
+class DayAdmin(admin.ModelAdmin):
+    form = DayForm
+    list_display = ["date", "weekday", "is_workday", "kind", "holiday_name", "source"]
+    list_filter = ["source", "kind", "is_workday"]
+    date_hierarchy = "date"
+    search_fields = ["holiday_name"]
+    readonly_fields = ["date", "source", "seq"]
+    change_list_template = "admin/workdays/day/change_list.html"
+
+    @admin.display(description="星期")
+    def weekday(self, obj):
+        return "周" + WEEKDAYS[obj.date.weekday()]
+
+    def has_add_permission(self, request):
+        return False  # years are added whole: seed_calendar or the official schedule form
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            changed = services.set_day(obj.date, is_workday=obj.is_workday, kind=obj.kind,
+                                       holiday_name=obj.holiday_name, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return
+        if changed:
+            messages.warning(request, f"{obj.date} 的工作日状态已改变，相关办件期限已重新计算。")
+
+    def get_urls(self):
+        extra = [path("publish/", self.admin_site.admin_view(self.publish_view), name="workdays_day_publish")]
+        return extra + super().get_urls()
+
+    def publish_view(self, request):
+        if not self.has_change_permission(request):
+            messages.error(request, "您无权修改工作日历。")
+            return redirect("admin:index")
+        form = PublishYearForm(request.POST or None, initial={"year": clock.today().year + 1})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                changed = services.publish_official_year(
+                    data["year"], holidays=data["holidays"].splitlines(),
+                    adjusted_workdays=data["adjusted_workdays"].splitlines(), by=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"{data['year']} 年官方放假安排已录入，{len(changed)} 个日期的工作日状态改变，相关期限已重新计算。")
+                return redirect("admin:workdays_day_changelist")
+        context = {**self.admin_site.each_context(request), "form": form, "title": "录入官方年度放假安排",
+                   "opts": self.model._meta}
+        return render(request, "admin/workdays/day/publish.html", context)
