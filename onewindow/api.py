@@ -50,7 +50,9 @@ api = NinjaAPI(
 
 
 def error(request, status: int, code: str, message: str, details: dict | None = None):
-    return api.create_response(request, {"code": code, "message": message, "details": details or {}}, status=status)
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details or {}}, status=status
+    )
 
 
 @api.exception_handler(DomainError)
@@ -80,8 +82,14 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    codes = {400: "request.invalid", 403: "auth.forbidden", 404: "request.not_found", 405: "request.method",
-             409: "request.conflict", 429: "request.throttled"}
+    codes = {
+        400: "request.invalid",
+        403: "auth.forbidden",
+        404: "request.not_found",
+        405: "request.method",
+        409: "request.conflict",
+        429: "request.throttled",
+    }
     return error(request, exc.status_code, codes.get(exc.status_code, "request.error"), str(exc))
 
 

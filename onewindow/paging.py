@@ -23,7 +23,11 @@ class Paged(PaginationBase):
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         offset = (pagination.page - 1) * pagination.page_size
-        count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+        count = (
+            queryset.count()
+            if hasattr(queryset, "count") and not isinstance(queryset, list)
+            else len(queryset)
+        )
         if offset and offset >= count:
             raise DomainError("request.page_out_of_range", f"第{pagination.page}页超出范围（共{count}条）。")
         return {"count": count, "results": list(queryset[offset : offset + pagination.page_size])}

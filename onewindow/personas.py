@@ -48,7 +48,9 @@ def _user(username: str, name: str) -> User:
 
 def _staff(username, name, role, hall, department=None, windows=(), phone="13800000000") -> User:
     user = _user(username, name)
-    staff = Staff.objects.create(user=user, name=name, role=role, hall=hall, department=department, phone=phone)
+    staff = Staff.objects.create(
+        user=user, name=name, role=role, hall=hall, department=department, phone=phone
+    )
     staff.windows.set(windows)
     return user
 
@@ -56,25 +58,44 @@ def _staff(username, name, role, hall, department=None, windows=(), phone="13800
 def build_world() -> World:
     province = Region.objects.create(code="370000000000", name="山东省", level=Region.Level.PROVINCE)
     city = Region.objects.create(code="371400000000", name="德州市", level=Region.Level.CITY, parent=province)
-    district = Region.objects.create(code="371402000000", name="德城区", level=Region.Level.COUNTY, parent=city)
+    district = Region.objects.create(
+        code="371402000000", name="德城区", level=Region.Level.COUNTY, parent=city
+    )
     dept_a = Department.objects.create(code="T-A", name="测试市场监管局", region=city)
     dept_b = Department.objects.create(code="T-B", name="测试住建局", region=city)
     dept_c = Department.objects.create(code="T-C", name="测试区民政局", region=district)
     hall = Hall.objects.create(code="T-HALL", name="测试市政务服务中心", kind=Hall.Kind.CITY, region=city)
     hall.departments.set([dept_a, dept_b])
-    other_hall = Hall.objects.create(code="T-OTHER", name="测试区政务服务中心", kind=Hall.Kind.COUNTY, region=district)
+    other_hall = Hall.objects.create(
+        code="T-OTHER", name="测试区政务服务中心", kind=Hall.Kind.COUNTY, region=district
+    )
     other_hall.departments.set([dept_c])
     window_1 = Window.objects.create(hall=hall, number="01", name="综合受理", kind=Window.Kind.COMPREHENSIVE)
-    window_a = Window.objects.create(hall=hall, number="11", name="市场监管窗口", kind=Window.Kind.DEPARTMENTAL)
+    window_a = Window.objects.create(
+        hall=hall, number="11", name="市场监管窗口", kind=Window.Kind.DEPARTMENTAL
+    )
     window_a.departments.set([dept_a])
     alice = _user("alice", "艾丽")
     alice_applicant = Applicant.objects.create(
-        kind=Applicant.Kind.NATURAL, name="艾丽", id_number=id_number("37140219850101123"), phone="13912345678",
-        region=district, user=alice,
+        kind=Applicant.Kind.NATURAL,
+        name="艾丽",
+        id_number=id_number("37140219850101123"),
+        phone="13912345678",
+        region=district,
+        user=alice,
     )
     return World(
-        city=city, district=district, hall=hall, other_hall=other_hall, dept_a=dept_a, dept_b=dept_b, dept_c=dept_c,
-        window_1=window_1, window_a=window_a, alice=alice, alice_applicant=alice_applicant,
+        city=city,
+        district=district,
+        hall=hall,
+        other_hall=other_hall,
+        dept_a=dept_a,
+        dept_b=dept_b,
+        dept_c=dept_c,
+        window_1=window_1,
+        window_a=window_a,
+        alice=alice,
+        alice_applicant=alice_applicant,
         clerk=_staff("clerk", "柯萝", Role.CLERK, hall, windows=[window_1], phone="13800000001"),
         reviewer_a=_staff("reviewer_a", "罗布", Role.REVIEWER, hall, dept_a, phone="13800000002"),
         head_a=_staff("head_a", "韩克", Role.DEPARTMENT_HEAD, hall, dept_a, phone="13800000003"),

@@ -11,7 +11,11 @@ admin.site.index_title = "大厅管理"
 
 urlpatterns = [
     path("", include("onewindow.web.urls")),
-    path("accounts/login/", public(auth_views.LoginView.as_view(redirect_authenticated_user=True)), name="login"),
+    path(
+        "accounts/login/",
+        public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

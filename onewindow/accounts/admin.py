@@ -122,7 +122,17 @@ class StaffAdmin(admin.ModelAdmin):
 class ApplicantForm(forms.ModelForm):
     class Meta:
         model = Applicant
-        fields = ["kind", "name", "id_number", "credit_code", "legal_representative", "phone", "address", "region", "user"]
+        fields = [
+            "kind",
+            "name",
+            "id_number",
+            "credit_code",
+            "legal_representative",
+            "phone",
+            "address",
+            "region",
+            "user",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -169,7 +179,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         token, secret = services.issue_token(obj.user, obj.name)
-        obj.pk, obj.prefix, obj.key_hash, obj.created_at = token.pk, token.prefix, token.key_hash, token.created_at
+        obj.pk, obj.prefix, obj.key_hash, obj.created_at = (
+            token.pk,
+            token.prefix,
+            token.key_hash,
+            token.created_at,
+        )
         messages.warning(request, f"新令牌（只显示这一次，请妥善保存）：{secret}")
 
     @admin.action(description="吊销所选令牌")

@@ -1,7 +1,7 @@
 """Accounts API: regions, halls, departments, windows, applicants and the caller (`me`)."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from onewindow.accounts import identity, queries, services
@@ -233,9 +233,10 @@ def create_window(request, payload: WindowIn):
     unknown = sorted(set(payload.departments) - {d.code for d in found})
     if unknown:
         raise DomainError("accounts.unknown_department", f"部门编码不存在：{'、'.join(unknown)}。")
-    window = services.create_window(hall=hall, number=payload.number, name=payload.name, kind=payload.kind,
-                                    departments=found)
-    return 201, window
+    window = services.create_window(
+        hall=hall, number=payload.number, name=payload.name, kind=payload.kind, departments=found
+    )
+    return Status(201, window)
 
 
 @applicants.post("", response={201: ApplicantOut}, operation_id="accounts_register_applicant")
@@ -245,9 +246,12 @@ def register_applicant(request, payload: ApplicantIn):
     is_clerk = queries.has_role(request.user, Role.CLERK)
     if not is_clerk and Applicant.objects.filter(user=request.user).exists():
         raise DomainError("accounts.already_registered", "您的账号已绑定申请人信息。", status=409)
-    applicant = services.register_applicant(**payload.dict(exclude={"region"}), region_code=payload.region,
-                                            user=None if is_clerk else request.user)
-    return 201, applicant
+    applicant = services.register_applicant(
+        **payload.dict(exclude={"region"}),
+        region_code=payload.region,
+        user=None if is_clerk else request.user,
+    )
+    return Status(201, applicant)
 
 
 def _applicant_for(request, ref: str) -> Applicant:
@@ -277,8 +281,10 @@ def get_me(request):
     staff = queries.staff_of(user)
     applicant = Applicant.objects.filter(user=user).values_list("ref", flat=True).first()
     return {
-        "username": user.username, "name": str(user),
-        "role": staff.role if staff else None, "role_display": staff.get_role_display() if staff else None,
+        "username": user.username,
+        "name": str(user),
+        "role": staff.role if staff else None,
+        "role_display": staff.get_role_display() if staff else None,
         "hall": staff.hall.code if staff else None,
         "department": staff.department.code if staff and staff.department_id else None,
         "applicant": applicant,
@@ -286,6 +292,10 @@ def get_me(request):
 
 
 routers = [
-    ("/regions", regions), ("/halls", halls), ("/departments", departments),
-    ("/windows", windows), ("/applicants", applicants), ("/me", me),
+    ("/regions", regions),
+    ("/halls", halls),
+    ("/departments", departments),
+    ("/windows", windows),
+    ("/applicants", applicants),
+    ("/me", me),
 ]

@@ -19,9 +19,41 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # Province-level codes of GB/T 2260 (first two digits of every resident ID number).
 _PROVINCES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
+    "83",
 }
 
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -40,13 +72,19 @@ def resident_id_error(value: str, *, today: dt.date | None = None) -> DomainErro
     if not re.fullmatch(r"\d{17}[\dX]", value):
         return DomainError("accounts.id_number_format", "身份证号码前17位应为数字，最后一位为数字或X。")
     if value[:2] not in _PROVINCES:
-        return DomainError("accounts.id_number_region", f"身份证号码前两位“{value[:2]}”不是有效的省级行政区划代码。")
+        return DomainError(
+            "accounts.id_number_region", f"身份证号码前两位“{value[:2]}”不是有效的省级行政区划代码。"
+        )
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return DomainError("accounts.id_number_birth_date", f"身份证号码中的出生日期“{value[6:14]}”不是有效日期。")
+        return DomainError(
+            "accounts.id_number_birth_date", f"身份证号码中的出生日期“{value[6:14]}”不是有效日期。"
+        )
     if born.year < 1900 or (today is not None and born > today):
-        return DomainError("accounts.id_number_birth_date", f"身份证号码中的出生日期“{value[6:14]}”不在合理范围内。")
+        return DomainError(
+            "accounts.id_number_birth_date", f"身份证号码中的出生日期“{value[6:14]}”不在合理范围内。"
+        )
     expected = id_number_check_char(value[:17])
     if value[17] != expected:
         return DomainError(
@@ -65,7 +103,9 @@ def credit_code_check_char(first17: str) -> str:
 def credit_code_error(value: str) -> DomainError | None:
     value = (value or "").strip().upper()
     if len(value) != 18:
-        return DomainError("accounts.credit_code_length", f"统一社会信用代码应为18位，您输入了{len(value)}位。")
+        return DomainError(
+            "accounts.credit_code_length", f"统一社会信用代码应为18位，您输入了{len(value)}位。"
+        )
     bad = sorted({c for c in value if c not in _CREDIT_ALPHABET})
     if bad:
         return DomainError(
@@ -73,7 +113,9 @@ def credit_code_error(value: str) -> DomainError | None:
             f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、Z、S、V）。",
         )
     if not value[2:8].isdigit():
-        return DomainError("accounts.credit_code_region", "统一社会信用代码第3至8位应为行政区划代码（数字）。")
+        return DomainError(
+            "accounts.credit_code_region", "统一社会信用代码第3至8位应为行政区划代码（数字）。"
+        )
     if value[17] != credit_code_check_char(value[:17]):
         return DomainError(
             "accounts.credit_code_check",

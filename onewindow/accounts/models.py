@@ -29,14 +29,17 @@ class Region(models.Model):
     code = models.CharField("区划代码", max_length=12, primary_key=True)
     name = models.CharField("名称", max_length=60)
     level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name="上级区划")
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级区划"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "行政区划"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(parent__isnull=True) | Q(level__gt=1), name="region_root_is_top"),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(level__gt=1), name="region_root_is_top"
+            ),
         ]
 
     def __str__(self):
@@ -76,7 +79,9 @@ class Hall(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     hours = models.CharField("办公时间", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=30, blank=True)
-    departments = models.ManyToManyField(Department, related_name="halls", blank=True, verbose_name="进驻部门")
+    departments = models.ManyToManyField(
+        Department, related_name="halls", blank=True, verbose_name="进驻部门"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "政务服务中心"
@@ -97,13 +102,17 @@ class Window(models.Model):
     number = models.CharField("窗口号", max_length=10)
     name = models.CharField("名称", max_length=60)
     kind = models.CharField("类型", max_length=15, choices=Kind.choices)
-    departments = models.ManyToManyField(Department, related_name="windows", blank=True, verbose_name="服务部门")
+    departments = models.ManyToManyField(
+        Department, related_name="windows", blank=True, verbose_name="服务部门"
+    )
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "窗口"
         ordering = ["hall", "number"]
-        constraints = [models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_in_hall")]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_in_hall")
+        ]
 
     def __str__(self):
         return f"{self.number}号窗口 {self.name}"
@@ -137,8 +146,9 @@ class Staff(models.Model):
     name = models.CharField("姓名", max_length=50)
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     hall = models.ForeignKey(Hall, models.PROTECT, related_name="staff", verbose_name="政务服务中心")
-    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="staff",
-                                   verbose_name="所属部门")
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name="所属部门"
+    )
     windows = models.ManyToManyField(Window, related_name="staff", blank=True, verbose_name="所在窗口")
     phone = models.CharField("联系电话", max_length=20, blank=True)
     is_active = models.BooleanField("在岗", default=True)
@@ -168,17 +178,21 @@ class Applicant(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     region = models.ForeignKey(Region, models.PROTECT, related_name="applicants", verbose_name="所在区划")
-    user = models.OneToOneField(User, models.SET_NULL, null=True, blank=True, related_name="applicant",
-                                verbose_name="网上办事账号")
+    user = models.OneToOneField(
+        User, models.SET_NULL, null=True, blank=True, related_name="applicant", verbose_name="网上办事账号"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "申请人"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=Q(kind="natural"), name="applicant_id_unique"),
-            models.UniqueConstraint(fields=["credit_code"], condition=Q(kind="legal"),
-                                    name="applicant_credit_code_unique"),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=Q(kind="natural"), name="applicant_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=Q(kind="legal"), name="applicant_credit_code_unique"
+            ),
             models.CheckConstraint(
                 condition=(Q(kind="natural") & ~Q(id_number="")) | (Q(kind="legal") & ~Q(credit_code="")),
                 name="applicant_has_identifier",
@@ -210,6 +224,9 @@ class PersonalDataRead(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "个人信息查看记录"
         ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} 查看 {self.applicant}（{self.purpose}）"
 
 
 class ApiToken(models.Model):

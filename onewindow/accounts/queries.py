@@ -76,5 +76,3 @@ def may_see_applicant(user: User, applicant: Applicant) -> bool:
     staff = staff_of(user)
     # Intake is hall-wide and town centres serve anyone: a clerk may look up any applicant.
     return staff is not None and staff.role in (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN)
-
-

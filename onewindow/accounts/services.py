@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 
 from onewindow import clock
 from onewindow.accounts import identity
-from onewindow.accounts.queries import may_unmask
 from onewindow.accounts.models import (
     DEPARTMENT_ROLES,
     ApiToken,
@@ -26,23 +25,30 @@ from onewindow.accounts.models import (
     User,
     Window,
 )
+from onewindow.accounts.queries import may_unmask
 from onewindow.errors import Conflict, DomainError, NotFound
 
 
 def region_by_code(code: str) -> Region:
     code = (code or "").strip()
     if len(code) != 12 or not code.isdigit():
-        raise DomainError("accounts.region_code_format", f"行政区划代码“{code}”应为12位数字（统计用区划代码）。")
+        raise DomainError(
+            "accounts.region_code_format", f"行政区划代码“{code}”应为12位数字（统计用区划代码）。"
+        )
     try:
         return Region.objects.get(code=code)
     except Region.DoesNotExist:
-        raise DomainError("accounts.unknown_region", f"行政区划代码“{code}”不存在，请核对或联系管理员维护区划。") from None
+        raise DomainError(
+            "accounts.unknown_region", f"行政区划代码“{code}”不存在，请核对或联系管理员维护区划。"
+        ) from None
 
 
 def create_region(code: str, name: str, parent_code: str | None, by: User | None = None) -> Region:
     """Adds a node to the region tree; its level is one below its parent's."""
     if len(code or "") != 12 or not code.isdigit():
-        raise DomainError("accounts.region_code_format", f"行政区划代码“{code}”应为12位数字（统计用区划代码）。")
+        raise DomainError(
+            "accounts.region_code_format", f"行政区划代码“{code}”应为12位数字（统计用区划代码）。"
+        )
     parent = region_by_code(parent_code) if parent_code else None
     level = parent.level + 1 if parent else Region.Level.PROVINCE
     if level > Region.Level.VILLAGE:
@@ -98,8 +104,15 @@ def register_applicant(
     try:
         with transaction.atomic():
             return Applicant.objects.create(
-                kind=kind, name=name, id_number=id_number, credit_code=credit_code, phone=phone,
-                address=address, legal_representative=legal_representative, region=region, user=user,
+                kind=kind,
+                name=name,
+                id_number=id_number,
+                credit_code=credit_code,
+                phone=phone,
+                address=address,
+                legal_representative=legal_representative,
+                region=region,
+                user=user,
             )
     except IntegrityError:
         raise Conflict("accounts.applicant_exists", "该证件号码的申请人已登记，请直接查找使用。") from None
@@ -125,7 +138,9 @@ def create_window(*, hall: Hall, number: str, name: str, kind: str, departments:
     if kind == Window.Kind.DEPARTMENTAL and not departments:
         raise DomainError("accounts.window_needs_department", "部门窗口至少要服务一个进驻部门。")
     if kind == Window.Kind.COMPREHENSIVE and departments:
-        raise DomainError("accounts.comprehensive_window_departments", "综合受理窗口受理本中心全部部门事项，不需指定部门。")
+        raise DomainError(
+            "accounts.comprehensive_window_departments", "综合受理窗口受理本中心全部部门事项，不需指定部门。"
+        )
     if kind not in Window.Kind.values:
         raise DomainError("accounts.window_kind", "窗口类型应为 comprehensive 或 departmental。")
     check_departments_in_hall(hall, departments)
@@ -139,8 +154,15 @@ def create_window(*, hall: Hall, number: str, name: str, kind: str, departments:
 
 
 def create_staff(
-    *, username: str, password: str, name: str, role: str, hall: Hall,
-    department: Department | None = None, windows: list[Window] = (), phone: str = "",
+    *,
+    username: str,
+    password: str,
+    name: str,
+    role: str,
+    hall: Hall,
+    department: Department | None = None,
+    windows: list[Window] = (),
+    phone: str = "",
 ) -> Staff:
     if role not in Role.values:
         raise DomainError("accounts.role", f"未知角色“{role}”。")
@@ -154,8 +176,12 @@ def create_staff(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict("accounts.username_taken", f"登录名“{username}”已被使用。")
-        user = User.objects.create_user(username=username, password=password, display_name=name, is_staff=False)
-        staff = Staff.objects.create(user=user, name=name, role=role, hall=hall, department=department, phone=phone)
+        user = User.objects.create_user(
+            username=username, password=password, display_name=name, is_staff=False
+        )
+        staff = Staff.objects.create(
+            user=user, name=name, role=role, hall=hall, department=department, phone=phone
+        )
         staff.windows.set(windows)
     return staff
 
@@ -200,6 +226,7 @@ def read_unmasked(applicant: Applicant, *, by: User, purpose: str) -> dict:
     """The unmasked ID number and phone, for a role that needs them; the read is recorded."""
     if not may_unmask(by, applicant):
         raise NotFound("accounts.applicant_not_found", "未找到该申请人。")
-    PersonalDataRead.objects.create(user=by, applicant=applicant, fields="id_number,credit_code,phone",
-                                    purpose=purpose or "窗口受理核验")
+    PersonalDataRead.objects.create(
+        user=by, applicant=applicant, fields="id_number,credit_code,phone", purpose=purpose or "窗口受理核验"
+    )
     return {"id_number": applicant.id_number, "credit_code": applicant.credit_code, "phone": applicant.phone}

@@ -44,20 +44,53 @@ DEPARTMENTS = [
 ]
 
 HALLS = [
-    ("371400-zwfw", "德州市政务服务中心", Hall.Kind.CITY, CITY, "德州市德城区三八东路1166号",
-     "周一至周五 9:00—17:00（中午不间断）；周六 9:00—12:00 预约办理", "0534-12345"),
-    ("371402-zwfw", "德城区政务服务中心", Hall.Kind.COUNTY, "371402000000", "德州市德城区东风中路586号",
-     "周一至周五 9:00—17:00", "0534-2626000"),
-    ("371403-zwfw", "陵城区政务服务中心", Hall.Kind.COUNTY, "371403000000", "德州市陵城区府前街166号",
-     "周一至周五 9:00—17:00", "0534-8226000"),
-    ("371402001-bmfw", "新湖街道便民服务中心", Hall.Kind.TOWN, "371402001000", "德州市德城区新湖南路18号",
-     "周一至周五 9:00—17:00", "0534-2620100"),
+    (
+        "371400-zwfw",
+        "德州市政务服务中心",
+        Hall.Kind.CITY,
+        CITY,
+        "德州市德城区三八东路1166号",
+        "周一至周五 9:00—17:00（中午不间断）；周六 9:00—12:00 预约办理",
+        "0534-12345",
+    ),
+    (
+        "371402-zwfw",
+        "德城区政务服务中心",
+        Hall.Kind.COUNTY,
+        "371402000000",
+        "德州市德城区东风中路586号",
+        "周一至周五 9:00—17:00",
+        "0534-2626000",
+    ),
+    (
+        "371403-zwfw",
+        "陵城区政务服务中心",
+        Hall.Kind.COUNTY,
+        "371403000000",
+        "德州市陵城区府前街166号",
+        "周一至周五 9:00—17:00",
+        "0534-8226000",
+    ),
+    (
+        "371402001-bmfw",
+        "新湖街道便民服务中心",
+        Hall.Kind.TOWN,
+        "371402001000",
+        "德州市德城区新湖南路18号",
+        "周一至周五 9:00—17:00",
+        "0534-2620100",
+    ),
 ]
 
 COMPREHENSIVE_WINDOWS = [
-    ("01", "企业开办综合受理"), ("02", "企业开办综合受理"), ("03", "工程建设项目综合受理"),
-    ("04", "工程建设项目综合受理"), ("05", "社会事务综合受理"), ("06", "社会事务综合受理"),
-    ("07", "帮办代办"), ("08", "综合出件"),
+    ("01", "企业开办综合受理"),
+    ("02", "企业开办综合受理"),
+    ("03", "工程建设项目综合受理"),
+    ("04", "工程建设项目综合受理"),
+    ("05", "社会事务综合受理"),
+    ("06", "社会事务综合受理"),
+    ("07", "帮办代办"),
+    ("08", "综合出件"),
 ]
 
 STAFF = [
@@ -86,9 +119,24 @@ def credit_code(first17: str) -> str:
 
 APPLICANTS = [
     # username, kind, name, id number / credit code, phone, region, legal representative
-    ("zhangwei", Applicant.Kind.NATURAL, "张伟", id_number("37140219900315201"), "13905341234", "371402001000", ""),
-    ("luwei", Applicant.Kind.LEGAL, "德州鲁味餐饮管理有限公司", credit_code("91371402MA3C8KXR1"), "13905345678",
-     "371402002000", "李明"),
+    (
+        "zhangwei",
+        Applicant.Kind.NATURAL,
+        "张伟",
+        id_number("37140219900315201"),
+        "13905341234",
+        "371402001000",
+        "",
+    ),
+    (
+        "luwei",
+        Applicant.Kind.LEGAL,
+        "德州鲁味餐饮管理有限公司",
+        credit_code("91371402MA3C8KXR1"),
+        "13905345678",
+        "371402002000",
+        "李明",
+    ),
 ]
 
 
@@ -105,51 +153,90 @@ def seed() -> dict:
     regions = {}
     for code, name, parent in REGIONS:
         regions[code], _ = Region.objects.get_or_create(
-            code=code, defaults={"name": name, "parent": regions.get(parent),
-                                 "level": (regions[parent].level + 1) if parent else Region.Level.PROVINCE})
+            code=code,
+            defaults={
+                "name": name,
+                "parent": regions.get(parent),
+                "level": (regions[parent].level + 1) if parent else Region.Level.PROVINCE,
+            },
+        )
     departments = {}
     for code, name, short, phone in DEPARTMENTS:
         departments[code], _ = Department.objects.get_or_create(
-            code=code, defaults={"name": name, "short_name": short, "region": regions[CITY], "phone": phone})
+            code=code, defaults={"name": name, "short_name": short, "region": regions[CITY], "phone": phone}
+        )
     halls = {}
     for code, name, kind, region, address, hours, phone in HALLS:
         halls[code], _ = Hall.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind, "region": regions[region], "address": address,
-                                 "hours": hours, "phone": phone})
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "region": regions[region],
+                "address": address,
+                "hours": hours,
+                "phone": phone,
+            },
+        )
     city_hall = halls["371400-zwfw"]
     city_hall.departments.add(*departments.values())
     windows = {}
     for number, name in COMPREHENSIVE_WINDOWS:
         windows[number], _ = Window.objects.get_or_create(
-            hall=city_hall, number=number, defaults={"name": name, "kind": Window.Kind.COMPREHENSIVE})
+            hall=city_hall, number=number, defaults={"name": name, "kind": Window.Kind.COMPREHENSIVE}
+        )
     for i, (code, _name, short, _phone) in enumerate(DEPARTMENTS, start=len(COMPREHENSIVE_WINDOWS) + 1):
         number = f"{i:02d}"
         windows[number], created = Window.objects.get_or_create(
-            hall=city_hall, number=number, defaults={"name": f"{short}窗口", "kind": Window.Kind.DEPARTMENTAL})
+            hall=city_hall, number=number, defaults={"name": f"{short}窗口", "kind": Window.Kind.DEPARTMENTAL}
+        )
         if created:
             windows[number].departments.add(departments[code])
     for username, name, role, department, window_numbers, phone in STAFF:
         user = _user(username, name, is_staff=role == Role.HALL_ADMIN, is_superuser=role == Role.HALL_ADMIN)
         staff, created = Staff.objects.get_or_create(
-            user=user, defaults={"name": name, "role": role, "hall": city_hall, "phone": phone,
-                                 "department": departments.get(department)})
+            user=user,
+            defaults={
+                "name": name,
+                "role": role,
+                "hall": city_hall,
+                "phone": phone,
+                "department": departments.get(department),
+            },
+        )
         if created:
             staff.windows.set([windows[n] for n in window_numbers])
     for username, kind, name, number, phone, region, representative in APPLICANTS:
         user = _user(username, name)
         Applicant.objects.get_or_create(
-            user=user, defaults={
-                "kind": kind, "name": name, "phone": phone, "region": regions[region],
+            user=user,
+            defaults={
+                "kind": kind,
+                "name": name,
+                "phone": phone,
+                "region": regions[region],
                 "legal_representative": representative,
                 "id_number": number if kind == Applicant.Kind.NATURAL else "",
                 "credit_code": number if kind == Applicant.Kind.LEGAL else "",
-            })
-    return {"regions": len(regions), "departments": len(departments), "halls": len(halls), "windows": len(windows)}
+            },
+        )
+    return {
+        "regions": len(regions),
+        "departments": len(departments),
+        "halls": len(halls),
+        "windows": len(windows),
+    }
 
 
 LOGIN_ROLES = [
-    ("zhangwei", "市民（自然人申请人）"), ("luwei", "企业（法人申请人）"), ("clerk", "综合窗口受理人员"),
-    ("reviewer", "市场监管局审查人员"), ("head", "市场监管局负责人"), ("reviewer_zjj", "住建局审查人员"),
-    ("supervisor", "大厅监督人员"), ("admin", "大厅管理员（可进管理后台）"), ("hotline", "12345 话务员"),
+    ("zhangwei", "市民（自然人申请人）"),
+    ("luwei", "企业（法人申请人）"),
+    ("clerk", "综合窗口受理人员"),
+    ("reviewer", "市场监管局审查人员"),
+    ("head", "市场监管局负责人"),
+    ("reviewer_zjj", "住建局审查人员"),
+    ("supervisor", "大厅监督人员"),
+    ("admin", "大厅管理员（可进管理后台）"),
+    ("hotline", "12345 话务员"),
     ("agent", "项目代办员"),
 ]

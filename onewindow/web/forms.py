@@ -7,14 +7,20 @@ from onewindow.accounts.models import Applicant, Region, User
 class RegisterForm(forms.Form):
     """Portal self-registration: a login and the applicant it acts as."""
 
-    kind = forms.ChoiceField(label="申请人类型", choices=Applicant.Kind.choices, initial=Applicant.Kind.NATURAL)
+    kind = forms.ChoiceField(
+        label="申请人类型", choices=Applicant.Kind.choices, initial=Applicant.Kind.NATURAL
+    )
     name = forms.CharField(label="姓名/单位名称", max_length=100)
-    id_number = forms.CharField(label="身份证号码", max_length=18, required=False,
-                                help_text="自然人填写，18位，末位可为X")
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False, help_text="法人填写，18位")
+    id_number = forms.CharField(
+        label="身份证号码", max_length=18, required=False, help_text="自然人填写，18位，末位可为X"
+    )
+    credit_code = forms.CharField(
+        label="统一社会信用代码", max_length=18, required=False, help_text="法人填写，18位"
+    )
     phone = forms.CharField(label="手机号码", max_length=11)
-    region = forms.ModelChoiceField(label="所在区划", queryset=Region.objects.filter(level__gte=Region.Level.COUNTY),
-                                    to_field_name="code")
+    region = forms.ModelChoiceField(
+        label="所在区划", queryset=Region.objects.filter(level__gte=Region.Level.COUNTY), to_field_name="code"
+    )
     username = forms.CharField(label="登录名", max_length=30)
     password = forms.CharField(label="密码", widget=forms.PasswordInput, min_length=8)
 

@@ -19,7 +19,9 @@ def home(request):
     halls = Hall.objects.select_related("region").order_by("code")
     main_hall = halls.filter(kind=Hall.Kind.CITY).first() or halls.first()
     departments = main_hall.departments.order_by("code") if main_hall else Department.objects.none()
-    return render(request, "web/home.html", {"main_hall": main_hall, "halls": halls, "departments": departments})
+    return render(
+        request, "web/home.html", {"main_hall": main_hall, "halls": halls, "departments": departments}
+    )
 
 
 @requires()
@@ -37,15 +39,27 @@ def register(request):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                user = User.objects.create_user(username=data["username"], password=data["password"],
-                                                display_name=data["name"])
+                user = User.objects.create_user(
+                    username=data["username"], password=data["password"], display_name=data["name"]
+                )
                 services.register_applicant(
-                    kind=data["kind"], name=data["name"], id_number=data["id_number"],
-                    credit_code=data["credit_code"], phone=data["phone"], region_code=data["region"].code, user=user,
+                    kind=data["kind"],
+                    name=data["name"],
+                    id_number=data["id_number"],
+                    credit_code=data["credit_code"],
+                    phone=data["phone"],
+                    region_code=data["region"].code,
+                    user=user,
                 )
         except DomainError as exc:
-            form.add_error("credit_code" if "credit_code" in exc.code else
-                           "id_number" if "id_number" in exc.code else None, exc.message)
+            form.add_error(
+                "credit_code"
+                if "credit_code" in exc.code
+                else "id_number"
+                if "id_number" in exc.code
+                else None,
+                exc.message,
+            )
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("web:my")
@@ -57,7 +71,10 @@ def my(request):
     applicant = Applicant.objects.filter(user=request.user).select_related("region").first()
     masked = None
     if applicant:
-        masked = {"id_number": identity.mask_id(applicant.id_number), "phone": identity.mask_phone(applicant.phone)}
+        masked = {
+            "id_number": identity.mask_id(applicant.id_number),
+            "phone": identity.mask_phone(applicant.phone),
+        }
     return render(request, "web/my.html", {"applicant": applicant, "masked": masked})
 
 
@@ -74,7 +91,16 @@ def department_staff(request, code: str):
     if not queries.visible_departments(request.user).filter(pk=department.pk).exists():
         raise Forbidden("accounts.department_out_of_scope", f"您无权查看{department.name}的内部信息。")
     members = Staff.objects.filter(department=department, is_active=True).prefetch_related("windows")
-    rows = [{"name": s.name, "role": s.get_role_display(), "phone": identity.mask_phone(s.phone),
-             "windows": ", ".join(w.number for w in s.windows.all())} for s in members]
+    rows = [
+        {
+            "name": s.name,
+            "role": s.get_role_display(),
+            "phone": identity.mask_phone(s.phone),
+            "windows": ", ".join(w.number for w in s.windows.all()),
+        }
+        for s in members
+    ]
     windows = department.windows.filter(is_active=True).select_related("hall")
-    return render(request, "web/department_staff.html", {"department": department, "rows": rows, "windows": windows})
+    return render(
+        request, "web/department_staff.html", {"department": department, "rows": rows, "windows": windows}
+    )

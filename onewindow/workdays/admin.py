@@ -31,11 +31,14 @@ class DayForm(forms.ModelForm):
 class PublishYearForm(forms.Form):
     year = forms.IntegerField(label="年份", min_value=2004, max_value=2100)
     holidays = forms.CharField(
-        label="放假日期", widget=forms.Textarea(attrs={"rows": 8}),
+        label="放假日期",
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text="每行一段：2027-01-01 元旦，或 2027-02-05~2027-02-12 春节（含周末）",
     )
     adjusted_workdays = forms.CharField(
-        label="调休上班日期", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label="调休上班日期",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         help_text="每行一个周末上班日：2027-02-14 春节",
     )
 
@@ -62,8 +65,13 @@ class DayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            changed = services.set_day(obj.date, is_workday=obj.is_workday, kind=obj.kind,
-                                       holiday_name=obj.holiday_name, by=request.user)
+            changed = services.set_day(
+                obj.date,
+                is_workday=obj.is_workday,
+                kind=obj.kind,
+                holiday_name=obj.holiday_name,
+                by=request.user,
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
             return
@@ -83,14 +91,23 @@ class DayAdmin(admin.ModelAdmin):
             data = form.cleaned_data
             try:
                 changed = services.publish_official_year(
-                    data["year"], holidays=data["holidays"].splitlines(),
-                    adjusted_workdays=data["adjusted_workdays"].splitlines(), by=request.user,
+                    data["year"],
+                    holidays=data["holidays"].splitlines(),
+                    adjusted_workdays=data["adjusted_workdays"].splitlines(),
+                    by=request.user,
                 )
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"{data['year']} 年官方放假安排已录入，{len(changed)} 个日期的工作日状态改变，相关期限已重新计算。")
+                messages.success(
+                    request,
+                    f"{data['year']} 年官方放假安排已录入，{len(changed)} 个日期的工作日状态改变，相关期限已重新计算。",
+                )
                 return redirect("admin:workdays_day_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "title": "录入官方年度放假安排",
-                   "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "录入官方年度放假安排",
+            "opts": self.model._meta,
+        }
         return render(request, "admin/workdays/day/publish.html", context)

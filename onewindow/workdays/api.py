@@ -53,8 +53,12 @@ def add(request, date: dt.date, days: int = Query(..., ge=-3650, le=3650)):
 @public
 def between(request, start: dt.date, end: dt.date):
     data = calendar.current()
-    return {"start": start, "end": end, "workdays": data.seq(end) - data.seq(start),
-            "provisional": data.any_provisional(start, end)}
+    return {
+        "start": start,
+        "end": end,
+        "workdays": data.seq(end) - data.seq(start),
+        "provisional": data.any_provisional(start, end),
+    }
 
 
 @router.get("/years", response=list[YearOut], auth=None, operation_id="workdays_list_years")
@@ -69,5 +73,11 @@ def day(request, date: dt.date):
     row = Day.objects.filter(date=date).first()
     if row is None:
         raise calendar.out_of_range(date)
-    return {"date": row.date, "is_workday": row.is_workday, "kind": row.kind, "holiday_name": row.holiday_name,
-            "source": row.source, "provisional": row.source == Day.Source.PROVISIONAL}
+    return {
+        "date": row.date,
+        "is_workday": row.is_workday,
+        "kind": row.kind,
+        "holiday_name": row.holiday_name,
+        "source": row.source,
+        "provisional": row.source == Day.Source.PROVISIONAL,
+    }

@@ -18,11 +18,22 @@ from onewindow.errors import DomainError
 
 
 class CalendarData:
-    __slots__ = ("first", "seq_by_offset", "date_by_seq", "workday", "provisional", "version", "last", "_provisional_years")
+    __slots__ = (
+        "first",
+        "seq_by_offset",
+        "date_by_seq",
+        "workday",
+        "provisional",
+        "version",
+        "last",
+        "_provisional_years",
+    )
 
     def __init__(self, rows: list[tuple[dt.date, bool, bool]], version: int):
         if not rows:
-            raise DomainError("workdays.calendar_empty", "工作日历为空，请管理员先导入日历（manage.py seed_calendar）。")
+            raise DomainError(
+                "workdays.calendar_empty", "工作日历为空，请管理员先导入日历（manage.py seed_calendar）。"
+            )
         self.version = version
         self.first = rows[0][0].toordinal()
         self.last = rows[-1][0]
@@ -35,7 +46,10 @@ class CalendarData:
         expected = self.first
         for day, is_workday, provisional in rows:
             if day.toordinal() != expected:
-                raise DomainError("workdays.calendar_gap", f"工作日历在 {dt.date.fromordinal(expected)} 处有缺口，请管理员补齐。")
+                raise DomainError(
+                    "workdays.calendar_gap",
+                    f"工作日历在 {dt.date.fromordinal(expected)} 处有缺口，请管理员补齐。",
+                )
             expected += 1
             if is_workday:
                 seq += 1

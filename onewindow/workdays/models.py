@@ -44,3 +44,6 @@ class CalendarState(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "日历版本"
+
+    def __str__(self):
+        return f"日历版本 {self.version}"

@@ -17,7 +17,12 @@ def years() -> list[dict]:
         .order_by("date__year")
     )
     return [
-        {"year": r["date__year"], "workdays": r["workdays"], "holidays": r["holidays"], "provisional": r["provisional"] > 0}
+        {
+            "year": r["date__year"],
+            "workdays": r["workdays"],
+            "holidays": r["holidays"],
+            "provisional": r["provisional"] > 0,
+        }
         for r in rows
     ]
 

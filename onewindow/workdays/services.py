@@ -60,15 +60,29 @@ def _official_rows(year: int) -> list[Day]:
     rows = []
     for day in _year_dates(year):
         if day in chinese_calendar.workdays:  # a weekend day declared a working day (调休)
-            rows.append(Day(date=day, is_workday=True, kind=Day.Kind.ADJUSTED_WORKDAY,
-                            holiday_name=HOLIDAY_NAMES.get(chinese_calendar.workdays[day], ""),
-                            source=Day.Source.OFFICIAL))
+            rows.append(
+                Day(
+                    date=day,
+                    is_workday=True,
+                    kind=Day.Kind.ADJUSTED_WORKDAY,
+                    holiday_name=HOLIDAY_NAMES.get(chinese_calendar.workdays[day], ""),
+                    source=Day.Source.OFFICIAL,
+                )
+            )
         elif day in chinese_calendar.holidays:
-            rows.append(Day(date=day, is_workday=False, kind=Day.Kind.HOLIDAY,
-                            holiday_name=HOLIDAY_NAMES.get(chinese_calendar.holidays[day], ""),
-                            source=Day.Source.OFFICIAL))
+            rows.append(
+                Day(
+                    date=day,
+                    is_workday=False,
+                    kind=Day.Kind.HOLIDAY,
+                    holiday_name=HOLIDAY_NAMES.get(chinese_calendar.holidays[day], ""),
+                    source=Day.Source.OFFICIAL,
+                )
+            )
         else:
-            rows.append(Day(date=day, is_workday=day.weekday() < 5, kind=Day.Kind.NORMAL, source=Day.Source.OFFICIAL))
+            rows.append(
+                Day(date=day, is_workday=day.weekday() < 5, kind=Day.Kind.NORMAL, source=Day.Source.OFFICIAL)
+            )
     return rows
 
 
@@ -99,11 +113,24 @@ def _provisional_rows(year: int) -> list[Day]:
     rows = []
     for day in _year_dates(year):
         if day in holidays:
-            rows.append(Day(date=day, is_workday=False, kind=Day.Kind.HOLIDAY, holiday_name=holidays[day],
-                            source=Day.Source.PROVISIONAL))
+            rows.append(
+                Day(
+                    date=day,
+                    is_workday=False,
+                    kind=Day.Kind.HOLIDAY,
+                    holiday_name=holidays[day],
+                    source=Day.Source.PROVISIONAL,
+                )
+            )
         else:
-            rows.append(Day(date=day, is_workday=day.weekday() < 5, kind=Day.Kind.NORMAL,
-                            source=Day.Source.PROVISIONAL))
+            rows.append(
+                Day(
+                    date=day,
+                    is_workday=day.weekday() < 5,
+                    kind=Day.Kind.NORMAL,
+                    source=Day.Source.PROVISIONAL,
+                )
+            )
     return rows
 
 
@@ -132,7 +159,9 @@ def _check_contiguous(years: list[int]) -> None:
     """The table must stay gap-free: a new year must touch the years already there."""
     wanted = sorted({d.year for d in Day.objects.dates("date", "year")} | set(years))
     if wanted != list(range(wanted[0], wanted[-1] + 1)):
-        raise DomainError("workdays.year_gap", f"日历年份必须连续（现有及新增：{wanted}），请先补齐中间年份。")
+        raise DomainError(
+            "workdays.year_gap", f"日历年份必须连续（现有及新增：{wanted}），请先补齐中间年份。"
+        )
 
 
 @transaction.atomic
@@ -185,7 +214,10 @@ def _parse_dates(lines: Iterable[str], year: int) -> dict[dt.date, str]:
             start = dt.date.fromisoformat(start_s.strip())
             end = dt.date.fromisoformat(end_s.strip()) if end_s else start
         except ValueError:
-            raise DomainError("workdays.bad_date", f"无法识别的日期：“{line}”，格式应为 2027-02-05 或 2027-02-05~2027-02-11。") from None
+            raise DomainError(
+                "workdays.bad_date",
+                f"无法识别的日期：“{line}”，格式应为 2027-02-05 或 2027-02-05~2027-02-11。",
+            ) from None
         if end < start or start.year != year or end.year != year:
             raise DomainError("workdays.bad_range", f"“{line}”不在 {year} 年内或起止颠倒。")
         day = start
@@ -196,7 +228,9 @@ def _parse_dates(lines: Iterable[str], year: int) -> dict[dt.date, str]:
 
 
 @transaction.atomic
-def publish_official_year(year: int, *, holidays: Iterable[str], adjusted_workdays: Iterable[str], by) -> list[dt.date]:
+def publish_official_year(
+    year: int, *, holidays: Iterable[str], adjusted_workdays: Iterable[str], by
+) -> list[dt.date]:
     """Hall management enters the State Council's schedule of a year. The year becomes
     official; the dates whose working status changed are returned and passed to the hooks,
     which recompute the deadlines that depend on them."""
@@ -241,7 +275,8 @@ def set_day(day: dt.date, *, is_workday: bool, kind: str, holiday_name: str = ""
     if kind == Day.Kind.ADJUSTED_WORKDAY and not is_workday or kind == Day.Kind.HOLIDAY and is_workday:
         raise DomainError("workdays.kind_mismatch", "“法定节假日”应为休息日，“调休上班”应为工作日。")
     status_changed = row.is_workday != is_workday
-    Day.objects.filter(date=day).update(is_workday=is_workday, kind=kind, holiday_name=holiday_name,
-                                        source=Day.Source.MANUAL)
+    Day.objects.filter(date=day).update(
+        is_workday=is_workday, kind=kind, holiday_name=holiday_name, source=Day.Source.MANUAL
+    )
     _changed([day] if status_changed else [], by)
     return status_changed

@@ -12,7 +12,9 @@ def test_it_adds_working_days(client):
 
 
 def test_it_reports_a_provisional_answer(client):
-    assert client.get("/api/v1/workdays/add", {"date": "2026-12-28", "days": 10}).json()["provisional"] is True
+    assert (
+        client.get("/api/v1/workdays/add", {"date": "2026-12-28", "days": 10}).json()["provisional"] is True
+    )
 
 
 def test_it_counts_between(client):

@@ -37,8 +37,9 @@ def test_it_makes_the_year_official_and_moves_deadlines(world, hooked):
     # given a deadline computed on the provisional 2027 calendar
     assert calendar.add_workdays(D(2027, 2, 4), 3) == D(2027, 2, 11)
     # when the official schedule is entered
-    changed = services.publish_official_year(2027, holidays=HOLIDAYS_2027, adjusted_workdays=ADJUSTED_2027,
-                                             by=world.hall_admin)
+    changed = services.publish_official_year(
+        2027, holidays=HOLIDAYS_2027, adjusted_workdays=ADJUSTED_2027, by=world.hall_admin
+    )
     # then the year is official, ordinals follow, and the hook hears which dates changed
     assert not Day.objects.filter(date__year=2027, source=Day.Source.PROVISIONAL).exists()
     assert calendar.add_workdays(D(2027, 2, 4), 3) == D(2027, 2, 16)
@@ -54,15 +55,20 @@ def test_it_makes_the_year_official_and_moves_deadlines(world, hooked):
 def test_it_refuses_a_weekday_as_adjusted_workday_and_changes_nothing(world):
     before = list(Day.objects.filter(date__year=2027).values_list("date", "is_workday", "source"))
     with pytest.raises(DomainError) as err:
-        services.publish_official_year(2027, holidays=HOLIDAYS_2027, adjusted_workdays=["2027-02-15 春节"],
-                                       by=world.hall_admin)
+        services.publish_official_year(
+            2027, holidays=HOLIDAYS_2027, adjusted_workdays=["2027-02-15 春节"], by=world.hall_admin
+        )
     assert err.value.code == "workdays.adjusted_not_weekend"
     assert list(Day.objects.filter(date__year=2027).values_list("date", "is_workday", "source")) == before
 
 
 @pytest.mark.parametrize(
     ("holidays", "code"),
-    [(["2027-13-01 元旦"], "workdays.bad_date"), (["2028-01-01 元旦"], "workdays.bad_range"), ([], "workdays.no_holidays")],
+    [
+        (["2027-13-01 元旦"], "workdays.bad_date"),
+        (["2028-01-01 元旦"], "workdays.bad_range"),
+        ([], "workdays.no_holidays"),
+    ],
 )
 def test_it_refuses_malformed_schedules(world, holidays, code):
     with pytest.raises(DomainError) as err:
@@ -71,8 +77,9 @@ def test_it_refuses_malformed_schedules(world, holidays, code):
 
 
 def test_it_corrects_one_day_by_hand_and_records_it_manual(world, hooked):
-    assert services.set_day(D(2026, 12, 31), is_workday=False, kind=Day.Kind.HOLIDAY, holiday_name="临时调整",
-                            by=world.hall_admin)
+    assert services.set_day(
+        D(2026, 12, 31), is_workday=False, kind=Day.Kind.HOLIDAY, holiday_name="临时调整", by=world.hall_admin
+    )
     assert not calendar.is_workday(D(2026, 12, 31))
     assert Day.objects.get(date=D(2026, 12, 31)).source == Day.Source.MANUAL
     assert hooked == [([D(2026, 12, 31)], world.hall_admin)]
@@ -83,8 +90,9 @@ def test_it_warns_hall_admins_while_next_year_is_provisional(world, as_user):
         page = as_user(world.hall_admin).get("/staff/")
         assert "2027" in page.content.decode() and "临时日历" in page.content.decode()
         assert "临时日历" not in as_user(world.clerk).get("/staff/").content.decode()
-        services.publish_official_year(2027, holidays=HOLIDAYS_2027, adjusted_workdays=ADJUSTED_2027,
-                                       by=world.hall_admin)
+        services.publish_official_year(
+            2027, holidays=HOLIDAYS_2027, adjusted_workdays=ADJUSTED_2027, by=world.hall_admin
+        )
         assert "临时日历" not in as_user(world.hall_admin).get("/staff/").content.decode()
 
 
@@ -94,10 +102,14 @@ def test_it_publishes_through_the_admin_form(world, as_user):
     client = as_user(world.hall_admin)
     page = client.get("/admin/workdays/day/publish/")
     assert page.status_code == 200
-    bad = client.post("/admin/workdays/day/publish/", {"year": 2027, "holidays": "2027-02-30 春节", "adjusted_workdays": ""})
+    bad = client.post(
+        "/admin/workdays/day/publish/", {"year": 2027, "holidays": "2027-02-30 春节", "adjusted_workdays": ""}
+    )
     assert bad.status_code == 200 and "无法识别的日期" in bad.content.decode()
     assert Day.objects.filter(date__year=2027, source=Day.Source.PROVISIONAL).exists()
-    ok = client.post("/admin/workdays/day/publish/", {"year": 2027, "holidays": "\n".join(HOLIDAYS_2027),
-                                                      "adjusted_workdays": "\n".join(ADJUSTED_2027)})
+    ok = client.post(
+        "/admin/workdays/day/publish/",
+        {"year": 2027, "holidays": "\n".join(HOLIDAYS_2027), "adjusted_workdays": "\n".join(ADJUSTED_2027)},
+    )
     assert ok.status_code == 302
     assert not Day.objects.filter(date__year=2027, source=Day.Source.PROVISIONAL).exists()
