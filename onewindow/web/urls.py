@@ -5,6 +5,7 @@ from onewindow.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("register/", views.register, name="register"),
     path("after-login/", views.after_login, name="after-login"),
     path("my/", views.my, name="my"),

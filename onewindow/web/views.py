@@ -3,6 +3,7 @@
 from django.contrib.auth import login
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
 from onewindow.accounts import identity, queries, services
@@ -22,6 +23,11 @@ def home(request):
     return render(
         request, "web/home.html", {"main_hall": main_hall, "halls": halls, "departments": departments}
     )
+
+
+@public
+def favicon(request):
+    return redirect(static("web/favicon.svg"), permanent=True)
 
 
 @requires()

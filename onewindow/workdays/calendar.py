@@ -1,9 +1,10 @@
 """Working-day arithmetic on ordinals (ARCHITECTURE.md "The case clock").
 
 The whole table is loaded once per process into two arrays:
-- `seq_by_offset[d - first]`: the working-day ordinal of date d;
+- `seq_by_date[d]`: the working-day ordinal of date d (a dict: hashing a date is cheaper
+  than computing its offset);
 - `date_by_seq[k]`: the date of the k-th working day.
-so `add_workdays` is two array look-ups. A process reloads when the calendar's version
+so `add_workdays` is two look-ups (bench/workdays.py measures it). A process reloads when the calendar's version
 row changes (checked at most every ONEWINDOW_CALENDAR_CHECK_SECONDS), and at once in the
 process that made the change.
 """
@@ -21,7 +22,9 @@ class CalendarData:
     __slots__ = (
         "first",
         "seq_by_offset",
+        "seq_by_date",
         "date_by_seq",
+        "limit",
         "workday",
         "provisional",
         "version",
@@ -39,6 +42,7 @@ class CalendarData:
         self.last = rows[-1][0]
         seq = 0
         self.seq_by_offset: list[int] = []
+        self.seq_by_date: dict[dt.date, int] = {}
         self.date_by_seq: list[dt.date | None] = [None]  # ordinal 0: before the first working day
         self.workday = bytearray()
         self.provisional = bytearray()
@@ -55,10 +59,12 @@ class CalendarData:
                 seq += 1
                 self.date_by_seq.append(day)
             self.seq_by_offset.append(seq)
+            self.seq_by_date[day] = seq
             self.workday.append(is_workday)
             self.provisional.append(provisional)
             if provisional:
                 self._provisional_years.add(day.year)
+        self.limit = len(self.date_by_seq)
 
     def _offset(self, day: dt.date) -> int:
         offset = day.toordinal() - self.first
@@ -67,10 +73,10 @@ class CalendarData:
         return offset
 
     def seq(self, day: dt.date) -> int:
-        offset = day.toordinal() - self.first
-        if 0 <= offset < len(self.seq_by_offset):
-            return self.seq_by_offset[offset]
-        raise out_of_range(day)
+        try:
+            return self.seq_by_date[day]
+        except KeyError:
+            raise out_of_range(day) from None
 
     def date_of_seq(self, k: int) -> dt.date:
         if 1 <= k < len(self.date_by_seq):
@@ -81,13 +87,13 @@ class CalendarData:
         )
 
     def add_workdays(self, day: dt.date, n: int) -> dt.date:
-        offset = day.toordinal() - self.first
-        if 0 <= offset < len(self.seq_by_offset):
-            k = self.seq_by_offset[offset] + n
-            if 1 <= k < len(self.date_by_seq):
-                return self.date_by_seq[k]
-            return self.date_of_seq(k)
-        raise out_of_range(day)
+        try:
+            k = self.seq_by_date[day] + n
+        except KeyError:
+            raise out_of_range(day) from None
+        if 0 < k < self.limit:
+            return self.date_by_seq[k]
+        return self.date_of_seq(k)
 
     def is_workday(self, day: dt.date) -> bool:
         return bool(self.workday[self._offset(day)])
@@ -113,36 +119,40 @@ def out_of_range(day: dt.date) -> DomainError:
     )
 
 
+_monotonic = time.monotonic
 _lock = threading.Lock()
 _data: CalendarData | None = None
-_checked_at = 0.0
+_next_check = 0.0  # monotonic time after which the version row is asked again
 
 
 def _load() -> CalendarData:
     from onewindow.workdays.models import CalendarState, Day
 
     version = CalendarState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
-    rows = list(
-        Day.objects.order_by("date").values_list("date", "is_workday", "source").iterator(chunk_size=5000)
-    )
+    rows = list(Day.objects.order_by("date").values_list("date", "is_workday", "source").iterator(chunk_size=5000))
     return CalendarData([(d, w, s == Day.Source.PROVISIONAL) for d, w, s in rows], version)
 
 
-def current() -> CalendarData:
-    """The calendar of this process, reloaded when another process changed it."""
-    global _data, _checked_at
-    data = _data
-    now = time.monotonic()
-    if data is not None and now - _checked_at < settings.ONEWINDOW_CALENDAR_CHECK_SECONDS:
-        return data
+def _refresh() -> CalendarData:
+    global _data, _next_check
     from onewindow.workdays.models import CalendarState
 
     with _lock:
         version = CalendarState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
         if _data is None or _data.version != version:
             _data = _load()
-        _checked_at = now
+        # Read the setting here, not on every call: a settings look-up costs more than the
+        # arithmetic itself.
+        _next_check = _monotonic() + settings.ONEWINDOW_CALENDAR_CHECK_SECONDS
         return _data
+
+
+def current() -> CalendarData:
+    """The calendar of this process, reloaded when another process changed it."""
+    data = _data
+    if data is None or _monotonic() >= _next_check:
+        data = _refresh()
+    return data
 
 
 def invalidate() -> None:
@@ -156,8 +166,12 @@ def seq(day: dt.date) -> int:
 
 
 def add_workdays(day: dt.date, n: int) -> dt.date:
-    """The working day n working days after `day` (the day itself not counted; art. 82)."""
-    return current().add_workdays(day, n)
+    """The working day n working days after `day` (the day itself not counted; art. 82).
+    On a non-working day, counting starts from the next working day."""
+    data = _data
+    if data is None or _monotonic() >= _next_check:
+        data = _refresh()
+    return data.add_workdays(day, n)
 
 
 def workdays_between(start: dt.date, end: dt.date) -> int:
