@@ -129,7 +129,9 @@ def _load() -> CalendarData:
     from onewindow.workdays.models import CalendarState, Day
 
     version = CalendarState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
-    rows = list(Day.objects.order_by("date").values_list("date", "is_workday", "source").iterator(chunk_size=5000))
+    rows = list(
+        Day.objects.order_by("date").values_list("date", "is_workday", "source").iterator(chunk_size=5000)
+    )
     return CalendarData([(d, w, s == Day.Source.PROVISIONAL) for d, w, s in rows], version)
 
 

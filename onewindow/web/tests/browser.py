@@ -10,8 +10,13 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-results"
@@ -26,7 +31,9 @@ def browser():
     path = chromium_path()
     if path is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI=true: Debian's chromium is required for the browser tests (apt-get install chromium)")
+            pytest.fail(
+                "CI=true: Debian's chromium is required for the browser tests (apt-get install chromium)"
+            )
         pytest.skip("chromium not installed")
     from playwright.sync_api import sync_playwright
 

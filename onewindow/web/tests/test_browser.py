@@ -15,7 +15,9 @@ def test_it_shows_the_portal_home_on_a_phone_without_errors(world, live_server, 
     page.wait_for_load_state("networkidle")
     assert "测试市政务服务中心" in page.title()
     assert page.locator("h1").inner_text() == "测试市政务服务中心"
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "page wider than the phone"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        "page wider than the phone"
+    )
     assert page.evaluate("typeof htmx !== 'undefined' && htmx.version.startsWith('2.0')")
     phone.screenshot("portal-home-phone")
     assert phone.errors == []
