@@ -249,3 +249,25 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… {self.name}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST sent with an Idempotency-Key (API.md "Retries"), kept so a
+    retry returns it instead of creating the thing twice. Stored in the same transaction as
+    the change itself: either both exist or neither."""
+
+    owner = models.CharField("调用方", max_length=40)  # "user:<id>" of the session or token
+    key = models.CharField("幂等键", max_length=100)
+    path = models.CharField("路径", max_length=300)
+    body_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField("状态码")
+    response = models.BinaryField("应答")
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "幂等请求"
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotent_request_unique")]
+
+    def __str__(self):
+        return f"{self.owner} {self.key}"
