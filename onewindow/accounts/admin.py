@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 
 from onewindow.accounts import identity, services
 from onewindow.accounts.models import (
-    DEPARTMENT_ROLES,
     ApiToken,
     Applicant,
     Department,
@@ -33,10 +32,27 @@ class UserAdmin(admin.ModelAdmin):
     filter_horizontal = ["groups"]
 
 
+class RegionForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "parent"]
+
+    def clean(self):
+        data = super().clean()
+        code = data.get("code") or (self.instance.code if self.instance.pk else "")
+        try:
+            self.instance.level = services.check_region(code, data.get("parent"))
+        except DomainError as exc:
+            _as_form_error(self, exc, "code" if "code" in exc.code else "parent")
+        return data
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    form = RegionForm
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
+    readonly_fields = ["level"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
 
@@ -67,14 +83,9 @@ class WindowForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        hall, kind, departments = data.get("hall"), data.get("kind"), list(data.get("departments") or [])
-        if hall and kind == Window.Kind.DEPARTMENTAL and not departments:
-            self.add_error("departments", "部门窗口至少要服务一个进驻部门。")
-        if hall and kind == Window.Kind.COMPREHENSIVE and departments:
-            self.add_error("departments", "综合受理窗口受理本中心全部部门事项，不需指定部门。")
-        if hall and departments:
+        if data.get("hall") and data.get("kind"):
             try:
-                services.check_departments_in_hall(hall, departments)
+                services.check_window(data["hall"], data["kind"], list(data.get("departments") or []))
             except DomainError as exc:
                 _as_form_error(self, exc, "departments")
         return data
@@ -96,16 +107,16 @@ class StaffForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        hall, department, role = data.get("hall"), data.get("department"), data.get("role")
-        if role in DEPARTMENT_ROLES and department is None:
-            self.add_error("department", "部门审查人员和部门负责人必须属于一个部门。")
-        if hall and department:
+        if data.get("hall") and data.get("role"):
             try:
-                services.check_departments_in_hall(hall, [department])
+                services.check_staff(
+                    data["role"], data["hall"], data.get("department"), list(data.get("windows") or [])
+                )
             except DomainError as exc:
-                _as_form_error(self, exc, "department")
-        if hall and any(w.hall_id != hall.pk for w in data.get("windows") or []):
-            self.add_error("windows", "工作人员只能安排在本中心的窗口。")
+                field = {"accounts.window_not_in_hall": "windows", "accounts.role": "role"}.get(
+                    exc.code, "department"
+                )
+                _as_form_error(self, exc, field)
         return data
 
 

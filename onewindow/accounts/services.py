@@ -43,16 +43,22 @@ def region_by_code(code: str) -> Region:
         ) from None
 
 
-def create_region(code: str, name: str, parent_code: str | None, by: User | None = None) -> Region:
-    """Adds a node to the region tree; its level is one below its parent's."""
+def check_region(code: str, parent: Region | None) -> int:
+    """A 12-digit statistical code one level below its parent; returns the level."""
     if len(code or "") != 12 or not code.isdigit():
         raise DomainError(
             "accounts.region_code_format", f"行政区划代码“{code}”应为12位数字（统计用区划代码）。"
         )
-    parent = region_by_code(parent_code) if parent_code else None
     level = parent.level + 1 if parent else Region.Level.PROVINCE
     if level > Region.Level.VILLAGE:
         raise DomainError("accounts.region_too_deep", "村（社区）以下不能再设区划。")
+    return level
+
+
+def create_region(code: str, name: str, parent_code: str | None) -> Region:
+    """Adds a node to the region tree; its level is one below its parent's."""
+    parent = region_by_code(parent_code) if parent_code else None
+    level = check_region(code, parent)
     with transaction.atomic():
         region, created = Region.objects.get_or_create(
             code=code, defaults={"name": name, "level": level, "parent": parent}
@@ -129,21 +135,25 @@ def check_departments_in_hall(hall: Hall, departments: list[Department]) -> None
         )
 
 
-def create_window(*, hall: Hall, number: str, name: str, kind: str, departments: list[Department]) -> Window:
+def check_window(hall: Hall, kind: str, departments: list[Department]) -> None:
     """A departmental window serves stationed departments only; a comprehensive window
     serves every department of its hall (一窗受理) and lists none."""
-    number = (number or "").strip()
-    if not number:
-        raise DomainError("accounts.window_number_required", "请填写窗口号。")
+    if kind not in Window.Kind.values:
+        raise DomainError("accounts.window_kind", "窗口类型应为 comprehensive 或 departmental。")
     if kind == Window.Kind.DEPARTMENTAL and not departments:
         raise DomainError("accounts.window_needs_department", "部门窗口至少要服务一个进驻部门。")
     if kind == Window.Kind.COMPREHENSIVE and departments:
         raise DomainError(
             "accounts.comprehensive_window_departments", "综合受理窗口受理本中心全部部门事项，不需指定部门。"
         )
-    if kind not in Window.Kind.values:
-        raise DomainError("accounts.window_kind", "窗口类型应为 comprehensive 或 departmental。")
     check_departments_in_hall(hall, departments)
+
+
+def create_window(*, hall: Hall, number: str, name: str, kind: str, departments: list[Department]) -> Window:
+    number = (number or "").strip()
+    if not number:
+        raise DomainError("accounts.window_number_required", "请填写窗口号。")
+    check_window(hall, kind, departments)
     try:
         with transaction.atomic():
             window = Window.objects.create(hall=hall, number=number, name=name, kind=kind)
@@ -151,6 +161,18 @@ def create_window(*, hall: Hall, number: str, name: str, kind: str, departments:
     except IntegrityError:
         raise Conflict("accounts.window_exists", f"{hall.name}已有{number}号窗口。") from None
     return window
+
+
+def check_staff(role: str, hall: Hall, department: Department | None, windows: list[Window]) -> None:
+    """Department roles belong to a department stationed in their hall; windows are their hall's."""
+    if role not in Role.values:
+        raise DomainError("accounts.role", f"未知角色“{role}”。")
+    if role in DEPARTMENT_ROLES and department is None:
+        raise DomainError("accounts.staff_needs_department", "部门审查人员和部门负责人必须属于一个部门。")
+    if department is not None:
+        check_departments_in_hall(hall, [department])
+    if any(w.hall_id != hall.pk for w in windows):
+        raise DomainError("accounts.window_not_in_hall", "工作人员只能安排在本中心的窗口。")
 
 
 def create_staff(
@@ -164,15 +186,7 @@ def create_staff(
     windows: list[Window] = (),
     phone: str = "",
 ) -> Staff:
-    if role not in Role.values:
-        raise DomainError("accounts.role", f"未知角色“{role}”。")
-    if role in DEPARTMENT_ROLES and department is None:
-        raise DomainError("accounts.staff_needs_department", "部门审查人员和部门负责人必须属于一个部门。")
-    if department is not None:
-        check_departments_in_hall(hall, [department])
-    foreign = [w for w in windows if w.hall_id != hall.pk]
-    if foreign:
-        raise DomainError("accounts.window_not_in_hall", "工作人员只能安排在本中心的窗口。")
+    check_staff(role, hall, department, list(windows))
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict("accounts.username_taken", f"登录名“{username}”已被使用。")
