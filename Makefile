@@ -36,10 +36,10 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test-sqlite: venv
+test-sqlite: system-packages venv
 	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser"
 
-test-postgres: venv
+test-postgres: system-packages venv
 	@bash scripts/check-postgres.sh "$(TEST_DATABASE_URL)" || exit $$?; \
 	if [ -f .postgres-unavailable ]; then rm -f .postgres-unavailable; echo "SKIPPED PostgreSQL tests: server not reachable"; \
 	else DATABASE_URL="$(TEST_DATABASE_URL)" $(VENV)/bin/pytest -m "not browser"; fi
@@ -52,6 +52,7 @@ test: lint test-sqlite test-postgres test-browser
 
 bench: venv
 	$(PY) bench/workdays.py
+	$(PY) bench/catalog.py
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info

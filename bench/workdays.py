@@ -23,10 +23,10 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command
 
-from onewindow.workdays import calendar  # noqa: E402
-from onewindow.workdays.models import Day  # noqa: E402
+from onewindow.workdays import calendar
+from onewindow.workdays.models import Day
 
 
 def naive_add(day: dt.date, n: int, workdays: set[dt.date]) -> dt.date:

@@ -95,9 +95,10 @@ def _http_error(request, exc: HttpError):
 
 def _mount():
     from onewindow.accounts.api import routers as account_routers
+    from onewindow.catalog.api import routers as catalog_routers
     from onewindow.workdays.api import router as workdays_router
 
-    for prefix, router in account_routers:
+    for prefix, router in account_routers + catalog_routers:
         api.add_router(prefix, router)
     api.add_router("/workdays", workdays_router)
 

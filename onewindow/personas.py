@@ -104,3 +104,38 @@ def build_world() -> World:
         hall_admin=_staff("hall_admin", "艾达", Role.HALL_ADMIN, hall, phone="13800000006"),
         outsider=_user("outsider", "奥托"),
     )
+
+
+FOOD_PERMIT = {
+    "code": "T-SPJY-0001",
+    "name": "食品经营许可（新办）",
+    "type": "licensing",
+    "legal_limit_days": 20,
+    "promised_limit_days": 5,
+    "on_the_spot": False,
+    "result_type": "license",
+    "license_type": "食品经营许可证",
+    "keywords": ["餐饮", "饭店", "开店"],
+    "common_names": ["餐饮许可证"],
+    "life_events": ["餐饮经营"],
+    "materials": [
+        {"name": "食品经营许可申请书", "form": "original", "copies": 1, "required": True, "condition": "",
+         "key": True, "tolerable": False, "source": "applicant", "shared_by": ""},
+        {"name": "营业执照", "form": "copy", "copies": 1, "required": True, "condition": "",
+         "key": False, "tolerable": False, "source": "shared", "shared_by": "T-A"},
+        {"name": "食品安全管理制度", "form": "original", "copies": 1, "required": True, "condition": "",
+         "key": False, "tolerable": True, "source": "applicant", "shared_by": ""},
+    ],
+    "steps": [{"name": "审查", "role": "reviewer", "days": 3}, {"name": "决定", "role": "department_head", "days": 1}],
+}  # fmt: skip
+
+
+def published_item(world: World, **overrides):
+    """食品经营许可 of department A, imported and published (version 1)."""
+    from onewindow.catalog import services
+
+    data = FOOD_PERMIT | {"department": world.dept_a.code} | overrides
+    services.import_items([data])
+    from onewindow.catalog.models import ServiceItem
+
+    return ServiceItem.objects.select_related("current").get(code=data["code"])

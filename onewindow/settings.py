@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ninja",
     "onewindow.accounts",
     "onewindow.workdays",
+    "onewindow.catalog",
     "onewindow.web",
 ]
 
@@ -116,6 +117,7 @@ STORAGES = {
 if DEBUG or env_bool("ONEWINDOW_PLAIN_STATIC", False):
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "onewindow"}}
 
@@ -130,6 +132,8 @@ CSRF_COOKIE_SECURE = PRODUCTION
 ONEWINDOW_TOKEN_CACHE_SECONDS = env_int("ONEWINDOW_TOKEN_CACHE_SECONDS", 30)
 # How often a process checks whether the working-day calendar changed elsewhere.
 ONEWINDOW_CALENDAR_CHECK_SECONDS = env_int("ONEWINDOW_CALENDAR_CHECK_SECONDS", 5)
+# How often a process checks whether the catalog changed (guided-search index).
+ONEWINDOW_CATALOG_CHECK_SECONDS = env_int("ONEWINDOW_CATALOG_CHECK_SECONDS", 5)
 # Provisional calendar years generated ahead of the official data (RULES.md: a year the
 # calendar does not know is an error, never a silent guess — these are marked provisional).
 ONEWINDOW_PROVISIONAL_YEARS_AHEAD = env_int("ONEWINDOW_PROVISIONAL_YEARS_AHEAD", 3)
@@ -139,5 +143,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages OneWindow needs when they are missing and we are root:
-# fonts-noto-cjk (Chinese PDFs), chromium (browser tests), poppler-utils (pdftotext in tests).
+# fonts-noto-cjk and Pango (Chinese PDFs), chromium (browser tests), poppler-utils (pdftotext in tests).
 # Not root and missing: say so; the browser tests then fail under CI=true and skip otherwise.
 set -euo pipefail
 missing=()
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+# WeasyPrint renders PDFs through Pango.
+dpkg -s libpango-1.0-0 >/dev/null 2>&1 || missing+=(libpango-1.0-0)
+dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || missing+=(libpangoft2-1.0-0)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -51,7 +51,11 @@ class Watched:
         self.errors: list[str] = []
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("requestfailed", lambda req: self.errors.append(f"failed: {req.url}"))
+        # A download ends its request with ERR_ABORTED; that is not a failure.
+        page.on(
+            "requestfailed",
+            lambda req: req.failure != "net::ERR_ABORTED" and self.errors.append(f"failed: {req.url}"),
+        )
 
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)

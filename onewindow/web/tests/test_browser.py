@@ -4,12 +4,12 @@ import pytest
 
 from onewindow import clock
 from onewindow.personas import PASSWORD
-from onewindow.web.tests.browser import browser, desktop, log_in, phone  # noqa: F401 - fixtures
+from onewindow.web.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_shows_the_portal_home_on_a_phone_without_errors(world, live_server, phone):  # noqa: F811
+def test_it_shows_the_portal_home_on_a_phone_without_errors(world, live_server, phone):
     page = phone.page
     page.goto(live_server.url + "/")
     page.wait_for_load_state("networkidle")
@@ -23,7 +23,7 @@ def test_it_shows_the_portal_home_on_a_phone_without_errors(world, live_server, 
     assert phone.errors == []
 
 
-def test_it_logs_a_clerk_in_to_the_workbench(world, live_server, desktop):  # noqa: F811
+def test_it_logs_a_clerk_in_to_the_workbench(world, live_server, desktop):
     log_in(desktop, live_server.url, "clerk", PASSWORD)
     page = desktop.page
     assert page.url.endswith("/staff/")
@@ -31,7 +31,7 @@ def test_it_logs_a_clerk_in_to_the_workbench(world, live_server, desktop):  # no
     assert desktop.errors == []
 
 
-def test_it_refuses_a_wrong_id_number_at_registration(world, live_server, phone):  # noqa: F811
+def test_it_refuses_a_wrong_id_number_at_registration(world, live_server, phone):
     page = phone.page
     page.goto(live_server.url + "/register/")
     page.fill("#id_name", "李四")
@@ -47,7 +47,7 @@ def test_it_refuses_a_wrong_id_number_at_registration(world, live_server, phone)
     phone.screenshot("register-wrong-id")
 
 
-def test_it_warns_the_hall_admin_and_clears_after_the_official_schedule(world, live_server, desktop):  # noqa: F811
+def test_it_warns_the_hall_admin_and_clears_after_the_official_schedule(world, live_server, desktop):
     world.hall_admin.is_staff = world.hall_admin.is_superuser = True
     world.hall_admin.save()
     with clock.frozen(clock.today().replace(year=2026, month=11, day=26)):
@@ -66,7 +66,7 @@ def test_it_warns_the_hall_admin_and_clears_after_the_official_schedule(world, l
     assert desktop.errors == []
 
 
-def test_it_serves_the_api_docs_offline(live_server, desktop):  # noqa: F811
+def test_it_serves_the_api_docs_offline(live_server, desktop):
     page = desktop.page
     page.goto(live_server.url + "/api/v1/docs")
     page.wait_for_selector("text=OneWindow API", timeout=15000)

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from onewindow.catalog import demo_catalog
+from onewindow.catalog import services as catalog
 from onewindow.web import demo
 from onewindow.workdays import services as workdays
 
@@ -10,7 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         workdays.ensure_calendar()
         counts = demo.seed()
+        items = catalog.load_demo(demo_catalog)
         self.stdout.write(
             f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
-            f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口。"
+            f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"
+            f"“一件事” {items['bundles']} 个。"
         )

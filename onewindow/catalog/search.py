@@ -1,0 +1,202 @@
+"""Guided search (智能导办): a citizen types what they want in plain Chinese and gets the items
+and bundles that fit, best first.
+
+Text is segmented with jieba, with the catalog's own names, common names and keywords added
+to its dictionary so "餐饮许可证" stays one word; character bigrams catch words jieba does not
+know. Documents are ranked with BM25 over an inverted index held in memory by each process
+(a few thousand items fit easily; only documents sharing a term with the query are scored).
+The index is rebuilt when the catalog's version row changes — on publish or withdrawal.
+See docs/decisions/0004-guided-search.md.
+"""
+
+import logging
+import math
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import jieba
+from django.conf import settings
+
+jieba.setLogLevel(logging.WARNING)
+
+# Words that say nothing about which item is meant ("我想…怎么办").
+STOPWORDS = frozenset(
+    "我 我们 想 想要 要 你 您 的 地 得 了 吗 呢 啊 吧 呀 么 怎么 怎么办 怎样 如何 什么 哪里 哪儿 哪个 哪些 在 去 到 来 "
+    "办 办理 办个 需要 要求 可以 能 能否 是否 一个 一家 一下 个 家 请问 请 问 和 与 及 或 给 把 被 让 还 也 都 就 该 "
+    "应该 多少 手续 流程 需 有 没有 为 是 这 那 自己 现在 刚 刚刚 已经 咨询 事 事情 相关 关于 找 谁 部门 窗口".split()
+)
+# Words jieba merges from "want to" + a verb ("我想开一家饭店" → 想开): split them again so the
+# verb reaches the index.
+_UNMERGE = ("想开", "想办", "要开", "想领", "想换", "想补", "想查", "要办")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_WORD = re.compile(r"[\u4e00-\u9fff0-9a-zA-Z]")
+
+# Field weights: a word in the name or a common name counts more than one in the keywords.
+WEIGHTS = {"name": 3, "common_names": 3, "keywords": 2, "life_events": 1, "license_type": 1, "department": 1,
+           "description": 1, "members": 1}  # fmt: skip
+K1, B = 1.2, 0.75
+QUERY_BIGRAM_WEIGHT = 0.3
+
+
+def words(text: str) -> list[str]:
+    return [
+        t.lower()
+        for t in jieba.cut_for_search(text or "")
+        if t.strip() and _WORD.search(t) and t not in STOPWORDS
+    ]
+
+
+def bigrams(text: str) -> list[str]:
+    grams = []
+    for run in _CJK.findall(text or ""):
+        grams += ["#" + run[i : i + 2] for i in range(len(run) - 1)]
+    return grams
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # "item" or "bundle"
+    code: str
+    name: str
+    department: str
+    promised_limit_days: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Doc:
+    kind: str
+    code: str
+    name: str
+    department: str
+    promised_limit_days: int
+    fields: dict  # field name → text
+
+
+class Index:
+    def __init__(self, docs: list[Doc], version: int = 0):
+        self.version = version
+        self.docs = docs
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.lengths: list[float] = []
+        for word in _UNMERGE:
+            jieba.del_word(word)
+        for phrase in {
+            p for d in docs for f in ("name", "common_names", "keywords") for p in d.fields.get(f, "").split()
+        }:
+            if len(phrase) >= 2:
+                jieba.add_word(phrase, freq=2000)
+        for i, doc in enumerate(docs):
+            tf: Counter = Counter()
+            for field, text in doc.fields.items():
+                weight = WEIGHTS.get(field, 1)
+                for token in words(text):
+                    tf[token] += weight
+                for gram in bigrams(text):
+                    tf[gram] += 1
+            for token, count in tf.items():
+                self.postings[token][i] = count
+            self.lengths.append(sum(tf.values()))
+        self.avg_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+
+    def _idf(self, token: str) -> float:
+        n = len(self.postings.get(token, ()))
+        return math.log(1 + (len(self.docs) - n + 0.5) / (n + 0.5))
+
+    def search(self, query: str, limit: int = 10, kinds: tuple[str, ...] = ("item", "bundle")) -> list[Hit]:
+        terms: Counter = Counter()
+        for token in words(query):
+            terms[token] += 1.0
+            # Bigrams only inside meaningful words, so "我想问一下怎么办" matches nothing.
+            for gram in bigrams(token):
+                terms[gram] += QUERY_BIGRAM_WEIGHT
+        scores: dict[int, float] = defaultdict(float)
+        for term, qweight in terms.items():
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            idf = self._idf(term)
+            for i, tf in postings.items():
+                norm = K1 * (1 - B + B * self.lengths[i] / self.avg_length)
+                scores[i] += qweight * idf * tf * (K1 + 1) / (tf + norm)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.docs[kv[0]].code))
+        hits = []
+        for i, score in ranked:
+            doc = self.docs[i]
+            if doc.kind in kinds:
+                hits.append(
+                    Hit(
+                        doc.kind, doc.code, doc.name, doc.department, doc.promised_limit_days, round(score, 3)
+                    )
+                )
+                if len(hits) >= limit:
+                    break
+        return hits
+
+
+def _documents() -> list[Doc]:
+    from onewindow.catalog.models import Bundle, ItemVersion
+
+    docs = []
+    versions = (
+        ItemVersion.objects.filter(state=ItemVersion.State.PUBLISHED)
+        .select_related("item__department")
+        .prefetch_related("life_events")
+    )
+    for v in versions:
+        department = v.item.department
+        docs.append(
+            Doc("item", v.item.code, v.name, department.name, v.promised_limit_days, {
+                "name": v.name, "common_names": v.common_names, "keywords": v.keywords,
+                "life_events": " ".join(e.name for e in v.life_events.all()), "license_type": v.license_type,
+                "department": department.short_name or department.name,
+            })
+        )  # fmt: skip
+    bundles = Bundle.objects.filter(is_active=True).select_related("lead_department", "life_event")
+    for b in bundles.prefetch_related("items__current"):
+        current = [i.current for i in b.items.all() if i.current_id]
+        members = " ".join(f"{v.name} {v.common_names} {v.keywords}" for v in current)
+        docs.append(
+            Doc("bundle", b.code, b.name, b.lead_department.name, b.promised_limit_days, {
+                "name": b.name, "description": b.description, "members": members,
+                "life_events": b.life_event.name if b.life_event_id else "",
+            })
+        )  # fmt: skip
+    return docs
+
+
+_lock = threading.Lock()
+_index: Index | None = None
+_next_check = 0.0
+
+
+def _catalog_version() -> int:
+    from onewindow.catalog.models import CatalogState
+
+    return CatalogState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def current() -> Index:
+    """This process's index, rebuilt when the catalog changed (checked every few seconds)."""
+    global _index, _next_check
+    index = _index
+    if index is not None and time.monotonic() < _next_check:
+        return index
+    with _lock:
+        version = _catalog_version()
+        if _index is None or _index.version != version:
+            _index = Index(_documents(), version)
+        _next_check = time.monotonic() + settings.ONEWINDOW_CATALOG_CHECK_SECONDS
+        return _index
+
+
+def invalidate() -> None:
+    global _index
+    _index = None
+
+
+def guide(query: str, limit: int = 10) -> list[Hit]:
+    return current().search(query, limit)

@@ -1,0 +1,50 @@
+"""A citizen finds an item in Chromium, reads its guide and downloads the checklist."""
+
+import subprocess
+
+import pytest
+from django.core.management import call_command
+
+from onewindow.catalog.models import ItemVersion
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_hall():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+def test_it_finds_the_food_permit_and_downloads_its_checklist(demo_hall, live_server, phone, tmp_path):
+    page = phone.page
+    page.goto(live_server.url + "/")
+    page.fill("input[name=q]", "饭店")
+    page.wait_for_selector("#hits a.item-row")  # htmx answers while typing
+    page.get_by_role("link", name="食品经营许可（新办）").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "食品经营许可（新办）"
+    with page.expect_download() as download:
+        page.click("[data-testid=checklist]")
+    path = tmp_path / "checklist.pdf"
+    download.value.save_as(path)
+    raw = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = "".join(raw.split())  # names wrap inside their table cells
+    materials = ItemVersion.objects.get(item__code="SPJY-XK-0001", state="published").materials.all()
+    assert len(materials) >= 2
+    for material in materials:
+        assert "".join(material.name.split()) in text, material.name
+    phone.screenshot("catalog-guide-phone")
+    assert phone.errors == []
+
+
+def test_every_demo_item_guide_renders_without_errors(demo_hall, live_server, desktop):
+    codes = list(ItemVersion.objects.filter(state="published").values_list("item__code", flat=True))
+    assert len(codes) >= 40
+    page = desktop.page
+    for code in codes:
+        answer = page.goto(f"{live_server.url}/items/{code}/")
+        assert answer.status == 200, code
+        assert page.locator("table.materials tr").count() >= 2, code
+    assert desktop.errors == []
