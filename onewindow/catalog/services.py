@@ -433,4 +433,18 @@ def load_demo(data) -> dict:
             save_bundle(code=b["code"], name=b["name"], lead_department=departments[b["lead_department"]],
                         promised_limit_days=b["promised_limit_days"], item_codes=b["items"],
                         description=b.get("description", ""), life_event=b.get("life_event"))  # fmt: skip
+    _demo_draft()
     return {"items": ServiceItem.objects.count(), "bundles": Bundle.objects.count()}
+
+
+def _demo_draft() -> None:
+    """For the tour: a second version of 特种设备使用登记 (市场监管局) that compresses the promised
+    limit to 2 working days, waiting for the department head to propose it."""
+    item = ServiceItem.objects.filter(code="TZSB-XK-0001").first()
+    admin = User.objects.filter(username="admin").first()
+    if item is None or admin is None or item.versions.count() > 1:
+        return
+    draft = start_draft(item, by=admin)
+    save_draft(draft, by=admin, elements={"promised_limit_days": 2}, steps=[
+        {"name": "审查", "role": Role.REVIEWER, "days": 1}, {"name": "发证", "role": Role.DEPARTMENT_HEAD, "days": 1},
+    ])  # fmt: skip
