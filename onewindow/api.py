@@ -12,7 +12,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from onewindow.accounts import services as account_services
-from onewindow.accounts.permissions import public
+from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError
 
 
@@ -93,14 +93,26 @@ def _http_error(request, exc: HttpError):
     return error(request, exc.status_code, codes.get(exc.status_code, "request.error"), str(exc))
 
 
+@api.get("/ping", tags=["accounts"], operation_id="accounts_ping")
+@requires()
+def ping(request):
+    """A no-op that passes the full middleware and authentication: health checks and the
+    benchmarks' baseline."""
+    return {"ok": True}
+
+
 def _mount():
     from onewindow.accounts.api import routers as account_routers
+    from onewindow.cases.api import progress_router
+    from onewindow.cases.api import router as cases_router
     from onewindow.catalog.api import routers as catalog_routers
     from onewindow.workdays.api import router as workdays_router
 
     for prefix, router in account_routers + catalog_routers:
         api.add_router(prefix, router)
     api.add_router("/workdays", workdays_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/progress", progress_router)
 
 
 _mount()

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "onewindow.accounts",
     "onewindow.workdays",
     "onewindow.catalog",
+    "onewindow.cases",
     "onewindow.web",
 ]
 
@@ -134,6 +135,13 @@ ONEWINDOW_TOKEN_CACHE_SECONDS = env_int("ONEWINDOW_TOKEN_CACHE_SECONDS", 30)
 ONEWINDOW_CALENDAR_CHECK_SECONDS = env_int("ONEWINDOW_CALENDAR_CHECK_SECONDS", 5)
 # How often a process checks whether the catalog changed (guided-search index).
 ONEWINDOW_CATALOG_CHECK_SECONDS = env_int("ONEWINDOW_CATALOG_CHECK_SECONDS", 5)
+# RULES.md "Supervision": yellow when the remaining working days ≤ max(1, this % of the promised days).
+ONEWINDOW_YELLOW_LIGHT_PERCENT = env_int("ONEWINDOW_YELLOW_LIGHT_PERCENT", 20)
+# 行政许可法 art. 32: intake must answer within this many working days, or the application counts
+# as accepted from the day it was received.
+ONEWINDOW_INTAKE_ANSWER_DAYS = env_int("ONEWINDOW_INTAKE_ANSWER_DAYS", 5)
+# 行政许可法 art. 42: an extension, approved by the head of the department, of at most this many days.
+ONEWINDOW_MAX_EXTENSION_DAYS = env_int("ONEWINDOW_MAX_EXTENSION_DAYS", 10)
 # Provisional calendar years generated ahead of the official data (RULES.md: a year the
 # calendar does not know is an error, never a silent guess — these are marked provisional).
 ONEWINDOW_PROVISIONAL_YEARS_AHEAD = env_int("ONEWINDOW_PROVISIONAL_YEARS_AHEAD", 3)

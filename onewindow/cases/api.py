@@ -1,0 +1,363 @@
+"""Cases API — the shape other systems (the provincial platform, the rating system) integrate
+with: POST /api/v1/cases, GET /api/v1/cases[/{number}], one POST per transition."""
+
+import datetime as dt
+
+from ninja import Field, Query, Router, Schema
+from ninja import Status as HttpStatus
+from ninja.pagination import paginate
+
+from onewindow import clock, ratelimit
+from onewindow.accounts.identity import mask_id
+from onewindow.accounts.models import Applicant, Hall
+from onewindow.accounts.permissions import public, requires
+from onewindow.accounts.queries import staff_of
+from onewindow.cases import clock_rules, queries, services
+from onewindow.cases.models import Case, Channel, Status
+from onewindow.catalog.services import version_for_new_case
+from onewindow.errors import DomainError, NotFound
+from onewindow.paging import Paged
+from onewindow.workdays import calendar
+
+TAG = ["cases"]
+router = Router(tags=TAG)
+progress_router = Router(tags=TAG)
+
+
+class MaterialOut(Schema):
+    no: int
+    name: str
+    state: str
+    state_display: str
+    note: str
+
+
+class StepOut(Schema):
+    order: int
+    name: str
+    kind: str
+    done_at: dt.datetime | None
+    opinion: str
+
+
+class EventOut(Schema):
+    seq: int
+    at: dt.datetime
+    action: str
+    action_display: str
+    from_status: str
+    to_status: str
+    reason: str
+    actor: str | None
+
+
+class CaseOut(Schema):
+    number: str
+    item: str
+    item_name: str
+    item_version: int
+    department: str
+    applicant: str
+    applicant_name: str
+    applicant_id_number: str
+    channel: str
+    status: str
+    status_display: str
+    outcome: str
+    received_at: dt.datetime
+    accepted_on: dt.date | None
+    promised_days: int
+    extra_days: int
+    due_on: dt.date | None
+    light: str | None
+    on_time: bool | None
+    closed_on: dt.date | None
+    tolerance_due_on: dt.date | None
+    materials: list[MaterialOut]
+    steps: list[StepOut]
+    events: list[EventOut]
+
+
+class CaseRow(Schema):
+    number: str
+    item_name: str
+    status: str
+    status_display: str
+    due_on: dt.date | None
+    light: str | None
+
+
+def _light(case: Case) -> str | None:
+    if (
+        case.status not in (Status.IN_REVIEW, Status.SUSPENDED, Status.CORRECTION_REQUESTED)
+        or case.due_seq is None
+    ):
+        return None
+    if case.frozen_light:
+        return case.frozen_light
+    return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()))
+
+
+def _detail(case: Case) -> dict:
+    materials = case.materials.select_related("material").order_by("material__order")
+    events = case.events.select_related("actor").order_by("seq")
+    return {
+        "number": case.number, "item": case.item_version.item.code, "item_name": case.item_version.name,
+        "item_version": case.item_version.number, "department": case.department.code,
+        "applicant": case.applicant.ref, "applicant_name": case.applicant.name,
+        "applicant_id_number": mask_id(case.applicant.id_number) or case.applicant.credit_code,
+        "channel": case.channel, "status": case.status, "status_display": case.get_status_display(),
+        "outcome": case.outcome, "received_at": case.received_at, "accepted_on": case.accepted_on,
+        "promised_days": case.promised_days, "extra_days": case.extra_days, "due_on": case.due_on,
+        "light": _light(case), "on_time": case.on_time, "closed_on": case.closed_on,
+        "tolerance_due_on": case.tolerance_due_on,
+        "materials": [{"no": m.material.order, "name": m.name, "state": m.state,
+                       "state_display": m.get_state_display(), "note": m.note} for m in materials],
+        "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": s.opinion}
+                  for s in case.steps.all()],
+        "events": [{"seq": e.seq, "at": e.at, "action": e.action,
+                    "action_display": services.ACTION_NAMES.get(e.action, e.action),
+                    "from_status": e.from_status, "to_status": e.to_status, "reason": e.reason,
+                    "actor": str(e.actor) if e.actor else None} for e in events],
+    }  # fmt: skip
+
+
+def _case(request, number: str) -> Case:
+    return queries.case_for(request.user, number)
+
+
+def _material_ids(case_or_version_id: int, numbers: list[int]) -> list[int]:
+    """Materials are named by their number in the item's list (API.md: no database ids)."""
+    _, materials, _ = services._published(case_or_version_id)
+    by_no = {m.order: m.pk for m in materials}
+    unknown = [n for n in numbers if n not in by_no]
+    if unknown:
+        raise DomainError("case.unknown_material", f"材料序号不存在：{unknown}。")
+    return [by_no[n] for n in numbers]
+
+
+class SubmitIn(Schema):
+    item: str = Field(..., description="事项编码")
+    applicant: str | None = Field(None, description="申请人编号；网上申请时省略即本人")
+    hall: str | None = Field(None, description="受理中心编码；窗口人员省略即本人所在中心")
+    channel: str = Field("window", description="window / portal / agent / api")
+    form_data: dict = Field(default_factory=dict)
+    handed_in: list[int] | None = Field(None, description="已交材料序号；省略即全部必需材料")
+
+
+@router.post("", response={201: CaseOut}, operation_id="cases_submit")
+@requires()
+def submit(request, payload: SubmitIn):
+    version = version_for_new_case(payload.item)
+    staff = staff_of(request.user)
+    if payload.applicant:
+        applicant = Applicant.objects.filter(ref=payload.applicant).first()
+    else:
+        applicant = Applicant.objects.filter(user=request.user).first()
+    if applicant is None:
+        raise NotFound("case.applicant_not_found", "未找到申请人，请先登记申请人信息。")
+    if payload.hall:
+        hall = Hall.objects.filter(code=payload.hall).first()
+    elif staff is not None:
+        hall = staff.hall
+    else:
+        hall = Hall.objects.filter(departments=version.item.department_id).order_by("kind", "code").first()
+    if hall is None:
+        raise NotFound("case.hall_not_found", "未找到受理中心。")
+    channel = payload.channel if staff is not None or request.user.is_superuser else Channel.PORTAL
+    handed = _material_ids(version.pk, payload.handed_in) if payload.handed_in is not None else None
+    case = services.submit(version=version, applicant=applicant, hall=hall, channel=channel, by=request.user,
+                           form_data=payload.form_data, handed_in=handed)  # fmt: skip
+    return HttpStatus(201, _detail(case))
+
+
+class ListFilters(Schema):
+    department: str | None = None
+    status: str | None = None
+    light: str | None = None
+    due_before: dt.date | None = None
+    applicant: str | None = None
+
+
+@router.get("", response=list[CaseRow], operation_id="cases_list")
+@paginate(Paged)
+@requires()
+def list_cases(request, filters: ListFilters = Query(...)):
+    qs = queries.with_light(queries.visible_cases(request.user).select_related("item_version"))
+    if filters.department:
+        qs = qs.filter(department__code=filters.department)
+    if filters.status:
+        if filters.status not in Status.values:
+            raise DomainError("case.status_filter", f"状态应为 {', '.join(Status.values)} 之一。")
+        qs = qs.filter(status=filters.status)
+    if filters.light:
+        qs = qs.filter(light=filters.light, status__in=[Status.IN_REVIEW, Status.SUSPENDED,
+                                                        Status.CORRECTION_REQUESTED])  # fmt: skip
+    if filters.due_before:
+        qs = qs.filter(due_on__lt=filters.due_before)
+    if filters.applicant:
+        qs = qs.filter(applicant__ref=filters.applicant)
+    return [
+        {"number": c.number, "item_name": c.item_version.name, "status": c.status,
+         "status_display": c.get_status_display(), "due_on": c.due_on,
+         "light": c.light if c.status in (Status.IN_REVIEW, Status.SUSPENDED, Status.CORRECTION_REQUESTED) else None}
+        for c in qs.order_by("due_seq", "-received_at")[:2000]
+    ]  # fmt: skip
+
+
+@router.get("/{number}", response=CaseOut, operation_id="cases_get")
+@requires()
+def get_case(request, number: str):
+    return _detail(_case(request, number))
+
+
+# ---- transitions: one POST per glossary verb ------------------------------------------------
+
+
+class MaterialNote(Schema):
+    no: int
+    note: str
+    defective: bool = False
+
+
+class NoticeIn(Schema):
+    materials: list[MaterialNote]
+
+
+class MaterialsIn(Schema):
+    materials: list[int]
+
+
+class RefuseIn(Schema):
+    reason: str
+    where_to_turn: str
+
+
+class TolerantIn(Schema):
+    supply_by: dt.date
+
+
+class CommitmentIn(Schema):
+    commitment: str
+
+
+class OpinionIn(Schema):
+    opinion: str
+
+
+class DecideIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+class SuspendIn(Schema):
+    kind: str
+    reason: str
+    expected_days: int | None = Field(None, ge=1, le=365)
+
+
+class ExtendIn(Schema):
+    days: int
+    reason: str
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
+
+
+class EmptyIn(Schema):
+    pass
+
+
+def _notes(case: Case, materials: list[MaterialNote]) -> list[dict]:
+    ids = _material_ids(case.item_version_id, [m.no for m in materials])
+    return [
+        {"material": i, "note": m.note, "defective": m.defective} for i, m in zip(ids, materials, strict=True)
+    ]
+
+
+def _transition(name: str, run, schema=EmptyIn, doc: str = ""):
+    @router.post(f"/{{number}}/{name}", response=CaseOut, operation_id=f"cases_{name.replace('-', '_')}",
+                 summary=doc)  # fmt: skip
+    @requires()
+    def view(request, number: str, payload: schema):
+        case = _case(request, number)
+        return _detail(run(case, request.user, payload))
+
+    view.__name__ = f"case_{name.replace('-', '_')}"
+    return view
+
+
+_transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理")
+_transition("request-supplement", lambda c, u, p: services.request_supplement(c, by=u, items=_notes(c, p.materials)),
+            NoticeIn, "一次性告知补正")  # fmt: skip
+_transition(
+    "supplement",
+    lambda c, u, p: services.supplement(c, by=u, materials=_material_ids(c.item_version_id, p.materials)),
+    MaterialsIn,
+    "补齐补正材料",
+)
+_transition("refuse", lambda c, u, p: services.refuse(c, by=u, reason=p.reason, where_to_turn=p.where_to_turn),
+            RefuseIn, "不予受理")  # fmt: skip
+_transition("accept-tolerantly", lambda c, u, p: services.accept_tolerantly(c, by=u, supply_by=p.supply_by),
+            TolerantIn, "容缺受理")  # fmt: skip
+_transition(
+    "supply-tolerated",
+    lambda c, u, p: services.supply_tolerated(
+        c, by=u, materials=_material_ids(c.item_version_id, p.materials)
+    ),
+    MaterialsIn,
+    "补齐容缺材料",
+)
+_transition("approve-by-commitment", lambda c, u, p: services.approve_by_commitment(c, by=u, commitment=p.commitment),
+            CommitmentIn, "告知承诺审批")  # fmt: skip
+_transition("review", lambda c, u, p: services.review(c, by=u, opinion=p.opinion), OpinionIn, "审查")
+_transition(
+    "return-for-correction",
+    lambda c, u, p: services.return_for_correction(c, by=u, items=_notes(c, p.materials)),
+    NoticeIn,
+    "退回补正",
+)
+_transition(
+    "decide", lambda c, u, p: services.decide(c, by=u, approve=p.approve, reason=p.reason), DecideIn, "决定"
+)
+_transition("suspend", lambda c, u, p: services.suspend(c, by=u, kind=p.kind, reason=p.reason,
+                                                        expected_days=p.expected_days), SuspendIn, "特别程序开始")  # fmt: skip
+_transition("resume", lambda c, u, p: services.resume(c, by=u), doc="特别程序结束")
+_transition(
+    "extend", lambda c, u, p: services.extend(c, by=u, days=p.days, reason=p.reason), ExtendIn, "延期"
+)
+_transition("withdraw", lambda c, u, p: services.withdraw(c, by=u, reason=p.reason), WithdrawIn, "撤回")
+
+
+class ProgressOut(Schema):
+    number: str
+    item_name: str
+    department_name: str
+    status: str
+    status_display: str
+    outcome: str
+    received_on: dt.date
+    accepted_on: dt.date | None
+    due_on: dt.date | None
+    closed_on: dt.date | None
+    steps: list[StepOut]
+
+
+def progress_of(case: Case) -> dict:
+    return {
+        "number": case.number, "item_name": case.item_version.name, "department_name": case.department.name,
+        "status": case.status, "status_display": case.get_status_display(), "outcome": case.outcome,
+        "received_on": case.received_on, "accepted_on": case.accepted_on, "due_on": case.due_on,
+        "closed_on": case.closed_on,
+        "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": ""}
+                  for s in case.steps.all()],
+    }  # fmt: skip
+
+
+@progress_router.get("", response=ProgressOut, auth=None, operation_id="cases_progress")
+@public
+def progress(request, number: str = Query(..., max_length=30), phone_last4: str = Query(..., max_length=4)):
+    """办件进度: the case number and the last four digits of the applicant's phone, both needed."""
+    ratelimit.hit(f"progress:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
+    return progress_of(queries.public_progress(number, phone_last4))

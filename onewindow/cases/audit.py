@@ -1,0 +1,51 @@
+"""The audit trail (网上留痕, 终身追溯): every transition appends an event whose hash covers
+the previous one. `verify` recomputes the chains and names every case whose history no longer
+matches (ARCHITECTURE.md "Audit trail")."""
+
+import hashlib
+import json
+
+from onewindow.cases.models import Case, CaseEvent
+
+
+def event_hash(prev_hash: str, number: str, seq: int, at, actor_id, action: str, from_status: str,
+               to_status: str, reason: str, payload: dict) -> str:  # fmt: skip
+    body = json.dumps(
+        [prev_hash, number, seq, at.isoformat(timespec="microseconds"), actor_id, action, from_status, to_status,
+         reason, payload],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )  # fmt: skip
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def build_event(case: Case, *, at, actor, action: str, from_status: str, to_status: str, reason: str = "",
+                payload: dict | None = None) -> CaseEvent:  # fmt: skip
+    """The next event of the case's chain (not saved); advances the chain head on `case`."""
+    payload = payload or {}
+    seq = case.event_count + 1
+    actor_id = actor.pk if actor is not None else None
+    digest = event_hash(case.last_hash, case.number, seq, at, actor_id, action, from_status, to_status, reason,
+                        payload)  # fmt: skip
+    event = CaseEvent(case=case, seq=seq, at=at, actor_id=actor_id, action=action, from_status=from_status,
+                      to_status=to_status, reason=reason, payload=payload, prev_hash=case.last_hash, hash=digest)  # fmt: skip
+    case.event_count, case.last_hash = seq, digest
+    return event
+
+
+def verify(batch: int = 2000):
+    """Yields (case number, first bad event seq, why) for every case whose chain is broken."""
+    cases = Case.objects.order_by("pk").values_list("pk", "number", "event_count", "last_hash")
+    for pk, number, count, head in cases.iterator(chunk_size=batch):
+        prev = ""
+        seen = 0
+        for e in CaseEvent.objects.filter(case_id=pk).order_by("seq").iterator(chunk_size=500):
+            seen += 1
+            expected = event_hash(prev, number, e.seq, e.at, e.actor_id, e.action, e.from_status, e.to_status,
+                                  e.reason, e.payload)  # fmt: skip
+            if e.seq != seen or e.prev_hash != prev or e.hash != expected:
+                yield number, e.seq, "事件内容与哈希链不符（记录被修改）"
+                break
+            prev = e.hash
+        else:
+            if seen != count or prev != head:
+                yield number, seen, "事件数量或链尾与办件记录不符（记录被删除或插入）"

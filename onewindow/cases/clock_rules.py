@@ -1,0 +1,66 @@
+"""The case clock on working-day ordinals (ARCHITECTURE.md "The case clock"; RULES.md
+"Working days and deadlines"; "Supervision" for the lights).
+
+- deadline: due_seq = seq(accepted_on) + promised days + extra days (suspensions, extensions);
+- remaining working days = due_seq − seq(today): an integer comparison the database indexes;
+- light: red when overdue; yellow when remaining ≤ max(1, 20% of the promised days); green
+  otherwise; a case whose clock is stopped shows the light it had, frozen.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Case as When_
+from django.db.models import CharField, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Greatest
+
+from onewindow.workdays import calendar
+
+
+def deadline(accepted_on: dt.date, promised_days: int, extra_days: int = 0) -> tuple[int, dt.date]:
+    """(due_seq, due_on). The day of acceptance is not counted (art. 82 and RULES.md); an
+    on-the-spot item (0 days) is due the day it was accepted."""
+    due_seq = calendar.seq(accepted_on) + promised_days + extra_days
+    if promised_days + extra_days == 0:
+        return due_seq, accepted_on
+    return due_seq, calendar.date_of_seq(due_seq)
+
+
+def yellow_threshold(promised_days: int, percent: int | None = None) -> int:
+    percent = settings.ONEWINDOW_YELLOW_LIGHT_PERCENT if percent is None else percent
+    return max(1, promised_days * percent // 100)
+
+
+def light(due_seq: int, promised_days: int, today_seq: int) -> str:
+    remaining = due_seq - today_seq
+    if remaining < 0:
+        return "red"
+    if remaining <= yellow_threshold(promised_days):
+        return "yellow"
+    return "green"
+
+
+def light_expression(today_seq: int):
+    """SQL for the light of each case (set-based; used by the inbox and supervision)."""
+    percent = settings.ONEWINDOW_YELLOW_LIGHT_PERCENT
+    threshold = Greatest(Value(1), Cast(F("promised_days") * percent / 100, IntegerField()))
+    from onewindow.cases.models import CLOCK_STOPPED
+
+    return When_(
+        When(Q(status__in=CLOCK_STOPPED) & ~Q(frozen_light=""), then=F("frozen_light")),
+        When(due_seq__lt=today_seq, then=Value("red")),
+        When(due_seq__lte=today_seq + threshold, then=Value("yellow")),
+        default=Value("green"),
+        output_field=CharField(),
+    )
+
+
+def recompute_deadlines(changed_dates: list[dt.date], by) -> None:
+    """Calendar hook: the working status of some dates changed, so the ordinals moved. Open
+    cases whose span reaches a changed date get their deadline recomputed, and the change is
+    recorded on each case. Runs inside the transaction that changed the calendar."""
+    if not changed_dates:
+        return
+    from onewindow.cases import services
+
+    services.recompute_deadlines(min(changed_dates), by=by)

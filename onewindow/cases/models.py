@@ -1,0 +1,245 @@
+"""办件: one application for one item, from submission to close, on the working-day clock
+(ARCHITECTURE.md "The case clock"), with its audit trail (网上留痕, 终身追溯)."""
+
+from django.db import models
+from django.db.models import Q
+
+from onewindow.accounts.models import Applicant, Department, Hall, User
+from onewindow.catalog.models import ItemVersion, Material, ServiceItem
+
+
+class Status(models.TextChoices):
+    # 接件: handed in at a window or online; the hall owes a written answer (art. 32).
+    SUBMITTED = "submitted", "已接件"
+    # 补正: one-time notice issued; the clock has not started; waits for the supplement.
+    SUPPLEMENT_REQUESTED = "supplement_requested", "待补正"
+    # 不予受理: outside the hall's power or the law; closed with a written reason.
+    REFUSED = "refused", "不予受理"
+    # 受理 → 办理: the clock runs; the item's steps are worked through.
+    IN_REVIEW = "in_review", "办理中"
+    # 特别程序 (art. 45): hearing, expert review, survey …; the clock stops.
+    SUSPENDED = "suspended", "特别程序"
+    # 退回补正 during review: counts as a one-time notice; the clock stops until the supplement.
+    CORRECTION_REQUESTED = "correction_requested", "退回补正"
+    # 办结: decided (approved or denied) or withdrawn.
+    CLOSED = "closed", "已办结"
+
+
+OPEN_STATUSES = (Status.IN_REVIEW, Status.SUSPENDED, Status.CORRECTION_REQUESTED)
+CLOCK_STOPPED = (Status.SUSPENDED, Status.CORRECTION_REQUESTED)
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", "准予"
+    DENIED = "denied", "不予准予"
+    WITHDRAWN = "withdrawn", "撤回"
+    REFUSED = "refused", "不予受理"
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", "窗口"
+    PORTAL = "portal", "网上办事大厅"
+    AGENT = "agent", "帮办代办"
+    API = "api", "系统对接"
+
+
+class Light(models.TextChoices):
+    GREEN = "green", "绿灯"
+    YELLOW = "yellow", "黄灯"
+    RED = "red", "红灯"
+
+
+class Case(models.Model):
+    number = models.CharField("办件编号", max_length=30, unique=True)
+    item = models.ForeignKey(ServiceItem, models.PROTECT, related_name="cases", verbose_name="事项")
+    item_version = models.ForeignKey(
+        ItemVersion, models.PROTECT, related_name="cases", verbose_name="事项版本"
+    )
+    department = models.ForeignKey(Department, models.PROTECT, related_name="cases", verbose_name="办理部门")
+    applicant = models.ForeignKey(Applicant, models.PROTECT, related_name="cases", verbose_name="申请人")
+    hall = models.ForeignKey(Hall, models.PROTECT, related_name="cases", verbose_name="受理中心")
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.SUBMITTED)
+    outcome = models.CharField("办结结果", max_length=12, choices=Outcome.choices, blank=True)
+    form_data = models.JSONField("申请表", default=dict, blank=True)
+    received_at = models.DateTimeField("接件时间")
+    received_on = models.DateField("接件日期")
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）")
+    # Working days added to the deadline by suspensions, corrections and extensions.
+    extra_days = models.PositiveSmallIntegerField("顺延工作日", default=0)
+    due_seq = models.IntegerField("到期工作日序号", null=True, blank=True)
+    due_on = models.DateField("办结期限", null=True, blank=True)
+    paused_on = models.DateField("计时暂停日", null=True, blank=True)
+    frozen_light = models.CharField("暂停时灯色", max_length=6, choices=Light.choices, blank=True)
+    extended = models.BooleanField("已延期", default=False)
+    # 容缺受理: the promised supply date of the tolerated materials; decision blocked until then.
+    tolerance_due_on = models.DateField("容缺材料承诺补齐日", null=True, blank=True)
+    by_commitment = models.BooleanField("告知承诺", default=False)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    closed_seq = models.IntegerField("办结工作日序号", null=True, blank=True)
+    # The audit chain's head, kept on the row so a transition needs no extra read.
+    event_count = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件"
+        ordering = ["-received_at"]
+        indexes = [
+            # The department inbox and the lights: open cases of a department by deadline.
+            models.Index(fields=["department", "status", "due_seq"], name="case_inbox"),
+            models.Index(fields=["status", "received_on"], name="case_intake_age"),
+            models.Index(fields=["applicant", "-received_at"], name="case_applicant"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(status="refused") | Q(closed_at__isnull=True),
+                name="open_not_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def on_time(self) -> bool | None:
+        """按时办结: closed (decided) on or before the deadline."""
+        if self.closed_seq is None or self.due_seq is None:
+            return None
+        return self.closed_seq <= self.due_seq
+
+
+class CaseMaterial(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", "已收"
+        MISSING = "missing", "缺少"
+        DEFECTIVE = "defective", "需补正"
+        TOLERATED = "tolerated", "容缺后补"
+        SHARED = "shared", "共享获取"
+        NOT_APPLICABLE = "not_applicable", "不适用"
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="materials", verbose_name="办件")
+    material = models.ForeignKey(Material, models.PROTECT, related_name="+", verbose_name="材料要求")
+    name = models.CharField("材料名称", max_length=120)
+    state = models.CharField("状态", max_length=16, choices=State.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件材料"
+        ordering = ["case", "material__order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "material"], name="case_material_unique")]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_state_display()}）"
+
+
+class CaseStep(models.Model):
+    """An internal step after acceptance, from the item version's steps."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "审查"
+        DECIDE = "decide", "决定"
+        AFTER = "after", "决定后"  # 制证/送达: the documents issue completes these
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="steps", verbose_name="办件")
+    order = models.PositiveSmallIntegerField("顺序")
+    name = models.CharField("环节", max_length=30)
+    role = models.CharField("办理角色", max_length=20)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    due_seq = models.IntegerField("环节到期序号", null=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="办理人"
+    )
+    opinion = models.TextField("意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理环节"
+        ordering = ["case", "order"]
+        constraints = [models.UniqueConstraint(fields=["case", "order"], name="case_step_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Suspension(models.Model):
+    """特别程序 (行政许可法 art. 45): time that does not count."""
+
+    class Kind(models.TextChoices):
+        HEARING = "hearing", "听证"
+        TENDERING = "tendering", "招标"
+        AUCTION = "auction", "拍卖"
+        INSPECTION = "inspection", "检验"
+        TESTING = "testing", "检测"
+        QUARANTINE = "quarantine", "检疫"
+        APPRAISAL = "appraisal", "鉴定"
+        EXPERT_REVIEW = "expert_review", "专家评审"
+        ON_SITE_SURVEY = "on_site_survey", "现场勘验"
+        PUBLIC_NOTICE = "public_notice", "公示"
+        CORRECTION = "correction", "退回补正"  # return for correction at review (not art. 45)
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="suspensions", verbose_name="办件")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    reason = models.TextField("理由")
+    expected_days = models.PositiveSmallIntegerField("预计工作日", null=True, blank=True)
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    days = models.PositiveSmallIntegerField("计入顺延的工作日", null=True, blank=True)
+    started_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="发起人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "特别程序"
+        ordering = ["case", "started_on"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_on}"
+
+
+class CaseEvent(models.Model):
+    """One line of the audit trail. `hash` covers the previous event's hash, so any change to a
+    stored event breaks the chain from there on (manage.py verify_audit finds it)."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name="办件")
+    seq = models.PositiveIntegerField("序号")
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+    )
+    action = models.CharField("动作", max_length=32)
+    from_status = models.CharField("原状态", max_length=24, blank=True)
+    to_status = models.CharField("新状态", max_length=24)
+    reason = models.TextField("理由", blank=True)
+    payload = models.JSONField("数据", default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件留痕"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+
+    def __str__(self):
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+
+class CaseCounter(models.Model):
+    """Case numbers on SQLite (one writer at a time anyway). PostgreSQL uses a SEQUENCE per
+    region and day instead — a counter row would be a lock hot spot (ARCHITECTURE.md)."""
+
+    region = models.CharField(max_length=6)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "day"], name="case_counter_unique")]
+
+    def __str__(self):
+        return f"{self.region}-{self.day}: {self.last}"

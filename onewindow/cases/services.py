@@ -1,0 +1,602 @@
+"""The use cases of a case, one public function per thing a person does (STYLE.md). Each
+runs in one transaction, locks the case, checks the transition table and the rules, changes
+the state, appends the audit event and calls the after-transition hooks (notices, messages).
+A refused call raises DomainError and changes nothing."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+
+from onewindow import clock
+from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Hall, Role, User
+from onewindow.accounts.queries import staff_of
+from onewindow.cases import audit, clock_rules, numbering
+from onewindow.cases.models import (
+    CLOCK_STOPPED,
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseStep,
+    Channel,
+    Outcome,
+    Status,
+    Suspension,
+)
+from onewindow.catalog.models import ItemVersion, Material
+from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.workdays import calendar
+
+S = Status
+# Which statuses each action may start from (one table; `_move` applies it).
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "submit": (("",), S.SUBMITTED),  # a new case has no status yet
+    "accept": ((S.SUBMITTED,), S.IN_REVIEW),
+    "auto_accept": ((S.SUBMITTED,), S.IN_REVIEW),
+    "request_supplement": ((S.SUBMITTED,), S.SUPPLEMENT_REQUESTED),
+    "supplement": ((S.SUPPLEMENT_REQUESTED, S.CORRECTION_REQUESTED), None),  # back where it came from
+    "refuse": ((S.SUBMITTED, S.SUPPLEMENT_REQUESTED), S.REFUSED),
+    "accept_tolerantly": ((S.SUBMITTED,), S.IN_REVIEW),
+    "approve_by_commitment": ((S.SUBMITTED,), S.CLOSED),
+    "supply_tolerated": ((S.IN_REVIEW, S.SUSPENDED), None),
+    "review": ((S.IN_REVIEW,), S.IN_REVIEW),
+    "return_for_correction": ((S.IN_REVIEW,), S.CORRECTION_REQUESTED),
+    "decide": ((S.IN_REVIEW,), S.CLOSED),
+    "suspend": ((S.IN_REVIEW,), S.SUSPENDED),
+    "resume": ((S.SUSPENDED,), S.IN_REVIEW),
+    "extend": ((S.IN_REVIEW, S.SUSPENDED, S.CORRECTION_REQUESTED), None),
+    "withdraw": ((S.SUBMITTED, S.SUPPLEMENT_REQUESTED, *OPEN_STATUSES), S.CLOSED),
+    "recompute_deadline": (OPEN_STATUSES, None),
+}
+ACTION_NAMES = {
+    "submit": "接件", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
+    "supplement": "补齐补正材料", "refuse": "不予受理", "accept_tolerantly": "容缺受理",
+    "approve_by_commitment": "告知承诺审批", "supply_tolerated": "补齐容缺材料", "review": "审查",
+    "return_for_correction": "退回补正", "decide": "决定", "suspend": "特别程序开始", "resume": "特别程序结束",
+    "extend": "延期", "withdraw": "撤回申请", "recompute_deadline": "日历调整重算期限",
+}  # fmt: skip
+
+# Called as hook(case, action, event) after each transition, inside its transaction: the
+# documents and notify modules register here (notices, SMS) without cases importing them.
+_after_hooks: list[Callable] = []
+
+
+def on_transition(hook: Callable) -> None:
+    if hook not in _after_hooks:
+        _after_hooks.append(hook)
+
+
+# ---- the machinery -------------------------------------------------------------------------
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _check(case: Case, action: str) -> None:
+    allowed, _ = TRANSITIONS[action]
+    if case.status not in allowed:
+        raise Conflict(
+            "case.invalid_transition",
+            f"办件当前状态为“{case.get_status_display()}”，不能{ACTION_NAMES[action]}。",
+            details={"status": case.status, "action": action},
+        )
+
+
+def _move(case: Case, action: str, *, by: User | None, to: str | None = None, reason: str = "",
+          payload: dict | None = None, fields: Iterable[str] = ()) -> CaseEvent:  # fmt: skip
+    """Applies a checked transition: new status, the changed fields, one audit event."""
+    _check(case, action)
+    from_status = case.status
+    case.status = to or TRANSITIONS[action][1] or case.status
+    event = audit.build_event(case, at=clock.now(), actor=by, action=action, from_status=from_status,
+                              to_status=case.status, reason=reason, payload=payload or {})  # fmt: skip
+    if case.pk is None:
+        case.save()
+    else:
+        case.save(update_fields=["status", "event_count", "last_hash", *fields])
+    event.case = case
+    event.save()
+    for hook in _after_hooks:
+        hook(case, action, event)
+    return event
+
+
+def _is_superuser(by: User | None) -> bool:
+    return by is not None and by.is_superuser
+
+
+def _staff_scope(by: User, case: Case):
+    staff = staff_of(by)
+    if staff is None:
+        return None
+    if staff.role in DEPARTMENT_ROLES:
+        return staff if staff.department_id == case.department_id else None
+    return staff if staff.hall_id == case.hall_id else None
+
+
+def may_view(by: User, case: Case) -> bool:
+    if not by.is_authenticated:
+        return False
+    if _is_superuser(by) or case.applicant.user_id == by.pk:
+        return True
+    staff = _staff_scope(by, case)
+    return staff is not None and staff.role in (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN, *DEPARTMENT_ROLES,
+                                                Role.AGENT)  # fmt: skip
+
+
+def _require(by: User, case: Case, *roles: str, applicant: bool = False) -> None:
+    """The actor must see the case (else 404, as if it did not exist) and hold a role."""
+    if _is_superuser(by):
+        return
+    if applicant and case.applicant.user_id == by.pk:
+        return
+    if not may_view(by, case):
+        raise NotFound("case.not_found", "未找到该办件。")
+    staff = _staff_scope(by, case)
+    if staff is None or staff.role not in roles:
+        raise Forbidden("case.role", "您的角色不能办理此环节。")
+
+
+INTAKE_ROLES = (Role.CLERK, Role.AGENT, *DEPARTMENT_ROLES)
+REVIEW_ROLES = tuple(DEPARTMENT_ROLES)
+
+
+@lru_cache(maxsize=4096)
+def _published(version_id: int) -> tuple[ItemVersion, tuple[Material, ...], tuple]:
+    """A published version never changes again, so each process keeps it with its materials and
+    steps: a submission costs no catalog queries after the first."""
+    version = ItemVersion.objects.select_related("item").get(pk=version_id)
+    return version, tuple(version.materials.all()), tuple(version.steps.all())
+
+
+def _today_seq() -> tuple[dt.date, int]:
+    today = clock.today()
+    return today, calendar.seq(today)
+
+
+# ---- intake --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: str, by: User,
+           form_data: dict | None = None, handed_in: Iterable[int] | None = None,
+           files: dict[int, object] | None = None) -> Case:  # fmt: skip
+    """接件 at a window (the clerk ticks the materials handed in) or online (the applicant
+    uploads them). `handed_in` are material ids; None means every required material."""
+    if version.state != ItemVersion.State.PUBLISHED:
+        raise Conflict("case.item_not_published", "该事项当前不受理申请。")
+    if channel not in Channel.values:
+        raise DomainError("case.channel", "申请渠道不正确。")
+    version, materials, _ = _published(version.pk)
+    if channel == Channel.PORTAL:
+        if applicant.user_id != by.pk:
+            raise Forbidden("case.not_your_applicant", "只能以本人身份网上申请。")
+    elif not (
+        _is_superuser(by)
+        or (staff_of(by) and staff_of(by).role in INTAKE_ROLES and staff_of(by).hall_id == hall.pk)
+    ):
+        raise Forbidden("case.intake_role", "只有本中心的窗口人员可以登记窗口申请。")
+    known = {m.pk for m in materials}
+    handed = set(handed_in) if handed_in is not None else {m.pk for m in materials if m.required}
+    unknown = handed - known
+    if unknown:
+        raise DomainError(
+            "case.unknown_material", "所交材料不属于该事项。", details={"materials": sorted(unknown)}
+        )
+    now = clock.now()
+    today = now.astimezone(clock.hall_tz()).date()
+    case = Case(
+        number=numbering.next_number(hall.region_id, today), item_id=version.item_id, item_version=version,
+        department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
+        channel=channel, form_data=form_data or {}, received_at=now, received_on=today,
+        promised_days=version.promised_limit_days, status="",
+    )  # fmt: skip
+    _move(case, "submit", by=by, payload={"channel": channel})
+    rows = []
+    for m in materials:
+        if m.source == Material.Source.SHARED:
+            state = CaseMaterial.State.SHARED
+        elif m.pk in handed:
+            state = CaseMaterial.State.RECEIVED
+        elif not m.required:
+            state = CaseMaterial.State.NOT_APPLICABLE
+        else:
+            state = CaseMaterial.State.MISSING
+        rows.append(
+            CaseMaterial(case=case, material=m, name=m.name, state=state, file=(files or {}).get(m.pk, ""))
+        )
+    CaseMaterial.objects.bulk_create(rows)
+    return case
+
+
+def _start_clock(case: Case, accepted_on: dt.date) -> None:
+    case.accepted_on = accepted_on
+    case.due_seq, case.due_on = clock_rules.deadline(accepted_on, case.promised_days, case.extra_days)
+    _, _, steps = _published(case.item_version_id)
+    decision = next((i for i, s in enumerate(steps) if s.role == Role.DEPARTMENT_HEAD), len(steps) - 1)
+    start = calendar.seq(accepted_on)
+    rows, used = [], 0
+    for i, s in enumerate(steps):
+        used += s.days
+        kind = (
+            CaseStep.Kind.REVIEW
+            if i < decision
+            else CaseStep.Kind.DECIDE
+            if i == decision
+            else CaseStep.Kind.AFTER
+        )
+        rows.append(
+            CaseStep(case=case, order=i + 1, name=s.name, role=s.role, kind=kind, due_seq=start + used)
+        )
+    CaseStep.objects.bulk_create(rows)
+
+
+CLOCK_FIELDS = ["accepted_on", "due_seq", "due_on"]
+
+
+def _missing_required(case: Case) -> list[str]:
+    return list(
+        case.materials.filter(
+            state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE]
+        ).values_list("name", flat=True)
+    )
+
+
+@transaction.atomic
+def accept(case: Case, *, by: User) -> Case:
+    """受理: the materials are complete and legal; the clock starts (the day itself not counted)."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES)
+    _check(case, "accept")
+    missing = _missing_required(case)
+    if missing:
+        raise Conflict("case.materials_incomplete", f"材料不齐全，不能受理：{'、'.join(missing)}。请一次性告知补正或容缺受理。",
+                       details={"missing": missing})  # fmt: skip
+    _start_clock(case, clock.today())
+    _move(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS)
+    return case
+
+
+@transaction.atomic
+def request_supplement(case: Case, *, by: User, items: list[dict]) -> Case:
+    """一次性告知 (行政许可法 art. 32): every missing or defective material, each with a note,
+    in one written notice. `items`: [{"material": id, "note": "…", "defective": bool}]."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES)
+    _check(case, "request_supplement")
+    if not items:
+        raise DomainError("case.notice_empty", "一次性告知书须列明需补正的全部材料。")
+    rows = {m.material_id: m for m in case.materials.all()}
+    listed = []
+    for entry in items:
+        row = rows.get(entry.get("material"))
+        if row is None:
+            raise DomainError("case.unknown_material", "告知的材料不属于该事项。")
+        if not (entry.get("note") or "").strip():
+            raise DomainError("case.notice_note_required", f"请写明“{row.name}”需如何补正。")
+        row.state = CaseMaterial.State.DEFECTIVE if entry.get("defective") else CaseMaterial.State.MISSING
+        row.note = entry["note"].strip()
+        listed.append({"material": row.name, "note": row.note, "state": row.state})
+    CaseMaterial.objects.bulk_update([rows[e["material"]] for e in items], ["state", "note"])
+    _move(case, "request_supplement", by=by, payload={"materials": listed})
+    return case
+
+
+@transaction.atomic
+def supplement(
+    case: Case, *, by: User, materials: Iterable[int], files: dict[int, object] | None = None
+) -> Case:
+    """补齐补正: the applicant hands in what the notice listed. A case noticed at intake returns
+    to intake; a case returned for correction during review resumes its clock."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES, applicant=True)
+    _check(case, "supplement")
+    handed = set(materials)
+    pending = {m.material_id: m for m in case.materials.filter(
+        state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE])}  # fmt: skip
+    if not handed or not handed <= set(pending):
+        raise DomainError("case.supplement_mismatch", "补交的材料须为告知书所列的材料。")
+    for material_id in handed:
+        pending[material_id].state = CaseMaterial.State.RECEIVED
+        if files and material_id in files:
+            pending[material_id].file = files[material_id]
+    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "file"])
+    names = [pending[i].name for i in handed]
+    if case.status == S.CORRECTION_REQUESTED:
+        fields = _end_pause(case, by)
+        _move(case, "supplement", by=by, to=S.IN_REVIEW, payload={"materials": names}, fields=fields)
+    else:
+        _move(case, "supplement", by=by, to=S.SUBMITTED, payload={"materials": names})
+    return case
+
+
+@transaction.atomic
+def refuse(case: Case, *, by: User, reason: str, where_to_turn: str) -> Case:
+    """不予受理: the written reason and the body the applicant may turn to."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES)
+    if not (reason or "").strip() or not (where_to_turn or "").strip():
+        raise DomainError(
+            "case.refusal_reason_required", "不予受理须写明理由，并告知申请人可向哪个机关申请。"
+        )
+    case.outcome, case.closed_at = Outcome.REFUSED, clock.now()
+    _move(case, "refuse", by=by, reason=reason.strip(), payload={"where_to_turn": where_to_turn.strip()},
+          fields=["outcome", "closed_at"])  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date) -> Case:
+    """容缺受理: only tolerable materials may be missing; the applicant promises to supply them
+    by a date; review runs, but the decision waits for them."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES)
+    _check(case, "accept_tolerantly")
+    missing = list(case.materials.filter(state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE])
+                   .select_related("material"))  # fmt: skip
+    if not missing:
+        raise DomainError("case.nothing_to_tolerate", "材料已齐全，请直接受理。")
+    key = [m.name for m in missing if not m.material.tolerable]
+    if key:
+        raise DomainError("case.material_not_tolerable", f"以下材料不可容缺，须补齐后受理：{'、'.join(key)}。",
+                          details={"materials": key})  # fmt: skip
+    today = clock.today()
+    if supply_by is None or supply_by < today:
+        raise DomainError("case.supply_date", "请填写不早于今天的容缺材料承诺补齐日期。")
+    for m in missing:
+        m.state = CaseMaterial.State.TOLERATED
+    CaseMaterial.objects.bulk_update(missing, ["state"])
+    case.tolerance_due_on = supply_by
+    _start_clock(case, today)
+    _move(case, "accept_tolerantly", by=by, payload={"materials": [m.name for m in missing],
+          "supply_by": supply_by.isoformat(), "due_on": case.due_on.isoformat()},
+          fields=[*CLOCK_FIELDS, "tolerance_due_on"])  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def supply_tolerated(case: Case, *, by: User, materials: Iterable[int]) -> Case:
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES, applicant=True)
+    handed = set(materials)
+    pending = {m.material_id: m for m in case.materials.filter(state=CaseMaterial.State.TOLERATED)}
+    if not handed or not handed <= set(pending):
+        raise DomainError("case.supplement_mismatch", "补交的材料须为容缺受理时承诺补齐的材料。")
+    for material_id in handed:
+        pending[material_id].state = CaseMaterial.State.RECEIVED
+    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state"])
+    _move(case, "supply_tolerated", by=by, payload={"materials": [pending[i].name for i in handed]})
+    return case
+
+
+@transaction.atomic
+def approve_by_commitment(case: Case, *, by: User, commitment: str) -> Case:
+    """告知承诺制: the applicant signs a commitment; decided at once; checked afterwards."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES)
+    _check(case, "approve_by_commitment")
+    if not case.item_version.commitment_approval:
+        raise DomainError("case.commitment_not_allowed", "该事项未实行告知承诺制。")
+    if not (commitment or "").strip():
+        raise DomainError("case.commitment_required", "请记录申请人签署的承诺书内容。")
+    today = clock.today()
+    _start_clock(case, today)
+    CaseStep.objects.filter(case=case).exclude(kind=CaseStep.Kind.AFTER).update(done_at=clock.now(), done_by=by,
+                                                                                opinion="告知承诺，当场审批")  # fmt: skip
+    _close(case, Outcome.APPROVED, today)
+    case.by_commitment = True
+    _move(case, "approve_by_commitment", by=by, reason=commitment.strip(),
+          fields=[*CLOCK_FIELDS, *CLOSE_FIELDS, "by_commitment"])  # fmt: skip
+    return case
+
+
+# ---- after acceptance ----------------------------------------------------------------------
+
+
+CLOSE_FIELDS = ["outcome", "decided_at", "closed_at", "closed_on", "closed_seq"]
+
+
+def _close(case: Case, outcome: str, today: dt.date) -> None:
+    now = clock.now()
+    case.outcome, case.closed_at, case.closed_on, case.closed_seq = outcome, now, today, calendar.seq(today)
+    if outcome in (Outcome.APPROVED, Outcome.DENIED):
+        case.decided_at = now
+
+
+def _current_step(case: Case) -> CaseStep | None:
+    return case.steps.filter(done_at__isnull=True).exclude(kind=CaseStep.Kind.AFTER).order_by("order").first()
+
+
+@transaction.atomic
+def review(case: Case, *, by: User, opinion: str) -> Case:
+    """Completes the current review step with the reviewer's opinion."""
+    case = _lock(case)
+    _require(by, case, *REVIEW_ROLES)
+    _check(case, "review")
+    step = _current_step(case)
+    if step is None or step.kind != CaseStep.Kind.REVIEW:
+        raise Conflict("case.no_review_step", "审查环节已完成，请作出决定。")
+    if not (opinion or "").strip():
+        raise DomainError("case.opinion_required", "请填写审查意见。")
+    CaseStep.objects.filter(pk=step.pk).update(done_at=clock.now(), done_by=by, opinion=opinion.strip())
+    _move(case, "review", by=by, reason=opinion.strip(), payload={"step": step.name})
+    return case
+
+
+@transaction.atomic
+def return_for_correction(case: Case, *, by: User, items: list[dict]) -> Case:
+    """退回补正 during review: counts as a one-time notice; the clock stops until the supplement."""
+    case = _lock(case)
+    _require(by, case, *REVIEW_ROLES)
+    _check(case, "return_for_correction")
+    if not items:
+        raise DomainError("case.notice_empty", "退回补正须列明需补正的全部材料。")
+    rows = {m.material_id: m for m in case.materials.all()}
+    for entry in items:
+        row = rows.get(entry.get("material"))
+        if row is None or not (entry.get("note") or "").strip():
+            raise DomainError("case.notice_note_required", "请逐项写明需补正的材料及要求。")
+        row.state, row.note = CaseMaterial.State.DEFECTIVE, entry["note"].strip()
+    CaseMaterial.objects.bulk_update([rows[e["material"]] for e in items], ["state", "note"])
+    fields = _start_pause(case, by, Suspension.Kind.CORRECTION, "退回补正", None)
+    _move(case, "return_for_correction", by=by,
+          payload={"materials": [{"material": rows[e["material"]].name, "note": rows[e["material"]].note}
+                                 for e in items]}, fields=fields)  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def decide(case: Case, *, by: User, approve: bool, reason: str = "") -> Case:
+    """决定 (approve / deny with reasons); 办结. On-the-spot items are decided at the window the
+    same day by the clerk who accepted them."""
+    case = _lock(case)
+    version = case.item_version
+    today = clock.today()
+    on_the_spot = version.on_the_spot and case.accepted_on == today
+    _require(by, case, Role.DEPARTMENT_HEAD, *((Role.CLERK,) if on_the_spot else ()))
+    _check(case, "decide")
+    if case.materials.filter(state=CaseMaterial.State.TOLERATED).exists():
+        raise Conflict("case.tolerated_materials_pending", "容缺材料尚未补齐，暂不能作出决定。")
+    if not approve and not (reason or "").strip():
+        raise DomainError("case.denial_reason_required", "不予准予须写明理由。")
+    pending = case.steps.filter(done_at__isnull=True, kind=CaseStep.Kind.REVIEW)
+    if pending.exists() and not on_the_spot:
+        raise Conflict("case.review_pending", "审查环节尚未完成，不能作出决定。")
+    now = clock.now()
+    opinion = (reason or "").strip() or ("准予" if approve else "")
+    case.steps.filter(done_at__isnull=True).exclude(kind=CaseStep.Kind.AFTER).update(done_at=now, done_by=by,
+                                                                                     opinion=opinion)  # fmt: skip
+    _close(case, Outcome.APPROVED if approve else Outcome.DENIED, today)
+    _move(case, "decide", by=by, reason=opinion, payload={"approve": approve, "on_time": case.on_time},
+          fields=CLOSE_FIELDS)  # fmt: skip
+    return case
+
+
+def _start_pause(case: Case, by: User, kind: str, reason: str, expected_days: int | None) -> list[str]:
+    today, today_seq = _today_seq()
+    case.frozen_light = clock_rules.light(case.due_seq, case.promised_days, today_seq)
+    case.paused_on = today
+    Suspension.objects.create(case=case, kind=kind, reason=reason, expected_days=expected_days, started_on=today,
+                              started_by=by)  # fmt: skip
+    return ["frozen_light", "paused_on"]
+
+
+def _end_pause(case: Case, by: User) -> list[str]:
+    """The working days the clock stood still are added to the deadline."""
+    today = clock.today()
+    days = max(0, calendar.workdays_between(case.paused_on, today))
+    Suspension.objects.filter(case=case, ended_on__isnull=True).update(ended_on=today, days=days)
+    case.extra_days += days
+    case.due_seq, case.due_on = clock_rules.deadline(case.accepted_on, case.promised_days, case.extra_days)
+    case.paused_on, case.frozen_light = None, ""
+    return ["extra_days", "due_seq", "due_on", "paused_on", "frozen_light"]
+
+
+@transaction.atomic
+def suspend(case: Case, *, by: User, kind: str, reason: str, expected_days: int | None = None) -> Case:
+    """特别程序开始 (行政许可法 art. 45): the clock stops; the applicant is told in writing."""
+    case = _lock(case)
+    _require(by, case, *REVIEW_ROLES)
+    _check(case, "suspend")
+    if kind not in Suspension.Kind.values or kind == Suspension.Kind.CORRECTION:
+        raise DomainError(
+            "case.suspension_kind",
+            "特别程序类型应为听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审、现场勘验或公示之一。",
+        )
+    if not (reason or "").strip():
+        raise DomainError("case.suspension_reason_required", "请写明特别程序的理由。")
+    fields = _start_pause(case, by, kind, reason.strip(), expected_days)
+    _move(case, "suspend", by=by, reason=reason.strip(), payload={"kind": kind, "expected_days": expected_days},
+          fields=fields)  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def resume(case: Case, *, by: User) -> Case:
+    """特别程序结束: the working days it lasted are added to the deadline."""
+    case = _lock(case)
+    _require(by, case, *REVIEW_ROLES)
+    _check(case, "resume")
+    fields = _end_pause(case, by)
+    _move(case, "resume", by=by, payload={"due_on": case.due_on.isoformat(), "extra_days": case.extra_days},
+          fields=fields)  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def extend(case: Case, *, by: User, days: int, reason: str) -> Case:
+    """延期 (行政许可法 art. 42): approved by the department head, once, at most the law's days."""
+    case = _lock(case)
+    _require(by, case, Role.DEPARTMENT_HEAD)
+    _check(case, "extend")
+    limit = settings.ONEWINDOW_MAX_EXTENSION_DAYS
+    if case.extended:
+        raise Conflict("case.already_extended", "该办件已延期一次，不能再次延期。")
+    if not 1 <= days <= limit:
+        raise DomainError("case.extension_days", f"延期应为1至{limit}个工作日（行政许可法第四十二条）。")
+    if not (reason or "").strip():
+        raise DomainError("case.extension_reason_required", "请写明延期理由。")
+    case.extra_days += days
+    case.extended = True
+    case.due_seq, case.due_on = clock_rules.deadline(case.accepted_on, case.promised_days, case.extra_days)
+    _move(case, "extend", by=by, reason=reason.strip(), payload={"days": days, "due_on": case.due_on.isoformat()},
+          fields=["extra_days", "extended", "due_seq", "due_on"])  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def withdraw(case: Case, *, by: User, reason: str = "") -> Case:
+    """撤回: by the applicant (or a clerk on their behalf) before the decision."""
+    case = _lock(case)
+    _require(by, case, Role.CLERK, applicant=True)
+    _check(case, "withdraw")
+    fields = _end_pause(case, by) if case.status in CLOCK_STOPPED else []
+    _close(case, Outcome.WITHDRAWN, clock.today())
+    _move(case, "withdraw", by=by, reason=(reason or "申请人撤回").strip(), fields=[*fields, *CLOSE_FIELDS])
+    return case
+
+
+# ---- periodic jobs and hooks ---------------------------------------------------------------
+
+
+def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
+    """行政许可法 art. 32: an application neither decided nor noticed within 5 working days of
+    receipt counts as accepted from the day it was received. The selection is one indexed
+    query; each case found then gets its own transition and audit event."""
+    today = today or clock.today()
+    latest_receipt = calendar.add_workdays(today, -settings.ONEWINDOW_INTAKE_ANSWER_DAYS)
+    overdue = Case.objects.filter(status=S.SUBMITTED, received_on__lt=latest_receipt).values_list(
+        "pk", flat=True
+    )
+    done = 0
+    for pk in overdue.iterator():
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=pk)
+            if case.status != S.SUBMITTED:
+                continue
+            _start_clock(case, case.received_on)
+            _move(case, "auto_accept", by=None, reason="行政许可法第三十二条：逾期未作出受理决定，自收到申请之日起即为受理",
+                  payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS)  # fmt: skip
+            done += 1
+    return done
+
+
+def recompute_deadlines(since: dt.date, *, by: User | None) -> int:
+    """After a calendar change: open cases whose deadline lies on or after `since` get
+    due_seq/due_on recomputed from their accepted day, promised and extra days; each change is
+    recorded on the case. Runs in the calendar change's transaction."""
+    changed = 0
+    for case in Case.objects.select_for_update().filter(status__in=OPEN_STATUSES, due_on__gte=since):
+        due_seq, due_on = clock_rules.deadline(case.accepted_on, case.promised_days, case.extra_days)
+        if (due_seq, due_on) == (case.due_seq, case.due_on):
+            continue
+        old = case.due_on
+        case.due_seq, case.due_on = due_seq, due_on
+        _move(case, "recompute_deadline", by=by, reason="工作日历调整",
+              payload={"from": old.isoformat(), "to": due_on.isoformat()}, fields=["due_seq", "due_on"])  # fmt: skip
+        changed += 1
+    return changed
