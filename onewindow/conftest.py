@@ -29,6 +29,14 @@ def _fast_test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Rolled-back tests reuse database ids (SQLite); caches keyed by id must not leak between them."""
+    from onewindow.cases import services as cases
+
+    cases._published.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _calendar_present(request):
     """Transactional tests flush every table afterwards; reload the calendar if it went."""
     marker = request.node.get_closest_marker("django_db")
