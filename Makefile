@@ -30,7 +30,7 @@ demo: migrate
 run: system-packages demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
-	$(VENV)/bin/gunicorn onewindow.wsgi -b $(HOST):$(PORT) -w $${WEB_WORKERS:-2} --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .
