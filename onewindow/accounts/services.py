@@ -217,12 +217,13 @@ def revoke_token(token: ApiToken) -> None:
 
 
 def user_for_token(secret: str) -> User | None:
-    """The user of a valid, unrevoked token. Cached briefly: a database lookup on every API
-    request would cost two thirds of the no-op request rate (ARCHITECTURE.md)."""
+    """The user of a valid, unrevoked token, with their staff profile and hall. Cached briefly
+    as a whole: a database lookup on every API request would cost two thirds of the no-op
+    request rate (ARCHITECTURE.md); revocation drops the entry at once in this process."""
     key_hash = _hash(secret)
     cache_key = f"token:{key_hash}"
-    user_id = cache.get(cache_key)
-    if user_id is None:
+    user = cache.get(cache_key)
+    if user is None:
         row = (
             ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
             .values_list("pk", "user_id")
@@ -231,9 +232,15 @@ def user_for_token(secret: str) -> User | None:
         if row is None:
             return None
         ApiToken.objects.filter(pk=row[0]).update(last_used_at=clock.now())
-        user_id = row[1]
-        cache.set(cache_key, user_id, settings.ONEWINDOW_TOKEN_CACHE_SECONDS)
-    return User.objects.select_related("staff").filter(pk=user_id, is_active=True).first()
+        user = (
+            User.objects.select_related("staff__hall", "staff__department")
+            .filter(pk=row[1], is_active=True)
+            .first()
+        )
+        if user is None:
+            return None
+        cache.set(cache_key, user, settings.ONEWINDOW_TOKEN_CACHE_SECONDS)
+    return user
 
 
 def read_unmasked(applicant: Applicant, *, by: User, purpose: str) -> dict:

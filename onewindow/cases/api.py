@@ -75,7 +75,6 @@ class CaseOut(Schema):
     tolerance_due_on: dt.date | None
     materials: list[MaterialOut]
     steps: list[StepOut]
-    events: list[EventOut]
 
 
 class CaseRow(Schema):
@@ -99,27 +98,41 @@ def _light(case: Case) -> str | None:
 
 
 def _detail(case: Case) -> dict:
-    materials = case.materials.select_related("material").order_by("material__order")
-    events = case.events.select_related("actor").order_by("seq")
+    """The case as the API answers it. Materials and steps a service just wrote are used as
+    they are (no re-read); the history has its own endpoint (GET …/events)."""
+    version, catalog_materials, _ = services.published(case.item_version_id)
+    order = {m.pk: m.order for m in catalog_materials}
+    materials = getattr(case, "loaded_materials", None)
+    if materials is None:
+        materials = list(case.materials.all())
+    steps = getattr(case, "loaded_steps", None)
+    if steps is None:
+        steps = list(case.steps.all())
+    applicant = case.applicant
     return {
-        "number": case.number, "item": case.item_version.item.code, "item_name": case.item_version.name,
-        "item_version": case.item_version.number, "department": case.department.code,
-        "applicant": case.applicant.ref, "applicant_name": case.applicant.name,
-        "applicant_id_number": mask_id(case.applicant.id_number) or case.applicant.credit_code,
+        "number": case.number, "item": version.item.code, "item_name": version.name, "item_version": version.number,
+        "department": version.item.department.code, "applicant": applicant.ref, "applicant_name": applicant.name,
+        "applicant_id_number": mask_id(applicant.id_number) or applicant.credit_code,
         "channel": case.channel, "status": case.status, "status_display": case.get_status_display(),
         "outcome": case.outcome, "received_at": case.received_at, "accepted_on": case.accepted_on,
         "promised_days": case.promised_days, "extra_days": case.extra_days, "due_on": case.due_on,
         "light": _light(case), "on_time": case.on_time, "closed_on": case.closed_on,
         "tolerance_due_on": case.tolerance_due_on,
-        "materials": [{"no": m.material.order, "name": m.name, "state": m.state,
-                       "state_display": m.get_state_display(), "note": m.note} for m in materials],
+        "materials": sorted(({"no": order.get(m.material_id, 0), "name": m.name, "state": m.state,
+                              "state_display": m.get_state_display(), "note": m.note} for m in materials),
+                            key=lambda m: m["no"]),
         "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": s.opinion}
-                  for s in case.steps.all()],
-        "events": [{"seq": e.seq, "at": e.at, "action": e.action,
-                    "action_display": services.ACTION_NAMES.get(e.action, e.action),
-                    "from_status": e.from_status, "to_status": e.to_status, "reason": e.reason,
-                    "actor": str(e.actor) if e.actor else None} for e in events],
+                  for s in sorted(steps, key=lambda s: s.order)],
     }  # fmt: skip
+
+
+def _events(case: Case) -> list[dict]:
+    return [
+        {"seq": e.seq, "at": e.at, "action": e.action, "action_display": services.ACTION_NAMES.get(e.action, e.action),
+         "from_status": e.from_status, "to_status": e.to_status, "reason": e.reason,
+         "actor": str(e.actor) if e.actor else None}
+        for e in case.events.select_related("actor").order_by("seq")
+    ]  # fmt: skip
 
 
 def _case(request, number: str) -> Case:
@@ -128,7 +141,7 @@ def _case(request, number: str) -> Case:
 
 def _material_ids(case_or_version_id: int, numbers: list[int]) -> list[int]:
     """Materials are named by their number in the item's list (API.md: no database ids)."""
-    _, materials, _ = services._published(case_or_version_id)
+    _, materials, _ = services.published(case_or_version_id)
     by_no = {m.order: m.pk for m in materials}
     unknown = [n for n in numbers if n not in by_no]
     if unknown:
@@ -209,6 +222,13 @@ def list_cases(request, filters: ListFilters = Query(...)):
 @requires()
 def get_case(request, number: str):
     return _detail(_case(request, number))
+
+
+@router.get("/{number}/events", response=list[EventOut], operation_id="cases_events")
+@requires()
+def case_events(request, number: str):
+    """The audit trail of the case: who, when, from, to, why (网上留痕)."""
+    return _events(_case(request, number))
 
 
 # ---- transitions: one POST per glossary verb ------------------------------------------------

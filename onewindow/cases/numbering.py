@@ -8,13 +8,19 @@ import datetime as dt
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+_known_sequences: set[str] = set()
+
 
 def _pg_next(region6: str, day: dt.date) -> int:
     name = f"case_no_{region6}_{day:%Y%m%d}"
     with connection.cursor() as cursor:
+        if name in _known_sequences:  # one round trip on the hot path
+            cursor.execute("SELECT nextval(%s)", [name])
+            return cursor.fetchone()[0]
         try:
             with transaction.atomic():  # a savepoint: a missing sequence must not abort the caller
                 cursor.execute("SELECT nextval(%s)", [name])
+                _known_sequences.add(name)
                 return cursor.fetchone()[0]
         except DatabaseError:
             pass
@@ -24,6 +30,7 @@ def _pg_next(region6: str, day: dt.date) -> int:
         except DatabaseError:
             pass  # another transaction created it at the same moment
         cursor.execute("SELECT nextval(%s)", [name])
+        _known_sequences.add(name)
         return cursor.fetchone()[0]
 
 

@@ -73,7 +73,13 @@ def on_transition(hook: Callable) -> None:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+    """Locks the case row (only it: `of=self`) and reads its applicant in the same statement."""
+    return Case.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=case.pk)
+
+
+def published(version_id: int):
+    """(version with item and department, materials, steps) of a published version."""
+    return _published(version_id)
 
 
 def _check(case: Case, action: str) -> None:
@@ -149,7 +155,7 @@ REVIEW_ROLES = tuple(DEPARTMENT_ROLES)
 def _published(version_id: int) -> tuple[ItemVersion, tuple[Material, ...], tuple]:
     """A published version never changes again, so each process keeps it with its materials and
     steps: a submission costs no catalog queries after the first."""
-    version = ItemVersion.objects.select_related("item").get(pk=version_id)
+    version = ItemVersion.objects.select_related("item__department").get(pk=version_id)
     return version, tuple(version.materials.all()), tuple(version.steps.all())
 
 

@@ -30,7 +30,8 @@ def test_accept_starts_the_clock_and_numbers_the_case(world, food, api):
         "2026-09-30",
         "2026-10-13",
     )
-    assert [e["action"] for e in accepted["events"]] == ["submit", "accept"]
+    events = api(world.clerk).get(f"/cases/{case['number']}/events").json()
+    assert [(e["action"], e["action_display"]) for e in events] == [("submit", "接件"), ("accept", "受理")]
 
 
 def test_one_time_notice_lists_every_missing_material_then_supplement_returns_to_intake(world, food, api):
