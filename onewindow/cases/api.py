@@ -296,12 +296,15 @@ def _notes(case: Case, materials: list[MaterialNote]) -> list[dict]:
     ]
 
 
-def _transition(name: str, run, schema=EmptyIn, doc: str = ""):
+def _transition(name: str, run, schema=EmptyIn, doc: str = "", needs_case: bool = False):
+    """POST /cases/{number}/<name>. The service locks the case by its number and checks who may
+    see it (404) and act (403); only actions naming materials read the case first."""
+
     @router.post(f"/{{number}}/{name}", response=CaseOut, operation_id=f"cases_{name.replace('-', '_')}",
                  summary=doc)  # fmt: skip
     @requires()
     def view(request, number: str, payload: schema):
-        case = _case(request, number)
+        case = _case(request, number) if needs_case else Case(number=number)
         return _detail(run(case, request.user, payload))
 
     view.__name__ = f"case_{name.replace('-', '_')}"
@@ -310,12 +313,13 @@ def _transition(name: str, run, schema=EmptyIn, doc: str = ""):
 
 _transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理")
 _transition("request-supplement", lambda c, u, p: services.request_supplement(c, by=u, items=_notes(c, p.materials)),
-            NoticeIn, "一次性告知补正")  # fmt: skip
+            NoticeIn, "一次性告知补正", needs_case=True)  # fmt: skip
 _transition(
     "supplement",
     lambda c, u, p: services.supplement(c, by=u, materials=_material_ids(c.item_version_id, p.materials)),
     MaterialsIn,
     "补齐补正材料",
+    needs_case=True,
 )
 _transition("refuse", lambda c, u, p: services.refuse(c, by=u, reason=p.reason, where_to_turn=p.where_to_turn),
             RefuseIn, "不予受理")  # fmt: skip
@@ -328,6 +332,7 @@ _transition(
     ),
     MaterialsIn,
     "补齐容缺材料",
+    needs_case=True,
 )
 _transition("approve-by-commitment", lambda c, u, p: services.approve_by_commitment(c, by=u, commitment=p.commitment),
             CommitmentIn, "告知承诺审批")  # fmt: skip
@@ -337,6 +342,7 @@ _transition(
     lambda c, u, p: services.return_for_correction(c, by=u, items=_notes(c, p.materials)),
     NoticeIn,
     "退回补正",
+    needs_case=True,
 )
 _transition(
     "decide", lambda c, u, p: services.decide(c, by=u, approve=p.approve, reason=p.reason), DecideIn, "决定"

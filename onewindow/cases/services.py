@@ -74,7 +74,11 @@ def on_transition(hook: Callable) -> None:
 
 def _lock(case: Case) -> Case:
     """Locks the case row (only it: `of=self`) and reads its applicant in the same statement."""
-    return Case.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=case.pk)
+    rows = Case.objects.select_for_update(of=("self",)).select_related("applicant")
+    found = rows.filter(pk=case.pk).first() if case.pk else rows.filter(number=case.number).first()
+    if found is None:
+        raise NotFound("case.not_found", "未找到该办件。")
+    return found
 
 
 def published(version_id: int):
@@ -216,6 +220,7 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
             CaseMaterial(case=case, material=m, name=m.name, state=state, file=(files or {}).get(m.pk, ""))
         )
     CaseMaterial.objects.bulk_create(rows)
+    case.loaded_materials, case.loaded_steps = rows, []  # the answer needs no re-read
     return case
 
 
@@ -239,17 +244,17 @@ def _start_clock(case: Case, accepted_on: dt.date) -> None:
             CaseStep(case=case, order=i + 1, name=s.name, role=s.role, kind=kind, due_seq=start + used)
         )
     CaseStep.objects.bulk_create(rows)
+    case.loaded_steps = rows
 
 
 CLOCK_FIELDS = ["accepted_on", "due_seq", "due_on"]
 
 
 def _missing_required(case: Case) -> list[str]:
-    return list(
-        case.materials.filter(
-            state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE]
-        ).values_list("name", flat=True)
-    )
+    """Reads the case's materials once (kept on the case for the answer) and names the missing."""
+    case.loaded_materials = list(case.materials.all())
+    bad = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
+    return [m.name for m in case.loaded_materials if m.state in bad]
 
 
 @transaction.atomic
