@@ -11,6 +11,11 @@ from django.db.utils import DatabaseError
 _known_sequences: set[str] = set()
 
 
+def _remember(name: str) -> None:
+    # Only once committed: CREATE SEQUENCE rolls back with a failed transaction.
+    transaction.on_commit(lambda: _known_sequences.add(name))
+
+
 def _pg_next(region6: str, day: dt.date) -> int:
     name = f"case_no_{region6}_{day:%Y%m%d}"
     with connection.cursor() as cursor:
@@ -20,7 +25,7 @@ def _pg_next(region6: str, day: dt.date) -> int:
         try:
             with transaction.atomic():  # a savepoint: a missing sequence must not abort the caller
                 cursor.execute("SELECT nextval(%s)", [name])
-                _known_sequences.add(name)
+                _remember(name)
                 return cursor.fetchone()[0]
         except DatabaseError:
             pass
@@ -30,7 +35,7 @@ def _pg_next(region6: str, day: dt.date) -> int:
         except DatabaseError:
             pass  # another transaction created it at the same moment
         cursor.execute("SELECT nextval(%s)", [name])
-        _known_sequences.add(name)
+        _remember(name)
         return cursor.fetchone()[0]
 
 

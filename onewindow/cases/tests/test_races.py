@@ -72,3 +72,17 @@ def test_no_duplicate_numbers_in_2000_concurrent_submissions(world, food):
     assert Case.objects.count() == 2000
     sequence = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
     assert sequence[0] >= 1 and len(set(sequence)) == 2000
+
+
+def test_a_rolled_back_first_submission_of_the_day_does_not_break_the_next(world, food):
+    """On PostgreSQL the day's SEQUENCE is created by the first submission; if that transaction
+    rolls back, so does the sequence, and the next submission must create it again."""
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
+                        channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+        raise RuntimeError("the clerk's browser crashed")
+    case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
+                           channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+    assert Case.objects.filter(pk=case.pk).exists()
