@@ -32,8 +32,10 @@ def _fast_test_settings(settings):
 def _fresh_process_caches():
     """Rolled-back tests reuse database ids (SQLite); caches keyed by id must not leak between them."""
     from onewindow.cases import services as cases
+    from onewindow.catalog import search
 
     cases._published.cache_clear()
+    search.invalidate()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ admin.site.index_title = "大厅管理"
 urlpatterns = [
     path("", include("onewindow.web.urls")),
     path("", include("onewindow.catalog.urls")),
+    path("", include("onewindow.cases.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

@@ -74,5 +74,5 @@ def may_see_applicant(user: User, applicant: Applicant) -> bool:
     if applicant.user_id == user.pk or user.is_superuser:
         return True
     staff = staff_of(user)
-    # Intake is hall-wide and town centres serve anyone: a clerk may look up any applicant.
-    return staff is not None and staff.role in (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN)
+    # Intake is hall-wide and town centres serve anyone: intake staff may look up any applicant.
+    return staff is not None and staff.role in (Role.CLERK, Role.AGENT, Role.SUPERVISOR, Role.HALL_ADMIN)

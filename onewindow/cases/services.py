@@ -69,6 +69,18 @@ def on_transition(hook: Callable) -> None:
         _after_hooks.append(hook)
 
 
+NOTE_MAX = 300  # CaseMaterial.note
+
+
+def _note(text: str, name: str) -> str:
+    note = (text or "").strip()
+    if not note:
+        raise DomainError("case.notice_note_required", f"请写明“{name}”需如何补正。")
+    if len(note) > NOTE_MAX:
+        raise DomainError("case.notice_note_too_long", f"“{name}”的补正说明不超过{NOTE_MAX}字。")
+    return note
+
+
 # ---- the machinery -------------------------------------------------------------------------
 
 
@@ -287,10 +299,8 @@ def request_supplement(case: Case, *, by: User, items: list[dict]) -> Case:
         row = rows.get(entry.get("material"))
         if row is None:
             raise DomainError("case.unknown_material", "告知的材料不属于该事项。")
-        if not (entry.get("note") or "").strip():
-            raise DomainError("case.notice_note_required", f"请写明“{row.name}”需如何补正。")
+        row.note = _note(entry.get("note"), row.name)
         row.state = CaseMaterial.State.DEFECTIVE if entry.get("defective") else CaseMaterial.State.MISSING
-        row.note = entry["note"].strip()
         listed.append({"material": row.name, "note": row.note, "state": row.state})
     CaseMaterial.objects.bulk_update([rows[e["material"]] for e in items], ["state", "note"])
     _move(case, "request_supplement", by=by, payload={"materials": listed})
@@ -449,9 +459,9 @@ def return_for_correction(case: Case, *, by: User, items: list[dict]) -> Case:
     rows = {m.material_id: m for m in case.materials.all()}
     for entry in items:
         row = rows.get(entry.get("material"))
-        if row is None or not (entry.get("note") or "").strip():
-            raise DomainError("case.notice_note_required", "请逐项写明需补正的材料及要求。")
-        row.state, row.note = CaseMaterial.State.DEFECTIVE, entry["note"].strip()
+        if row is None:
+            raise DomainError("case.unknown_material", "退回补正的材料不属于该事项。")
+        row.state, row.note = CaseMaterial.State.DEFECTIVE, _note(entry.get("note"), row.name)
     CaseMaterial.objects.bulk_update([rows[e["material"]] for e in items], ["state", "note"])
     fields = _start_pause(case, by, Suspension.Kind.CORRECTION, "退回补正", None)
     _move(case, "return_for_correction", by=by,

@@ -58,6 +58,10 @@ def test_a_notice_must_say_what_is_wrong(world, food, api):
         f"/cases/{number}/request-supplement", {"materials": [{"no": 1, "note": " "}]}
     )
     assert no_note.json()["code"] == "case.notice_note_required"
+    too_long = api(world.clerk).post(
+        f"/cases/{number}/request-supplement", {"materials": [{"no": 1, "note": "很" * 301}]}
+    )
+    assert too_long.status_code == 400 and too_long.json()["code"] == "case.notice_note_too_long"
     assert Case.objects.get(number=number).status == "submitted"
 
 

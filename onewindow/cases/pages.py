@@ -1,0 +1,192 @@
+"""Reads for the case pages (window workbench, case page, inbox, the applicant's own pages):
+what each page shows, shaped once so the views stay thin. Changes go through services."""
+
+from django.db.models import Q, QuerySet
+
+from onewindow import clock
+from onewindow.accounts.identity import mask_id, mask_phone
+from onewindow.accounts.models import Applicant, Hall, Role, User
+from onewindow.accounts.queries import staff_of
+from onewindow.cases import clock_rules, services
+from onewindow.cases.models import Case, CaseMaterial, CaseStep, Status
+from onewindow.catalog.models import ItemVersion, Material
+from onewindow.errors import NotFound
+from onewindow.workdays import calendar
+
+PENDING = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
+STATUS_NAMES = dict(Status.choices)
+
+
+def find_applicant(number: str) -> Applicant | None:
+    """The applicant whose ID number or credit code is exactly `number` (as the clerk typed it)."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    return (
+        Applicant.objects.filter(
+            Q(kind=Applicant.Kind.NATURAL, id_number=number)
+            | Q(kind=Applicant.Kind.LEGAL, credit_code=number)
+        )
+        .select_related("region")
+        .first()
+    )
+
+
+def applicant_by_ref(ref: str | None) -> Applicant | None:
+    if not ref:
+        return None
+    return Applicant.objects.filter(ref=ref).select_related("region").first()
+
+
+def masked(applicant: Applicant) -> dict:
+    """The applicant's numbers as every page shows them (API.md "Personal data")."""
+    return {
+        "identifier": mask_id(applicant.id_number or applicant.credit_code),
+        "phone": mask_phone(applicant.phone),
+    }
+
+
+def applicant_of(user: User) -> Applicant | None:
+    return Applicant.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def checklist(version: ItemVersion) -> dict:
+    """The materials of a version: those the applicant hands in, and those fetched by sharing."""
+    materials = list(version.materials.select_related("shared_by").order_by("order", "pk"))
+    return {
+        "asked": [m for m in materials if m.source != Material.Source.SHARED],
+        "shared": [m for m in materials if m.source == Material.Source.SHARED],
+    }
+
+
+def hall_for(version: ItemVersion) -> Hall | None:
+    """The hall an online application goes to: the highest-level hall stationing the item's
+    department (a city department's items are handled at the city hall)."""
+    return Hall.objects.filter(departments=version.item.department_id).order_by("kind", "code").first()
+
+
+def light_of(case: Case) -> str | None:
+    """The light of an open, accepted case; a stopped clock shows the light it had."""
+    if not case.is_open or case.due_seq is None:
+        return None
+    if case.frozen_light:
+        return case.frozen_light
+    return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()))
+
+
+def _event_detail(event) -> str:
+    materials = event.payload.get("materials") or []
+    names = [m["material"] if isinstance(m, dict) else m for m in materials]
+    parts = [event.reason] if event.reason else []
+    if names:
+        parts.append("材料：" + "、".join(names))
+    if event.payload.get("where_to_turn"):
+        parts.append("可向" + event.payload["where_to_turn"] + "申请")
+    return "；".join(parts)
+
+
+def case_sheet(case: Case) -> dict:
+    """Everything the case page shows: materials by their number in the item's list, steps,
+    the full history with the actions' Chinese names."""
+    materials = list(case.materials.select_related("material").order_by("material__order", "pk"))
+    steps = list(case.steps.select_related("done_by").order_by("order"))
+    events = case.events.select_related("actor").order_by("seq")
+    return {
+        "case": case,
+        "applicant": case.applicant,
+        "masked": masked(case.applicant),
+        "light": light_of(case),
+        "materials": materials,
+        "pending": [m for m in materials if m.state in PENDING],
+        "tolerated": [m for m in materials if m.state == CaseMaterial.State.TOLERATED],
+        "steps": steps,
+        "history": [
+            {
+                "at": e.at,
+                "action": services.ACTION_NAMES.get(e.action, e.action),
+                "actor": str(e.actor) if e.actor else "系统",
+                "from_status": STATUS_NAMES.get(e.from_status, ""),
+                "to_status": STATUS_NAMES.get(e.to_status, e.to_status),
+                "detail": _event_detail(e),
+            }
+            for e in events
+        ],
+    }
+
+
+# Who may start each action (mirrors the services' checks, so a page offers only the forms
+# its viewer can use; the services decide in the end).
+ACTION_ROLES = {
+    **dict.fromkeys(
+        ["accept", "request_supplement", "refuse", "accept_tolerantly", "approve_by_commitment", "supplement",
+         "supply_tolerated"], services.INTAKE_ROLES),
+    **dict.fromkeys(["review", "return_for_correction", "suspend", "resume"], services.REVIEW_ROLES),
+    "decide": (Role.DEPARTMENT_HEAD,),
+    "extend": (Role.DEPARTMENT_HEAD,),
+    "withdraw": (Role.CLERK,),
+}  # fmt: skip
+
+
+def actions_for(user: User, sheet: dict) -> set[str]:
+    """The action forms that fit the case's status and the viewer's role."""
+    case = sheet["case"]
+    staff = staff_of(user)
+    role = "*" if user.is_superuser else staff.role if staff else None
+    on_the_spot = case.item_version.on_the_spot and case.accepted_on == clock.today()
+    current = next((s for s in sheet["steps"] if s.done_at is None and s.kind != CaseStep.Kind.AFTER), None)
+    review_pending = any(s.done_at is None and s.kind == CaseStep.Kind.REVIEW for s in sheet["steps"])
+    extra = {
+        "approve_by_commitment": case.item_version.commitment_approval,
+        "accept_tolerantly": bool(sheet["pending"]),
+        "supplement": bool(sheet["pending"]),
+        "supply_tolerated": bool(sheet["tolerated"]),
+        "review": current is not None and current.kind == CaseStep.Kind.REVIEW,
+        "decide": on_the_spot or not review_pending,
+        "extend": not case.extended,
+    }
+    allowed = set()
+    for action, roles in ACTION_ROLES.items():
+        if action == "decide" and on_the_spot:
+            roles = (*roles, Role.CLERK)
+        if case.status not in services.TRANSITIONS[action][0] or not extra.get(action, True):
+            continue
+        if role == "*" or role in roles:
+            allowed.add(action)
+    return allowed
+
+
+def my_cases(user: User) -> QuerySet[Case]:
+    """The logged-in applicant's own cases, newest first (never their staff scope)."""
+    return Case.objects.filter(applicant__user=user).select_related("item_version").order_by("-received_at")
+
+
+def my_case(user: User, number: str) -> Case:
+    case = my_cases(user).select_related("department").filter(number=number).first()
+    if case is None:
+        raise NotFound("case.not_found", "未找到该办件。")
+    return case
+
+
+def applicant_sheet(case: Case) -> dict:
+    """The applicant's view: status and deadline, materials with the notice's notes, the steps
+    done (not the officers' internal opinions), and the written reason of a refusal or denial."""
+    materials = list(case.materials.select_related("material").order_by("material__order", "pk"))
+    return {
+        "case": case,
+        "materials": materials,
+        "notice": [m for m in materials if m.state in PENDING]
+        if case.status in (Status.SUPPLEMENT_REQUESTED, Status.CORRECTION_REQUESTED)
+        else [],
+        "steps": list(case.steps.order_by("order")),
+        "closing": closing_words(case),
+    }
+
+
+def closing_words(case: Case) -> dict | None:
+    """The written reason of a refusal or a denial, as told to the applicant."""
+    if case.outcome not in ("refused", "denied"):
+        return None
+    event = case.events.filter(action__in=["refuse", "decide"]).order_by("-seq").first()
+    if event is None:
+        return None
+    return {"reason": event.reason, "where_to_turn": event.payload.get("where_to_turn", "")}

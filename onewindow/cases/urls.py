@@ -1,0 +1,18 @@
+from django.urls import path
+
+from onewindow.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("staff/workbench/", views.workbench, name="workbench"),
+    path("staff/workbench/find/", views.workbench_find, name="workbench-find"),
+    path("staff/workbench/applicants/", views.workbench_register, name="workbench-register"),
+    path("staff/workbench/submit/", views.workbench_submit, name="workbench-submit"),
+    path("staff/inbox/", views.inbox, name="inbox"),
+    path("staff/cases/<str:number>/", views.case_page, name="case"),
+    path("staff/cases/<str:number>/<str:action>/", views.case_action, name="action"),
+    path("my/cases/", views.my_cases, name="my-cases"),
+    path("my/cases/<str:number>/", views.my_case, name="my-case"),
+    path("progress/", views.progress, name="progress"),
+    path("items/<str:code>/apply/", views.apply, name="apply"),
+]
