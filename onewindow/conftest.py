@@ -31,11 +31,13 @@ def _fast_test_settings(settings):
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Rolled-back tests reuse database ids (SQLite); caches keyed by id must not leak between them."""
+    from onewindow.accounts import services as accounts
     from onewindow.cases import services as cases
     from onewindow.catalog import search
 
     cases._published.cache_clear()
     search.invalidate()
+    accounts._token_users.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,9 @@ DomainError (code + Chinese message) without changing anything when a rule fails
 
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from onewindow import clock
@@ -211,35 +211,44 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
+# Verified tokens of this process: key hash → (user with staff and hall, monotonic expiry).
+# A plain dict, not the cache framework: unpickling a user on every request costs more than
+# the rest of a no-op request's authentication.
+_token_users: dict[str, tuple[User, float]] = {}
+
+
 def revoke_token(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
-    cache.delete(f"token:{token.key_hash}")
+    _token_users.pop(token.key_hash, None)
 
 
 def user_for_token(secret: str) -> User | None:
-    """The user of a valid, unrevoked token, with their staff profile and hall. Cached briefly
-    as a whole: a database lookup on every API request would cost two thirds of the no-op
-    request rate (ARCHITECTURE.md); revocation drops the entry at once in this process."""
+    """The user of a valid, unrevoked token, with their staff profile and hall. Kept briefly
+    per process: a database lookup on every API request would cost two thirds of the no-op
+    request rate (ARCHITECTURE.md). Revocation drops the entry at once in this process and
+    within ONEWINDOW_TOKEN_CACHE_SECONDS in the others."""
     key_hash = _hash(secret)
-    cache_key = f"token:{key_hash}"
-    user = cache.get(cache_key)
-    if user is None:
-        row = (
-            ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
-            .values_list("pk", "user_id")
-            .first()
-        )
-        if row is None:
-            return None
-        ApiToken.objects.filter(pk=row[0]).update(last_used_at=clock.now())
-        user = (
-            User.objects.select_related("staff__hall", "staff__department")
-            .filter(pk=row[1], is_active=True)
-            .first()
-        )
-        if user is None:
-            return None
-        cache.set(cache_key, user, settings.ONEWINDOW_TOKEN_CACHE_SECONDS)
+    entry = _token_users.get(key_hash)
+    if entry is not None and entry[1] > time.monotonic():
+        return entry[0]
+    row = (
+        ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+        .values_list("pk", "user_id")
+        .first()
+    )
+    if row is None:
+        _token_users.pop(key_hash, None)
+        return None
+    ApiToken.objects.filter(pk=row[0]).update(last_used_at=clock.now())
+    user = (
+        User.objects.select_related("staff__hall", "staff__department")
+        .filter(pk=row[1], is_active=True)
+        .first()
+    )
+    if user is not None:
+        if len(_token_users) > 10_000:
+            _token_users.clear()
+        _token_users[key_hash] = (user, time.monotonic() + settings.ONEWINDOW_TOKEN_CACHE_SECONDS)
     return user
 
 

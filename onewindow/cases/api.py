@@ -14,7 +14,7 @@ from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, queries, services
 from onewindow.cases.models import Case, Channel, Status
-from onewindow.catalog.services import version_for_new_case
+from onewindow.catalog.services import current_version_id
 from onewindow.errors import DomainError, NotFound
 from onewindow.paging import Paged
 from onewindow.workdays import calendar
@@ -161,12 +161,10 @@ class SubmitIn(Schema):
 @router.post("", response={201: CaseOut}, operation_id="cases_submit")
 @requires()
 def submit(request, payload: SubmitIn):
-    version = version_for_new_case(payload.item)
+    version = services.published(current_version_id(payload.item))[0]
     staff = staff_of(request.user)
-    if payload.applicant:
-        applicant = Applicant.objects.filter(ref=payload.applicant).first()
-    else:
-        applicant = Applicant.objects.filter(user=request.user).first()
+    lookup = {"ref": payload.applicant} if payload.applicant else {"user": request.user}
+    applicant = Applicant.objects.filter(**lookup).order_by().first()
     if applicant is None:
         raise NotFound("case.applicant_not_found", "未找到申请人，请先登记申请人信息。")
     if payload.hall:

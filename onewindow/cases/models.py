@@ -90,7 +90,11 @@ class Case(models.Model):
         ordering = ["-received_at"]
         indexes = [
             # The department inbox and the lights: open cases of a department by deadline.
-            models.Index(fields=["department", "status", "due_seq"], name="case_inbox"),
+            models.Index(
+                fields=["department", "due_seq", "number"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_inbox_open",
+            ),
             models.Index(fields=["status", "received_on"], name="case_intake_age"),
             models.Index(fields=["applicant", "-received_at"], name="case_applicant"),
         ]
@@ -134,7 +138,7 @@ class CaseMaterial(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "办件材料"
-        ordering = ["case", "material__order", "pk"]
+        ordering = ["pk"]  # created in the item's order; no join to sort
         constraints = [models.UniqueConstraint(fields=["case", "material"], name="case_material_unique")]
 
     def __str__(self):
