@@ -99,6 +99,8 @@ STAFF = [
     ("supervisor", "陈静", Role.SUPERVISOR, None, [], "13805340002"),
     ("clerk", "王芳", Role.CLERK, "371400-xzsp", ["01"], "13805340003"),
     ("clerk2", "李娜", Role.CLERK, "371400-xzsp", ["05"], "13805340004"),
+    ("reviewer_sp", "马骏", Role.REVIEWER, "371400-xzsp", [], "13805340012"),
+    ("head_sp", "何静", Role.DEPARTMENT_HEAD, "371400-xzsp", [], "13805340013"),
     ("reviewer", "赵磊", Role.REVIEWER, "371400-scjg", [], "13805340005"),
     ("head", "孙海", Role.DEPARTMENT_HEAD, "371400-scjg", [], "13805340006"),
     ("reviewer_zjj", "周敏", Role.REVIEWER, "371400-zjj", [], "13805340007"),
