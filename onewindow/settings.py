@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "onewindow.workdays",
     "onewindow.catalog",
     "onewindow.cases",
+    "onewindow.queueing",
     "onewindow.web",
 ]
 

@@ -1,0 +1,221 @@
+"""Tickets and calls (issue: the hall floor). Each function runs in one transaction.
+
+Call order (RULES of the issue): a priority ticket first, then the one waiting longest
+(`queued_at`, which a transfer keeps), from the categories the window serves; the window's
+category order breaks ties. Two windows calling at the same instant never get the same
+ticket: PostgreSQL skips rows another transaction has locked (FOR UPDATE SKIP LOCKED);
+SQLite serializes writers (IMMEDIATE transactions)."""
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, Value, When
+
+from onewindow import clock
+from onewindow.accounts.identity import resident_id_error
+from onewindow.accounts.models import Applicant, Hall, Role, User, Window
+from onewindow.accounts.queries import has_role, staff_of
+from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.queueing.models import (
+    CallEvent,
+    Category,
+    Priority,
+    Ticket,
+    TicketCounter,
+    WindowCategory,
+    WindowPause,
+)
+
+MAX_RECALLS = 2  # after this many recalls a ticket that does not come is a no-show
+
+
+def _next_seq(hall: Hall, category: Category, day: dt.date) -> int:
+    table = TicketCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (hall_id, category_id, day, last) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT (hall_id, category_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [hall.pk, category.pk, day.isoformat()],
+        )
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def issue_ticket(hall: Hall, category: Category, *, priority: str = "", id_number: str = "",
+                 applicant: Applicant | None = None, queued_at: dt.datetime | None = None,
+                 transferred_from: Ticket | None = None) -> Ticket:  # fmt: skip
+    """取号 at the kiosk (optionally real-name) or from an appointment (priority `appointment`)."""
+    if category.hall_id != hall.pk or not category.is_active:
+        raise DomainError("queue.category", "该业务类别不在本中心办理。")
+    if priority not in Priority.values:
+        raise DomainError("queue.priority", "优先类型不正确。")
+    id_number = (id_number or "").strip().upper()
+    if id_number:
+        error = resident_id_error(id_number, today=clock.today())
+        if error:
+            raise error
+        applicant = applicant or Applicant.objects.filter(id_number=id_number, kind="natural").first()
+    now = clock.now()
+    day = now.astimezone(clock.hall_tz()).date()
+    seq = _next_seq(hall, category, day)
+    return Ticket.objects.create(
+        hall=hall, region_code=hall.region_id, category=category, day=day, number=f"{category.letter}{seq:03d}",
+        priority=priority, issued_at=now, queued_at=queued_at or now, id_number=id_number, applicant=applicant,
+        transferred_from=transferred_from,
+    )  # fmt: skip
+
+
+def ahead_of(ticket: Ticket) -> int:
+    """People ahead in the ticket's category (priority tickets first, then by waiting time)."""
+    waiting = Ticket.objects.filter(hall=ticket.hall_id, day=ticket.day, category=ticket.category_id,
+                                    status=Ticket.Status.WAITING)  # fmt: skip
+    if ticket.priority:
+        return waiting.exclude(priority="").filter(queued_at__lt=ticket.queued_at).count()
+    return (
+        waiting.exclude(priority="").count()
+        + waiting.filter(priority="", queued_at__lt=ticket.queued_at).count()
+    )
+
+
+def _window_of(by: User, window: Window) -> None:
+    staff = staff_of(by)
+    if by.is_superuser:
+        return
+    if staff is None or staff.hall_id != window.hall_id or not has_role(by, Role.CLERK, Role.AGENT):
+        raise Forbidden("queue.not_your_window", "只能在本中心的窗口叫号。")
+
+
+@transaction.atomic
+def call_next(window: Window, *, by: User) -> Ticket | None:
+    """叫号: the next ticket for this window, or None when its queue is empty."""
+    _window_of(by, window)
+    if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
+        raise Conflict("queue.window_paused", "窗口暂停服务中，请先恢复。")
+    order = list(WindowCategory.objects.filter(window=window).values_list("category_id", flat=True))
+    if not order:
+        raise Conflict("queue.no_categories", "该窗口未配置叫号业务类别。")
+    rank = When_(
+        *[When(category_id=c, then=Value(i)) for i, c in enumerate(order)], output_field=IntegerField()
+    )
+    today = clock.today()
+    candidates = (
+        Ticket.objects.filter(
+            hall_id=window.hall_id, day=today, status=Ticket.Status.WAITING, category_id__in=order
+        )
+        .exclude(Q(target_window__isnull=False) & ~Q(target_window=window.pk))
+        .annotate(
+            is_plain=When_(When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField()),
+            rank=rank,
+        )  # fmt: skip
+        .order_by("is_plain", "queued_at", "rank", "pk")
+    )
+    ticket = candidates.select_for_update(skip_locked=True, of=("self",)).first()
+    if ticket is None:
+        return None
+    now = clock.now()
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=Ticket.Status.CALLED, window=window, clerk=by, called_at=now
+    )
+    CallEvent.objects.create(hall_id=window.hall_id, ticket=ticket, window=window, at=now)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _ticket_at(window: Window, number: str, by: User, *statuses: str) -> Ticket:
+    _window_of(by, window)
+    ticket = (
+        Ticket.objects.select_for_update()
+        .filter(hall_id=window.hall_id, day=clock.today(), number=number, window=window)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("queue.ticket_not_found", f"本窗口今天没有 {number} 号。")
+    if ticket.status not in statuses:
+        raise Conflict(
+            "queue.ticket_state", f"{number} 号当前为“{ticket.get_status_display()}”，不能进行此操作。"
+        )
+    return ticket
+
+
+@transaction.atomic
+def recall(window: Window, number: str, *, by: User) -> Ticket:
+    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED)
+    if ticket.recalls >= MAX_RECALLS:
+        raise Conflict("queue.recall_limit", f"已重呼{MAX_RECALLS}次，请按过号处理。")
+    Ticket.objects.filter(pk=ticket.pk).update(recalls=ticket.recalls + 1)
+    CallEvent.objects.create(
+        hall_id=window.hall_id, ticket=ticket, window=window, at=clock.now(), recall=True
+    )
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def no_show(window: Window, number: str, *, by: User) -> Ticket:
+    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED)
+    if ticket.recalls < MAX_RECALLS:
+        raise Conflict("queue.recall_first", f"请先重呼（已重呼{ticket.recalls}次，共需{MAX_RECALLS}次）。")
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.NO_SHOW, finished_at=clock.now())
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def start(window: Window, number: str, *, by: User) -> Ticket:
+    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED)
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SERVING, started_at=clock.now())
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def finish(window: Window, number: str, *, by: User, case_numbers: list[str] = ()) -> Ticket:
+    """办结 at the window, linked to the cases created during the service."""
+    ticket = _ticket_at(window, number, by, Ticket.Status.SERVING, Ticket.Status.CALLED)
+    now = clock.now()
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.DONE, finished_at=now,
+                                               started_at=ticket.started_at or now,
+                                               case_numbers=sorted(set(case_numbers)))  # fmt: skip
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def transfer(window: Window, number: str, *, by: User, category: Category | None = None,
+             to_window: Window | None = None) -> Ticket:  # fmt: skip
+    """转移 to another category or window, keeping the original waiting time (queued_at)."""
+    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED, Ticket.Status.SERVING)
+    if category is None and to_window is None:
+        raise DomainError("queue.transfer_target", "请选择转入的业务类别或窗口。")
+    if to_window is not None and to_window.hall_id != window.hall_id:
+        raise DomainError("queue.transfer_target", "只能转到本中心的窗口。")
+    target_category = category or ticket.category
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.TRANSFERRED, finished_at=clock.now())
+    return _requeue(ticket, target_category, to_window)
+
+
+def _requeue(ticket: Ticket, category: Category, to_window: Window | None) -> Ticket:
+    new = issue_ticket(ticket.hall, category, priority=ticket.priority, applicant=ticket.applicant,
+                       queued_at=ticket.queued_at, transferred_from=ticket)  # fmt: skip
+    if to_window is not None:
+        Ticket.objects.filter(pk=new.pk).update(target_window=to_window)
+        new.refresh_from_db()
+    return new
+
+
+@transaction.atomic
+def pause(window: Window, *, by: User, reason: str) -> WindowPause:
+    _window_of(by, window)
+    if not (reason or "").strip():
+        raise DomainError("queue.pause_reason", "请填写暂停原因。")
+    if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
+        raise Conflict("queue.already_paused", "窗口已暂停。")
+    return WindowPause.objects.create(window=window, clerk=by, reason=reason.strip(), started_at=clock.now())
+
+
+@transaction.atomic
+def resume(window: Window, *, by: User) -> None:
+    _window_of(by, window)
+    if WindowPause.objects.filter(window=window, ended_at__isnull=True).update(ended_at=clock.now()) == 0:
+        raise Conflict("queue.not_paused", "窗口未暂停。")

@@ -1,0 +1,127 @@
+"""Calling at the windows: priority first, then the longest wait; transfers keep the wait."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from onewindow import clock
+from onewindow.errors import DomainError
+from onewindow.queueing import services
+from onewindow.queueing.models import CallEvent, Ticket
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+
+
+def _issue(world, queue, letter, minute, priority=""):
+    with clock.frozen(T0 + dt.timedelta(minutes=minute)):
+        return services.issue_ticket(world.hall, queue[letter], priority=priority)
+
+
+def _call(world, window):
+    with clock.frozen(T0 + dt.timedelta(hours=1)):
+        ticket = services.call_next(window, by=world.clerk)
+    return ticket.number if ticket else None
+
+
+def test_numbers_run_per_category_with_its_letter(world, queue):
+    assert [_issue(world, queue, "A", i).number for i in range(3)] == ["A001", "A002", "A003"]
+    assert _issue(world, queue, "B", 4).number == "B001"
+
+
+def test_priority_first_then_oldest_then_window_order(world, queue):
+    _issue(world, queue, "B", 0)  # B001 oldest
+    _issue(world, queue, "A", 1)  # A001
+    _issue(world, queue, "A", 2, priority="elderly")  # A002 priority
+    assert [_call(world, world.window_1) for _ in range(4)] == ["A002", "B001", "A001", None]
+
+
+def test_a_window_calls_only_its_categories(world, queue):
+    _issue(world, queue, "A", 0)
+    assert _call(world, world.window_a) is None
+    assert _call(world, world.window_1) == "A001"
+
+
+def test_recall_then_no_show_after_the_recalls(world, queue):
+    _issue(world, queue, "A", 0)
+    number = _call(world, world.window_1)
+    with clock.frozen(T0 + dt.timedelta(hours=1)):
+        with pytest.raises(DomainError) as err:
+            services.no_show(world.window_1, number, by=world.clerk)
+        assert err.value.code == "queue.recall_first"
+        for _ in range(services.MAX_RECALLS):
+            services.recall(world.window_1, number, by=world.clerk)
+        with pytest.raises(DomainError):
+            services.recall(world.window_1, number, by=world.clerk)
+        assert services.no_show(world.window_1, number, by=world.clerk).status == Ticket.Status.NO_SHOW
+    assert CallEvent.objects.filter(ticket__number=number).count() == 1 + services.MAX_RECALLS
+
+
+def test_transfer_keeps_the_original_waiting_time(world, queue):
+    first = _issue(world, queue, "A", 0)
+    _issue(world, queue, "B", 5)  # B001 issued later than A001
+    number = _call(world, world.window_1)
+    assert number == "A001"
+    with clock.frozen(T0 + dt.timedelta(hours=1)):
+        moved = services.transfer(world.window_1, number, by=world.clerk, category=queue["B"])
+    assert moved.queued_at == first.queued_at and moved.number == "B002"
+    assert _call(world, world.window_a) == "B002"  # ahead of B001: it has waited longer
+
+
+def test_a_paused_window_does_not_call(world, queue):
+    _issue(world, queue, "A", 0)
+    with clock.frozen(T0 + dt.timedelta(hours=1)):
+        services.pause(world.window_1, by=world.clerk, reason="午间交接")
+        with pytest.raises(DomainError) as err:
+            services.call_next(world.window_1, by=world.clerk)
+        assert err.value.code == "queue.window_paused"
+        services.resume(world.window_1, by=world.clerk)
+        assert services.call_next(world.window_1, by=world.clerk).number == "A001"
+
+
+def test_staff_of_another_role_cannot_call(world, queue):
+    with pytest.raises(DomainError) as err:
+        services.call_next(world.window_1, by=world.reviewer_a)
+    assert err.value.status == 403
+
+
+ops = st.lists(st.one_of(
+    st.tuples(st.just("issue"), st.sampled_from(["A", "B"]), st.sampled_from(["", "elderly"])),
+    st.tuples(st.just("call"), st.sampled_from(["w1", "wa"]), st.just("")),
+    st.tuples(st.just("transfer"), st.sampled_from(["A", "B"]), st.just("")),
+), min_size=1, max_size=25)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=ops)
+def test_calls_follow_the_order_rules_for_any_sequence(world, queue, sequence):
+    """A model of the queue (priority, then queued_at, then window order) predicts every call."""
+    Ticket.objects.all().delete()
+    model: list[dict] = []  # waiting tickets: {"pk", "cat", "prio", "queued"}
+    windows = {"w1": (world.window_1, ["A", "B"]), "wa": (world.window_a, ["B"])}
+    last_called = None
+    for minute, (op, arg, prio) in enumerate(sequence):
+        at = T0 + dt.timedelta(minutes=minute)
+        with clock.frozen(at):
+            if op == "issue":
+                t = services.issue_ticket(world.hall, queue[arg], priority=prio)
+                model.append({"pk": t.pk, "cat": arg, "prio": bool(prio), "queued": t.queued_at})
+            elif op == "call":
+                window, cats = windows[arg]
+                eligible = [m for m in model if m["cat"] in cats]
+                eligible.sort(key=lambda m: (not m["prio"], m["queued"], cats.index(m["cat"]), m["pk"]))
+                got = services.call_next(window, by=world.clerk)
+                expected = eligible[0]["pk"] if eligible else None
+                assert (got.pk if got else None) == expected
+                if got:
+                    model = [m for m in model if m["pk"] != got.pk]
+                    last_called = (window, got)
+            elif op == "transfer" and last_called:
+                window, ticket = last_called
+                new = services.transfer(window, ticket.number, by=world.clerk, category=queue[arg])
+                model.append(
+                    {"pk": new.pk, "cat": arg, "prio": bool(new.priority), "queued": ticket.queued_at}
+                )
+                last_called = None
