@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("onewindow.web.urls")),
     path("", include("onewindow.catalog.urls")),
     path("", include("onewindow.cases.urls")),
+    path("", include("onewindow.queueing.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from onewindow.catalog import demo_catalog
 from onewindow.catalog import services as catalog
+from onewindow.queueing import demo as queue_demo
 from onewindow.web import demo
 from onewindow.workdays import services as workdays
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         workdays.ensure_calendar()
         counts = demo.seed()
         items = catalog.load_demo(demo_catalog)
+        queue_demo.seed()
         self.stdout.write(
             f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
             f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"

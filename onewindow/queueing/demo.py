@@ -1,0 +1,39 @@
+"""Queue categories of the demo city hall, the windows that call them, and appointment slots."""
+
+import datetime as dt
+
+from onewindow.accounts.models import Hall, Window
+from onewindow.queueing.models import Category, SlotRule, WindowCategory
+
+CATEGORIES = [("A", "企业开办"), ("B", "工程建设"), ("C", "社会事务"), ("D", "不动产登记"), ("E", "公安户政")]
+# window number → letters it calls, in order
+WINDOWS = {"01": "AC", "02": "AC", "03": "BA", "04": "BA", "05": "CE", "06": "CD", "07": "BA", "08": "CDE"}
+
+
+def seed(hall_code: str = "371400-zwfw") -> int:
+    hall = Hall.objects.filter(code=hall_code).first()
+    if hall is None:
+        return 0
+    cats = {}
+    for order, (letter, name) in enumerate(CATEGORIES, start=1):
+        cats[letter], _ = Category.objects.get_or_create(hall=hall, letter=letter,
+                                                         defaults={"name": name, "order": order})  # fmt: skip
+    for number, letters in WINDOWS.items():
+        window = Window.objects.filter(hall=hall, number=number).first()
+        for order, letter in enumerate(letters, start=1):
+            WindowCategory.objects.get_or_create(
+                window=window, category=cats[letter], defaults={"order": order}
+            )
+    if not SlotRule.objects.filter(hall=hall).exists():
+        rules = []
+        for letter in "ACD":
+            for weekday in range(5):
+                for hour in (9, 10, 11, 14, 15, 16):
+                    rules.append(SlotRule(hall=hall, category=cats[letter], weekday=weekday, start=dt.time(hour),
+                                          end=dt.time(hour, 59), capacity=6))  # fmt: skip
+            # 非工作日预约: Saturday mornings for 企业开办 and 社会事务
+            if letter in "AC":
+                rules += [SlotRule(hall=hall, category=cats[letter], weekday=5, start=dt.time(h), end=dt.time(h, 59),
+                                   capacity=4, on_non_working_days=True) for h in (9, 10, 11)]  # fmt: skip
+        SlotRule.objects.bulk_create(rules)
+    return len(cats)

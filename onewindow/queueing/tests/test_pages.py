@@ -1,0 +1,50 @@
+"""The kiosk, the ticket page, the clerk's console and the display's cheap state endpoint."""
+
+import pytest
+
+from onewindow.queueing import services
+from onewindow.queueing.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_kiosk_issues_a_ticket_and_shows_the_place_in_the_queue(world, queue, client):
+    services.issue_ticket(world.hall, queue["A"])
+    answer = client.post("/queue/T-HALL/kiosk/", {"category": "A"})
+    assert answer.status_code == 302 and answer["Location"] == "/queue/T-HALL/ticket/A002/"
+    page = client.get(answer["Location"]).content.decode()
+    assert 'data-testid="ahead">1<' in page and "data:image/svg+xml" in page
+
+
+def test_the_kiosk_refuses_a_wrong_id_number_and_issues_nothing(world, queue, client):
+    answer = client.post("/queue/T-HALL/kiosk/", {"category": "A", "id_number": "371402199001011234"})
+    assert answer.status_code == 400 and "身份证号码" in answer.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_the_display_state_answers_304_until_someone_is_called(world, queue, client, as_user):
+    services.issue_ticket(world.hall, queue["A"])
+    assert client.get("/queue/T-HALL/display/state/?since=0").status_code == 304
+    clerk = as_user(world.clerk)
+    assert clerk.post("/staff/queue/call-next/", {"window": "01"}).status_code == 302
+    board = client.get("/queue/T-HALL/display/state/?since=0")
+    assert board.status_code == 200 and "请A001号到01号窗口办理" in board.content.decode()
+    last = Ticket.objects.get().calls.get().pk
+    assert client.get(f"/queue/T-HALL/display/state/?since={last}").status_code == 304
+
+
+def test_the_console_calls_starts_and_finishes(world, queue, as_user):
+    services.issue_ticket(world.hall, queue["A"])
+    clerk = as_user(world.clerk)
+    clerk.post("/staff/queue/call-next/", {"window": "01"})
+    assert "A001" in clerk.get("/staff/queue/?window=01").content.decode()
+    clerk.post("/staff/queue/start/", {"window": "01", "number": "A001"})
+    clerk.post("/staff/queue/finish/", {"window": "01", "number": "A001", "cases": "371400-20261126-000001"})
+    ticket = Ticket.objects.get()
+    assert ticket.status == "done" and ticket.case_numbers == ["371400-20261126-000001"]
+    empty = clerk.post("/staff/queue/call-next/", {"window": "01"})
+    assert "没有等候" in empty["Location"] or "%E6%B2%A1%E6%9C%89" in empty["Location"]
+
+
+def test_reviewers_have_no_console(world, queue, as_user):
+    assert as_user(world.reviewer_a).get("/staff/queue/").status_code == 403

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from onewindow.queueing import views
+
+app_name = "queueing"
+urlpatterns = [
+    path("queue/<str:hall_code>/kiosk/", views.kiosk, name="kiosk"),
+    path("queue/<str:hall_code>/ticket/<str:number>/", views.ticket_page, name="ticket"),
+    path("queue/<str:hall_code>/display/", views.display, name="display"),
+    path("queue/<str:hall_code>/display/state/", views.display_state, name="display-state"),
+    path("staff/queue/", views.console, name="console"),
+    path("staff/queue/<str:action>/", views.console_action, name="console-action"),
+]

@@ -1,0 +1,131 @@
+"""Hall-floor pages: the kiosk, a ticket's follow page, the window console, the wall display."""
+
+import math
+
+import segno
+from django.http import HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from onewindow.accounts.models import Role, Window
+from onewindow.accounts.permissions import public, requires
+from onewindow.accounts.queries import staff_of
+from onewindow.errors import DomainError
+from onewindow.queueing import queries, services
+from onewindow.queueing.models import Category, Priority, Ticket
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def kiosk(request, hall_code: str):
+    """取号机: touch-sized buttons by category; optional real name; self-declared priority."""
+    hall = queries.hall_by_code(hall_code)
+    categories = Category.objects.filter(hall=hall, is_active=True)
+    error = None
+    if request.method == "POST":
+        category = get_object_or_404(categories, letter=request.POST.get("category", ""))
+        try:
+            ticket = services.issue_ticket(hall, category, priority=request.POST.get("priority", ""),
+                                           id_number=request.POST.get("id_number", ""))  # fmt: skip
+        except DomainError as exc:
+            error = exc
+        else:
+            return redirect("queueing:ticket", hall_code=hall.code, number=ticket.number)
+    priorities = [(v, label) for v, label in Priority.choices if v not in ("", "appointment", "key_project")]
+    return render(request, "queueing/kiosk.html", {"hall": hall, "categories": categories, "error": error,
+                                                   "priorities": priorities}, status=400 if error else 200)  # fmt: skip
+
+
+@public
+def ticket_page(request, hall_code: str, number: str):
+    """The ticket on the citizen's phone (the kiosk shows its QR): place in the queue, live."""
+    hall = queries.hall_by_code(hall_code)
+    ticket = queries.ticket_today(hall, number)
+    ahead = services.ahead_of(ticket) if ticket.status == Ticket.Status.WAITING else 0
+    wait = math.ceil(ahead * queries.average_service_minutes(ticket.category))
+    url = request.build_absolute_uri(reverse("queueing:ticket", args=[hall.code, number]))
+    qr = segno.make(url, error="m").svg_data_uri(scale=4)
+    template = "queueing/_ticket_status.html" if request.headers.get("HX-Request") else "queueing/ticket.html"
+    return render(request, template, {"hall": hall, "ticket": ticket, "ahead": ahead, "wait": wait, "qr": qr})
+
+
+@public
+def display(request, hall_code: str):
+    """The wall TV: full screen, polls a cheap state endpoint, speaks each call."""
+    hall = queries.hall_by_code(hall_code)
+    state = queries.display_state(hall, since=queries.latest_call_id(hall))
+    return render(request, "queueing/display.html", {"hall": hall, "state": state})
+
+
+@public
+def display_state(request, hall_code: str):
+    """304 when no call happened since `since` (one indexed query), else the new board."""
+    hall = queries.hall_by_code(hall_code)
+    try:
+        since = int(request.GET.get("since", "0"))
+    except ValueError:
+        since = 0
+    if queries.latest_call_id(hall) <= since:
+        return HttpResponseNotModified()
+    return render(
+        request, "queueing/_board.html", {"hall": hall, "state": queries.display_state(hall, since)}
+    )
+
+
+def _console_window(request) -> Window | None:
+    staff = staff_of(request.user)
+    windows = (
+        staff.windows.all() if staff and staff.windows.exists() else Window.objects.filter(hall=staff.hall)
+    )
+    chosen = request.GET.get("window") or request.POST.get("window")
+    return windows.filter(number=chosen).first() if chosen else windows.first()
+
+
+@requires(Role.CLERK, Role.AGENT)
+def console(request):
+    """The clerk's calling console for one window."""
+    window = _console_window(request)
+    staff = staff_of(request.user)
+    context = {"window": window, "windows": Window.objects.filter(hall=staff.hall, queue_categories__isnull=False)
+               .distinct(), "error": request.GET.get("error", "")}  # fmt: skip
+    if window is not None:
+        context |= {"tickets": queries.window_tickets(window), "waiting": queries.waiting_counts(window.hall),
+                    "categories": Category.objects.filter(hall=window.hall, is_active=True),
+                    "paused": window.pauses.filter(ended_at__isnull=True).first()}  # fmt: skip
+    return render(request, "queueing/console.html", context)
+
+
+ACTIONS = {
+    "recall": lambda w, n, r: services.recall(w, n, by=r.user),
+    "start": lambda w, n, r: services.start(w, n, by=r.user),
+    "finish": lambda w, n, r: services.finish(w, n, by=r.user, case_numbers=r.POST.get("cases", "").split()),
+    "no-show": lambda w, n, r: services.no_show(w, n, by=r.user),
+    "transfer": lambda w, n, r: services.transfer(
+        w, n, by=r.user, category=Category.objects.filter(hall=w.hall, letter=r.POST.get("category")).first()
+    ),
+}
+
+
+@requires(Role.CLERK, Role.AGENT)
+@require_POST
+def console_action(request, action: str):
+    window = _console_window(request)
+    back = f"{reverse('queueing:console')}?window={window.number if window else ''}"
+    if window is None:
+        return redirect(back)
+    try:
+        if action == "call-next":
+            if services.call_next(window, by=request.user) is None:
+                return redirect(back + "&error=当前没有等候的号")
+        elif action == "pause":
+            services.pause(window, by=request.user, reason=request.POST.get("reason", ""))
+        elif action == "resume":
+            services.resume(window, by=request.user)
+        elif action in ACTIONS:
+            ACTIONS[action](window, request.POST.get("number", ""), request)
+        else:
+            return HttpResponse(status=404)
+    except DomainError as exc:
+        return redirect(back + "&error=" + exc.message)
+    return redirect(back)
