@@ -113,6 +113,9 @@ def _mount():
     api.add_router("/workdays", workdays_router)
     api.add_router("/cases", cases_router)
     api.add_router("/progress", progress_router)
+    from onewindow.queueing.api import router as queueing_router
+
+    api.add_router("/tickets", queueing_router)
 
 
 _mount()
