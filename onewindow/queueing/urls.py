@@ -9,5 +9,6 @@ urlpatterns = [
     path("queue/<str:hall_code>/display/", views.display, name="display"),
     path("queue/<str:hall_code>/display/state/", views.display_state, name="display-state"),
     path("staff/queue/", views.console, name="console"),
+    path("staff/queue-figures/", views.figures_page, name="figures"),
     path("staff/queue/<str:action>/", views.console_action, name="console-action"),
 ]

@@ -96,6 +96,27 @@ def console(request):
     return render(request, "queueing/console.html", context)
 
 
+@requires(Role.HALL_ADMIN, Role.SUPERVISOR)
+def figures_page(request):
+    """排队统计 and the staffing advisor for next week (Erlang C)."""
+    import datetime as dt
+
+    from onewindow import clock
+    from onewindow.queueing import advisor, figures
+
+    hall = staff_of(request.user).hall if staff_of(request.user) else Window.objects.first().hall
+    today = clock.today()
+    by = request.GET.get("by", "category") if request.GET.get("by") in figures.GROUPS else "category"
+    start_day = today - dt.timedelta(days=6)
+    rows = [r | {"label": str(r[by])} for r in figures.summary(hall, start_day, today, by=by)]
+    plan = [r | {"weekday_name": "周" + "一二三四五六日"[r["weekday"]]}
+            for r in advisor.plan_next_week(hall, today) if r["windows_needed"]]  # fmt: skip
+    return render(request, "queueing/figures.html", {
+        "hall": hall, "rows": rows, "by": by, "start_day": start_day, "today": today,
+        "hourly": figures.hourly_arrivals(hall, today), "plan": plan,
+    })  # fmt: skip
+
+
 ACTIONS = {
     "recall": lambda w, n, r: services.recall(w, n, by=r.user),
     "start": lambda w, n, r: services.start(w, n, by=r.user),

@@ -48,3 +48,17 @@ def test_the_console_calls_starts_and_finishes(world, queue, as_user):
 
 def test_reviewers_have_no_console(world, queue, as_user):
     assert as_user(world.reviewer_a).get("/staff/queue/").status_code == 403
+
+
+def test_the_figures_page_shows_the_week_and_the_advice(world, queue, as_user):
+    import datetime as dt
+
+    from onewindow import clock
+
+    services.issue_ticket(world.hall, queue["A"])
+    with clock.frozen(dt.datetime.now(dt.UTC)):
+        services.call_next(world.window_1, by=world.clerk)
+    page = as_user(world.supervisor).get("/staff/queue-figures/?by=window")
+    html = page.content.decode()
+    assert page.status_code == 200 and "01号窗口" in html and 'id="hourly-data"' in html
+    assert as_user(world.clerk).get("/staff/queue-figures/").status_code == 403
