@@ -12,7 +12,7 @@ from onewindow.accounts.models import Role, Window
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.errors import DomainError
-from onewindow.queueing import queries, services
+from onewindow.queueing import appointments, queries, services
 from onewindow.queueing.models import Category, Priority, Ticket
 
 
@@ -24,10 +24,13 @@ def kiosk(request, hall_code: str):
     categories = Category.objects.filter(hall=hall, is_active=True)
     error = None
     if request.method == "POST":
-        category = get_object_or_404(categories, letter=request.POST.get("category", ""))
         try:
-            ticket = services.issue_ticket(hall, category, priority=request.POST.get("priority", ""),
-                                           id_number=request.POST.get("id_number", ""))  # fmt: skip
+            if request.POST.get("appointment_code"):
+                ticket = appointments.arrive(request.POST["appointment_code"], hall)
+            else:
+                category = get_object_or_404(categories, letter=request.POST.get("category", ""))
+                ticket = services.issue_ticket(hall, category, priority=request.POST.get("priority", ""),
+                                               id_number=request.POST.get("id_number", ""))  # fmt: skip
         except DomainError as exc:
             error = exc
         else:

@@ -62,3 +62,24 @@ def test_the_figures_page_shows_the_week_and_the_advice(world, queue, as_user):
     html = page.content.decode()
     assert page.status_code == 200 and "01号窗口" in html and 'id="hourly-data"' in html
     assert as_user(world.clerk).get("/staff/queue-figures/").status_code == 403
+
+
+def test_an_appointment_checks_in_at_the_kiosk_as_a_priority_ticket(world, queue, as_user, client):
+    import datetime as dt
+
+    from onewindow import clock
+    from onewindow.queueing import appointments
+    from onewindow.queueing.models import SlotRule
+
+    SlotRule.objects.create(hall=world.hall, category=queue["A"], weekday=3, start=dt.time(10), end=dt.time(11),
+                            capacity=2)  # fmt: skip
+    with clock.frozen(dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)):  # Wednesday, 16:00 in the hall
+        booking = appointments.book(world.alice, world.hall, queue["A"], dt.date(2026, 11, 26), dt.time(10))
+    with clock.frozen(dt.datetime(2026, 11, 26, 1, 50, tzinfo=dt.UTC)):  # Thursday 09:50
+        services.issue_ticket(world.hall, queue["A"])
+        answer = client.post("/queue/T-HALL/kiosk/", {"appointment_code": booking.code.lower()})
+        assert answer.status_code == 302
+        assert Ticket.objects.get(number="A002").priority == "appointment"
+        assert services.call_next(world.window_1, by=world.clerk).number == "A002"
+    page = as_user(world.alice).get("/queue/T-HALL/appointments/")
+    assert page.status_code == 200
