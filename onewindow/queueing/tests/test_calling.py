@@ -91,13 +91,15 @@ ops = st.lists(st.one_of(
     st.tuples(st.just("issue"), st.sampled_from(["A", "B"]), st.sampled_from(["", "elderly"])),
     st.tuples(st.just("call"), st.sampled_from(["w1", "wa"]), st.just("")),
     st.tuples(st.just("transfer"), st.sampled_from(["A", "B"]), st.just("")),
+    st.tuples(st.just("no_show"), st.just(""), st.just("")),
 ), min_size=1, max_size=25)  # fmt: skip
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=ops)
 def test_calls_follow_the_order_rules_for_any_sequence(world, queue, sequence):
-    """A model of the queue (priority, then queued_at, then window order) predicts every call."""
+    """A model of the queue (priority, then queued_at, then window order) predicts every call,
+    whatever issues, calls, transfers and no-shows came before."""
     Ticket.objects.all().delete()
     model: list[dict] = []  # waiting tickets: {"pk", "cat", "prio", "queued"}
     windows = {"w1": (world.window_1, ["A", "B"]), "wa": (world.window_a, ["B"])}
