@@ -61,6 +61,6 @@ def recompute_deadlines(changed_dates: list[dt.date], by) -> None:
     recorded on each case. Runs inside the transaction that changed the calendar."""
     if not changed_dates:
         return
-    from onewindow.cases import services
+    from onewindow.cases import jobs
 
-    services.recompute_deadlines(min(changed_dates), by=by)
+    jobs.recompute_deadlines(min(changed_dates), by=by)

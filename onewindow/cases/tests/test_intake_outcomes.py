@@ -177,12 +177,12 @@ def test_withdrawal_by_the_applicant_before_the_decision(world, food, api):
 
 
 def test_art_32_accepts_an_unanswered_application_from_the_day_it_was_received(world, food, api):
-    from onewindow.cases import services
+    from onewindow.cases import jobs
 
     with clock.frozen(D(2026, 11, 2)):
         number = _submit(api, world)["number"]
-    assert services.auto_accept_overdue_intake(D(2026, 11, 9)) == 0  # 5 working days: still in time
-    assert services.auto_accept_overdue_intake(D(2026, 11, 10)) == 1
+    assert jobs.auto_accept_overdue_intake(D(2026, 11, 9)) == 0  # 5 working days: still in time
+    assert jobs.auto_accept_overdue_intake(D(2026, 11, 10)) == 1
     case = Case.objects.get(number=number)
     assert (case.status, case.accepted_on, case.due_on) == ("in_review", D(2026, 11, 2), D(2026, 11, 9))
     event = case.events.order_by("-seq").first()

@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from onewindow import clock
-from onewindow.cases import services
+from onewindow.cases import jobs
 from onewindow.queueing import appointments
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            accepted = services.auto_accept_overdue_intake()
+            accepted = jobs.auto_accept_overdue_intake()
             today = clock.today()
             no_shows = appointments.mark_no_shows(today - dt.timedelta(days=1)) + appointments.mark_no_shows(
                 today
