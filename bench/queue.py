@@ -1,0 +1,907 @@
+"""Benchmark: the hall queue (kiosks issue tickets, windows call and finish them) through the
+whole stack on PostgreSQL. Not a test.
+
+Creates its own PostgreSQL database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/onewindow_queue_bench, dropped and recreated when its name
+starts with onewindow_queue_bench), migrates, runs seed_demo, adds --windows comprehensive windows
+Q01 … of the city hall 371400-zwfw each calling categories A–E, one clerk (own user, staff of the
+city hall, own API token) per window, and --kiosks kiosk tokens (of the demo clerk). Pre-fills
+--prefill waiting tickets in-process and ANALYZEs, starts its own gunicorn (sync workers) on a
+free port of 127.0.0.1 and, after --warmup seconds, measures --seconds of:
+
+- kiosks (threads): POST /api/v1/tickets {"hall", "category": random A–E} → 201, flat out
+  (they pause only while the client-side backlog estimate exceeds --max-backlog);
+- windows (threads): POST /api/v1/tickets/call-next → 200 (a ticket) or 409 queue.empty; after a
+  200 at once POST /api/v1/tickets/371400-zwfw/{number}/finish → 200. Flat out (an empty answer
+  waits --empty-backoff-ms, default 0).
+
+Flat out, every client always has one request in flight, so by Little's law the latency is
+(kiosks + windows) / throughput whatever a request costs: it measures the capacity. For the
+latency at a given load, pace the clients: --kiosk-interval-ms / --window-interval-ms (a kiosk
+issues, a window calls, at most once per interval; random phase). Before the run, --solo cycles
+of issue + call-next + finish by one client alone give the unloaded service time.
+
+Every request uses a minimal raw-socket HTTP client (as bench/intake.py --raw-http; gunicorn's
+sync workers do no keep-alive, so every request is a new connection). Latency of every request
+is recorded; p50/p99 in the JSON line are over call-next requests (200 and 409). Errors are all
+answers other than 2xx and 409 queue.empty, over the whole run including the warm-up. Each
+second the log shows calls, issues, finishes, slow (> 50 ms) call-nexts, the queue length, and
+the CPU cores of gunicorn / PostgreSQL / everything else (another job on the machine slows every
+request; then the rates and latencies are not comparable between runs), plus what the bench's
+PostgreSQL backends were doing (sampled: "idle in transaction" is Python time inside a
+transaction, "Lock:…" a lock wait, "IO:WALSync" a commit's flush).
+
+Duplicates, after the run: tickets with more than one CallEvent(recall=False); tickets whose
+non-recall call event names another window than the ticket; (day, number) pairs handed to two
+windows in the clients' own records; and tickets whose window in the database differs from the
+window the client says got it. `duplicates` counts the distinct tickets flagged (must be 0).
+
+Last (unless --skip-queries), in-process (django.test.Client under CaptureQueriesContext): one
+issue, one call-next (200), one finish and one call-next (409 empty), each statement listed on
+stderr, then the median time of each (and of GET /api/v1/ping) in total and inside the database
+driver. The leftover waiting tickets are set to no_show first (so the last call is empty).
+
+    .venv/bin/python bench/queue.py [--seconds 60] [--windows 50] [--kiosks 20] [--workers 4]
+        [--warmup 3] [--prefill 500] [--max-backlog 2000] [--empty-backoff-ms 0]
+        [--kiosk-interval-ms 0] [--window-interval-ms 0] [--solo 100] [--skip-queries]
+
+Diagnostics go to stderr; stdout ends with one JSON line.
+"""
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's `queue` (which concurrent.futures, hence
+# Django, imports): run as a script, its folder is sys.path[0] and would shadow it.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.modules.pop("queue", None)
+
+import argparse
+import collections
+import contextlib
+import datetime as dt
+import http.client
+import json
+import logging
+import os
+import random
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/onewindow_queue_bench"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("ONEWINDOW_PLAIN_STATIC", "true")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Count, F
+
+from onewindow import clock
+from onewindow.accounts.models import Hall, Role, Staff, User, Window
+from onewindow.accounts.services import create_window, issue_token
+from onewindow.queueing import services as queue_services
+from onewindow.queueing.models import CallEvent, Category, Ticket, WindowCategory
+
+HALL = "371400-zwfw"
+LETTERS = "ABCDE"
+KIOSK_USER = "clerk"  # any staff user may issue tickets (@requires())
+HOST = "127.0.0.1"
+DB_PREFIX = "onewindow_queue_bench"
+
+
+def log(*parts) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None  # no answer at all: null in the JSON line, not NaN
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 2)
+
+
+# ---- the database --------------------------------------------------------------------------
+
+
+def prepare_database() -> None:
+    """Creates the bench database; drops it first when it is the bench's own (a name starting
+    with onewindow_queue_bench). Another existing database is used as it is."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and name.startswith(DB_PREFIX):
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_hall(windows: int, kiosks: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """Windows Q01 … calling A–E, one clerk with a token each; kiosk tokens. Returns
+    [(window number, clerk secret)] and [kiosk secret]."""
+    hall = Hall.objects.get(code=HALL)
+    categories = {c.letter: c for c in Category.objects.filter(hall=hall, letter__in=LETTERS)}
+    assert sorted(categories) == list(LETTERS), categories
+    pairs = []
+    with transaction.atomic():
+        for i in range(1, windows + 1):
+            number = f"Q{i:02d}"
+            window = create_window(hall=hall, number=number, name=f"压测窗口{number}",
+                                   kind=Window.Kind.COMPREHENSIVE, departments=[])  # fmt: skip
+            WindowCategory.objects.bulk_create(
+                [WindowCategory(window=window, category=categories[letter], order=order)
+                 for order, letter in enumerate(LETTERS, start=1)]
+            )  # fmt: skip
+            # Directly rather than accounts.services.create_staff: its password hashing
+            # (PBKDF2) would take most of the set-up time; these users log in by token only.
+            user = User(username=f"bench-q{i:02d}", display_name=f"压测{number}", is_staff=False)
+            user.set_unusable_password()
+            user.save()
+            staff = Staff.objects.create(user=user, name=f"压测{number}", role=Role.CLERK, hall=hall)
+            staff.windows.set([window])
+            pairs.append((number, issue_token(user, f"bench-queue-{number}")[1]))
+        kiosk_user = User.objects.get(username=KIOSK_USER)
+        kiosk_secrets = [issue_token(kiosk_user, f"bench-kiosk-{i}")[1] for i in range(kiosks)]
+    return pairs, kiosk_secrets
+
+
+def prefill(total: int, seed: int = 20261126) -> None:
+    """`total` waiting tickets through the service (the queue does not start empty) + ANALYZE."""
+    hall = Hall.objects.get(code=HALL)
+    categories = list(Category.objects.filter(hall=hall, letter__in=LETTERS))
+    rng = random.Random(seed)
+    for _ in range(total):
+        queue_services.issue_ticket(hall, rng.choice(categories))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+# ---- the server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, workers: int):
+        self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-queue-gunicorn-", suffix=".log", delete=False)
+        env = {
+            **os.environ, "DATABASE_URL": DATABASE_URL, "CONN_MAX_AGE": "600", "ONEWINDOW_PLAIN_STATIC": "true",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
+        }  # fmt: skip
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "onewindow.wsgi", "-w", str(workers),
+             "--worker-class", "sync", "-b", f"{HOST}:{self.port}"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def wait_ready(self, secret: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                conn.request("GET", "/api/v1/ping", headers={"Authorization": f"Bearer {secret}"})
+                answer = conn.getresponse()
+                answer.read()
+                conn.close()
+                if answer.status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.tail()}")
+
+    def worker_pids(self) -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    pids.append(int(entry))
+        return pids
+
+    def tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)  # gunicorn: graceful stop of the workers
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the master and its workers
+                self.proc.wait(5)
+        self.log.close()
+
+
+# ---- CPU accounting (is the generator the bottleneck?) -------------------------------------
+
+
+def cpu_by_pid(pids) -> dict[int, float]:
+    """utime + stime in seconds of each process still alive."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def bench_backends() -> list[int]:
+    """The PostgreSQL backends serving the bench database (not another job's databases)."""
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def machine_busy_seconds() -> float:
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def self_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """CPU cores used by the generator (this process), the gunicorn workers, the PostgreSQL
+    backends of the bench database, and everything else on the machine ("other")."""
+
+    def __init__(self, server: Server):
+        self.server = server
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        self.busy0 = machine_busy_seconds()
+        self.self0 = self_cpu_seconds()
+        self.workers0 = cpu_by_pid(self.server.worker_pids())
+        self.pg0 = cpu_by_pid(bench_backends())
+        return self
+
+    def __exit__(self, *exc):
+        pg1 = cpu_by_pid(bench_backends())
+        workers1 = cpu_by_pid(self.server.worker_pids())
+        self1 = self_cpu_seconds()
+        busy = machine_busy_seconds() - self.busy0
+        wall = time.perf_counter() - self.t0
+        ours = {
+            "generator": (self1 - self.self0) / wall,
+            "gunicorn": delta(self.workers0, workers1) / wall,
+            "postgres": delta(self.pg0, pg1) / wall,
+        }
+        self.cores = {k: round(v, 2) for k, v in ours.items()}
+        self.cores["other"] = round(max(0.0, busy / wall - sum(ours.values())), 2)
+        self.cores["idle"] = round(max(0.0, os.cpu_count() - busy / wall), 2)
+        self.cores["machine"] = os.cpu_count()
+
+
+# ---- the load generator --------------------------------------------------------------------
+
+
+class Errors:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.count = 0
+        self.by_status: dict[str, int] = {}
+        self.samples: list[str] = []
+
+    def add(self, what: str, status, body) -> None:
+        with self.lock:
+            self.count += 1
+            key = f"{what} {status}"
+            self.by_status[key] = self.by_status.get(key, 0) + 1
+            if len(self.samples) < 5:
+                text = body.decode(errors="replace") if isinstance(body, bytes) else str(body)
+                self.samples.append(f"{key}: {text[:400]}")
+
+
+class RawConnection:
+    """A minimal HTTP/1.1 client on a plain socket (bench/intake.py --raw-http): the request
+    bytes are built once, the answer is read by Content-Length."""
+
+    def __init__(self, host: str, port: int, timeout: float):
+        self.address, self.timeout = (host, port), timeout
+        self.sock: socket.socket | None = None
+        self._requests: dict[tuple, bytes] = {}
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def exchange(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
+        key = (method, path, body, id(headers))
+        request = self._requests.get(key)
+        if request is None:
+            lines = [f"{method} {path} HTTP/1.1", f"Host: {self.address[0]}:{self.address[1]}"]
+            lines += [f"{k}: {v}" for k, v in headers.items()]
+            if body is not None:
+                lines.append(f"Content-Length: {len(body)}")
+            request = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+            if len(self._requests) < 64:  # the finish paths differ every time: keep the fixed ones
+                self._requests[key] = request
+        if self.sock is None:
+            self.sock = socket.create_connection(self.address, self.timeout)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock = self.sock
+        sock.sendall(request)
+        buf = b""
+        while (head_end := buf.find(b"\r\n\r\n")) < 0:
+            chunk = sock.recv(65536)
+            if not chunk:
+                self.close()
+                raise http.client.RemoteDisconnected("closed before the answer")
+            buf += chunk
+        head = buf[:head_end].decode("latin-1")
+        status = int(head[9:12])
+        length, close = None, False
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.strip().lower() == "close":
+                close = True
+        data = buf[head_end + 4 :]
+        while length is None or len(data) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                if length is None:
+                    break  # the body ends with the connection
+                self.close()
+                raise http.client.IncompleteRead(data, length - len(data))
+            data += chunk
+        if close or length is None:
+            self.close()
+        return status, data
+
+
+class Shared:
+    """Counters all clients share: the client-side backlog estimate that paces the kiosks."""
+
+    def __init__(self, prefilled: int):
+        self.lock = threading.Lock()
+        self.issued = prefilled
+        self.called = 0
+
+    def backlog(self) -> int:
+        return self.issued - self.called
+
+
+class Client:
+    """One kiosk or one window: one raw HTTP connection (a new one per request with sync workers)."""
+
+    def __init__(self, port: int, secret: str, errors: Errors, shared: Shared, window: str | None = None):
+        self.conn = RawConnection(HOST, port, 60)
+        self.headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+        self.errors, self.shared, self.window = errors, shared, window
+        self.rng = random.Random(hash((secret, window)))
+        self.issue_bodies = [json.dumps({"hall": HALL, "category": letter}).encode() for letter in LETTERS]
+        if window:
+            self.call_body = json.dumps({"hall": HALL, "window": window}).encode()
+            self.finish_body = json.dumps({"hall": HALL, "window": window, "cases": []}).encode()
+        # measured, per kind of request: latencies (ms)
+        self.latencies: dict[str, list[float]] = collections.defaultdict(list)
+        self.call_ok_latencies: list[float] = []
+        self.issues = self.calls = self.empties = self.empties_total = self.connects = 0
+        self.per_second: collections.Counter = collections.Counter()  # (kind, second) → count
+        self.handed: list[tuple[str, str, str]] = []  # (day, number, window): every 200 of call-next
+
+    def _call(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
+        for attempt in (0, 1):
+            fresh = self.conn.sock is None
+            if fresh:
+                self.connects += 1
+            try:
+                return self.conn.exchange(method, path, body, self.headers)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # Only a kept-alive connection the server had closed meanwhile is retried.
+                self.conn.close()
+                if attempt or fresh:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _timed(self, what: str, path: str, body: bytes, window) -> tuple[int, bytes, float, bool]:
+        t0 = time.perf_counter()
+        try:
+            status, data = self._call("POST", path, body)
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            status, data = -1, repr(exc).encode()
+        t1 = time.perf_counter()
+        measured = window[0] <= t1 <= window[1]
+        if measured:
+            self.latencies[what].append((t1 - t0) * 1000)
+            if what == "call-next" and t1 - t0 > 0.05:
+                self.per_second["slow-call", int(t1 - window[0])] += 1
+        return status, data, (t1 - window[0]), measured
+
+    def _pace(self, interval: float, due: float | None) -> float | None:
+        """Waits until `due` (the start of this client's next cycle when paced); returns the
+        next one. The first cycle starts at a random phase, so paced clients do not march in step."""
+        if not interval:
+            return None
+        now = time.perf_counter()
+        if due is None:
+            due = now + self.rng.uniform(0, interval)
+        if due > now:
+            time.sleep(due - now)
+        return max(due + interval, time.perf_counter())  # late: no burst to catch up
+
+    def issue_once(self, window) -> None:
+        body = self.issue_bodies[self.rng.randrange(len(LETTERS))]
+        status, data, at, measured = self._timed("issue", "/api/v1/tickets", body, window)
+        if status == 201:
+            with self.shared.lock:
+                self.shared.issued += 1
+            if measured:
+                self.issues += 1
+                self.per_second["issue", int(at)] += 1
+        else:
+            self.errors.add("issue", status, data)
+            time.sleep(0.01)
+
+    def call_once(self, window, empty_backoff: float) -> None:
+        """call-next, and on a ticket at once finish."""
+        status, data, at, measured = self._timed(
+            "call-next", "/api/v1/tickets/call-next", self.call_body, window
+        )
+        if status == 200:
+            if measured:
+                self.call_ok_latencies.append(self.latencies["call-next"][-1])
+                self.calls += 1
+                self.per_second["call", int(at)] += 1
+            with self.shared.lock:
+                self.shared.called += 1
+            ticket = json.loads(data)
+            day = dt.datetime.fromisoformat(ticket["issued_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
+            self.handed.append((day.isoformat(), ticket["number"], self.window))
+            if ticket.get("window") != self.window:
+                self.errors.add("call-next-window", ticket.get("window"), data)
+            path = f"/api/v1/tickets/{HALL}/{ticket['number']}/finish"
+            status, data, at, measured = self._timed("finish", path, self.finish_body, window)
+            if measured:
+                self.per_second["finish", int(at)] += 1
+            if status != 200:
+                self.errors.add("finish", status, data)
+                time.sleep(0.01)
+        elif status == 409 and b'"queue.empty"' in data:
+            self.empties_total += 1
+            if measured:
+                self.empties += 1
+            if empty_backoff:
+                time.sleep(empty_backoff)
+        else:
+            self.errors.add("call-next", status, data)
+            time.sleep(0.01)
+
+    def kiosk(self, window, max_backlog: int, interval: float = 0) -> None:
+        due = None
+        while time.perf_counter() < window[1]:
+            if self.shared.backlog() >= max_backlog:
+                time.sleep(0.005)
+                continue
+            due = self._pace(interval, due)
+            self.issue_once(window)
+
+    def counter(self, window, empty_backoff: float, interval: float = 0) -> None:
+        due = None
+        while time.perf_counter() < window[1]:
+            due = self._pace(interval, due)
+            self.call_once(window, empty_backoff)
+
+
+def solo(kiosk: Client, counter: Client, cycles: int) -> dict:
+    """The service time without load: one issue, one call-next and one finish after another
+    (after 5 cycles per worker that warm its per-process caches: tokens, connection)."""
+    warm = (0.0, 0.0)  # nothing measured
+    for _ in range(20):
+        kiosk.issue_once(warm)
+        counter.call_once(warm, 0)
+    window = (0.0, float("inf"))
+    for _ in range(cycles):
+        kiosk.issue_once(window)
+        counter.call_once(window, 0)
+    out = {k: {"p50": percentile(v, 50), "p99": percentile(v, 99), "n": len(v)}
+           for k, v in [("issue", kiosk.latencies["issue"]), ("call-next", counter.latencies["call-next"]),
+                        ("finish", counter.latencies["finish"])]}  # fmt: skip
+    log(f"[solo] one client after another, {cycles} cycles: {json.dumps(out)}")
+    return out
+
+
+@contextlib.contextmanager
+def monitor():
+    """A sampler of the bench database's backends (state/wait event), 20 times a second in a
+    thread of its own; `sample()` returns and clears the counts so far."""
+    import psycopg
+
+    counts, lock, stop = collections.Counter(), threading.Lock(), threading.Event()
+
+    def loop():
+        with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+            while not stop.wait(0.05):
+                rows = conn.execute(
+                    "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'cpu') FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                ).fetchall()
+                with lock:
+                    for state, wait in rows:
+                        counts[f"{state} {wait}" if state == "active" else state or "?"] += 1
+
+    def sample():
+        with lock:
+            out = collections.Counter(counts)
+            counts.clear()
+        return out
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield sample
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def run(kiosks: list[Client], counters: list[Client], server: Server, args) -> dict:
+    start = time.perf_counter()
+    window = (start + args.warmup, start + args.warmup + args.seconds)
+    threads = [threading.Thread(target=c.kiosk, args=(window, args.max_backlog, args.kiosk_interval_ms / 1000),
+                                daemon=True) for c in kiosks]  # fmt: skip
+    threads += [threading.Thread(target=c.counter, args=(window, args.empty_backoff_ms / 1000,
+                                                         args.window_interval_ms / 1000), daemon=True)
+                for c in counters]  # fmt: skip
+    for t in threads:
+        t.start()
+    time.sleep(max(0.0, window[0] - time.perf_counter()))
+    backlog, cpu_each_second, waits = [], [], collections.Counter()
+    with CpuMeter(server) as cpu:
+        # Each second: the queue length (client-side), the CPU cores of gunicorn, of PostgreSQL
+        # and of everything else (another job on the machine), and what the bench's PostgreSQL
+        # backends are waiting on (sampled: a lock wait would show here).
+        pids = {"gunicorn": server.worker_pids(), "postgres": bench_backends()}
+        last = {k: cpu_by_pid(v) for k, v in pids.items()}
+        last_busy, last_self, last_t = machine_busy_seconds(), self_cpu_seconds(), time.perf_counter()
+        with monitor() as sample:
+            while (now := time.perf_counter()) < window[1]:
+                time.sleep(min(1.0, window[1] - now))
+                backlog.append(kiosks[0].shared.backlog())
+                current = {k: cpu_by_pid(v) for k, v in pids.items()}
+                busy, own, t = machine_busy_seconds(), self_cpu_seconds(), time.perf_counter()
+                ours = {k: delta(last[k], current[k]) / (t - last_t) for k in pids}
+                ours["generator"] = (own - last_self) / (t - last_t)
+                other = max(0.0, (busy - last_busy) / (t - last_t) - sum(ours.values()))
+                cpu_each_second.append(
+                    "/".join(f"{x:.1f}" for x in (ours["gunicorn"], ours["postgres"], other))
+                )
+                last, last_busy, last_self, last_t = current, busy, own, t
+                waits.update(sample())
+    for t in threads:
+        t.join(120)
+    everyone = kiosks + counters
+    lat = {k: [x for c in everyone for x in c.latencies.get(k, [])] for k in ("issue", "call-next", "finish")}
+    per_second = collections.Counter()
+    for c in everyone:
+        per_second.update(c.per_second)
+    seconds = int(args.seconds)
+    calls_series = [per_second["call", s] for s in range(seconds)]
+    issue_series = [per_second["issue", s] for s in range(seconds)]
+    requests = sum(len(v) for v in lat.values())
+    result = {
+        "calls": sum(c.calls for c in counters),
+        "issues": sum(c.issues for c in kiosks),
+        "empties": sum(c.empties for c in counters),
+        "empties_total": sum(c.empties_total for c in counters),
+        "requests": requests,
+        "rps": round(requests / args.seconds, 1),
+        "latency_ms": {
+            k: {"n": len(v), "p50": percentile(v, 50), "p90": percentile(v, 90), "p99": percentile(v, 99),
+                "max": percentile(v, 100)}
+            for k, v in lat.items()
+        },  # fmt: skip
+        "call_ok_p99_ms": percentile([x for c in counters for x in c.call_ok_latencies], 99),
+        "calls_per_second": {"min": min(calls_series, default=0), "median": sorted(calls_series)[len(calls_series) // 2]
+                             if calls_series else 0, "max": max(calls_series, default=0)},
+        "issues_per_second": {"min": min(issue_series, default=0), "max": max(issue_series, default=0)},
+        "backlog_each_second": backlog,
+        "backend_states": dict(waits.most_common()),
+        "connects": sum(c.connects for c in everyone),
+        "cpu_cores": cpu.cores,
+        "server_cpu_ms": round((cpu.cores["gunicorn"] + cpu.cores["postgres"]) * 1000 / (requests / args.seconds), 2)
+        if requests else None,
+    }  # fmt: skip
+    log(f"[run] {json.dumps(result, ensure_ascii=False)}")
+    log(f"[run] calls each second: {calls_series}")
+    log(f"[run] issues each second: {issue_series}")
+    log(
+        f"[run] call-next slower than 50 ms, each second: {[per_second['slow-call', s] for s in range(seconds)]}"
+    )
+    log(f"[run] finishes each second: {[per_second['finish', s] for s in range(seconds)]}")
+    log(
+        f"[run] cores each second gunicorn/postgres/other (other: the rest of the machine): {cpu_each_second}"
+    )
+    return result
+
+
+# ---- after the run -------------------------------------------------------------------------
+
+
+def duplicates(counters: list[Client]) -> dict:
+    hall = Hall.objects.get(code=HALL)
+    flagged: dict[str, set] = {}
+    # 1. tickets called (not recalled) more than once
+    twice = (
+        CallEvent.objects.filter(hall=hall, recall=False)
+        .values("ticket_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("ticket__day", "ticket__number")
+    )
+    flagged["called_twice"] = {(d.isoformat(), n) for d, n in twice}
+    # 2. a call event naming another window than its ticket
+    other = CallEvent.objects.filter(hall=hall, recall=False).exclude(window=F("ticket__window"))
+    flagged["event_window_differs"] = {
+        (d.isoformat(), n) for d, n in other.values_list("ticket__day", "ticket__number")
+    }
+    # 3. the same (day, number) handed to two windows in the clients' records
+    handed = [h for c in counters for h in c.handed]
+    seen = collections.Counter((d, n) for d, n, _ in handed)
+    flagged["handed_twice"] = {k for k, n in seen.items() if n > 1}
+    # 4. the database says another window (or no such ticket)
+    days = sorted({d for d, _, _ in handed})
+    in_db = {
+        (d.isoformat(), n): (w, s)
+        for d, n, w, s in Ticket.objects.filter(hall=hall, day__in=days).values_list(
+            "day", "number", "window__number", "status"
+        )
+    }  # fmt: skip
+    flagged["db_window_differs"] = {(d, n) for d, n, w in handed if in_db.get((d, n), (None, None))[0] != w}
+    not_done = sum(1 for d, n, _ in handed if in_db.get((d, n), (None, None))[1] != Ticket.Status.DONE)
+    # tickets a bench window called that no client recorded (an answer lost to an error)
+    bench_called = set(
+        (d.isoformat(), n)
+        for d, n in Ticket.objects.filter(hall=hall, window__number__startswith="Q").values_list(
+            "day", "number"
+        )
+    )
+    unrecorded = len(bench_called - set(seen))
+    every = set().union(*flagged.values())
+    out = {k: len(v) for k, v in flagged.items()}
+    out.update(
+        {"duplicates": len(every), "handed": len(handed), "not_done": not_done, "unrecorded": unrecorded}
+    )
+    log(f"[duplicates] {json.dumps(out)}")
+    if every:
+        log(f"[duplicates] e.g. {sorted(every)[:10]}")
+    return out
+
+
+def count_queries(clerk_secret: str, window: str, kiosk_secret: str, runs: int = 30) -> dict:
+    """One issue, call-next (200), finish and call-next (409 empty) in-process, every SQL
+    statement listed on stderr. The leftover queue is closed first (so the last call is empty)."""
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+
+    Ticket.objects.filter(hall__code=HALL, status=Ticket.Status.WAITING).update(
+        status=Ticket.Status.NO_SHOW, finished_at=clock.now()
+    )
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # not a line per 409 queue.empty
+    kiosk = TestClient(HTTP_AUTHORIZATION=f"Bearer {kiosk_secret}")
+    clerk = TestClient(HTTP_AUTHORIZATION=f"Bearer {clerk_secret}")
+    steps = {}
+
+    def issue():
+        return kiosk.post("/api/v1/tickets", {"hall": HALL, "category": "C"}, content_type="application/json")
+
+    def call():
+        return clerk.post("/api/v1/tickets/call-next", {"hall": HALL, "window": window},
+                          content_type="application/json")  # fmt: skip
+
+    def finish(number):
+        return clerk.post(f"/api/v1/tickets/{HALL}/{number}/finish", {"hall": HALL, "window": window, "cases": []},
+                          content_type="application/json")  # fmt: skip
+
+    # Warm the per-process caches (tokens, …) as a running worker has them.
+    issue()
+    finish(call().json()["number"])
+    call()
+    for label, fn, expect in (("issue", issue, 201), ("call-next", call, 200), ("finish", None, 200),
+                              ("call-next-empty", call, 409)):  # fmt: skip
+        with CaptureQueriesContext(connection) as ctx:
+            answer = fn() if fn else finish(steps["call-next"]["number"])
+        assert answer.status_code == expect, (label, answer.status_code, answer.content)
+        steps[label] = {"statements": len(ctx.captured_queries), "number": answer.json().get("number")}
+        log(f"[queries] {label}: {len(ctx.captured_queries)} statements")
+        for i, q in enumerate(ctx.captured_queries, 1):
+            log(f"  {i:2d}. ({q['time']}s) {q['sql'][:400]}")
+    counts = {k: v["statements"] for k, v in steps.items()}
+
+    # Where the time of a request goes, in-process: total vs. inside the database driver.
+    sql_time = [0.0]
+
+    def timed_sql(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_time[0] += time.perf_counter() - t
+
+    samples = collections.defaultdict(list)
+
+    def measure(label, fn):
+        sql_time[0] = 0.0
+        t = time.perf_counter()
+        with connection.execute_wrapper(timed_sql):
+            answer = fn()
+        samples[label].append(((time.perf_counter() - t) * 1000, sql_time[0] * 1000))
+        return answer
+
+    for _ in range(runs):
+        measure("issue", issue)
+        number = measure("call-next", call).json()["number"]
+        measure("finish", lambda n=number: finish(n))
+        measure("call-next-empty", call)
+        measure("ping", lambda: kiosk.get("/api/v1/ping"))
+    timing = {
+        label: {"total_ms": round(statistics.median(t for t, _ in v), 2),
+                "sql_ms": round(statistics.median(q for _, q in v), 2)}
+        for label, v in samples.items()
+    }  # fmt: skip
+    log(f"[in-process] median of {runs}: {json.dumps(timing)}")
+    return counts
+
+
+# ---- main ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--windows", type=int, default=50)
+    parser.add_argument("--kiosks", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--prefill", type=int, default=500, help="waiting tickets before the start")
+    parser.add_argument("--max-backlog", type=int, default=2000, help="kiosks pause above this queue length")
+    parser.add_argument(
+        "--empty-backoff-ms", type=float, default=0, help="a window's pause after queue.empty"
+    )
+    parser.add_argument(
+        "--kiosk-interval-ms",
+        type=float,
+        default=0,
+        help="paced: a kiosk issues at most once per interval (0: flat out)",
+    )
+    parser.add_argument(
+        "--window-interval-ms",
+        type=float,
+        default=0,
+        help="paced: a window calls at most once per interval (0: flat out)",
+    )
+    parser.add_argument("--solo", type=int, default=100, help="unloaded issue/call/finish cycles first")
+    parser.add_argument("--skip-queries", action="store_true", help="no in-process statement count")
+    args = parser.parse_args()
+    if not 1 <= args.windows <= 99:
+        parser.error("--windows: 1 … 99")
+    # A plain `kill` of the benchmark still runs the `finally` that stops its gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    prepare_database()
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+    windows, kiosk_secrets = setup_hall(args.windows, args.kiosks)
+    prefill(args.prefill)
+    log(
+        f"migrate + seed_demo + {args.windows} windows + {args.prefill} tickets: {time.perf_counter() - t0:.1f} s"
+    )
+    connection.close()  # the server's workers and the generator share the machine, not this connection
+
+    errors = Errors()
+    shared = Shared(args.prefill)
+    server = Server(args.workers)
+    try:
+        server.wait_ready(kiosk_secrets[0])
+        log(f"gunicorn: {args.workers} sync workers on {HOST}:{server.port} (log {server.log.name})")
+        kiosks = [Client(server.port, s, errors, shared) for s in kiosk_secrets]
+        counters = [Client(server.port, s, errors, shared, window=w) for w, s in windows]
+        solo_kiosk = Client(server.port, kiosk_secrets[0], errors, Shared(0))
+        solo_counter = Client(server.port, windows[0][1], errors, Shared(0), window=windows[0][0])
+        unloaded = solo(solo_kiosk, solo_counter, args.solo) if args.solo else None
+        result = run(kiosks, counters, server, args)
+    finally:
+        server.stop()
+    if errors.count:
+        log(f"[errors] {errors.count}: {errors.by_status}")
+        for sample in errors.samples:
+            log("  " + sample)
+        log(f"[gunicorn log tail] {server.log.name}\n{server.tail()}")
+    else:
+        os.unlink(server.log.name)
+
+    dup = duplicates(counters + [solo_counter])
+    statements = None
+    if not args.skip_queries:
+        statements = count_queries(windows[0][1], windows[0][0], kiosk_secrets[0])
+
+    call_lat = result["latency_ms"]["call-next"]
+    line = {
+        "bench": "queue",
+        "seconds": args.seconds if args.seconds != int(args.seconds) else int(args.seconds),
+        "windows": args.windows,
+        "kiosks": args.kiosks,
+        "calls_per_s": round(result["calls"] / args.seconds, 1),
+        "issues_per_s": round(result["issues"] / args.seconds, 1),
+        "p50_ms": call_lat["p50"],
+        "p99_ms": call_lat["p99"],
+        "empty_answers": result["empties"],
+        "errors": errors.count,
+        "duplicates": dup["duplicates"],
+        # more detail
+        "call_ok_p99_ms": result["call_ok_p99_ms"],
+        "issue_p99_ms": result["latency_ms"]["issue"]["p99"],
+        "finish_p99_ms": result["latency_ms"]["finish"]["p99"],
+        "solo_call_p50_ms": unloaded["call-next"]["p50"] if unloaded else None,
+        "solo_call_p99_ms": unloaded["call-next"]["p99"] if unloaded else None,
+        "rps": result["rps"],
+        "server_cpu_ms": result["server_cpu_ms"],
+        "cpu_cores": result["cpu_cores"],
+        "statements": statements,
+        "workers": args.workers,
+        "prefill": args.prefill,
+        "paced_ms": {"kiosk": args.kiosk_interval_ms, "window": args.window_interval_ms}
+        if args.kiosk_interval_ms or args.window_interval_ms
+        else None,
+    }
+    print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    main()
