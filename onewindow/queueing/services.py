@@ -70,12 +70,10 @@ def ahead_of(ticket: Ticket) -> int:
     """People ahead in the ticket's category (priority tickets first, then by waiting time)."""
     waiting = Ticket.objects.filter(hall=ticket.hall_id, day=ticket.day, category=ticket.category_id,
                                     status=Ticket.Status.WAITING)  # fmt: skip
+    earlier = Q(queued_at__lt=ticket.queued_at)
     if ticket.priority:
-        return waiting.exclude(priority="").filter(queued_at__lt=ticket.queued_at).count()
-    return (
-        waiting.exclude(priority="").count()
-        + waiting.filter(priority="", queued_at__lt=ticket.queued_at).count()
-    )
+        return waiting.filter(~Q(priority="") & earlier).count()
+    return waiting.filter(~Q(priority="") | earlier).count()  # one query: all priority, plus earlier plain
 
 
 def _window_of(by: User, window: Window) -> None:
@@ -92,7 +90,9 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
     _window_of(by, window)
     if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
         raise Conflict("queue.window_paused", "窗口暂停服务中，请先恢复。")
-    order = list(WindowCategory.objects.filter(window=window).values_list("category_id", flat=True))
+    order = list(
+        WindowCategory.objects.filter(window=window).order_by("order").values_list("category_id", flat=True)
+    )
     if not order:
         raise Conflict("queue.no_categories", "该窗口未配置叫号业务类别。")
     rank = When_(
@@ -110,7 +110,7 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
         )  # fmt: skip
         .order_by("is_plain", "queued_at", "rank", "pk")
     )
-    ticket = candidates.select_for_update(skip_locked=True, of=("self",)).first()
+    ticket = candidates.select_related("category").select_for_update(skip_locked=True, of=("self",)).first()
     if ticket is None:
         return None
     now = clock.now()
@@ -118,7 +118,7 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
         status=Ticket.Status.CALLED, window=window, clerk=by, called_at=now
     )
     CallEvent.objects.create(hall_id=window.hall_id, ticket=ticket, window=window, at=now)
-    ticket.refresh_from_db()
+    ticket.status, ticket.window, ticket.clerk, ticket.called_at = Ticket.Status.CALLED, window, by, now
     return ticket
 
 
