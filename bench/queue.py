@@ -9,11 +9,11 @@ city hall, own API token) per window, and --kiosks kiosk tokens (of the demo cle
 --prefill waiting tickets in-process and ANALYZEs, starts its own gunicorn (sync workers) on a
 free port of 127.0.0.1 and, after --warmup seconds, measures --seconds of:
 
-- kiosks (threads): POST /api/v1/tickets {"hall", "category": random A–E} → 201, flat out
-  (they pause only while the client-side backlog estimate exceeds --max-backlog);
+- kiosks (threads): POST /api/v1/tickets {"hall", "category": random A–E} → 201, as often as
+  their pacing allows (and never while the client-side backlog estimate exceeds --max-backlog);
 - windows (threads): POST /api/v1/tickets/call-next → 200 (a ticket) or 409 queue.empty; after a
-  200 at once POST /api/v1/tickets/371400-zwfw/{number}/finish → 200. Flat out (an empty answer
-  waits --empty-backoff-ms, default 0).
+  200 at once POST /api/v1/tickets/371400-zwfw/{number}/finish → 200, as often as their pacing
+  allows (an empty answer waits --empty-backoff-ms, default 0).
 
 By default the clients are paced: each window calls every 5 s and each kiosk issues every 2 s
 (10 calls/s and 10 tickets/s for the hall, about ten times a busy city hall's rate). That is the
