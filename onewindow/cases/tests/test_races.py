@@ -1,45 +1,22 @@
 """Every operation runs concurrently with itself (threads, each with its own connection)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from onewindow.accounts.models import Role
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, Channel
+from onewindow.concurrently import run_together
 from onewindow.errors import DomainError
 from onewindow.personas import _staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _run_together(*calls):
-    """Starts every call at the same moment; returns what each returned or raised."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_two_clerks_deciding_one_case_exactly_one_wins(world, food):
     second_clerk = _staff("clerk_2", "柯二", Role.CLERK, world.hall)
     case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
-    results = _run_together(
+    results = run_together(
         lambda: services.accept(case, by=world.clerk),
         lambda: services.refuse(
             case, by=second_clerk, reason="不属于本机关职权", where_to_turn="区市场监管局"
@@ -64,7 +41,7 @@ def test_no_duplicate_numbers_in_2000_concurrent_submissions(world, food):
                                            channel=Channel.WINDOW, by=world.clerk).number)  # fmt: skip
         return numbers
 
-    results = _run_together(*[submit_many] * threads)
+    results = run_together(*[submit_many] * threads)
     errors = [r for r in results if isinstance(r, Exception)]
     assert errors == []
     numbers = [n for batch in results for n in batch]

@@ -3,7 +3,6 @@ repeated no-shows. Today is Monday 2026-09-21 08:00 unless a test says otherwise
 
 import contextlib
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
@@ -11,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from onewindow import clock
 from onewindow.accounts.models import User
+from onewindow.concurrently import run_together
 from onewindow.errors import DomainError
 from onewindow.queueing import appointments
 from onewindow.queueing.models import Appointment, Category, Priority, SlotRule, Ticket
@@ -269,27 +269,6 @@ def test_reminders_are_due_for_the_next_days_bookings(world, category):
     assert list(appointments.reminders_due(MONDAY)) == [tomorrow]
 
 
-def _run_together(*calls):
-    """Starts every call at the same moment; returns what each returned or raised."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_ten_people_booking_a_slot_of_three_at_once_get_exactly_three_places(world, category):
     # given
@@ -297,7 +276,7 @@ def test_ten_people_booking_a_slot_of_three_at_once_get_exactly_three_places(wor
     people = [person(f"citizen{i}") for i in range(10)]
     # when
     with clock.frozen(at(MONDAY, 8)):
-        results = _run_together(
+        results = run_together(
             *[lambda p=p: appointments.book(p, world.hall, category, TUESDAY, NINE) for p in people]
         )
     # then

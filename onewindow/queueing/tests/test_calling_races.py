@@ -3,7 +3,7 @@
 import pytest
 
 from onewindow.accounts.models import Window
-from onewindow.cases.tests.test_races import _run_together
+from onewindow.concurrently import run_together
 from onewindow.queueing import services
 from onewindow.queueing.models import CallEvent, Ticket, WindowCategory
 
@@ -17,7 +17,7 @@ def test_50_concurrent_calls_over_40_tickets(world, queue):
         WindowCategory.objects.create(window=w, category=queue["A"], order=1)
     for _ in range(40):
         services.issue_ticket(world.hall, queue["A"])
-    results = _run_together(
+    results = run_together(
         *[lambda w=windows[i % 10]: services.call_next(w, by=world.clerk) for i in range(50)]
     )
     errors = [r for r in results if isinstance(r, Exception)]
