@@ -27,30 +27,23 @@ one hidden `SELECT 1`: CONN_HEALTH_CHECKS).
 
 import argparse
 import datetime as dt
-import http.client
+import importlib.util
 import json
 import os
 import random
-import resource
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/onewindow_bench"
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ.setdefault("ONEWINDOW_PLAIN_STATIC", "true")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+_spec = importlib.util.spec_from_file_location("bench_harness", Path(__file__).with_name("harness.py"))
+harness = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(harness)
+
+from bench_harness import HOST, CpuMeter, Errors, HttpClient, Server, log, percentile, server_cpu_ms
+
+DATABASE_URL = harness.configure("postgres://postgres@127.0.0.1:5432/onewindow_bench")
 
 import django
 
@@ -72,39 +65,9 @@ DEPARTMENT = "371400-xzsp"
 HALL = "371400-zwfw"
 CLERK = "clerk"
 APPLICANT = "zhangwei"
-HOST = "127.0.0.1"
-
-
-def log(*parts) -> None:
-    print(*parts, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    if not values:
-        return None  # no answer at all: null in the JSON line, not NaN
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 2)
 
 
 # ---- the database --------------------------------------------------------------------------
-
-
-def prepare_database(fresh: bool) -> None:
-    """Creates the bench database if missing; drops and recreates it first when `fresh` and
-    it is the bench's own (a name starting with onewindow_bench)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh and name.startswith("onewindow_bench"):
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            exists = None
-        if not exists:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def fill_open_cases(total: int, seed: int = 20261126) -> float:
@@ -191,244 +154,16 @@ def fill_open_cases(total: int, seed: int = 20261126) -> float:
     return time.perf_counter() - t0
 
 
-# ---- the server ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, workers: int):
-        self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-intake-gunicorn-", suffix=".log", delete=False)
-        env = {
-            **os.environ, "DATABASE_URL": DATABASE_URL, "CONN_MAX_AGE": "600", "ONEWINDOW_PLAIN_STATIC": "true",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
-        }  # fmt: skip
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "onewindow.wsgi", "-w", str(workers),
-             "--worker-class", "sync", "-b", f"{HOST}:{self.port}"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-
-    def wait_ready(self, secret: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.tail()}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                conn.request("GET", "/api/v1/ping", headers={"Authorization": f"Bearer {secret}"})
-                answer = conn.getresponse()
-                answer.read()
-                conn.close()
-                if answer.status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.tail()}")
-
-    def worker_pids(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
-                    pids.append(int(entry))
-        return pids
-
-    def tail(self, n: int = 40) -> str:
-        try:
-            return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # gunicorn: graceful stop of the workers
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the master and its workers
-                self.proc.wait(5)
-        self.log.close()
-
-
-# ---- CPU accounting (is the generator the bottleneck?) -------------------------------------
-
-
-def cpu_by_pid(pids) -> dict[int, float]:
-    """utime + stime in seconds of each process still alive."""
-    out = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return out
-
-
-def delta(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU used between two snapshots: a process started in between counts whole, one that
-    ended in between is left out (it would otherwise count negative)."""
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-
-
-def bench_backends() -> list[int]:
-    """The PostgreSQL backends serving the bench database (not another job's databases)."""
-    import psycopg
-
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [r[0] for r in rows]
-
-
-def machine_busy_seconds() -> float:
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def self_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-class CpuMeter:
-    """CPU cores used by the generator (this process), the gunicorn workers, the PostgreSQL
-    backends of the bench database, and everything else on the machine ("other": PostgreSQL's
-    shared writers, and another job running at the same time, which skews the rates)."""
-
-    def __init__(self, server: Server):
-        self.server = server
-
-    def __enter__(self):
-        self.t0 = time.perf_counter()
-        self.busy0 = machine_busy_seconds()
-        self.self0 = self_cpu_seconds()
-        self.workers0 = cpu_by_pid(self.server.worker_pids())
-        self.pg0 = cpu_by_pid(bench_backends())
-        return self
-
-    def __exit__(self, *exc):
-        pg1 = cpu_by_pid(bench_backends())
-        workers1 = cpu_by_pid(self.server.worker_pids())
-        self1 = self_cpu_seconds()
-        busy = machine_busy_seconds() - self.busy0
-        wall = time.perf_counter() - self.t0
-        ours = {
-            "generator": (self1 - self.self0) / wall,
-            "gunicorn": delta(self.workers0, workers1) / wall,
-            "postgres": delta(self.pg0, pg1) / wall,
-        }
-        self.cores = {k: round(v, 2) for k, v in ours.items()}
-        self.cores["other"] = round(max(0.0, busy / wall - sum(ours.values())), 2)
-        self.cores["idle"] = round(max(0.0, os.cpu_count() - busy / wall), 2)
-        self.cores["machine"] = os.cpu_count()
-
-
 # ---- the load generator --------------------------------------------------------------------
 
 
-class Errors:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.count = 0
-        self.by_status: dict[str, int] = {}
-        self.samples: list[str] = []
-
-    def add(self, what: str, status, body) -> None:
-        with self.lock:
-            self.count += 1
-            key = f"{what} {status}"
-            self.by_status[key] = self.by_status.get(key, 0) + 1
-            if len(self.samples) < 5:
-                text = body.decode(errors="replace") if isinstance(body, bytes) else str(body)
-                self.samples.append(f"{key}: {text[:400]}")
-
-
-class RawConnection:
-    """A minimal HTTP/1.1 client on a plain socket (--raw-http): the request bytes are built
-    once, the answer is read by Content-Length. About half of http.client's CPU per request,
-    so a load generator sharing the machine takes less from the server it measures."""
-
-    def __init__(self, host: str, port: int, timeout: float):
-        self.address, self.timeout = (host, port), timeout
-        self.sock: socket.socket | None = None
-        self._requests: dict[tuple, bytes] = {}
-
-    def close(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-
-    def exchange(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
-        key = (method, path, body, id(headers))
-        request = self._requests.get(key)
-        if request is None:
-            lines = [f"{method} {path} HTTP/1.1", f"Host: {self.address[0]}:{self.address[1]}"]
-            lines += [f"{k}: {v}" for k, v in headers.items()]
-            if body is not None:
-                lines.append(f"Content-Length: {len(body)}")
-            request = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
-            if len(self._requests) < 64:  # the accept paths differ every time: keep the fixed ones
-                self._requests[key] = request
-        if self.sock is None:
-            self.sock = socket.create_connection(self.address, self.timeout)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock = self.sock
-        sock.sendall(request)
-        buf = b""
-        while (head_end := buf.find(b"\r\n\r\n")) < 0:
-            chunk = sock.recv(65536)
-            if not chunk:
-                self.close()
-                raise http.client.RemoteDisconnected("closed before the answer")
-            buf += chunk
-        head = buf[:head_end].decode("latin-1")
-        status = int(head[9:12])
-        length, close = None, False
-        for line in head.split("\r\n")[1:]:
-            name, _, value = line.partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection" and value.strip().lower() == "close":
-                close = True
-        data = buf[head_end + 4 :]
-        while length is None or len(data) < length:
-            chunk = sock.recv(65536)
-            if not chunk:
-                if length is None:
-                    break  # the body ends with the connection
-                self.close()
-                raise http.client.IncompleteRead(data, length - len(data))
-            data += chunk
-        if close or length is None:
-            self.close()
-        return status, data
-
-
-class Client:
-    """One simulated window: one HTTP connection. http.client reconnects by itself when the
-    server closes it, as gunicorn's sync workers do after every answer (they do no
-    keep-alive), so `connects` ≈ requests with sync workers."""
+class Client(HttpClient):
+    """One simulated window: one HTTP connection (http.client's, or with --raw-http a
+    RawConnection). Gunicorn's sync workers close it after every answer (they do no keep-alive),
+    so `connects` ≈ requests with sync workers."""
 
     def __init__(self, port: int, secret: str, applicant: str, errors: Errors, raw: bool = False):
-        self.raw = raw
-        self.conn = (
-            RawConnection(HOST, port, 60) if raw else http.client.HTTPConnection(HOST, port, timeout=60)
-        )
+        super().__init__(port, raw)
         self.headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         self.get_headers = {"Authorization": f"Bearer {secret}"}
         self.submit_body = json.dumps({"item": ITEM, "applicant": applicant, "channel": "window"}).encode()
@@ -439,38 +174,11 @@ class Client:
         self.latencies: list[float] = []
         self.requests = 0
         self.cases = 0
-        self.reconnects = 0
-
-    def call(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
-        for attempt in (0, 1):
-            fresh = self.conn.sock is None
-            if fresh:
-                self.reconnects += 1
-            try:
-                if self.raw:
-                    return self.conn.exchange(method, path, body, headers)
-                self.conn.request(method, path, body=body, headers=headers)
-                answer = self.conn.getresponse()
-                return answer.status, answer.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.CannotSendRequest, http.client.ResponseNotReady):  # fmt: skip
-                # Only a kept-alive connection the server had closed meanwhile is retried (once,
-                # on a new connection); a fresh connection failing is an error.
-                self.conn.close()
-                if attempt or fresh:
-                    raise
-        raise AssertionError("unreachable")
+        self.connects = 0
 
     def _timed(self, what, method, path, body, headers, expect, window) -> tuple[int, bytes, float]:
-        measure_from, end = window
-        t0 = time.perf_counter()
-        try:
-            status, data = self.call(method, path, body, headers)
-        except (OSError, http.client.HTTPException) as exc:
-            self.conn.close()
-            status, data = -1, repr(exc).encode()
-        t1 = time.perf_counter()
-        if measure_from <= t1 <= end:
+        status, data, t0, t1 = self.timed_call(method, path, body, headers)
+        if window[0] <= t1 <= window[1]:
             self.requests += 1
             self.latencies.append((t1 - t0) * 1000)
         if status != expect:
@@ -524,15 +232,9 @@ def run_phase(name: str, clients: list[Client], server: Server, warmup: float, s
         "p90_ms": percentile(latencies, 90),
         "p99_ms": percentile(latencies, 99),
         "max_ms": percentile(latencies, 100),
-        "connects": sum(c.reconnects for c in clients),
+        "connects": sum(c.connects for c in clients),
         "cpu_cores": cpu.cores,
-        # Server-side CPU (gunicorn workers + PostgreSQL) per answered request: unlike the rates,
-        # this hardly moves when another job takes part of the machine.
-        "server_cpu_ms": round(
-            (cpu.cores["gunicorn"] + cpu.cores["postgres"]) * 1000 / (requests / seconds), 2
-        )
-        if requests
-        else None,
+        "server_cpu_ms": server_cpu_ms(cpu.cores, requests, seconds),
     }
     log(f"[{name}] {json.dumps(result, ensure_ascii=False)}")
     return result
@@ -613,10 +315,9 @@ def main() -> None:
     )
     parser.add_argument("--count-queries", action="store_true", help="list the SQL of one submit/accept/ping")
     args = parser.parse_args()
-    # A plain `kill` of the benchmark still runs the `finally` that stops its gunicorn.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    harness.exit_on_sigterm()  # a plain `kill` still stops the gunicorn (the `finally` below)
 
-    prepare_database(fresh=not args.skip_fill)
+    harness.prepare_database(DATABASE_URL, "onewindow_bench", fresh=not args.skip_fill)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
@@ -632,7 +333,7 @@ def main() -> None:
     connection.close()  # the server's workers and the generator share the machine, not this connection
 
     errors = Errors()
-    server = Server(args.workers)
+    server = Server(args.workers, DATABASE_URL, "intake")
     try:
         server.wait_ready(secrets_[0])
         log(f"gunicorn: {args.workers} sync workers on {HOST}:{server.port} (log {server.log.name})")
@@ -641,13 +342,7 @@ def main() -> None:
         noop = run_phase("ping", clients, server, min(args.warmup, 1.0), args.seconds)
     finally:
         server.stop()
-    if errors.count:
-        log(f"[errors] {errors.count}: {errors.by_status}")
-        for sample in errors.samples:
-            log("  " + sample)
-        log(f"[gunicorn log tail] {server.log.name}\n{server.tail()}")
-    else:
-        os.unlink(server.log.name)
+    errors.report(server)
 
     inbox_ms = median_ms(lambda: queries.inbox(department.pk), args.inbox_runs)
     counts_ms = median_ms(lambda: queries.light_counts(department.pk), max(5, args.inbox_runs // 2))

@@ -65,30 +65,23 @@ import argparse
 import collections
 import contextlib
 import datetime as dt
-import http.client
+import importlib.util
 import json
 import logging
 import os
 import random
-import resource
-import signal
-import socket
 import statistics
-import subprocess
-import tempfile
 import threading
 import time
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/onewindow_queue_bench"
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ.setdefault("ONEWINDOW_PLAIN_STATIC", "true")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+_spec = importlib.util.spec_from_file_location("bench_harness", _HERE / "harness.py")
+harness = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(harness)
+
+from bench_harness import HOST, CpuMeter, Errors, HttpClient, Server, log, percentile, server_cpu_ms
+
+DATABASE_URL = harness.configure("postgres://postgres@127.0.0.1:5432/onewindow_queue_bench")
 
 import django
 
@@ -107,40 +100,10 @@ from onewindow.queueing.models import CallEvent, Category, Ticket, WindowCategor
 HALL = "371400-zwfw"
 LETTERS = "ABCDE"
 KIOSK_USER = "clerk"  # any staff user may issue tickets (@requires())
-HOST = "127.0.0.1"
 DB_PREFIX = "onewindow_queue_bench"
 
 
-def log(*parts) -> None:
-    print(*parts, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    if not values:
-        return None  # no answer at all: null in the JSON line, not NaN
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 2)
-
-
 # ---- the database --------------------------------------------------------------------------
-
-
-def prepare_database() -> None:
-    """Creates the bench database; drops it first when it is the bench's own (a name starting
-    with onewindow_queue_bench). Another existing database is used as it is."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and name.startswith(DB_PREFIX):
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            exists = None
-        if not exists:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_hall(windows: int, kiosks: int) -> tuple[list[tuple[str, str]], list[str]]:
@@ -183,228 +146,7 @@ def prefill(total: int, seed: int = 20261126) -> None:
         cursor.execute("ANALYZE")
 
 
-# ---- the server ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, workers: int):
-        self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-queue-gunicorn-", suffix=".log", delete=False)
-        env = {
-            **os.environ, "DATABASE_URL": DATABASE_URL, "CONN_MAX_AGE": "600", "ONEWINDOW_PLAIN_STATIC": "true",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
-        }  # fmt: skip
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "onewindow.wsgi", "-w", str(workers),
-             "--worker-class", "sync", "-b", f"{HOST}:{self.port}"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-
-    def wait_ready(self, secret: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.tail()}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                conn.request("GET", "/api/v1/ping", headers={"Authorization": f"Bearer {secret}"})
-                answer = conn.getresponse()
-                answer.read()
-                conn.close()
-                if answer.status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.tail()}")
-
-    def worker_pids(self) -> list[int]:
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
-                    pids.append(int(entry))
-        return pids
-
-    def tail(self, n: int = 40) -> str:
-        try:
-            return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # gunicorn: graceful stop of the workers
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the master and its workers
-                self.proc.wait(5)
-        self.log.close()
-
-
-# ---- CPU accounting (is the generator the bottleneck?) -------------------------------------
-
-
-def cpu_by_pid(pids) -> dict[int, float]:
-    """utime + stime in seconds of each process still alive."""
-    out = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return out
-
-
-def delta(before: dict[int, float], after: dict[int, float]) -> float:
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-
-
-def bench_backends() -> list[int]:
-    """The PostgreSQL backends serving the bench database (not another job's databases)."""
-    import psycopg
-
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [r[0] for r in rows]
-
-
-def machine_busy_seconds() -> float:
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def self_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-class CpuMeter:
-    """CPU cores used by the generator (this process), the gunicorn workers, the PostgreSQL
-    backends of the bench database, and everything else on the machine ("other")."""
-
-    def __init__(self, server: Server):
-        self.server = server
-
-    def __enter__(self):
-        self.t0 = time.perf_counter()
-        self.busy0 = machine_busy_seconds()
-        self.self0 = self_cpu_seconds()
-        self.workers0 = cpu_by_pid(self.server.worker_pids())
-        self.pg0 = cpu_by_pid(bench_backends())
-        return self
-
-    def __exit__(self, *exc):
-        pg1 = cpu_by_pid(bench_backends())
-        workers1 = cpu_by_pid(self.server.worker_pids())
-        self1 = self_cpu_seconds()
-        busy = machine_busy_seconds() - self.busy0
-        wall = time.perf_counter() - self.t0
-        ours = {
-            "generator": (self1 - self.self0) / wall,
-            "gunicorn": delta(self.workers0, workers1) / wall,
-            "postgres": delta(self.pg0, pg1) / wall,
-        }
-        self.cores = {k: round(v, 2) for k, v in ours.items()}
-        self.cores["other"] = round(max(0.0, busy / wall - sum(ours.values())), 2)
-        self.cores["idle"] = round(max(0.0, os.cpu_count() - busy / wall), 2)
-        self.cores["machine"] = os.cpu_count()
-
-
 # ---- the load generator --------------------------------------------------------------------
-
-
-class Errors:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.count = 0
-        self.by_status: dict[str, int] = {}
-        self.samples: list[str] = []
-
-    def add(self, what: str, status, body) -> None:
-        with self.lock:
-            self.count += 1
-            key = f"{what} {status}"
-            self.by_status[key] = self.by_status.get(key, 0) + 1
-            if len(self.samples) < 5:
-                text = body.decode(errors="replace") if isinstance(body, bytes) else str(body)
-                self.samples.append(f"{key}: {text[:400]}")
-
-
-class RawConnection:
-    """A minimal HTTP/1.1 client on a plain socket (bench/intake.py --raw-http): the request
-    bytes are built once, the answer is read by Content-Length."""
-
-    def __init__(self, host: str, port: int, timeout: float):
-        self.address, self.timeout = (host, port), timeout
-        self.sock: socket.socket | None = None
-        self._requests: dict[tuple, bytes] = {}
-
-    def close(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-
-    def exchange(self, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, bytes]:
-        key = (method, path, body, id(headers))
-        request = self._requests.get(key)
-        if request is None:
-            lines = [f"{method} {path} HTTP/1.1", f"Host: {self.address[0]}:{self.address[1]}"]
-            lines += [f"{k}: {v}" for k, v in headers.items()]
-            if body is not None:
-                lines.append(f"Content-Length: {len(body)}")
-            request = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
-            if len(self._requests) < 64:  # the finish paths differ every time: keep the fixed ones
-                self._requests[key] = request
-        if self.sock is None:
-            self.sock = socket.create_connection(self.address, self.timeout)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock = self.sock
-        sock.sendall(request)
-        buf = b""
-        while (head_end := buf.find(b"\r\n\r\n")) < 0:
-            chunk = sock.recv(65536)
-            if not chunk:
-                self.close()
-                raise http.client.RemoteDisconnected("closed before the answer")
-            buf += chunk
-        head = buf[:head_end].decode("latin-1")
-        status = int(head[9:12])
-        length, close = None, False
-        for line in head.split("\r\n")[1:]:
-            name, _, value = line.partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection" and value.strip().lower() == "close":
-                close = True
-        data = buf[head_end + 4 :]
-        while length is None or len(data) < length:
-            chunk = sock.recv(65536)
-            if not chunk:
-                if length is None:
-                    break  # the body ends with the connection
-                self.close()
-                raise http.client.IncompleteRead(data, length - len(data))
-            data += chunk
-        if close or length is None:
-            self.close()
-        return status, data
 
 
 class Shared:
@@ -419,11 +161,11 @@ class Shared:
         return self.issued - self.called
 
 
-class Client:
+class Client(HttpClient):
     """One kiosk or one window: one raw HTTP connection (a new one per request with sync workers)."""
 
     def __init__(self, port: int, secret: str, errors: Errors, shared: Shared, window: str | None = None):
-        self.conn = RawConnection(HOST, port, 60)
+        super().__init__(port)
         self.headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         self.errors, self.shared, self.window = errors, shared, window
         self.rng = random.Random(hash((secret, window)))
@@ -434,32 +176,12 @@ class Client:
         # measured, per kind of request: latencies (ms)
         self.latencies: dict[str, list[float]] = collections.defaultdict(list)
         self.call_ok_latencies: list[float] = []
-        self.issues = self.calls = self.empties = self.empties_total = self.connects = 0
+        self.issues = self.calls = self.empties = self.empties_total = 0
         self.per_second: collections.Counter = collections.Counter()  # (kind, second) → count
         self.handed: list[tuple[str, str, str]] = []  # (day, number, window): every 200 of call-next
 
-    def _call(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
-        for attempt in (0, 1):
-            fresh = self.conn.sock is None
-            if fresh:
-                self.connects += 1
-            try:
-                return self.conn.exchange(method, path, body, self.headers)
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # Only a kept-alive connection the server had closed meanwhile is retried.
-                self.conn.close()
-                if attempt or fresh:
-                    raise
-        raise AssertionError("unreachable")
-
     def _timed(self, what: str, path: str, body: bytes, window) -> tuple[int, bytes, float, bool]:
-        t0 = time.perf_counter()
-        try:
-            status, data = self._call("POST", path, body)
-        except (OSError, http.client.HTTPException) as exc:
-            self.conn.close()
-            status, data = -1, repr(exc).encode()
-        t1 = time.perf_counter()
+        status, data, t0, t1 = self.timed_call("POST", path, body, self.headers)
         measured = window[0] <= t1 <= window[1]
         if measured:
             self.latencies[what].append((t1 - t0) * 1000)
@@ -610,16 +332,17 @@ def run(kiosks: list[Client], counters: list[Client], server: Server, args) -> d
         # Each second: the queue length (client-side), the CPU cores of gunicorn, of PostgreSQL
         # and of everything else (another job on the machine), and what the bench's PostgreSQL
         # backends are waiting on (sampled: a lock wait would show here).
-        pids = {"gunicorn": server.worker_pids(), "postgres": bench_backends()}
-        last = {k: cpu_by_pid(v) for k, v in pids.items()}
-        last_busy, last_self, last_t = machine_busy_seconds(), self_cpu_seconds(), time.perf_counter()
+        pids = {"gunicorn": server.worker_pids(), "postgres": harness.bench_backends(DATABASE_URL)}
+        last = {k: harness.cpu_by_pid(v) for k, v in pids.items()}
+        last_busy, last_self = harness.machine_busy_seconds(), harness.self_cpu_seconds()
+        last_t = time.perf_counter()
         with monitor() as sample:
             while (now := time.perf_counter()) < window[1]:
                 time.sleep(min(1.0, window[1] - now))
                 backlog.append(kiosks[0].shared.backlog())
-                current = {k: cpu_by_pid(v) for k, v in pids.items()}
-                busy, own, t = machine_busy_seconds(), self_cpu_seconds(), time.perf_counter()
-                ours = {k: delta(last[k], current[k]) / (t - last_t) for k in pids}
+                current = {k: harness.cpu_by_pid(v) for k, v in pids.items()}
+                busy, own, t = harness.machine_busy_seconds(), harness.self_cpu_seconds(), time.perf_counter()
+                ours = {k: harness.delta(last[k], current[k]) / (t - last_t) for k in pids}
                 ours["generator"] = (own - last_self) / (t - last_t)
                 other = max(0.0, (busy - last_busy) / (t - last_t) - sum(ours.values()))
                 cpu_each_second.append(
@@ -658,8 +381,7 @@ def run(kiosks: list[Client], counters: list[Client], server: Server, args) -> d
         "backend_states": dict(waits.most_common()),
         "connects": sum(c.connects for c in everyone),
         "cpu_cores": cpu.cores,
-        "server_cpu_ms": round((cpu.cores["gunicorn"] + cpu.cores["postgres"]) * 1000 / (requests / args.seconds), 2)
-        if requests else None,
+        "server_cpu_ms": server_cpu_ms(cpu.cores, requests, args.seconds),
     }  # fmt: skip
     log(f"[run] {json.dumps(result, ensure_ascii=False)}")
     log(f"[run] calls each second: {calls_series}")
@@ -834,10 +556,9 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.windows <= 99:
         parser.error("--windows: 1 … 99")
-    # A plain `kill` of the benchmark still runs the `finally` that stops its gunicorn.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    harness.exit_on_sigterm()  # a plain `kill` still stops the gunicorn (the `finally` below)
 
-    prepare_database()
+    harness.prepare_database(DATABASE_URL, DB_PREFIX)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
@@ -850,7 +571,7 @@ def main() -> None:
 
     errors = Errors()
     shared = Shared(args.prefill)
-    server = Server(args.workers)
+    server = Server(args.workers, DATABASE_URL, "queue")
     try:
         server.wait_ready(kiosk_secrets[0])
         log(f"gunicorn: {args.workers} sync workers on {HOST}:{server.port} (log {server.log.name})")
@@ -862,13 +583,7 @@ def main() -> None:
         result = run(kiosks, counters, server, args)
     finally:
         server.stop()
-    if errors.count:
-        log(f"[errors] {errors.count}: {errors.by_status}")
-        for sample in errors.samples:
-            log("  " + sample)
-        log(f"[gunicorn log tail] {server.log.name}\n{server.tail()}")
-    else:
-        os.unlink(server.log.name)
+    errors.report(server)
 
     dup = duplicates(counters + [solo_counter])
     statements = None
