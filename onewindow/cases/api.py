@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from onewindow import clock, ratelimit
 from onewindow.accounts.identity import mask_id
-from onewindow.accounts.models import Applicant, Hall
+from onewindow.accounts.models import Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, queries, services
@@ -175,8 +175,7 @@ class SubmitIn(Schema):
 def submit(request, payload: SubmitIn):
     version = services.published(current_version_id(payload.item))[0]
     staff = staff_of(request.user)
-    lookup = {"ref": payload.applicant} if payload.applicant else {"user": request.user}
-    applicant = Applicant.objects.filter(**lookup).order_by().first()
+    applicant = services.find_applicant(ref=payload.applicant, user_id=request.user.pk)
     if applicant is None:
         raise NotFound("case.applicant_not_found", "未找到申请人，请先登记申请人信息。")
     if payload.hall:

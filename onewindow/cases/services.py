@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
-from onewindow import clock
+from onewindow import clock, fastsql
 from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Hall, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import audit, clock_rules, numbering
@@ -85,12 +85,39 @@ def _note(text: str, name: str) -> str:
 
 
 def _lock(case: Case) -> Case:
-    """Locks the case row (only it: `of=self`) and reads its applicant in the same statement."""
-    rows = Case.objects.select_for_update(of=("self",)).select_related("applicant")
-    found = rows.filter(pk=case.pk).first() if case.pk else rows.filter(number=case.number).first()
-    if found is None:
+    """Locks the case row (only it: FOR UPDATE OF c) and reads its applicant in the same statement.
+    Plain SQL: the ORM's select_for_update().select_related() cost ~1.5 ms to compile (bench)."""
+    key, value = ("id", case.pk) if case.pk else ("number", case.number)
+    lock = ""
+    if connection.vendor == "postgresql":
+        if connection.get_autocommit():
+            raise transaction.TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        lock = " FOR UPDATE OF c"
+    sql = (f"SELECT {fastsql.select_list(Case, 'c')}, {fastsql.select_list(Applicant, 'a')} FROM {fastsql.quote(Case._meta.db_table)} c "
+           f"JOIN {fastsql.quote(Applicant._meta.db_table)} a ON a.id = c.applicant_id WHERE c.{fastsql.quote(key)} = %s{lock}")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("case.not_found", "未找到该办件。")
+    found = fastsql.from_row(Case, row)
+    Case.applicant.field.set_cached_value(
+        found, fastsql.from_row(Applicant, row, len(Case._meta.concrete_fields))
+    )
     return found
+
+
+def find_applicant(*, ref: str | None = None, user_id: int | None = None) -> Applicant | None:
+    """Applicant.objects.filter(ref=… or user=…).order_by().first() in plain SQL (intake's hot path)."""
+    key, value = ("ref", ref) if ref else ("user_id", user_id)
+    sql = (f"SELECT {fastsql.select_list(Applicant, 'a')} FROM {fastsql.quote(Applicant._meta.db_table)} a "
+           f"WHERE a.{fastsql.quote(key)} = %s ORDER BY a.id LIMIT 1")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    return None if row is None else fastsql.from_row(Applicant, row)
 
 
 def published(version_id: int):
@@ -117,11 +144,11 @@ def _move(case: Case, action: str, *, by: User | None, to: str | None = None, re
     event = audit.build_event(case, at=clock.now(), actor=by, action=action, from_status=from_status,
                               to_status=case.status, reason=reason, payload=payload or {})  # fmt: skip
     if case.pk is None:
-        case.save()
+        fastsql.insert([case])
     else:
-        case.save(update_fields=["status", "event_count", "last_hash", *fields])
+        fastsql.update(case, ["status", "event_count", "last_hash", *fields])
     event.case = case
-    event.save()
+    fastsql.insert([event])
     for hook in _after_hooks:
         hook(case, action, event)
     return event
@@ -231,7 +258,7 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
         rows.append(
             CaseMaterial(case=case, material=m, name=m.name, state=state, file=(files or {}).get(m.pk, ""))
         )
-    CaseMaterial.objects.bulk_create(rows)
+    fastsql.insert(rows)
     case.loaded_materials, case.loaded_steps = rows, []  # the answer needs no re-read
     return case
 
@@ -255,7 +282,7 @@ def _start_clock(case: Case, accepted_on: dt.date) -> None:
         rows.append(
             CaseStep(case=case, order=i + 1, name=s.name, role=s.role, kind=kind, due_seq=start + used)
         )
-    CaseStep.objects.bulk_create(rows)
+    fastsql.insert(rows)
     case.loaded_steps = rows
 
 
@@ -264,7 +291,15 @@ CLOCK_FIELDS = ["accepted_on", "due_seq", "due_on"]
 
 def _missing_required(case: Case) -> list[str]:
     """Reads the case's materials once (kept on the case for the answer) and names the missing."""
-    case.loaded_materials = list(case.materials.all())
+    sql = (
+        f"SELECT {fastsql.select_list(CaseMaterial, 'm')} FROM {fastsql.quote(CaseMaterial._meta.db_table)} m "
+        "WHERE m.case_id = %s ORDER BY m.id"
+    )  # case.materials.all() in plain SQL (hot path)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk])
+        case.loaded_materials = [fastsql.from_row(CaseMaterial, row) for row in cursor.fetchall()]
+    for m in case.loaded_materials:
+        CaseMaterial.case.field.set_cached_value(m, case)
     bad = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
     return [m.name for m in case.loaded_materials if m.state in bad]
 
