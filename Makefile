@@ -53,6 +53,8 @@ test: lint test-sqlite test-postgres test-browser
 bench: venv
 	$(PY) bench/workdays.py
 	$(PY) bench/catalog.py
+	$(PY) bench/intake.py --raw-http
+	$(PY) bench/queue.py
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info
