@@ -1,13 +1,12 @@
 """Portal and staff landing pages; thin views over the accounts services and queries."""
 
 from django.contrib.auth import login
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
 from onewindow.accounts import identity, queries, services
-from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff, User
+from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden
 from onewindow.web.forms import RegisterForm
@@ -44,19 +43,11 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    username=data["username"], password=data["password"], display_name=data["name"]
-                )
-                services.register_applicant(
-                    kind=data["kind"],
-                    name=data["name"],
-                    id_number=data["id_number"],
-                    credit_code=data["credit_code"],
-                    phone=data["phone"],
-                    region_code=data["region"].code,
-                    user=user,
-                )
+            user = services.register_portal_user(
+                username=data["username"], password=data["password"], kind=data["kind"], name=data["name"],
+                id_number=data["id_number"], credit_code=data["credit_code"], phone=data["phone"],
+                region_code=data["region"].code,
+            )  # fmt: skip
         except DomainError as exc:
             form.add_error(
                 "credit_code"
