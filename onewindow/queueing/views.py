@@ -1,18 +1,21 @@
 """Hall-floor pages: the kiosk, a ticket's follow page, the window console, the wall display."""
 
+import datetime as dt
 import math
 
 import segno
+from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onewindow.accounts.models import Role, Window
+from onewindow import clock
+from onewindow.accounts.models import Hall, Role, Window
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.errors import DomainError
-from onewindow.queueing import appointments, queries, services
+from onewindow.queueing import advisor, appointments, figures, queries, services
 from onewindow.queueing.models import Category, Priority, Ticket
 
 
@@ -91,7 +94,7 @@ def console(request):
     window = _console_window(request)
     staff = staff_of(request.user)
     context = {"window": window, "windows": Window.objects.filter(hall=staff.hall, queue_categories__isnull=False)
-               .distinct(), "error": request.GET.get("error", "")}  # fmt: skip
+               .distinct()}  # fmt: skip
     if window is not None:
         context |= {"tickets": queries.window_tickets(window), "waiting": queries.waiting_counts(window.hall),
                     "categories": Category.objects.filter(hall=window.hall, is_active=True),
@@ -102,12 +105,10 @@ def console(request):
 @requires(Role.HALL_ADMIN, Role.SUPERVISOR)
 def figures_page(request):
     """排队统计 and the staffing advisor for next week (Erlang C)."""
-    import datetime as dt
-
-    from onewindow import clock
-    from onewindow.queueing import advisor, figures
-
-    hall = staff_of(request.user).hall if staff_of(request.user) else Window.objects.first().hall
+    staff = staff_of(request.user)
+    hall = (
+        staff.hall if staff else Hall.objects.order_by("kind", "code").first()
+    )  # a superuser: the city hall
     today = clock.today()
     by = request.GET.get("by", "category") if request.GET.get("by") in figures.GROUPS else "category"
     start_day = today - dt.timedelta(days=6)
@@ -141,7 +142,7 @@ def console_action(request, action: str):
     try:
         if action == "call-next":
             if services.call_next(window, by=request.user) is None:
-                return redirect(back + "&error=当前没有等候的号")
+                messages.warning(request, "当前没有等候的号。")
         elif action == "pause":
             services.pause(window, by=request.user, reason=request.POST.get("reason", ""))
         elif action == "resume":
@@ -151,5 +152,5 @@ def console_action(request, action: str):
         else:
             return HttpResponse(status=404)
     except DomainError as exc:
-        return redirect(back + "&error=" + exc.message)
+        messages.error(request, exc.message)
     return redirect(back)
