@@ -151,9 +151,9 @@ def _case(request, number: str) -> Case:
     return queries.case_for(request.user, number)
 
 
-def _material_ids(case_or_version_id: int, numbers: list[int]) -> list[int]:
+def _material_ids(version_id: int, numbers: list[int]) -> list[int]:
     """Materials are named by their number in the item's list (API.md: no database ids)."""
-    _, materials, _ = services.published(case_or_version_id)
+    _, materials, _ = services.published(version_id)
     by_no = {m.order: m.pk for m in materials}
     unknown = [n for n in numbers if n not in by_no]
     if unknown:

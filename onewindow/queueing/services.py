@@ -76,10 +76,11 @@ def ahead_of(ticket: Ticket) -> int:
     return waiting.filter(~Q(priority="") | earlier).count()  # one query: all priority, plus earlier plain
 
 
-def _window_of(by: User, window: Window) -> None:
-    staff = staff_of(by)
+def _require_window_staff(by: User, window: Window) -> None:
+    """Only the hall's clerks (and agents) call at its windows."""
     if by.is_superuser:
         return
+    staff = staff_of(by)
     if staff is None or staff.hall_id != window.hall_id or not has_role(by, Role.CLERK, Role.AGENT):
         raise Forbidden("queue.not_your_window", "只能在本中心的窗口叫号。")
 
@@ -87,7 +88,7 @@ def _window_of(by: User, window: Window) -> None:
 @transaction.atomic
 def call_next(window: Window, *, by: User) -> Ticket | None:
     """叫号: the next ticket for this window, or None when its queue is empty."""
-    _window_of(by, window)
+    _require_window_staff(by, window)
     if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
         raise Conflict("queue.window_paused", "窗口暂停服务中，请先恢复。")
     order = list(
@@ -123,7 +124,7 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
 
 
 def _ticket_at(window: Window, number: str, by: User, *statuses: str) -> Ticket:
-    _window_of(by, window)
+    _require_window_staff(by, window)
     ticket = (
         Ticket.objects.select_for_update()
         .filter(hall_id=window.hall_id, day=clock.today(), number=number, window=window)
@@ -206,7 +207,7 @@ def _requeue(ticket: Ticket, category: Category, to_window: Window | None) -> Ti
 
 @transaction.atomic
 def pause(window: Window, *, by: User, reason: str) -> WindowPause:
-    _window_of(by, window)
+    _require_window_staff(by, window)
     if not (reason or "").strip():
         raise DomainError("queue.pause_reason", "请填写暂停原因。")
     if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
@@ -216,6 +217,6 @@ def pause(window: Window, *, by: User, reason: str) -> WindowPause:
 
 @transaction.atomic
 def resume(window: Window, *, by: User) -> None:
-    _window_of(by, window)
+    _require_window_staff(by, window)
     if WindowPause.objects.filter(window=window, ended_at__isnull=True).update(ended_at=clock.now()) == 0:
         raise Conflict("queue.not_paused", "窗口未暂停。")
