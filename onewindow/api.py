@@ -116,6 +116,24 @@ def _mount():
     from onewindow.queueing.api import router as queueing_router
 
     api.add_router("/tickets", queueing_router)
+    # One router per module; each module chooses its own paths below /api/v1/ (documents,
+    # licenses and payments add case actions and their own nouns).
+    from onewindow.bundles.api import router as bundles_router
+    from onewindow.documents.api import router as documents_router
+    from onewindow.licenses.api import router as licenses_router
+    from onewindow.notify.api import router as notify_router
+    from onewindow.payments.api import router as payments_router
+    from onewindow.projects.api import router as projects_router
+
+    for router in (
+        bundles_router,
+        documents_router,
+        licenses_router,
+        notify_router,
+        payments_router,
+        projects_router,
+    ):
+        api.add_router("", router)
 
 
 _mount()

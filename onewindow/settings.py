@@ -39,6 +39,12 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.queueing",
+    "onewindow.documents",
+    "onewindow.notify",
+    "onewindow.payments",
+    "onewindow.licenses",
+    "onewindow.bundles",
+    "onewindow.projects",
     "onewindow.web",
 ]
 
@@ -149,6 +155,8 @@ ONEWINDOW_MAX_EXTENSION_DAYS = env_int("ONEWINDOW_MAX_EXTENSION_DAYS", 10)
 # Provisional calendar years generated ahead of the official data (RULES.md: a year the
 # calendar does not know is an error, never a silent guess — these are marked provisional).
 ONEWINDOW_PROVISIONAL_YEARS_AHEAD = env_int("ONEWINDOW_PROVISIONAL_YEARS_AHEAD", 3)
+# The hall's public address: QR codes on notices and licenses point below it.
+ONEWINDOW_PUBLIC_URL = env_str("ONEWINDOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
@@ -161,3 +169,5 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# ---- module settings (one block per module, appended below) ----------------------------------

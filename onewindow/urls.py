@@ -14,6 +14,12 @@ urlpatterns = [
     path("", include("onewindow.catalog.urls")),
     path("", include("onewindow.cases.urls")),
     path("", include("onewindow.queueing.urls")),
+    path("", include("onewindow.documents.urls")),
+    path("", include("onewindow.notify.urls")),
+    path("", include("onewindow.payments.urls")),
+    path("", include("onewindow.licenses.urls")),
+    path("", include("onewindow.bundles.urls")),
+    path("", include("onewindow.projects.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

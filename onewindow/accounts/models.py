@@ -133,6 +133,10 @@ class Role(models.TextChoices):
     HOTLINE_OPERATOR = "hotline_operator", "热线话务员"
     # 代办员 / 帮办: carries investment projects through their approvals.
     AGENT = "agent", "项目代办员"
+    # 财务审核人员: checks the payment notices a department issues (统一收费).
+    FINANCE = "finance", "财务审核人员"
+    # 银行收费窗口: marks payment notices paid at the hall's bank window.
+    BANK_TELLER = "bank_teller", "银行收费窗口"
 
 
 # Roles that act for one department only; the others act for the whole hall.

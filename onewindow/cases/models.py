@@ -81,6 +81,11 @@ class Case(models.Model):
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
     closed_seq = models.IntegerField("办结工作日序号", null=True, blank=True)
+    # 投资项目代码 (issue 6): every case of an investment project carries its lifelong code.
+    project_code = models.CharField("项目代码", max_length=24, blank=True, db_index=True)
+    # 一件事: the bundle application this case is a child of (its number); messages and notices
+    # then go out once for the whole bundle.
+    bundle_number = models.CharField("一件事申请编号", max_length=30, blank=True, db_index=True)
     # The audit chain's head, kept on the row so a transition needs no extra read.
     event_count = models.PositiveIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BundlesConfig(AppConfig):
+    name = "onewindow.bundles"
+    verbose_name = "一件事"

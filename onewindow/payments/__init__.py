@@ -1,0 +1,1 @@
+"""Fees: payment notices of approved cases, the bank's signed callback, daily reconciliation."""
