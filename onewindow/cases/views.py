@@ -270,7 +270,9 @@ def progress(request):
     """办件进度查询: the case number and the last four digits of the applicant's phone, both
     needed; rate-limited against guessing; no personal data shown."""
     if request.method == "GET":
-        return render(request, "cases/progress.html")
+        # The QR code on every notice lands here with the case number filled in.
+        number = (request.GET.get("number") or "").strip()[:30]
+        return render(request, "cases/progress.html", {"number": number})
     number = (request.POST.get("number") or "").strip()[:30]
     try:
         ratelimit.hit(f"progress-page:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
