@@ -1,0 +1,333 @@
+"""The use cases of a 一件事 application, one public function per thing a person does. Each runs in
+one transaction and drives the children through `cases.services` (which lock, check the
+transition table and append each child's audit event); a refused call raises DomainError and
+changes nothing — for the bundle as a whole, because every child runs in the same transaction.
+
+Lock order, always: the children (by id), then the application row. The case services lock a
+child before the after-transition hook locks its application, so every path takes the same
+order and two paths never wait on each other in a cycle."""
+
+import contextvars
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from onewindow import clock
+from onewindow.accounts.models import Applicant, Hall, Role, User, Window
+from onewindow.accounts.queries import staff_of
+from onewindow.bundles import numbering, queries
+from onewindow.bundles.merging import MergedMaterial, check_form, parts
+from onewindow.bundles.merging import merged_form as merged_form
+from onewindow.bundles.merging import merged_materials as merged_materials
+from onewindow.bundles.models import BundleApplication
+from onewindow.cases import clock_rules
+from onewindow.cases import services as cases
+from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Outcome
+from onewindow.cases.models import Status as CaseStatus
+from onewindow.catalog.models import Bundle
+from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.notify import services as notify
+
+FINAL = (CaseStatus.CLOSED, CaseStatus.REFUSED)
+# The intake answers (受理, 一次性告知, 不予受理 and their variants) are given once for the whole
+# bundle (issue 6: "one acceptance at a comprehensive window"): on a child they are allowed only
+# while one of the services below drives it. The art. 32 auto-acceptance stays allowed.
+INTAKE_ACTIONS = frozenset(
+    {"accept", "accept_tolerantly", "approve_by_commitment", "request_supplement", "refuse"}
+)
+_driving: contextvars.ContextVar[bool] = contextvars.ContextVar("bundle_driving", default=False)
+
+
+class _Driving:
+    def __enter__(self):
+        self.token = _driving.set(True)
+
+    def __exit__(self, *exc):
+        _driving.reset(self.token)
+
+
+# ---- who may do what -----------------------------------------------------------------------
+
+
+def at_comprehensive_window(by: User, hall_id: int) -> bool:
+    """A clerk of the hall posted at one of its active comprehensive windows (综合窗口, 一窗受理)."""
+    if by.is_superuser:
+        return True
+    staff = staff_of(by)
+    return (
+        staff is not None
+        and staff.role == Role.CLERK
+        and staff.hall_id == hall_id
+        and staff.windows.filter(hall_id=hall_id, kind=Window.Kind.COMPREHENSIVE, is_active=True).exists()
+    )
+
+
+def _require_window(by: User, application: BundleApplication) -> None:
+    if not queries.may_view(by, application):
+        raise NotFound("bundle.not_found", "未找到该一件事申请。")
+    if not at_comprehensive_window(by, application.hall_id):
+        raise Forbidden(
+            "bundle.comprehensive_window_only", "一件事由本中心综合受理窗口统一受理、告知或不予受理。"
+        )
+
+
+def _lock(application: BundleApplication) -> tuple[BundleApplication, list[Case]]:
+    """Locks the children (by id), then the application row; returns both freshly read."""
+    children = list(Case.objects.select_for_update().filter(bundle_number=application.number).order_by("pk"))
+    locked = (
+        BundleApplication.objects.select_for_update(of=("self",))
+        .select_related("bundle", "applicant", "hall")
+        .filter(number=application.number)
+        .first()
+    )
+    if locked is None:
+        raise NotFound("bundle.not_found", "未找到该一件事申请。")
+    return locked, children
+
+
+def _item_name(case: Case) -> str:
+    return cases.published(case.item_version_id)[0].name
+
+
+# ---- messages ------------------------------------------------------------------------------
+
+
+def progress_url(number: str) -> str:
+    """The public progress page the notice's QR code and the SMS point to."""
+    return settings.ONEWINDOW_PUBLIC_URL + reverse("bundles:progress", args=[number])
+
+
+def _message(application: BundleApplication, event: str, context: dict) -> None:
+    """One SMS for the whole bundle (its children's case-level messages are skipped by notify).
+    The key is deterministic, so a retried transaction cannot queue it twice."""
+    what = event.removeprefix("bundle_")
+    notify.enqueue(
+        phone=application.applicant.phone, event=event, key=f"bundle:{application.number}:{what}", case=None,
+        hall=application.hall,
+        context={"number": application.number, "name": application.bundle.name, "hall": application.hall.name,
+                 "progress_url": progress_url(application.number), **context},
+    )  # fmt: skip
+
+
+# ---- intake --------------------------------------------------------------------------------
+
+
+def _handed(merged: list[MergedMaterial], names: Iterable[str] | None) -> list[MergedMaterial]:
+    """The merged materials handed in; None means every required one the applicant supplies."""
+    if names is None:
+        return [m for m in merged if m.asked and m.required]
+    by_name = {m.name: m for m in merged}
+    wanted = list(dict.fromkeys((n or "").strip() for n in names))
+    unknown = [n for n in wanted if n not in by_name]
+    if unknown:
+        raise DomainError("bundle.unknown_material", f"所交材料不在该一件事的材料清单中：{'、'.join(unknown)}。",
+                          details={"materials": unknown})  # fmt: skip
+    return [by_name[n] for n in wanted]
+
+
+def _store(files: dict[str, object] | None, handed: list[MergedMaterial]) -> dict[str, str]:
+    """Each uploaded file stored once; every child asking for the material refers to that copy."""
+    if not files:
+        return {}
+    names = {m.name for m in handed}
+    stray = [n for n in files if n not in names]
+    if stray:
+        raise DomainError("bundle.unknown_material", f"上传的文件不属于所交材料：{'、'.join(stray)}。")
+    field = CaseMaterial._meta.get_field("file")
+    return {
+        name: field.storage.save(
+            field.generate_filename(None, upload.name), upload, max_length=field.max_length
+        )
+        for name, upload in files.items()
+    }
+
+
+@transaction.atomic
+def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, materials: Iterable[str] | None,
+          by: User, channel: str, hall: Hall, files: dict[str, object] | None = None) -> BundleApplication:  # fmt: skip
+    """一件事接件: one merged form and one set of materials; one child case per item, submitted
+    through cases.services.submit in this one transaction and marked with the application's
+    number. `materials` are names from `merged_materials` (None: every required one);
+    `files` maps such a name to its upload (portal)."""
+    if not bundle.is_active:
+        raise Conflict("bundle.inactive", f"“{bundle.name}”暂停受理。")
+    bundle_parts = parts(bundle)
+    fields = merged_form(bundle, bundle_parts)
+    answers = check_form(fields, form_data)
+    handed = _handed(merged_materials(bundle, bundle_parts), materials)
+    now = clock.now()
+    today = now.astimezone(clock.hall_tz()).date()
+    application = BundleApplication.objects.create(
+        number=numbering.next_number(hall.region_id, today), bundle=bundle, applicant=applicant, hall=hall,
+        region_code=hall.region_id, channel=channel, form_data=answers,
+        form_fields=[{"key": f.key, "label": f.label} for f in fields], handed_in=[m.name for m in handed],
+        submitted_by=by, received_at=now, received_on=today, promised_days=bundle.promised_limit_days,
+    )  # fmt: skip
+    stored = _store(files, handed)
+    asked_by = {f.key: set(f.items) for f in fields}
+    children = []  # submitted in the bundle's order, so their ids (the lock order) follow it
+    for p in bundle_parts:
+        mine = [m for m in handed if p.code in m.ids]
+        child = cases.submit(
+            version=p.version, applicant=applicant, hall=hall, channel=channel, by=by,
+            form_data={k: v for k, v in answers.items() if p.code in asked_by[k]},
+            handed_in=[m.ids[p.code] for m in mine], files={m.ids[p.code]: stored[m.name] for m in mine if m.name in stored},
+        )  # fmt: skip
+        children.append(child)
+    # The field exists on Case for this link; set with one UPDATE in the same transaction.
+    Case.objects.filter(pk__in=[c.pk for c in children]).update(bundle_number=application.number)
+    return application
+
+
+@transaction.atomic
+def accept(application: BundleApplication, *, by: User) -> BundleApplication:
+    """受理, once, at a comprehensive window: every child is accepted (the clocks start together)
+    or none is — a child that cannot be accepted refuses the whole acceptance, naming it. The
+    bundle's deadline is its own promised limit from today (the day itself not counted)."""
+    application, children = _lock(application)
+    _require_window(by, application)
+    if application.closed_at is not None or application.accepted_on is not None:
+        raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能再次受理。")
+    with _Driving():
+        for child in children:
+            try:
+                cases.accept(child, by=by)
+            except DomainError as exc:
+                raise Conflict(
+                    "bundle.child_not_acceptable",
+                    f"“{_item_name(child)}”（{child.number}）不能受理：{exc.message} 一件事未受理，各事项均未改变。",
+                    details={"case": child.number, "reason": exc.code},
+                ) from exc
+    today = clock.today()
+    application.accepted_on, application.accepted_by = today, by
+    application.due_seq, application.due_on = clock_rules.deadline(today, application.promised_days)
+    application.save(update_fields=["accepted_on", "accepted_by", "due_seq", "due_on"])
+    _message(application, "bundle_accepted", {"due_on": application.due_on, "items": len(children)})
+    return application
+
+
+def _notes_for(child: Case, items: list[dict]) -> list[dict]:
+    rows = {m.name: m.material_id for m in child.materials.all()}
+    return [{"material": rows[i["material"]], "note": i.get("note", ""), "defective": bool(i.get("defective"))}
+            for i in items if i["material"] in rows]  # fmt: skip
+
+
+@transaction.atomic
+def request_supplement(application: BundleApplication, *, by: User, items: list[dict]) -> BundleApplication:
+    """一次性告知 for the whole bundle (行政许可法 art. 32): every missing or defective material,
+    by its name in the merged list, each with its note, told at once; every child asking for a
+    listed material gets the notice for it. `items`: [{"material": name, "note": "…", "defective": bool}]."""
+    application, children = _lock(application)
+    _require_window(by, application)
+    if application.accepted_on is not None or application.closed_at is not None:
+        raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能再一次性告知补正。")
+    if not items:
+        raise DomainError("bundle.notice_empty", "一次性告知书须列明需补正的全部材料。")
+    names = {m.name for c in children for m in c.materials.all()}
+    unknown = [i.get("material") for i in items if i.get("material") not in names]
+    if unknown:
+        raise DomainError(
+            "bundle.unknown_material", f"告知的材料不在该一件事的材料清单中：{'、'.join(map(str, unknown))}。"
+        )
+    with _Driving():
+        for child in children:
+            notes = _notes_for(child, items)
+            if notes:
+                cases.request_supplement(child, by=by, items=notes)
+    return application
+
+
+@transaction.atomic
+def supplement(application: BundleApplication, *, by: User, materials: Iterable[str]) -> BundleApplication:
+    """补齐补正: what the bundle's one-time notice listed, handed in once for every child."""
+    application, children = _lock(application)
+    if not queries.may_view(by, application):
+        raise NotFound("bundle.not_found", "未找到该一件事申请。")
+    wanted = set(materials)
+    done = False
+    for child in children:
+        pending = [m.material_id for m in child.materials.all() if m.name in wanted and m.state in
+                   (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)]  # fmt: skip
+        if pending:
+            cases.supplement(child, by=by, materials=pending)
+            done = True
+    if not done:
+        raise DomainError("bundle.supplement_mismatch", "补交的材料须为一次性告知书所列的材料。")
+    return application
+
+
+@transaction.atomic
+def refuse(application: BundleApplication, *, by: User, reason: str, where_to_turn: str) -> BundleApplication:
+    """不予受理 of the whole bundle, with the written reason and the body to turn to: every child
+    is refused in this one transaction (the last one closes the application)."""
+    application, children = _lock(application)
+    _require_window(by, application)
+    if application.accepted_on is not None or application.closed_at is not None:
+        raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能不予受理。")
+    with _Driving():
+        for child in children:
+            cases.refuse(child, by=by, reason=reason, where_to_turn=where_to_turn)
+    application.refresh_from_db(fields=["closed_at", "closed_on"])
+    return application
+
+
+# ---- the children's transitions (registered in BundlesConfig.ready) ---------------------------
+
+
+def on_child_transition(case: Case, action: str, event: CaseEvent) -> None:
+    """Runs inside every case transition's transaction (cases.services.on_transition). For a
+    child of a bundle: keeps intake answers at the bundle level; records the art. 32
+    auto-acceptance for the bundle; and when the last child closes, closes the application and
+    queues the one completion message. The application row is locked first, so two children
+    closing at once serialize here and exactly one of them sees all siblings closed."""
+    if not case.bundle_number:
+        return
+    if action in INTAKE_ACTIONS and not _driving.get():
+        raise Conflict(
+            "bundle.child_intake",
+            f"该办件属于一件事申请{case.bundle_number}，须在一件事申请页统一受理、告知或不予受理。",
+        )
+    closing = case.status in FINAL and event.from_status not in FINAL  # not 制证/送达 after the decision
+    if action != "auto_accept" and not closing:
+        return
+    application = (
+        BundleApplication.objects.select_for_update(of=("self",))
+        .select_related("bundle", "applicant", "hall")
+        .filter(number=case.bundle_number)
+        .first()
+    )
+    if application is None:
+        return
+    if action == "auto_accept":
+        _auto_accepted(application, case)
+    elif application.closed_at is None and not _open_children(application):
+        _close(application, case)
+
+
+def _open_children(application: BundleApplication) -> bool:
+    return Case.objects.filter(bundle_number=application.number).exclude(status__in=FINAL).exists()
+
+
+def _auto_accepted(application: BundleApplication, case: Case) -> None:
+    """行政许可法 art. 32: unanswered for 5 working days, the application counts as accepted from
+    the day it was received; the bundle's clock starts from that day too, told once."""
+    if application.accepted_on is not None:
+        return
+    application.accepted_on = case.accepted_on
+    application.due_seq, application.due_on = clock_rules.deadline(
+        case.accepted_on, application.promised_days
+    )
+    application.save(update_fields=["accepted_on", "due_seq", "due_on"])
+    count = Case.objects.filter(bundle_number=application.number).count()
+    _message(application, "bundle_accepted", {"due_on": application.due_on, "items": count})
+
+
+def _close(application: BundleApplication, last: Case) -> None:
+    application.closed_at = last.closed_at or clock.now()
+    application.closed_on = last.closed_on or clock.today()
+    application.save(update_fields=["closed_at", "closed_on"])
+    if application.accepted_on is not None:  # a refused bundle was told by its refusal notice
+        denied = Case.objects.filter(bundle_number=application.number, outcome=Outcome.DENIED).exists()
+        _message(application, "bundle_closed", {"closed_on": application.closed_on, "approve": not denied})
