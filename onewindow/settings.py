@@ -171,3 +171,49 @@ LOGGING = {
 }
 
 # ---- module settings (one block per module, appended below) ----------------------------------
+
+# notify: SMS to applicants — an outbox delivered by `manage.py worker` (operator's guide "Messages").
+# Backend: console (the worker's log), file (one JSON line per message) or http (the SMS gateway).
+ONEWINDOW_SMS_BACKEND = env_str("ONEWINDOW_SMS_BACKEND", "console")
+if ONEWINDOW_SMS_BACKEND not in ("console", "file", "http"):
+    raise ConfigError(f"ONEWINDOW_SMS_BACKEND={ONEWINDOW_SMS_BACKEND!r}: expected console, file or http")
+# The registered signature carriers require before every text.
+ONEWINDOW_SMS_SIGNATURE = env_str("ONEWINDOW_SMS_SIGNATURE", "【政务服务中心】")
+ONEWINDOW_SMS_FILE = env_str("ONEWINDOW_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+# The gateway: POST {to, text, idempotency_key} as JSON with the key in ONEWINDOW_SMS_KEY_HEADER.
+ONEWINDOW_SMS_URL = env_str("ONEWINDOW_SMS_URL", "")
+if ONEWINDOW_SMS_BACKEND == "http" and not ONEWINDOW_SMS_URL:
+    raise ConfigError("ONEWINDOW_SMS_BACKEND=http needs ONEWINDOW_SMS_URL")
+ONEWINDOW_SMS_KEY = env_str("ONEWINDOW_SMS_KEY", "")
+ONEWINDOW_SMS_KEY_HEADER = env_str("ONEWINDOW_SMS_KEY_HEADER", "X-Api-Key")
+ONEWINDOW_SMS_CONNECT_TIMEOUT = env_int("ONEWINDOW_SMS_CONNECT_TIMEOUT", 5)
+ONEWINDOW_SMS_READ_TIMEOUT = env_int("ONEWINDOW_SMS_READ_TIMEOUT", 10)
+# After a 5xx, 408, 429, timeout or connection error: retry after BASE seconds, doubling up to
+# CAP (with jitter); dead (shown to hall management, who may retry it) after MAX_ATTEMPTS.
+ONEWINDOW_SMS_MAX_ATTEMPTS = env_int("ONEWINDOW_SMS_MAX_ATTEMPTS", 12)
+ONEWINDOW_SMS_RETRY_BASE_SECONDS = env_int("ONEWINDOW_SMS_RETRY_BASE_SECONDS", 30)
+ONEWINDOW_SMS_RETRY_CAP_SECONDS = env_int("ONEWINDOW_SMS_RETRY_CAP_SECONDS", 3600)
+# The worker: messages claimed per batch; the claim's lease (a dead worker's claims are taken
+# again after it); the idle poll; how often it runs the periodic jobs (web/periodic.py).
+ONEWINDOW_WORKER_BATCH = env_int("ONEWINDOW_WORKER_BATCH", 20)
+ONEWINDOW_WORKER_LEASE_SECONDS = env_int("ONEWINDOW_WORKER_LEASE_SECONDS", 300)
+ONEWINDOW_WORKER_POLL_SECONDS = env_int("ONEWINDOW_WORKER_POLL_SECONDS", 5)
+ONEWINDOW_WORKER_JOBS_SECONDS = env_int("ONEWINDOW_WORKER_JOBS_SECONDS", 60)
+# Appointment reminders (the day before) go out from this hour, hall time, on.
+ONEWINDOW_APPOINTMENT_REMINDER_HOUR = env_int("ONEWINDOW_APPOINTMENT_REMINDER_HOUR", 16)
+
+# licenses and payments: e-licenses (validity, art. 44 delivery) and fees (统一收费).
+# Years a license is valid from its issue when the catalog names none.
+ONEWINDOW_LICENSE_VALID_YEARS = env_int("ONEWINDOW_LICENSE_VALID_YEARS", 5)
+# 非税收入 is paid into the finance bureau's collection account (收支两条线), not a department's
+# own: one payee per city, copied onto every notice when it is issued.
+ONEWINDOW_PAYEE_NAME = env_str("ONEWINDOW_PAYEE_NAME", "德州市财政局非税收入汇缴结算户")
+ONEWINDOW_PAYEE_BANK = env_str("ONEWINDOW_PAYEE_BANK", "中国工商银行德州分行营业部")
+ONEWINDOW_PAYEE_ACCOUNT = env_str("ONEWINDOW_PAYEE_ACCOUNT", "1612002109024900001")
+# The bank's callback: X-Signature = hex HMAC-SHA256 of the body under this secret. Empty (the
+# default): every callback is refused and recorded, until the bank's secret is configured.
+ONEWINDOW_BANK_CALLBACK_SECRET = env_str("ONEWINDOW_BANK_CALLBACK_SECRET", "")
+# Replay window: a callback whose paid_at is older than this is refused (bank_ref is unique too).
+ONEWINDOW_BANK_CALLBACK_MAX_AGE_SECONDS = env_int("ONEWINDOW_BANK_CALLBACK_MAX_AGE_SECONDS", 86400)
+# Paid money is deposited into the treasury (入库) within this many hours (seed: 24 小时内入库).
+ONEWINDOW_DEPOSIT_HOURS = env_int("ONEWINDOW_DEPOSIT_HOURS", 24)

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# `make run`: the periodic jobs beside the web server; both stop together.
+# `make run`: the web server and, beside it, `manage.py worker` (SMS delivery and the periodic
+# jobs). When either stops, or on Ctrl-C / SIGTERM, both stop: the worker finishes the message in
+# hand and releases the rest of its batch, gunicorn finishes its requests.
 set -euo pipefail
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
-.venv/bin/python manage.py periodic --loop 60 &
-jobs_pid=$!
-trap 'kill -TERM $jobs_pid 2>/dev/null || true' EXIT INT TERM
-.venv/bin/gunicorn onewindow.wsgi -b "$HOST:$PORT" -w "${WEB_WORKERS:-2}" --access-logfile -
+.venv/bin/python manage.py worker &
+worker_pid=$!
+.venv/bin/gunicorn onewindow.wsgi -b "$HOST:$PORT" -w "${WEB_WORKERS:-2}" --access-logfile - &
+web_pid=$!
+stop() { kill -TERM "$worker_pid" "$web_pid" 2>/dev/null || true; }
+trap stop INT TERM
+set +e
+wait -n "$worker_pid" "$web_pid"
+status=$?
+stop
+wait "$worker_pid" "$web_pid"
+exit "$status"

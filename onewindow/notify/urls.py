@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from onewindow.notify import views
 
 app_name = "notify"
-urlpatterns: list = []
+urlpatterns = [
+    path("staff/messages/", views.messages_page, name="messages"),
+    path("staff/messages/retry/", views.retry, name="retry"),
+]

@@ -1,0 +1,66 @@
+"""Which transitions of a case the applicant is told of by SMS, and with what.
+
+`on_case_transition` is registered with cases.services.on_transition (NotifyConfig.ready) and runs
+inside the transition's transaction: the message is committed with the event or not at all. Its
+key is the event's place in the case's audit chain, so the same event can never queue twice.
+A case of a bundle (一件事) gets none: the bundle sends one message for all its cases."""
+
+from onewindow.cases.models import Case, CaseEvent, Suspension
+from onewindow.cases.services import published
+from onewindow.notify.models import Event
+from onewindow.notify.services import enqueue
+
+# 受理 in all its forms: the applicant learns the case number and the deadline (RULES.md).
+ACCEPTED = {"accept", "auto_accept", "accept_tolerantly", "approve_by_commitment"}
+
+
+def _materials(payload: dict) -> list[str]:
+    return [m["material"] if isinstance(m, dict) else str(m) for m in payload.get("materials", [])]
+
+
+def _kind(payload: dict) -> str:
+    kind = payload.get("kind", "")
+    return Suspension.Kind(kind).label if kind in Suspension.Kind.values else "特别"
+
+
+def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] | None:
+    """(event name, template context beyond number and item), or None when nothing is sent."""
+    payload = event.payload or {}
+    if action in ACCEPTED:
+        return Event.ACCEPTED, {"action": action, "due_on": case.due_on, "supply_by": case.tolerance_due_on}
+    if action in ("request_supplement", "return_for_correction"):
+        return Event.SUPPLEMENT_REQUESTED, {"materials": _materials(payload),
+                                            "during_review": action == "return_for_correction"}  # fmt: skip
+    if action == "refuse":
+        return Event.REFUSED, {"reason": event.reason, "where_to_turn": payload.get("where_to_turn", "")}
+    if action == "suspend":
+        return Event.SUSPENDED, {"kind": _kind(payload), "expected_days": payload.get("expected_days")}
+    if action == "resume":
+        return Event.RESUMED, {"due_on": case.due_on}
+    if action == "decide":
+        return Event.DECIDED, {"approve": payload.get("approve"), "reason": event.reason}
+    if action == "issue" and payload.get("delivery") == "pickup":
+        return Event.READY_FOR_PICKUP, {
+            "license_number": payload.get("license", ""),
+            "hall": case.hall.name,
+        }
+    if action == "deliver" and payload.get("method") == "post":
+        return Event.POSTED, {"courier": payload.get("courier", ""),
+                              "tracking_number": payload.get("tracking_number", "")}  # fmt: skip
+    return None
+
+
+def key_for(case: Case, event: CaseEvent) -> str:
+    return f"case:{case.number}:event:{event.seq}"
+
+
+def on_case_transition(case: Case, action: str, event: CaseEvent) -> None:
+    if case.bundle_number:
+        return
+    found = message_for(case, action, event)
+    if found is None:
+        return
+    name, context = found
+    version, _, _ = published(case.item_version_id)
+    enqueue(phone=case.applicant.phone, event=name, context={"number": case.number, "item": version.name, **context},
+            key=key_for(case, event), case=case)  # fmt: skip

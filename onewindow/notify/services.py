@@ -1,0 +1,114 @@
+"""The use cases of messages: queue one in the transaction of its cause (`enqueue`), and hall
+management's retry of a message that failed for good (`retry`). Delivery is outbox.py's."""
+
+import re
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.template import Context, Engine
+
+from onewindow import clock, fastsql
+from onewindow.accounts.models import Hall, User
+from onewindow.errors import Conflict, Forbidden, NotFound
+from onewindow.notify import queries
+from onewindow.notify.models import Event, Message
+
+MOBILE = re.compile(r"1\d{10}")
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Engine:
+    """The SMS templates are plain text: no HTML escaping of names and reasons."""
+    return Engine(app_dirs=True, autoescape=False)
+
+
+def render(event: str, context: dict) -> str:
+    """The signed text of `event`: notify/sms/<event>.txt, its lines joined (a template may wrap
+    its text over lines and use tags), after the registered signature."""
+    if event not in Event.values:
+        raise ValueError(f"unknown message event {event!r}")
+    body = _engine().get_template(f"notify/sms/{event}.txt").render(Context(context, autoescape=False))
+    return settings.ONEWINDOW_SMS_SIGNATURE + "".join(line.strip() for line in body.splitlines())
+
+
+def mobile(phone: str | None) -> str:
+    """The 11-digit mainland mobile number in `phone` ('+86 139-1234-5678' → '13912345678'),
+    or '' when it is none (a landline cannot receive an SMS)."""
+    digits = re.sub(r"[\s\-()]", "", phone or "")
+    digits = digits.removeprefix("+86").removeprefix("0086")
+    return digits if MOBILE.fullmatch(digits) else ""
+
+
+def enqueue(*, phone: str, event: str, context: dict, key: str, case=None, hall: Hall | None = None
+            ) -> Message | None:  # fmt: skip
+    """Queues the SMS for `event` inside the caller's transaction: it is committed with its cause
+    or not at all. `key` is deterministic from the cause (`case:<number>:event:<seq>`), so a
+    repeated call finds the first message instead of queueing a second. Without a mobile number
+    nothing is queued (None)."""
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "enqueue() belongs inside the transaction of the event that causes the message"
+        )
+    to = mobile(phone)
+    if not to:
+        return None
+    now = clock.now()
+    message = Message(
+        key=key, event=event, phone=to, text=render(event, context), case=case,
+        case_number=case.number if case is not None else "",
+        hall_id=hall.pk if hall is not None else (case.hall_id if case is not None else None),
+        created_at=now, next_attempt_at=now,
+    )  # fmt: skip
+    if _insert(message):
+        return message
+    return Message.objects.get(key=key)
+
+
+@lru_cache(maxsize=4)
+def _insert_sql(vendor: str) -> tuple[list, str]:
+    meta = Message._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    sql = (
+        f"INSERT INTO {fastsql.quote(meta.db_table)} ({', '.join(fastsql.quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({fastsql.quote('key')}) DO NOTHING "
+        f"RETURNING {fastsql.quote(meta.pk.column)}"
+    )
+    return fields, sql
+
+
+def _insert(message: Message) -> bool:
+    """One statement on the hot path of every transition (no savepoint): the row, unless its key
+    is there already — then False. A concurrent insert of the same key waits for the other
+    transaction and then does nothing (PostgreSQL); SQLite has one writer at a time."""
+    fields, sql = _insert_sql(connection.vendor)
+    params = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding, message._state.db = False, connection.alias
+    return True
+
+
+@transaction.atomic
+def retry(key: str, *, by: User) -> Message:
+    """重新发送 a dead message (the gateway refused it or it failed too often): hall management
+    fixed the cause (a wrong number, the gateway's configuration) and queues it again at once."""
+    message = Message.objects.select_for_update().filter(key=key).first()
+    if message is None or not queries.may_see(by, message):
+        raise NotFound("notify.not_found", "未找到该短信。")
+    if not queries.may_retry(by, message):
+        raise Forbidden("notify.role", "只有本中心的大厅管理员可以重新发送短信。")
+    if message.state != Message.State.DEAD:
+        raise Conflict(
+            "notify.not_dead",
+            f"该短信当前为“{message.get_state_display()}”，只有发送失败的短信可以重新发送。",
+        )
+    now = clock.now()
+    message.state, message.attempts, message.next_attempt_at = Message.State.PENDING, 0, now
+    message.retried_by, message.retried_at = by, now
+    message.save(update_fields=["state", "attempts", "next_attempt_at", "retried_by", "retried_at"])
+    return message

@@ -1,0 +1,71 @@
+"""Every event has its short Chinese SMS, signed, with the facts the applicant needs."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from onewindow.notify.models import Event
+from onewindow.notify.services import render
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "notify" / "sms"
+DUE = dt.date(2026, 11, 9)
+
+# event → (context, facts that must be in the text)
+SAMPLES = {
+    "accepted": ({"number": "371400-20261102-000001", "item": "食品经营许可", "due_on": DUE, "action": "accept"},
+                 ["371400-20261102-000001", "食品经营许可", "已受理", "2026年11月9日"]),
+    "supplement_requested": ({"number": "N1", "item": "食品经营许可", "materials": ["申请书", "管理制度"]},
+                             ["N1", "申请书、管理制度", "一次性告知书"]),
+    "refused": ({"number": "N1", "item": "食品经营许可", "reason": "不属于本机关职权", "where_to_turn": "区市场监管局"},
+                ["N1", "不予受理", "不属于本机关职权", "区市场监管局"]),
+    "suspended": ({"number": "N1", "item": "食品经营许可", "kind": "专家评审", "expected_days": 3},
+                  ["N1", "专家评审", "3个工作日", "不计入"]),
+    "resumed": ({"number": "N1", "item": "食品经营许可", "due_on": DUE}, ["N1", "恢复办理", "2026年11月9日"]),
+    "decided": ({"number": "N1", "item": "食品经营许可", "approve": False, "reason": "场所不符合要求"},
+                ["N1", "不予许可", "场所不符合要求"]),
+    "ready_for_pickup": ({"number": "N1", "item": "食品经营许可", "license_number": "JY1371402", "hall": "德州市政务服务中心"},
+                         ["N1", "JY1371402", "德州市政务服务中心", "领取"]),
+    "posted": ({"number": "N1", "item": "食品经营许可", "courier": "中国邮政EMS", "tracking_number": "9876543210"},
+               ["N1", "中国邮政EMS", "9876543210", "寄出"]),
+    "rating_callback": ({"number": "N1", "item": "食品经营许可", "callback_by": dt.date(2026, 11, 10)},
+                        ["N1", "回访", "11月10日"]),
+    "appointment_reminder": ({"hall": "德州市政务服务中心", "category": "企业开办", "day": dt.date(2026, 11, 3),
+                              "start": dt.time(9), "end": dt.time(10), "code": "ABCD2345"},
+                             ["11月3日", "09:00-10:00", "德州市政务服务中心", "企业开办", "ABCD2345"]),
+    "bundle_accepted": ({"number": "YJS-1", "name": "我要开饭店", "items": 4, "due_on": DUE},
+                        ["YJS-1", "我要开饭店", "4个事项", "2026年11月9日"]),
+    "bundle_closed": ({"number": "YJS-1", "name": "我要开饭店", "approve": True}, ["YJS-1", "我要开饭店", "办结"]),
+    "stage_accepted": ({"project_code": "2026-371400-47-01-000001", "project_name": "德州物流园", "stage_name": "工程建设许可",
+                        "lead_department": "住建局", "due_on": "2026-12-01"},
+                       ["2026-371400-47-01-000001", "德州物流园", "工程建设许可", "住建局", "2026-12-01"]),
+    "stage_closed": ({"project_code": "P1", "project_name": "德州物流园", "stage_name": "施工许可", "closed_on": "2026-12-01"},
+                     ["P1", "施工许可", "2026-12-01", "办结"]),
+}  # fmt: skip
+
+
+def test_every_event_has_a_template_and_a_sample():
+    assert {p.stem for p in TEMPLATES.glob("*.txt")} == set(Event.values) == set(SAMPLES)
+
+
+@pytest.mark.parametrize("event", Event.values)
+def test_it_renders_each_event_short_signed_and_complete(event, settings):
+    settings.ONEWINDOW_SMS_SIGNATURE = "【德州市政务服务中心】"
+    context, facts = SAMPLES[event]
+    text = render(event, context)
+    assert text.startswith("【德州市政务服务中心】")
+    assert [f for f in facts if f not in text] == []
+    assert "{" not in text and "\n" not in text and "None" not in text
+    assert len(text) <= 140, f"{event}: {len(text)} characters is more than two SMS segments"
+
+
+def test_names_and_reasons_are_not_html_escaped():
+    text = render(
+        "refused", {"number": "N1", "item": "A&B <许可>", "reason": "“条件”不符", "where_to_turn": ""}
+    )
+    assert "A&B <许可>" in text and "“条件”不符" in text
+
+
+def test_an_unknown_event_is_a_programming_error():
+    with pytest.raises(ValueError):
+        render("birthday", {})

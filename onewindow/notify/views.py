@@ -1,0 +1,36 @@
+"""The messages page of hall management (/staff/messages/): counts by state, the dead messages
+with their errors, and the hall admin's retry. Thin views over queries and services."""
+
+from django.contrib import messages as flash
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from onewindow.accounts.identity import mask_phone
+from onewindow.accounts.models import Role
+from onewindow.accounts.permissions import requires
+from onewindow.accounts.queries import staff_of
+from onewindow.errors import DomainError
+from onewindow.notify import queries, services
+from onewindow.notify.models import Message
+
+
+@requires(Role.SUPERVISOR, Role.HALL_ADMIN)
+@require_GET
+def messages_page(request):
+    counts = queries.counts(request.user)
+    states = [{"value": s, "label": Message.State(s).label, "count": counts[s]} for s in Message.State.values]
+    dead = [{"m": m, "phone": mask_phone(m.phone)} for m in queries.dead(request.user)]
+    may_retry = request.user.is_superuser or staff_of(request.user).role == Role.HALL_ADMIN
+    return render(request, "notify/messages.html", {"states": states, "dead": dead, "may_retry": may_retry})
+
+
+@requires(Role.HALL_ADMIN)
+@require_POST
+def retry(request):
+    try:
+        message = services.retry((request.POST.get("key") or "")[:120], by=request.user)
+    except DomainError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(request, f"发往 {mask_phone(message.phone)} 的短信已重新排队发送。")
+    return redirect("notify:messages")
