@@ -390,3 +390,36 @@ def progress(request, number: str = Query(..., max_length=30), phone_last4: str 
     """办件进度: the case number and the last four digits of the applicant's phone, both needed."""
     ratelimit.hit(f"progress:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
     return progress_of(queries.public_progress(number, phone_last4))
+
+
+# ---- after the decision: the licenses module owns the license and its delivery ---------------
+
+
+class IssueIn(Schema):
+    delivery: str = Field("pickup", description="pickup（窗口领取）/ post（免费邮寄）")
+    valid_until: dt.date | None = Field(None, description="有效期至；省略即按默认年限")
+
+
+class DeliverIn(Schema):
+    method: str = Field("", description="pickup / post")
+    signed_by: str = Field("", description="窗口领取：签收人")
+    id_checked: bool = Field(False, description="窗口领取：已核验签收人身份证件")
+    courier: str = Field("", description="邮寄：快递公司")
+    tracking_number: str = Field("", description="邮寄：运单号")
+    address: str = Field("", description="邮寄：收件地址")
+
+
+def _issue(case: Case, by, payload: IssueIn) -> Case:
+    from onewindow.licenses.services import issue_license  # licenses sits above cases
+
+    return issue_license(case, by=by, delivery=payload.delivery, valid_until=payload.valid_until).case
+
+
+def _deliver(case: Case, by, payload: DeliverIn) -> Case:
+    from onewindow.licenses.services import deliver_license
+
+    return deliver_license(case, by=by, **payload.model_dump()).case
+
+
+_transition("issue", _issue, IssueIn, "制证（证照编号见 GET /cases/{number}/license）")
+_transition("deliver", _deliver, DeliverIn, "送达")

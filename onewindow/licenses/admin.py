@@ -1,0 +1,36 @@
+"""Operator views of licenses and deliveries: read-only — licenses change only through the
+services (issue, revoke), so the audit trail and the case stay in step."""
+
+from django.contrib import admin
+
+from onewindow.licenses.models import Delivery, LateDelivery, License
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(License)
+class LicenseAdmin(ReadOnly):
+    list_display = ["number", "name", "holder_name", "department", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["department"]
+    search_fields = ["number", "case__number"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnly):
+    list_display = ["case", "method", "delivered_at", "due_on", "on_time"]
+    list_filter = ["method", "on_time"]
+
+
+@admin.register(LateDelivery)
+class LateDeliveryAdmin(ReadOnly):
+    list_display = ["case", "department", "due_on", "found_at", "delivered_at"]
+    list_filter = ["department"]

@@ -1,0 +1,66 @@
+"""Demo licenses and fees for the demo hall (web/demo.py, catalog/demo_catalog.py), made through
+the services like real work: 张伟's 个体工商户 business license (issued, picked up), 鲁味餐饮's
+营业执照 (告知承诺) and its food permit (issued, waiting to be posted) — whose shared 营业执照
+the permit takes from the first — and 张伟's 居民身份证补领, approved with a 40-yuan notice
+waiting for finance. Idempotent: a story already told is skipped."""
+
+from django.db import transaction
+
+from onewindow.accounts.models import Applicant, Hall, User
+from onewindow.cases import services as cases
+from onewindow.cases.models import Case, Channel
+from onewindow.catalog.services import version_for_new_case
+from onewindow.licenses import services
+from onewindow.licenses.models import License
+
+
+def _people() -> dict:
+    users = {u.username: u for u in User.objects.filter(username__in=[
+        "zhangwei", "luwei", "clerk", "reviewer", "reviewer_sp", "head_sp", "admin"])}  # fmt: skip
+    return {**users, "hall": Hall.objects.get(code="371400-zwfw")}
+
+
+def _submit(p: dict, code: str, applicant: str) -> Case:
+    return cases.submit(version=version_for_new_case(code), applicant=Applicant.objects.get(user=p[applicant]),
+                        hall=p["hall"], channel=Channel.WINDOW, by=p["clerk"])  # fmt: skip
+
+
+def _told(code: str, applicant: str) -> bool:
+    return Case.objects.filter(item__code=code, applicant__user__username=applicant, status="closed").exists()
+
+
+def _individual_business(p: dict) -> None:
+    """即办件: accepted and approved at the window; the 营业执照 issued and picked up."""
+    case = cases.accept(_submit(p, "GTDJ-XK-0001", "zhangwei"), by=p["clerk"])
+    cases.decide(case, by=p["clerk"], approve=True)
+    services.issue_license(case, by=p["reviewer"], delivery="pickup")
+    services.deliver_license(case, by=p["clerk"], method="pickup", signed_by="张伟", id_checked=True)
+
+
+def _company_and_food_permit(p: dict) -> None:
+    company = cases.approve_by_commitment(_submit(p, "QYDJ-XK-0001", "luwei"), by=p["clerk"],
+                                          commitment="申请人承诺所填信息真实、住所合法有效")  # fmt: skip
+    services.issue_license(company, by=p["reviewer_sp"], delivery="pickup")
+    permit = cases.accept(_submit(p, "SPJY-XK-0001", "luwei"), by=p["clerk"])
+    cases.review(permit, by=p["reviewer_sp"], opinion="经审查（含现场核查），符合条件")
+    cases.decide(permit, by=p["head_sp"], approve=True)
+    services.issue_license(permit, by=p["reviewer_sp"], delivery="post")
+
+
+def _charged_id_card(p: dict) -> None:
+    """公安局 has no demo staff: the city's system administrator stands in for it."""
+    case = cases.accept(_submit(p, "SFZ-QR-0002", "zhangwei"), by=p["clerk"])
+    cases.review(case, by=p["admin"], opinion="户籍信息核对无误")
+    cases.decide(case, by=p["admin"], approve=True)  # the payment notice is issued with the approval
+
+
+@transaction.atomic
+def seed() -> dict:
+    p = _people()
+    if not _told("GTDJ-XK-0001", "zhangwei"):
+        _individual_business(p)
+    if not _told("SPJY-XK-0001", "luwei"):
+        _company_and_food_permit(p)
+    if not _told("SFZ-QR-0002", "zhangwei"):
+        _charged_id_card(p)
+    return {"licenses": License.objects.count()}

@@ -1,0 +1,181 @@
+"""Read side of e-licenses: verification, a holder's valid licenses (证照共享), the staff desk's
+lists and late deliveries — set-based queries over indexed columns."""
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from onewindow import clock
+from onewindow.accounts.models import Applicant, User
+from onewindow.cases import queries as case_queries
+from onewindow.cases.models import Case, CaseMaterial, Outcome, Status
+from onewindow.cases.services import DELIVERY_DAYS, delivery_due_on
+from onewindow.catalog.models import ServiceItem
+from onewindow.errors import NotFound
+from onewindow.licenses import numbers
+from onewindow.licenses.models import License, LicenseStatus
+from onewindow.licenses.services import DOCUMENT_RESULTS, default_valid_until
+from onewindow.payments.queries import notices_of_case
+
+# Suffixes that name the form of an organisation; kept when a holder's name is masked.
+_ORG_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "合伙企业",
+    "合作社",
+    "事务所",
+    "公司",
+    "中心",
+    "商行",
+    "厂",
+    "店",
+)
+
+
+def mask_holder(name: str, kind: str = Applicant.Kind.NATURAL) -> str:
+    """张*伟 / 张* for a person; 德州**有限公司 for an organisation (its first two characters and
+    its form, never the length of the rest)."""
+    name = (name or "").strip()
+    if kind == Applicant.Kind.LEGAL:
+        suffix = next((s for s in _ORG_SUFFIXES if name.endswith(s) and len(name) > len(s) + 2), "")
+        return name[:2] + "**" + suffix
+    if len(name) <= 2:
+        return name[:1] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def verify(raw_number: str) -> License:
+    """The license a number names: 400 if the number is malformed (pattern or check character),
+    404 with status `unknown` if no license carries it."""
+    number = numbers.parse(raw_number)
+    license = License.objects.select_related("department", "holder").filter(number=number).first()
+    if license is None:
+        raise NotFound("license.unknown", "未找到该编号的证照。请核对编号，或向发证机关咨询。",
+                       details={"status": LicenseStatus.UNKNOWN, "number": number})  # fmt: skip
+    return license
+
+
+def verification(license: License, today: dt.date | None = None) -> dict:
+    """What anyone may learn from a license number: no personal data beyond the masked holder."""
+    status = license.status_on(today or clock.today())
+    return {
+        "number": license.number, "status": status, "status_display": LicenseStatus(status).label,
+        "name": license.name, "holder": mask_holder(license.holder_name, license.holder.kind),
+        "department": license.department.name, "issued_on": license.valid_from, "valid_until": license.valid_until,
+        "revoked_on": license.revoked_at.astimezone(clock.hall_tz()).date() if license.revoked_at else None,
+    }  # fmt: skip
+
+
+def valid_licenses_of(applicant: Applicant, item: ServiceItem | None = None, today: dt.date | None = None):
+    """证照共享: the holder's licenses valid today (not revoked, within validity) — one indexed
+    query (holder, valid_until) where not revoked."""
+    today = today or clock.today()
+    licenses = License.objects.filter(
+        holder=applicant, revoked_at__isnull=True, valid_until__gte=today, valid_from__lte=today
+    ).select_related("department")
+    if item is not None:
+        licenses = licenses.filter(item=item)
+    return licenses.order_by("-issued_at")
+
+
+def shared_materials(case: Case, today: dt.date | None = None) -> list[dict]:
+    """The case's 部门共享 materials, each with the applicant's valid license that satisfies it:
+    one issued by the material's sharing department whose name and the material's name contain
+    one another (营业执照 ↔ 使用单位营业执照), or None."""
+    rows = list(case.materials.filter(state=CaseMaterial.State.SHARED).select_related("material"))
+    licenses = list(valid_licenses_of(case.applicant, today=today)) if rows else []
+    found = []
+    for row in rows:
+        match = next((lic for lic in licenses if lic.department_id == row.material.shared_by_id
+                      and (lic.name in row.name or row.name in lic.name)), None)  # fmt: skip
+        found.append({"material": row, "license": match})
+    return found
+
+
+def my_licenses(user: User) -> QuerySet[License]:
+    return License.objects.filter(holder__user=user).select_related("department").order_by("-issued_at")
+
+
+def my_license(user: User, raw_number: str) -> License:
+    """The holder's own license; anyone else's answers 404 (as if it did not exist)."""
+    number = (raw_number or "").strip().upper()
+    license = my_licenses(user).select_related("holder", "item").filter(number=number).first()
+    if license is None:
+        raise NotFound("license.not_found", "未找到该证照。")
+    return license
+
+
+def license_for(user: User, raw_number: str) -> License:
+    """A license as staff see it: its case must be visible to them (department or hall)."""
+    number = (raw_number or "").strip().upper()
+    license = (
+        License.objects.filter(case__in=case_queries.visible_cases(user), number=number)
+        .select_related("case", "department", "holder", "issued_by", "revoked_by")
+        .first()
+    )
+    if license is None:
+        raise NotFound("license.not_found", "未找到该证照。")
+    return license
+
+
+def _documents(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.filter(
+        status=Status.CLOSED, outcome=Outcome.APPROVED, item_version__result_type__in=DOCUMENT_RESULTS
+    )
+
+
+def awaiting_issue(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return _documents(cases).filter(license__isnull=True).select_related("item_version", "applicant")
+
+
+def awaiting_delivery(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.filter(license__isnull=False, delivery__isnull=True).select_related(
+        "item_version", "applicant", "license"
+    )
+
+
+def _late_cutoff(today: dt.date) -> dt.datetime:
+    """Decided before this instant ⟺ the decision's date + DELIVERY_DAYS < today."""
+    first_day = today - dt.timedelta(days=DELIVERY_DAYS)
+    return dt.datetime.combine(first_day, dt.time(), tzinfo=clock.hall_tz())
+
+
+def late_deliveries(today: dt.date | None = None, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """行政许可法 art. 44 missed: delivered more than 10 days after the decision, or not yet
+    delivered and the 10 days are over. One query (no loop over cases)."""
+    today = today or clock.today()
+    cases = Case.objects.all() if cases is None else cases
+    undelivered = Q(delivery__isnull=True, decided_at__lt=_late_cutoff(today))
+    return (
+        _documents(cases)
+        .filter(Q(delivery__on_time=False) | undelivered)
+        .select_related("item_version", "applicant", "department")
+        .order_by("decided_at")
+    )
+
+
+def desk(cases: QuerySet[Case], *, issuing: bool) -> dict:
+    """The staff desk's three lists (200 rows each), over the cases the viewer may see."""
+    late = list(late_deliveries(cases=cases)[:200])
+    return {
+        "to_issue": list(awaiting_issue(cases).order_by("decided_at")[:200]) if issuing else [],
+        "to_deliver": list(awaiting_delivery(cases).order_by("license__issued_at")[:200]),
+        "late": [(case, delivery_due_on(case)) for case in late],
+    }
+
+
+def case_sheet(case: Case) -> dict:
+    """Everything the case's 制证送达 page shows: the license and its delivery, the fee and the
+    shared materials."""
+    today = clock.today()
+    license = License.objects.filter(case=case).select_related("department").first()
+    notices = notices_of_case(case)
+    return {
+        "case": case, "license": license, "license_status": license and license.status_on(today),
+        "delivery": getattr(license, "delivery", None) if license else None,
+        "due_on": case.decided_at and delivery_due_on(case), "today": today,
+        "default_valid_until": default_valid_until(today), "notices": notices, "shared": shared_materials(case),
+        "may_bill": not case.item_version.is_free and case.outcome == Outcome.APPROVED
+        and all(n.state == "cancelled" for n in notices),
+    }  # fmt: skip

@@ -1,0 +1,158 @@
+"""The use cases of e-licenses, one public function per thing a person does: issue (制证) the
+license of an approved case, deliver (送达) it, revoke it, look up a holder's licenses for
+证照共享. The case's own transitions (`issue`, `deliver` in cases.services) lock the case and
+append its audit events; these functions run inside the same transaction."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+
+from onewindow import clock
+from onewindow.accounts import identity
+from onewindow.accounts.models import Applicant, PersonalDataRead, Role, User
+from onewindow.accounts.queries import staff_of
+from onewindow.cases import services as cases
+from onewindow.cases.models import Case
+from onewindow.catalog.models import ResultType
+from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.licenses import numbers
+from onewindow.licenses.models import Delivery, LateDelivery, License
+from onewindow.payments import services as payments
+from onewindow.payments.serials import next_serial
+
+# The results that are documents to issue and deliver (证照, 批文).
+DOCUMENT_RESULTS = (ResultType.LICENSE, ResultType.APPROVAL)
+MAX_VALID_YEARS = 50
+LOOKUP_ROLES = (Role.CLERK, Role.AGENT, Role.REVIEWER, Role.DEPARTMENT_HEAD)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def default_valid_until(issued_on: dt.date) -> dt.date:
+    """Valid for ONEWINDOW_LICENSE_VALID_YEARS from the issue date, the last day included
+    (2026-05-06 → 2031-05-05): the catalog names no validity of its own."""
+    return add_years(issued_on, settings.ONEWINDOW_LICENSE_VALID_YEARS) - dt.timedelta(days=1)
+
+
+def _validity(valid_until: dt.date | None, today: dt.date) -> dt.date:
+    until = valid_until or default_valid_until(today)
+    if not today <= until <= add_years(today, MAX_VALID_YEARS):
+        raise DomainError("license.valid_until", f"有效期至应在今天至{MAX_VALID_YEARS}年之内。")
+    return until
+
+
+@transaction.atomic
+def issue_license(
+    case: Case, *, by: User, delivery: str = "pickup", valid_until: dt.date | None = None
+) -> License:
+    """制证: THE way to issue. Under the case's lock (cases.services.issue): the item must
+    produce a document, a charged item must be paid (payments.require_paid), then the license
+    gets its number and row, the 制证 step is completed and the audit event names the number."""
+    made: dict[str, License] = {}
+
+    def make(locked: Case) -> str:
+        version = cases.published(locked.item_version_id)[0]
+        if version.result_type not in DOCUMENT_RESULTS:
+            raise Conflict("license.no_document", "该事项的审批结果不是证照或批文，无需制证。")
+        if delivery == "post" and not version.delivery_post:
+            raise DomainError("license.post_not_offered", "该事项不提供免费邮寄，请选择窗口领取。")
+        payments.require_paid(locked)
+        now = clock.now()
+        today = now.astimezone(clock.hall_tz()).date()
+        until = _validity(valid_until, today)
+        department = version.item.department
+        serial = next_serial(f"license-{department.code}-{today.year}")
+        made["license"] = License.objects.create(
+            number=numbers.make(department.code, today.year, serial), case=locked, item_id=locked.item_id,
+            name=version.license_type or version.name, holder=locked.applicant, holder_name=locked.applicant.name,
+            department=department, issued_at=now, issued_by=by, valid_from=today, valid_until=until,
+            delivery_method=delivery,
+        )  # fmt: skip
+        return made["license"].number
+
+    case = cases.issue(case, by=by, delivery=delivery, license=make)
+    license = made["license"]
+    license.case = case
+    return license
+
+
+@transaction.atomic
+def deliver_license(case: Case, *, by: User, method: str, signed_by: str = "", id_checked: bool = False,
+                    courier: str = "", tracking_number: str = "", address: str = "") -> Delivery:  # fmt: skip
+    """送达: the signature record of a pickup or the post's details, once, under the case's lock
+    (cases.services.deliver). Later than 10 days after the decision (art. 44) is recorded as
+    late on the delivery and as a supervision event."""
+    case = cases.deliver(case, by=by, method=method, signed_by=signed_by, id_checked=id_checked, courier=courier,
+                         tracking_number=tracking_number, address=address)  # fmt: skip
+    now, due_on = clock.now(), cases.delivery_due_on(case)
+    on_time = now.astimezone(clock.hall_tz()).date() <= due_on
+    details = cases.delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
+                                     tracking_number=tracking_number, address=address)  # fmt: skip
+    delivery = Delivery.objects.create(
+        case=case, license=License.objects.get(case=case), method=method, signed_by=details.get("signed_by", ""),
+        id_checked=details.get("id_checked", False), address=details.get("address", ""),
+        courier=details.get("courier", ""), tracking_number=details.get("tracking_number", ""), delivered_at=now,
+        due_on=due_on, on_time=on_time, recorded_by=by,
+    )  # fmt: skip
+    if not on_time:
+        LateDelivery.objects.bulk_create(
+            [LateDelivery(case=case, department_id=case.department_id, due_on=due_on, found_at=now)],
+            ignore_conflicts=True,  # the periodic sweep may have recorded it already
+        )
+        LateDelivery.objects.filter(case=case).update(delivered_at=now)
+    return delivery
+
+
+@transaction.atomic
+def revoke_license(license: License, *, by: User, reason: str) -> License:
+    """撤销: by the head of the issuing department, with a written reason (e.g. a 核查 after a
+    commitment approval, RULES.md). Once: a second revocation is refused."""
+    staff = staff_of(by)
+    if not by.is_superuser and (
+        staff is None or staff.role != Role.DEPARTMENT_HEAD or staff.department_id != license.department_id
+    ):
+        raise Forbidden("license.role", "只有发证部门负责人可以撤销证照。")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise DomainError("license.revoke_reason", "请写明撤销理由（不超过500字）。")
+    changed = License.objects.filter(pk=license.pk, revoked_at__isnull=True).update(
+        revoked_at=clock.now(), revoked_by=by, revoke_reason=reason
+    )
+    if changed != 1:
+        raise Conflict("license.already_revoked", "该证照已撤销。")
+    license.refresh_from_db()
+    return license
+
+
+def _holder_by_identifier(identifier: str) -> Applicant:
+    number = (identifier or "").strip().upper()
+    natural = len(number) == 18 and number[:17].isdigit()
+    error = identity.resident_id_error(number) if natural else identity.credit_code_error(number)
+    if error is not None:
+        raise error
+    holder = Applicant.objects.filter(
+        kind=Applicant.Kind.NATURAL if natural else Applicant.Kind.LEGAL,
+        **({"id_number": number} if natural else {"credit_code": number}),
+    ).first()
+    if holder is None:
+        raise NotFound("license.holder_not_found", "未找到该证件号码的持证人。")
+    return holder
+
+
+@transaction.atomic
+def lookup_holder(identifier: str, *, by: User, purpose: str = "证照共享查询") -> Applicant:
+    """证照共享: intake and review staff find a holder by ID number or credit code, to take the
+    holder's valid licenses instead of asking for copies. Every lookup is audited (who, whom,
+    why) like any read of personal data (ARCHITECTURE.md "Personal data")."""
+    staff = staff_of(by)
+    if not by.is_superuser and (staff is None or staff.role not in LOOKUP_ROLES):
+        raise Forbidden("license.lookup_role", "只有窗口和部门审查人员可以查询持证人的证照。")
+    holder = _holder_by_identifier(identifier)
+    PersonalDataRead.objects.create(user=by, applicant=holder, fields="licenses", purpose=purpose[:100])
+    return holder

@@ -1,0 +1,28 @@
+"""The demo's licenses and fees are made through the services and can be seeded again."""
+
+import pytest
+
+from onewindow.catalog import demo_catalog
+from onewindow.catalog import services as catalog
+from onewindow.licenses import demo, queries
+from onewindow.licenses.models import Delivery, License
+from onewindow.payments.models import PaymentNotice
+from onewindow.web import demo as hall_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_tells_each_story_once(db):
+    hall_demo.seed()
+    catalog.load_demo(demo_catalog)
+    assert demo.seed() == demo.seed() == {"licenses": 3}
+    assert sorted(License.objects.values_list("name", flat=True)) == [
+        "营业执照",
+        "营业执照（个体工商户）",
+        "食品经营许可证",
+    ]
+    assert Delivery.objects.get().signed_by == "张伟"
+    notice = PaymentNotice.objects.get()
+    assert (notice.amount_fen, notice.state) == (4000, "issued")
+    permit = License.objects.get(name="食品经营许可证").case
+    assert [s["license"].name for s in queries.shared_materials(permit)] == ["营业执照"]

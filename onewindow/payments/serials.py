@@ -1,0 +1,50 @@
+"""Serial numbers of a named series (payment notices per region and year; licenses per
+department and year), unique under any concurrency — the scheme of cases/numbering.py. On
+PostgreSQL a SEQUENCE per series: no row lock, so concurrent issuers never wait on each other;
+on SQLite, where writers queue anyway, an upsert on a counter row in the caller's transaction.
+A rolled-back transaction may leave a gap in the series; it never repeats a number."""
+
+import hashlib
+import re
+
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+_known: set[str] = set()
+
+
+def _sequence_name(key: str) -> str:
+    # Any key (department codes are free text) gives a safe, distinct identifier ≤ 63 bytes.
+    plain = re.sub(r"[^a-z0-9]+", "_", key.lower())[:40]
+    return f"ow_serial_{plain}_{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+
+
+def _pg_next(key: str) -> int:
+    name = _sequence_name(key)
+    with connection.cursor() as cursor:
+        if name not in _known:
+            try:
+                with transaction.atomic():  # a savepoint: another creating it at once is no error
+                    cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
+            except DatabaseError:
+                pass
+            # Remembered only once committed: CREATE SEQUENCE rolls back with its transaction.
+            transaction.on_commit(lambda: _known.add(name))
+        cursor.execute("SELECT nextval(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def _sqlite_next(key: str) -> int:
+    from onewindow.payments.models import Serial
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Serial._meta.db_table} (key, last) VALUES (%s, 1) "
+            "ON CONFLICT (key) DO UPDATE SET last = last + 1 RETURNING last",
+            [key],
+        )
+        return cursor.fetchone()[0]
+
+
+def next_serial(key: str) -> int:
+    return _pg_next(key) if connection.vendor == "postgresql" else _sqlite_next(key)
