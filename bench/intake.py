@@ -135,14 +135,15 @@ def fill_open_cases(total: int, seed: int = 20261126) -> float:
                 number, item_id, item_version_id, department_id, applicant_id, hall_id, region_code,
                 channel, status, outcome, form_data, received_at, received_on, accepted_on, promised_days,
                 extra_days, due_seq, due_on, paused_on, frozen_light, extended, tolerance_due_on,
-                by_commitment, decided_at, closed_at, closed_on, closed_seq, event_count, last_hash
+                by_commitment, decided_at, closed_at, closed_on, closed_seq, event_count, last_hash,
+                project_code, bundle_number
             )
             SELECT 'BENCH-' || lpad(g::text, 8, '0'), %(item)s, %(version)s, %(department)s,
                    (%(applicants)s::bigint[])[1 + g %% %(na)s], %(hall)s, %(region)s,
                    'window', t.status, '', '{{}}'::jsonb,
                    t.received_at + (g / %(k)s) * interval '1 microsecond', t.received_on, t.accepted_on,
                    t.promised, 0, t.due_seq, t.due_on, t.paused_on, t.frozen, false, NULL,
-                   false, NULL, NULL, NULL, NULL, 0, ''
+                   false, NULL, NULL, NULL, NULL, 0, '', '', ''
             FROM generate_series(1, %(n)s) AS g
             JOIN tpl t ON t.k = 1 + g %% %(k)s
             """,

@@ -34,8 +34,10 @@ def _fresh_process_caches():
     from onewindow.accounts import services as accounts
     from onewindow.cases import services as cases
     from onewindow.catalog import search
+    from onewindow.catalog import services as catalog
 
     cases._published.cache_clear()
+    catalog._current_ids.clear()
     search.invalidate()
     accounts._token_users.clear()
 

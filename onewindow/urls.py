@@ -10,6 +10,8 @@ admin.site.site_title = "OneWindow 管理后台"
 admin.site.index_title = "大厅管理"
 
 urlpatterns = [
+    # First: the API is the busiest prefix, and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", include("onewindow.web.urls")),
     path("", include("onewindow.catalog.urls")),
     path("", include("onewindow.cases.urls")),
@@ -26,6 +28,5 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -32,9 +32,9 @@ def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
             case = Case.objects.select_for_update().get(pk=pk)
             if case.status != S.SUBMITTED:
                 continue
-            _start_clock(case, case.received_on)
+            steps = _start_clock(case, case.received_on)
             _move(case, "auto_accept", by=None, reason="行政许可法第三十二条：逾期未作出受理决定，自收到申请之日起即为受理",
-                  payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS)  # fmt: skip
+                  payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS, also=[steps])  # fmt: skip
             done += 1
     return done
 

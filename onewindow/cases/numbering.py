@@ -16,17 +16,23 @@ def _remember(name: str) -> None:
     transaction.on_commit(lambda: _known_sequences.add(name))
 
 
-def _pg_next(region6: str, day: dt.date) -> int:
+# The next number and, in the same round trip, the case's id from its table's own sequence (the
+# id column is an identity column): the case, its first event and its materials can then be
+# written together (fastsql.run).
+_NEXT = "SELECT nextval(%s), nextval(pg_get_serial_sequence('cases_case', 'id'))"
+
+
+def _pg_next(region6: str, day: dt.date) -> tuple[int, int]:
     name = f"case_no_{region6}_{day:%Y%m%d}"
     with connection.cursor() as cursor:
         if name in _known_sequences:  # one round trip on the hot path
-            cursor.execute("SELECT nextval(%s)", [name])
-            return cursor.fetchone()[0]
+            cursor.execute(_NEXT, [name])
+            return cursor.fetchone()
         try:
             with transaction.atomic():  # a savepoint: a missing sequence must not abort the caller
-                cursor.execute("SELECT nextval(%s)", [name])
+                cursor.execute(_NEXT, [name])
                 _remember(name)
-                return cursor.fetchone()[0]
+                return cursor.fetchone()
         except DatabaseError:
             pass
         try:
@@ -34,9 +40,9 @@ def _pg_next(region6: str, day: dt.date) -> int:
                 cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}"')
         except DatabaseError:
             pass  # another transaction created it at the same moment
-        cursor.execute("SELECT nextval(%s)", [name])
+        cursor.execute(_NEXT, [name])
         _remember(name)
-        return cursor.fetchone()[0]
+        return cursor.fetchone()
 
 
 def _sqlite_next(region6: str, day: dt.date) -> int:
@@ -52,7 +58,15 @@ def _sqlite_next(region6: str, day: dt.date) -> int:
         return cursor.fetchone()[0]
 
 
-def next_number(region_code: str, day: dt.date) -> str:
+def allocate(region_code: str, day: dt.date) -> tuple[str, int | None]:
+    """(case number, the new case's id on PostgreSQL — None on SQLite, where the insert gives it)."""
     region6 = region_code[:6]
-    n = _pg_next(region6, day) if connection.vendor == "postgresql" else _sqlite_next(region6, day)
-    return f"{region6}-{day:%Y%m%d}-{n:06d}"
+    if connection.vendor == "postgresql":
+        n, case_id = _pg_next(region6, day)
+    else:
+        n, case_id = _sqlite_next(region6, day), None
+    return f"{region6}-{day:%Y%m%d}-{n:06d}", case_id
+
+
+def next_number(region_code: str, day: dt.date) -> str:
+    return allocate(region_code, day)[0]

@@ -141,19 +141,18 @@ def _check(case: Case, action: str) -> None:
 
 
 def _move(case: Case, action: str, *, by: User | None, to: str | None = None, reason: str = "",
-          payload: dict | None = None, fields: Iterable[str] = ()) -> CaseEvent:  # fmt: skip
-    """Applies a checked transition: new status, the changed fields, one audit event."""
+          payload: dict | None = None, fields: Iterable[str] = (), also: Iterable = ()) -> CaseEvent:  # fmt: skip
+    """Applies a checked transition: new status, the changed fields, one audit event, and `also`
+    (fastsql writes of the same transition) — on PostgreSQL all in one round trip."""
     _check(case, action)
     from_status = case.status
     case.status = to or TRANSITIONS[action][1] or case.status
     event = audit.build_event(case, at=clock.now(), actor=by, action=action, from_status=from_status,
                               to_status=case.status, reason=reason, payload=payload or {})  # fmt: skip
-    if case.pk is None:
-        fastsql.insert([case])
-    else:
-        fastsql.update(case, ["status", "event_count", "last_hash", *fields])
     event.case = case
-    fastsql.insert([event])
+    row = (fastsql.Insert([case]) if case._state.adding
+           else fastsql.Update(case, ["status", "event_count", "last_hash", *fields]))  # fmt: skip
+    fastsql.run(row, fastsql.Insert([event]), *also)
     for hook in _after_hooks:
         hook(case, action, event)
     return event
@@ -243,13 +242,13 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
         )
     now = clock.now()
     today = now.astimezone(clock.hall_tz()).date()
+    number, case_id = numbering.allocate(hall.region_id, today)
     case = Case(
-        number=numbering.next_number(hall.region_id, today), item_id=version.item_id, item_version=version,
+        pk=case_id, number=number, item_id=version.item_id, item_version=version,
         department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
         channel=channel, form_data=form_data or {}, received_at=now, received_on=today,
         promised_days=version.promised_limit_days, status="",
     )  # fmt: skip
-    _move(case, "submit", by=by, payload={"channel": channel})
     rows = []
     for m in materials:
         if m.source == Material.Source.SHARED:
@@ -263,12 +262,14 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
         rows.append(
             CaseMaterial(case=case, material=m, name=m.name, state=state, file=(files or {}).get(m.pk, ""))
         )
-    fastsql.insert(rows)
+    _move(case, "submit", by=by, payload={"channel": channel}, also=[fastsql.Insert(rows)])
     case.loaded_materials, case.loaded_steps = rows, []  # the answer needs no re-read
     return case
 
 
-def _start_clock(case: Case, accepted_on: dt.date) -> None:
+def _start_clock(case: Case, accepted_on: dt.date) -> fastsql.Insert:
+    """Sets the deadline and builds the steps' rows: the caller writes them (fastsql.run, or
+    `_move(also=…)` with the transition)."""
     case.accepted_on = accepted_on
     case.due_seq, case.due_on = clock_rules.deadline(accepted_on, case.promised_days, case.extra_days)
     _, _, steps = _published(case.item_version_id)
@@ -287,8 +288,8 @@ def _start_clock(case: Case, accepted_on: dt.date) -> None:
         rows.append(
             CaseStep(case=case, order=i + 1, name=s.name, role=s.role, kind=kind, due_seq=start + used)
         )
-    fastsql.insert(rows)
     case.loaded_steps = rows
+    return fastsql.Insert(rows)
 
 
 CLOCK_FIELDS = ["accepted_on", "due_seq", "due_on"]
@@ -319,8 +320,10 @@ def accept(case: Case, *, by: User) -> Case:
     if missing:
         raise Conflict("case.materials_incomplete", f"材料不齐全，不能受理：{'、'.join(missing)}。请一次性告知补正或容缺受理。",
                        details={"missing": missing})  # fmt: skip
-    _start_clock(case, clock.today())
-    _move(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS)
+    steps = _start_clock(case, clock.today())
+    _move(
+        case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS, also=[steps]
+    )
     return case
 
 
@@ -412,10 +415,10 @@ def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date) -> Case:
         m.state = CaseMaterial.State.TOLERATED
     CaseMaterial.objects.bulk_update(missing, ["state"])
     case.tolerance_due_on = supply_by
-    _start_clock(case, today)
+    steps = _start_clock(case, today)
     _move(case, "accept_tolerantly", by=by, payload={"materials": [m.name for m in missing],
           "supply_by": supply_by.isoformat(), "due_on": case.due_on.isoformat()},
-          fields=[*CLOCK_FIELDS, "tolerance_due_on"])  # fmt: skip
+          fields=[*CLOCK_FIELDS, "tolerance_due_on"], also=[steps])  # fmt: skip
     return case
 
 
@@ -445,7 +448,7 @@ def approve_by_commitment(case: Case, *, by: User, commitment: str) -> Case:
     if not (commitment or "").strip():
         raise DomainError("case.commitment_required", "请记录申请人签署的承诺书内容。")
     today = clock.today()
-    _start_clock(case, today)
+    fastsql.run(_start_clock(case, today))
     CaseStep.objects.filter(case=case).exclude(kind=CaseStep.Kind.AFTER).update(done_at=clock.now(), done_by=by,
                                                                                 opinion="告知承诺，当场审批")  # fmt: skip
     _close(case, Outcome.APPROVED, today)
