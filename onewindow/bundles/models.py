@@ -121,18 +121,3 @@ class BundleApplication(models.Model):
 
     def __str__(self):
         return self.number
-
-
-class BundleCounter(models.Model):
-    """Application numbers on SQLite (writers queue anyway); PostgreSQL uses a SEQUENCE per region
-    and day (no lock hot spot), as case numbers do (docs/decisions/0005-cases.md)."""
-
-    region = models.CharField(max_length=6)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["region", "day"], name="bundle_counter_unique")]
-
-    def __str__(self):
-        return f"{self.region}-{self.day}: {self.last}"

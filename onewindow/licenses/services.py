@@ -19,7 +19,7 @@ from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.licenses import numbers
 from onewindow.licenses.models import Delivery, LateDelivery, License
 from onewindow.payments import services as payments
-from onewindow.payments.serials import next_serial
+from onewindow.serials import next_serial
 
 # The results that are documents to issue and deliver (证照, 批文).
 DOCUMENT_RESULTS = (ResultType.LICENSE, ResultType.APPROVAL)

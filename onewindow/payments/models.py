@@ -144,14 +144,3 @@ class BankCallback(models.Model):
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.notice_number} {self.get_outcome_display()}"
-
-
-class Serial(models.Model):
-    """Serial numbers on SQLite, one row per series (writers queue there anyway). PostgreSQL
-    uses a SEQUENCE per series instead (ARCHITECTURE.md: a locked counter row is a hot spot)."""
-
-    key = models.CharField(max_length=80, unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.key}: {self.last}"

@@ -20,7 +20,7 @@ from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Outcome, Status
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.payments.models import PAID_STATES, BankCallback, NoticeState, PaymentNotice
-from onewindow.payments.serials import next_serial
+from onewindow.serials import next_serial
 
 N = NoticeState
 ACTION_NAMES = {"check": "审核", "pay": "登记缴款", "deposit": "登记入库", "cancel": "作废"}

@@ -1,5 +1,7 @@
-"""Serial numbers of a named series (payment notices per region and year; licenses per
-department and year), unique under any concurrency — the scheme of cases/numbering.py. On
+"""Serial numbers of a named series (payment notices per region and year, licenses per
+department and year, 一件事 applications per region and day, project codes per region and
+year), unique under any concurrency — the scheme of cases/numbering.py, which keeps its own
+because it also takes the new case's id in the same round trip (intake's hot path). On
 PostgreSQL a SEQUENCE per series: no row lock, so concurrent issuers never wait on each other;
 on SQLite, where writers queue anyway, an upsert on a counter row in the caller's transaction.
 A rolled-back transaction may leave a gap in the series; it never repeats a number."""
@@ -35,7 +37,7 @@ def _pg_next(key: str) -> int:
 
 
 def _sqlite_next(key: str) -> int:
-    from onewindow.payments.models import Serial
+    from onewindow.serials.models import Serial
 
     with connection.cursor() as cursor:
         cursor.execute(
