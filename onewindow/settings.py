@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",
     "onewindow.accounts",
+    "onewindow.serials",
     "onewindow.workdays",
     "onewindow.catalog",
     "onewindow.cases",

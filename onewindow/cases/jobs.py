@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from onewindow import clock
 from onewindow.accounts.models import User
@@ -23,8 +24,15 @@ def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
     query; each case found then gets its own transition and audit event."""
     today = today or clock.today()
     latest_receipt = calendar.add_workdays(today, -settings.ONEWINDOW_INTAKE_ANSWER_DAYS)
-    overdue = Case.objects.filter(status=S.SUBMITTED, received_on__lt=latest_receipt).values_list(
-        "pk", flat=True
+    # A child of a 一件事 whose application got a one-time notice has had its written answer (the
+    # notice covers the whole application, decision 8), even if it asks none of the materials.
+    noticed_sibling = Case.objects.filter(
+        bundle_number=OuterRef("bundle_number"), status=S.SUPPLEMENT_REQUESTED
+    ).exclude(bundle_number="")
+    overdue = (
+        Case.objects.filter(status=S.SUBMITTED, received_on__lt=latest_receipt)
+        .exclude(Exists(noticed_sibling))
+        .values_list("pk", flat=True)
     )
     done = 0
     for pk in overdue.iterator():

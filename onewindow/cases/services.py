@@ -372,7 +372,9 @@ def supplement(
     names = [pending[i].name for i in handed]
     if case.status == S.CORRECTION_REQUESTED:
         fields = _end_pause(case, by)
-        _move(case, "supplement", by=by, to=S.IN_REVIEW, payload={"materials": names}, fields=fields)
+        # The new deadline is recorded: notices read the deadline from the events that move it.
+        _move(case, "supplement", by=by, to=S.IN_REVIEW, payload={"materials": names, "due_on": case.due_on.isoformat()},
+              fields=fields)  # fmt: skip
     else:
         _move(case, "supplement", by=by, to=S.SUBMITTED, payload={"materials": names})
     return case

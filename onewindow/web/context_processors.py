@@ -10,7 +10,12 @@ def hall(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    context = {"staff": staff_of(user)}
+    staff = staff_of(user)
+    context = {"staff": staff}
+    if staff is not None or user.is_superuser:
+        from onewindow.web.navigation import staff_links
+
+        context["staff_links"] = staff_links(staff.role if staff else None, user.is_superuser)
     if has_role(user, Role.HALL_ADMIN):
         from onewindow.workdays import calendar
 

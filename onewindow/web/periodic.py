@@ -5,7 +5,9 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
 - cases: 行政许可法 art. 32 — applications left without an intake answer for 5 working days count
   as accepted from the day they were received;
 - queueing: appointments whose slot has ended without arrival become no-shows;
-- notify: tomorrow's appointments get an SMS reminder, once each, from the reminder hour on."""
+- notify: tomorrow's appointments get an SMS reminder, once each, from the reminder hour on;
+- licenses: 行政许可法 art. 44 — a license not delivered within 10 days of the decision is
+  recorded once as a late delivery (supervision event)."""
 
 import datetime as dt
 import logging
@@ -17,6 +19,7 @@ from django.db.models import F
 
 from onewindow import clock
 from onewindow.cases import jobs
+from onewindow.licenses import jobs as license_jobs
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue
 from onewindow.queueing import appointments
@@ -66,6 +69,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("auto_accepted", "逾期未答复视为受理", "件", auto_accept),
     ("no_shows", "预约爽约", "个", no_shows),
     ("appointment_reminders", "预约提醒短信", "条", remind_appointments),
+    ("late_deliveries", "逾期送达记录", "件", license_jobs.record_late_deliveries),
 ]
 
 

@@ -1,7 +1,10 @@
 from django.core.management.base import BaseCommand
 
+from onewindow.bundles import demo as bundles_demo
 from onewindow.catalog import demo_catalog
 from onewindow.catalog import services as catalog
+from onewindow.documents import demo as documents_demo
+from onewindow.licenses import demo as license_demo
 from onewindow.queueing import demo as queue_demo
 from onewindow.web import demo
 from onewindow.workdays import services as workdays
@@ -14,7 +17,10 @@ class Command(BaseCommand):
         workdays.ensure_calendar()
         counts = demo.seed()
         items = catalog.load_demo(demo_catalog)
+        bundles_demo.seed()  # the items' form fields, so a bundle shows one merged form
         queue_demo.seed()
+        documents_demo.seed()  # a case for every notice kind
+        license_demo.seed()  # licenses issued, picked up and posted; a fee waiting for finance
         self.stdout.write(
             f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
             f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"
