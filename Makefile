@@ -55,6 +55,7 @@ bench: venv
 	$(PY) bench/catalog.py
 	$(PY) bench/intake.py --raw-http
 	$(PY) bench/queue.py
+	$(PY) bench/projects.py
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info

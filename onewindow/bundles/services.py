@@ -174,10 +174,9 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
             version=p.version, applicant=applicant, hall=hall, channel=channel, by=by,
             form_data={k: v for k, v in answers.items() if p.code in asked_by[k]},
             handed_in=[m.ids[p.code] for m in mine], files={m.ids[p.code]: stored[m.name] for m in mine if m.name in stored},
+            bundle_number=application.number,
         )  # fmt: skip
         children.append(child)
-    # The field exists on Case for this link; set with one UPDATE in the same transaction.
-    Case.objects.filter(pk__in=[c.pk for c in children]).update(bundle_number=application.number)
     return application
 
 

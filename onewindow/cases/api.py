@@ -207,6 +207,7 @@ class ListFilters(Schema):
     light: str | None = None
     due_before: dt.date | None = None
     applicant: str | None = None
+    project_code: str | None = Field(None, description="投资项目代码：该项目的全部办件")
 
 
 @router.get("", response=list[CaseRow], operation_id="cases_list")
@@ -226,6 +227,8 @@ def list_cases(request, filters: ListFilters = Query(...)):
         qs = qs.filter(due_on__lt=filters.due_before)
     if filters.applicant:
         qs = qs.filter(applicant__ref=filters.applicant)
+    if filters.project_code:
+        qs = qs.filter(project_code=filters.project_code.strip().upper())
     return qs.order_by("due_seq", "-received_at")  # the paginator reads one page
 
 

@@ -217,7 +217,8 @@ def _today_seq() -> tuple[dt.date, int]:
 @transaction.atomic
 def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: str, by: User,
            form_data: dict | None = None, handed_in: Iterable[int] | None = None,
-           files: dict[int, object] | None = None) -> Case:  # fmt: skip
+           files: dict[int, object] | None = None, project_code: str = "",
+           bundle_number: str = "") -> Case:  # fmt: skip
     """接件 at a window (the clerk ticks the materials handed in) or online (the applicant
     uploads them). `handed_in` are material ids; None means every required material."""
     if version.state != ItemVersion.State.PUBLISHED:
@@ -247,7 +248,7 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
         pk=case_id, number=number, item_id=version.item_id, item_version=version,
         department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
         channel=channel, form_data=form_data or {}, received_at=now, received_on=today,
-        promised_days=version.promised_limit_days, status="",
+        promised_days=version.promised_limit_days, status="", project_code=project_code, bundle_number=bundle_number,
     )  # fmt: skip
     rows = []
     for m in materials:

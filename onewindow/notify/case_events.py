@@ -61,6 +61,8 @@ def on_case_transition(case: Case, action: str, event: CaseEvent) -> None:
     if found is None:
         return
     name, context = found
+    if name == Event.ACCEPTED and case.project_code:
+        return  # a project stage's acceptance sends one message for the stage (projects.messages)
     version, _, _ = published(case.item_version_id)
     enqueue(phone=case.applicant.phone, event=name, context={"number": case.number, "item": version.name, **context},
             key=key_for(case, event), case=case)  # fmt: skip

@@ -358,11 +358,8 @@ def _submit(project, stage, version: ItemVersion, materials, *, by, channel, tol
     handed = [m.pk for m in materials if m.required and m.name not in tolerated]
     case = cases.submit(version=version, applicant=project.owner, hall=project.hall, channel=channel, by=by,
                         form_data={**stage.form_data, "project_code": project.code, "stage": stage.name},
-                        handed_in=handed)  # fmt: skip
-    # 一号: every case of the project carries its code (RULES.md); set before acceptance, so the
-    # acceptance notice and every later one print it.
-    Case.objects.filter(pk=case.pk).update(project_code=project.code)
-    case.project_code = project.code
+                        handed_in=handed, project_code=project.code)  # fmt: skip
+    # 一号: every case of the project carries its code from its submission on (RULES.md).
     return case
 
 

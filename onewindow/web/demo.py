@@ -108,6 +108,8 @@ STAFF = [
     ("reviewer_wjw", "冯丽", Role.REVIEWER, "371400-wjw", [], "13805340009"),
     ("hotline", "吴倩", Role.HOTLINE_OPERATOR, None, [], "13805340010"),
     ("agent", "郑强", Role.AGENT, "371400-xzsp", ["07"], "13805340011"),
+    ("reviewer_zrzy", "黄涛", Role.REVIEWER, "371400-zrzy", [], "13805340016"),
+    ("head_zrzy", "林峰", Role.DEPARTMENT_HEAD, "371400-zrzy", [], "13805340017"),
     ("finance", "高敏", Role.FINANCE, None, [], "13805340014"),
     ("bank", "罗斌", Role.BANK_TELLER, None, [], "13805340015"),
 ]
@@ -243,6 +245,7 @@ LOGIN_ROLES = [
     ("admin", "大厅管理员（可进管理后台）"),
     ("hotline", "12345 话务员"),
     ("agent", "项目代办员"),
+    ("reviewer_zrzy", "自然资源和规划局审查人员（项目阶段牵头）"),
     ("finance", "财务审核人员"),
     ("bank", "银行收费窗口"),
 ]

@@ -36,6 +36,8 @@ STAFF_LINKS: tuple[Link, ...] = (
         R.DEPARTMENT_HEAD,
     ),  # fmt: skip
     _link("我的待办", "cases:inbox", "本部门在办件，按红黄绿灯排序", R.REVIEWER, R.DEPARTMENT_HEAD),
+    _link("并联审批", "projects:inbox", "待提出的并联审查意见、牵头阶段的受理和办结", R.REVIEWER, R.DEPARTMENT_HEAD),
+    _link("建设项目", "projects:list", "按项目代码查询项目的阶段、意见和办件", R.AGENT, R.HALL_ADMIN, R.SUPERVISOR),
     _link(
         "证照管理",
         "licenses:desk",

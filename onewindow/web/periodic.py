@@ -7,7 +7,9 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
 - queueing: appointments whose slot has ended without arrival become no-shows;
 - notify: tomorrow's appointments get an SMS reminder, once each, from the reminder hour on;
 - licenses: 行政许可法 art. 44 — a license not delivered within 10 days of the decision is
-  recorded once as a late delivery (supervision event)."""
+  recorded once as a late delivery (supervision event);
+- projects: RULES.md "Parallel approval" — a co-reviewing department with no formal opinion after
+  its limit is taken to agree (超时默认), recorded against the department."""
 
 import datetime as dt
 import logging
@@ -22,6 +24,7 @@ from onewindow.cases import jobs
 from onewindow.licenses import jobs as license_jobs
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue
+from onewindow.projects import jobs as project_jobs
 from onewindow.queueing import appointments
 
 log = logging.getLogger("onewindow.periodic")
@@ -70,6 +73,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("no_shows", "预约爽约", "个", no_shows),
     ("appointment_reminders", "预约提醒短信", "条", remind_appointments),
     ("late_deliveries", "逾期送达记录", "件", license_jobs.record_late_deliveries),
+    ("silent_consents", "并联审批超时默认同意", "个", project_jobs.apply_silent_consent),
 ]
 
 

@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand
 
+from onewindow.accounts.models import Hall
 from onewindow.bundles import demo as bundles_demo
 from onewindow.catalog import demo_catalog
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
 from onewindow.licenses import demo as license_demo
+from onewindow.projects import demo as projects_demo
 from onewindow.queueing import demo as queue_demo
 from onewindow.web import demo
 from onewindow.workdays import services as workdays
@@ -19,6 +21,7 @@ class Command(BaseCommand):
         items = catalog.load_demo(demo_catalog)
         bundles_demo.seed()  # the items' form fields, so a bundle shows one merged form
         queue_demo.seed()
+        projects_demo.seed(Hall.objects.get(code="371400-zwfw"))  # stage templates, a key project
         documents_demo.seed()  # a case for every notice kind
         license_demo.seed()  # licenses issued, picked up and posted; a fee waiting for finance
         self.stdout.write(
