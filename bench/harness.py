@@ -114,7 +114,7 @@ class Server:
         }  # fmt: skip
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "onewindow.wsgi", "-w", str(workers),
-             "--worker-class", "sync", "-b", f"{HOST}:{self.port}"],
+             "--worker-class", "sync", "--worker-tmp-dir", "/dev/shm", "-b", f"{HOST}:{self.port}"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 

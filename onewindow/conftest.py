@@ -72,3 +72,22 @@ def client_for(user) -> Client:
 def as_user():
     """as_user(world.clerk) → a Django test client logged in as that persona."""
     return client_for
+
+
+@pytest.fixture
+def api(as_user):
+    """api(user).post("/cases/…", {...}) with JSON bodies against /api/v1 (headers as keywords)."""
+
+    class Api:
+        def __init__(self, user):
+            self.client = as_user(user)
+
+        def get(self, path, params=None):
+            return self.client.get("/api/v1" + path, params or {})
+
+        def post(self, path, body=None, **headers):
+            return self.client.post(
+                "/api/v1" + path, body or {}, content_type="application/json", headers=headers
+            )
+
+    return Api

@@ -7,7 +7,8 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 .venv/bin/python manage.py worker &
 worker_pid=$!
-.venv/bin/gunicorn onewindow.wsgi -b "$HOST:$PORT" -w "${WEB_WORKERS:-2}" --access-logfile - &
+TMP_DIR=$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)  # the workers' heartbeat file: in memory, not on disk
+.venv/bin/gunicorn onewindow.wsgi -b "$HOST:$PORT" -w "${WEB_WORKERS:-2}" --worker-tmp-dir "$TMP_DIR" --access-logfile - &
 web_pid=$!
 stop() { kill -TERM "$worker_pid" "$web_pid" 2>/dev/null || true; }
 trap stop INT TERM

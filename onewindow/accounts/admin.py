@@ -17,6 +17,7 @@ from onewindow.accounts.models import (
     Window,
 )
 from onewindow.errors import DomainError
+from onewindow.readonly_admin import ReadOnlyAdmin
 
 
 def _as_form_error(form: forms.ModelForm, exc: DomainError, field: str | None = None) -> None:
@@ -208,16 +209,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataRead)
-class PersonalDataReadAdmin(admin.ModelAdmin):
+class PersonalDataReadAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "applicant", "fields", "purpose"]
     list_filter = ["purpose"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from onewindow.bundles.models import BundleApplication, FormField
+from onewindow.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(FormField)
@@ -15,7 +16,7 @@ class FormFieldAdmin(admin.ModelAdmin):
 
 
 @admin.register(BundleApplication)
-class BundleApplicationAdmin(admin.ModelAdmin):
+class BundleApplicationAdmin(ReadOnlyAdmin):
     """Read only: an application changes through its services (the window, the API)."""
 
     list_display = [
@@ -30,12 +31,3 @@ class BundleApplicationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["bundle", "hall", "channel"]
     search_fields = ["number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -50,7 +50,7 @@ class Light(models.TextChoices):
 
 
 class Case(models.Model):
-    number = models.CharField("办件编号", max_length=30, unique=True)
+    number = models.CharField("办件编号", max_length=30)  # unique: `case_number_unique` below
     item = models.ForeignKey(ServiceItem, models.PROTECT, related_name="cases", verbose_name="事项")
     # No index of its own (nor on applicant, region_code): every index is written by each intake
     # insert and each clock update (bench/intake.py); versions are never deleted, and the
@@ -112,6 +112,9 @@ class Case(models.Model):
             models.Index(fields=["bundle_number"], condition=~Q(bundle_number=""), name="case_bundle_number"),
         ]
         constraints = [
+            # A constraint, not unique=True: on PostgreSQL that would add a second (LIKE) index
+            # written by every intake, and numbers are only ever looked up whole.
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
             models.CheckConstraint(
                 condition=Q(status="closed") | Q(status="refused") | Q(closed_at__isnull=True),
                 name="open_not_closed",
@@ -142,8 +145,14 @@ class CaseMaterial(models.Model):
         SHARED = "shared", "共享获取"
         NOT_APPLICABLE = "not_applicable", "不适用"
 
-    case = models.ForeignKey(Case, models.CASCADE, related_name="materials", verbose_name="办件")
-    material = models.ForeignKey(Material, models.PROTECT, related_name="+", verbose_name="材料要求")
+    # No index of their own: the unique (case, material) serves a case's materials, and catalog
+    # materials are never deleted (every index is written by each intake, bench/intake.py).
+    case = models.ForeignKey(
+        Case, models.CASCADE, related_name="materials", verbose_name="办件", db_index=False
+    )
+    material = models.ForeignKey(
+        Material, models.PROTECT, related_name="+", verbose_name="材料要求", db_index=False
+    )
     name = models.CharField("材料名称", max_length=120)
     state = models.CharField("状态", max_length=16, choices=State.choices)
     note = models.CharField("说明", max_length=300, blank=True)
@@ -166,7 +175,8 @@ class CaseStep(models.Model):
         DECIDE = "decide", "决定"
         AFTER = "after", "决定后"  # 制证/送达: the documents issue completes these
 
-    case = models.ForeignKey(Case, models.CASCADE, related_name="steps", verbose_name="办件")
+    # Served by the unique (case, order); users are deactivated, never deleted: no index of their own.
+    case = models.ForeignKey(Case, models.CASCADE, related_name="steps", verbose_name="办件", db_index=False)
     order = models.PositiveSmallIntegerField("顺序")
     name = models.CharField("环节", max_length=30)
     role = models.CharField("办理角色", max_length=20)
@@ -174,7 +184,7 @@ class CaseStep(models.Model):
     due_seq = models.IntegerField("环节到期序号", null=True)
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
     done_by = models.ForeignKey(
-        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="办理人"
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="办理人", db_index=False
     )
     opinion = models.TextField("意见", blank=True)
 
@@ -224,11 +234,12 @@ class CaseEvent(models.Model):
     """One line of the audit trail. `hash` covers the previous event's hash, so any change to a
     stored event breaks the chain from there on (manage.py verify_audit finds it)."""
 
-    case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name="办件")
+    # Served by the unique (case, seq); users are deactivated, never deleted: no index of their own.
+    case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name="办件", db_index=False)
     seq = models.PositiveIntegerField("序号")
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
-        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人", db_index=False
     )
     action = models.CharField("动作", max_length=32)
     from_status = models.CharField("原状态", max_length=24, blank=True)

@@ -4,33 +4,23 @@ services (issue, revoke), so the audit trail and the case stay in step."""
 from django.contrib import admin
 
 from onewindow.licenses.models import Delivery, LateDelivery, License
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from onewindow.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(License)
-class LicenseAdmin(ReadOnly):
+class LicenseAdmin(ReadOnlyAdmin):
     list_display = ["number", "name", "holder_name", "department", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["department"]
     search_fields = ["number", "case__number"]
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["case", "method", "delivered_at", "due_on", "on_time"]
     list_filter = ["method", "on_time"]
 
 
 @admin.register(LateDelivery)
-class LateDeliveryAdmin(ReadOnly):
+class LateDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["case", "department", "due_on", "found_at", "delivered_at"]
     list_filter = ["department"]

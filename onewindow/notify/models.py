@@ -40,7 +40,7 @@ class Message(models.Model):
 
     # Deterministic from the cause (`case:<number>:event:<seq>`, `appointment:<code>:reminder`):
     # a retried transaction cannot enqueue twice, and the gateway dedups repeats by it.
-    key = models.CharField("幂等键", max_length=120, unique=True)
+    key = models.CharField("幂等键", max_length=120)  # unique: `message_key_unique` (no LIKE index)
     event = models.CharField("消息类型", max_length=24, choices=Event.choices)
     phone = models.CharField("手机号码", max_length=20)
     text = models.TextField("短信内容")
@@ -65,7 +65,13 @@ class Message(models.Model):
     gateway_ref = models.CharField("网关回执号", max_length=100, blank=True)
     # Hall management's retry of a dead message, attributable.
     retried_by = models.ForeignKey(
-        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="重发人"
+        "accounts.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="重发人",
+        db_index=False,
     )
     retried_at = models.DateTimeField("重发时间", null=True, blank=True)
 
@@ -80,6 +86,7 @@ class Message(models.Model):
             models.Index(fields=["-last_attempt_at"], condition=Q(state="dead"), name="message_dead"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["key"], name="message_key_unique"),
             models.CheckConstraint(
                 condition=~Q(state="sending") | Q(claimed_until__isnull=False), name="message_sending_leased"
             ),

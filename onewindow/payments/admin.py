@@ -4,21 +4,11 @@ callbacks are a record that is never edited or deleted (nothing lost)."""
 from django.contrib import admin
 
 from onewindow.payments.models import BankCallback, PaymentNotice
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from onewindow.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(PaymentNotice)
-class PaymentNoticeAdmin(ReadOnly):
+class PaymentNoticeAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "case",
@@ -34,7 +24,7 @@ class PaymentNoticeAdmin(ReadOnly):
 
 
 @admin.register(BankCallback)
-class BankCallbackAdmin(ReadOnly):
+class BankCallbackAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "notice_number", "amount_fen", "bank_ref", "outcome", "remote_addr"]
     list_filter = ["outcome"]
     search_fields = ["notice_number", "bank_ref"]

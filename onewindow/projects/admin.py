@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from onewindow.projects.models import Project, SilentConsent, StageTemplate, StageTemplateReviewer
+from onewindow.readonly_admin import ReadOnlyAdmin
 
 
 class ReviewerFormSet(BaseInlineFormSet):
@@ -54,15 +55,6 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(SilentConsent)
-class SilentConsentAdmin(admin.ModelAdmin):
+class SilentConsentAdmin(ReadOnlyAdmin):
     list_display = ["department", "project", "stage", "due_on", "recorded_on"]
     list_filter = ["department", "recorded_on"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

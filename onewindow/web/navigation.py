@@ -23,54 +23,26 @@ def _link(label: str, url_name: str, hint: str, *roles: str) -> Link:
     return Link(label, url_name, hint, frozenset(roles))
 
 
+# fmt: off
 STAFF_LINKS: tuple[Link, ...] = (
     _link("办件受理", "cases:workbench", "查找或登记申请人，接件、受理", R.CLERK, R.AGENT),
     _link("叫号", "queueing:console", "叫号、重呼、办结、转移、暂停", R.CLERK, R.AGENT),
-    _link(
-        "一件事",
-        "bundles:staff-index",
-        "综合窗口一次接件、一次受理，各部门并联办理",
-        R.CLERK,
-        R.AGENT,
-        R.REVIEWER,
-        R.DEPARTMENT_HEAD,
-    ),  # fmt: skip
+    _link("一件事", "bundles:staff-index", "综合窗口一次接件、一次受理，各部门并联办理",
+          R.CLERK, R.AGENT, R.REVIEWER, R.DEPARTMENT_HEAD),
     _link("我的待办", "cases:inbox", "本部门在办件，按红黄绿灯排序", R.REVIEWER, R.DEPARTMENT_HEAD),
     _link("并联审批", "projects:inbox", "待提出的并联审查意见、牵头阶段的受理和办结", R.REVIEWER, R.DEPARTMENT_HEAD),
     _link("建设项目", "projects:list", "按项目代码查询项目的阶段、意见和办件", R.AGENT, R.HALL_ADMIN, R.SUPERVISOR),
-    _link(
-        "证照管理",
-        "licenses:desk",
-        "待制证、待送达、逾期送达；证照共享查询",
-        R.CLERK,
-        R.REVIEWER,
-        R.DEPARTMENT_HEAD,
-        R.SUPERVISOR,
-        R.HALL_ADMIN,
-    ),  # fmt: skip
-    _link(
-        "缴款通知",
-        "payments:notices",
-        "审核、收款、入库、作废",
-        R.FINANCE,
-        R.BANK_TELLER,
-        R.REVIEWER,
-        R.DEPARTMENT_HEAD,
-    ),  # fmt: skip
-    _link(
-        "日对账",
-        "payments:reconciliation",
-        "当日开具、缴款、未缴款与超24小时未入库",
-        R.FINANCE,
-        R.HALL_ADMIN,
-        R.SUPERVISOR,
-    ),  # fmt: skip
+    _link("证照管理", "licenses:desk", "待制证、待送达、逾期送达；证照共享查询",
+          R.CLERK, R.REVIEWER, R.DEPARTMENT_HEAD, R.SUPERVISOR, R.HALL_ADMIN),
+    _link("缴款通知", "payments:notices", "审核、收款、入库、作废",
+          R.FINANCE, R.BANK_TELLER, R.REVIEWER, R.DEPARTMENT_HEAD),
+    _link("日对账", "payments:reconciliation", "当日开具、缴款、未缴款与超24小时未入库",
+          R.FINANCE, R.HALL_ADMIN, R.SUPERVISOR),
     _link("事项发布", "catalog:staff", "事项版本的起草、提交与发布", R.HALL_ADMIN, R.DEPARTMENT_HEAD),
     _link("排队统计", "queueing:figures", "等候时间、过号率、下周窗口配置建议", R.HALL_ADMIN, R.SUPERVISOR),
-    _link(
-        "短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR
-    ),
+    _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
 )
+# fmt: on
 
 
 def staff_links(role: str | None, superuser: bool = False) -> list[dict]:

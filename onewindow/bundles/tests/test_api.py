@@ -13,23 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api(as_user):
-    class Api:
-        def __init__(self, user):
-            self.client = as_user(user)
-
-        def get(self, path, params=None):
-            return self.client.get("/api/v1" + path, params or {})
-
-        def post(self, path, body=None, **headers):
-            return self.client.post(
-                "/api/v1" + path, body or {}, content_type="application/json", headers=headers
-            )
-
-    return Api
-
-
-@pytest.fixture
 def bob(world) -> User:
     """Another citizen with a portal login: must never see 艾丽's application."""
     user = User.objects.create_user(username="bob", password="x", display_name="鲍勃")

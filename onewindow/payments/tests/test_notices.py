@@ -12,21 +12,6 @@ from onewindow.payments.tests.fixtures import decided
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api(as_user):
-    class Api:
-        def __init__(self, user):
-            self.client = as_user(user)
-
-        def get(self, path):
-            return self.client.get("/api/v1" + path)
-
-        def post(self, path, body=None):
-            return self.client.post("/api/v1" + path, body or {}, content_type="application/json")
-
-    return Api
-
-
 def test_it_issues_the_notice_when_a_charged_case_is_decided(world, charged, settings):
     # given the city's collection account
     settings.ONEWINDOW_PAYEE_ACCOUNT = "6222000011112222"

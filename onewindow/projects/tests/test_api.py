@@ -13,23 +13,6 @@ REGISTRATION = {"name": "德州临空经济区物流园", "region": "37140200000
                 "industry": "59", "approval_type": "filing", "key_project": True}  # fmt: skip
 
 
-@pytest.fixture
-def api(as_user):
-    class Api:
-        def __init__(self, user):
-            self.client = as_user(user)
-
-        def get(self, path, params=None):
-            return self.client.get("/api/v1" + path, params or {})
-
-        def post(self, path, body=None, **headers):
-            return self.client.post(
-                "/api/v1" + path, body or {}, content_type="application/json", headers=headers
-            )
-
-    return Api
-
-
 def test_a_stage_through_the_api(world, cast, api):
     with clock.frozen(MONDAY):
         answer = api(cast.owner).post("/projects", REGISTRATION)
