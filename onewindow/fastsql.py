@@ -130,12 +130,20 @@ class Insert:
     """save() of new rows / bulk_create: INSERT … VALUES (…), … RETURNING id; sets the pks. Rows
     whose pk is already set (taken from the table's sequence beforehand) are inserted with it."""
 
-    def __init__(self, objs: list[Model]):
-        self.objs = objs
+    def __init__(self, objs: list[Model], *, skip_conflicting: str | None = None):
+        """`skip_conflicting`: a uniquely constrained column; a row whose value is there already is
+        not inserted (ON CONFLICT (…) DO NOTHING) and keeps pk None. Single rows only."""
+        assert skip_conflicting is None or len(objs) == 1
+        self.objs, self.skip_conflicting = objs, skip_conflicting
 
     def statement(self) -> tuple[str, list]:
         objs = self.objs
         with_pk = objs[0].pk is not None
+        if self.skip_conflicting:
+            fields, sql = _insert_sql(type(objs[0]), 1, connection.vendor, with_pk)
+            head, returning = sql.rsplit(" RETURNING ", 1)
+            sql = f"{head} ON CONFLICT ({quote(self.skip_conflicting)}) DO NOTHING RETURNING {returning}"
+            return sql, _db_values(objs, fields, True)
         if len(objs) > 1 and connection.vendor == "postgresql":
             # Many rows as ONE JSON parameter: psycopg re-parses (does not cache) a query of more
             # than 50 parameters, which cost more than the round trip a batch saves.
@@ -149,6 +157,8 @@ class Insert:
         return sql, _db_values(objs, fields, True)
 
     def done(self, rows: list, rowcount: int) -> None:
+        if self.skip_conflicting and not rows:
+            return  # the row was there already
         for obj, (pk,) in zip(self.objs, rows, strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias

@@ -7,8 +7,8 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         # Cases sits above notify and cannot import it: notify registers its hook with cases,
-        # which calls it inside every transition's transaction (the outbox's guarantee).
+        # whose outbox row is written with every transition's rows (the outbox's guarantee).
         from onewindow.cases import services as cases
-        from onewindow.notify.case_events import on_case_transition
+        from onewindow.notify.case_events import message_writes
 
-        cases.on_transition(on_case_transition)
+        cases.write_with_transition(message_writes)

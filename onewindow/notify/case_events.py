@@ -1,14 +1,16 @@
 """Which transitions of a case the applicant is told of by SMS, and with what.
 
-`on_case_transition` is registered with cases.services.on_transition (NotifyConfig.ready) and runs
-inside the transition's transaction: the message is committed with the event or not at all. Its
-key is the event's place in the case's audit chain, so the same event can never queue twice.
+`message_writes` is registered with cases.services.write_with_transition (NotifyConfig.ready):
+the outbox row is written with the transition's own rows (one round trip on PostgreSQL), so the
+message is committed with the event or not at all. Its key is the event's place in the case's
+audit chain, so the same event can never queue twice (a repeat is skipped, ON CONFLICT).
 A case of a bundle (一件事) gets none: the bundle sends one message for all its cases."""
 
+from onewindow import fastsql
 from onewindow.cases.models import Case, CaseEvent, Suspension
 from onewindow.cases.services import published
 from onewindow.notify.models import Event
-from onewindow.notify.services import enqueue
+from onewindow.notify.services import build
 
 # 受理 in all its forms: the applicant learns the case number and the deadline (RULES.md).
 ACCEPTED = {"accept", "auto_accept", "accept_tolerantly", "approve_by_commitment"}
@@ -54,15 +56,16 @@ def key_for(case: Case, event: CaseEvent) -> str:
     return f"case:{case.number}:event:{event.seq}"
 
 
-def on_case_transition(case: Case, action: str, event: CaseEvent) -> None:
+def message_writes(case: Case, action: str, event: CaseEvent) -> list[fastsql.Insert]:
     if case.bundle_number:
-        return
+        return []
     found = message_for(case, action, event)
     if found is None:
-        return
+        return []
     name, context = found
     if name == Event.ACCEPTED and case.project_code:
-        return  # a project stage's acceptance sends one message for the stage (projects.messages)
+        return []  # a project stage's acceptance sends one message for the stage (projects.messages)
     version, _, _ = published(case.item_version_id)
-    enqueue(phone=case.applicant.phone, event=name, context={"number": case.number, "item": version.name, **context},
-            key=key_for(case, event), case=case)  # fmt: skip
+    message = build(phone=case.applicant.phone, event=name, key=key_for(case, event), case=case,
+                    context={"number": case.number, "item": version.name, **context})  # fmt: skip
+    return [] if message is None else [fastsql.Insert([message], skip_conflicting="key")]

@@ -50,19 +50,27 @@ def enqueue(*, phone: str, event: str, context: dict, key: str, case=None, hall:
         raise transaction.TransactionManagementError(
             "enqueue() belongs inside the transaction of the event that causes the message"
         )
+    message = build(phone=phone, event=event, context=context, key=key, case=case, hall=hall)
+    if message is None:
+        return None
+    if _insert(message):
+        return message
+    return Message.objects.get(key=key)
+
+
+def build(*, phone: str, event: str, context: dict, key: str, case=None, hall: Hall | None = None
+          ) -> Message | None:  # fmt: skip
+    """The message, rendered and not saved; None without a mobile number."""
     to = mobile(phone)
     if not to:
         return None
     now = clock.now()
-    message = Message(
+    return Message(
         key=key, event=event, phone=to, text=render(event, context), case=case,
         case_number=case.number if case is not None else "",
         hall_id=hall.pk if hall is not None else (case.hall_id if case is not None else None),
         created_at=now, next_attempt_at=now,
     )  # fmt: skip
-    if _insert(message):
-        return message
-    return Message.objects.get(key=key)
 
 
 @lru_cache(maxsize=4)

@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from onewindow import clock
+from onewindow import clock, fastsql
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.errors import DomainError
-from onewindow.notify.case_events import on_case_transition
+from onewindow.notify.case_events import message_writes
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue, mobile
 
@@ -144,7 +144,7 @@ def _fake_event(case, action: str, payload: dict) -> CaseEvent:
 def test_licence_pickup_and_posting_are_told(world, submitted, action, payload, expected):
     case = cases.accept(submitted(), by=world.clerk)
     with transaction.atomic():
-        on_case_transition(case, action, _fake_event(case, action, payload))
+        fastsql.run(*message_writes(case, action, _fake_event(case, action, payload)))
     found = Message.objects.filter(case=case).exclude(event=Event.ACCEPTED)
     assert [m.event for m in found] == ([expected] if expected else [])
     if expected == Event.READY_FOR_PICKUP:
