@@ -11,6 +11,5 @@ application = get_wsgi_application()
 import weasyprint  # noqa: E402,F401
 
 # Everything loaded so far lives as long as the worker: keep it out of the cyclic garbage
-# collector's scans, which otherwise walk these objects again and again while requests allocate
-# (bench/intake.py: the preloaded WeasyPrint cost ~14% of intake throughput without this).
+# collector's scans, which otherwise walk these objects again and again while requests allocate.
 gc.freeze()
