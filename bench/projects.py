@@ -119,6 +119,7 @@ def fill(total: int, seed: int = 20261126) -> dict:
                            (%(names)s::text[])[k] AS name, (%(leads)s::bigint[])[k] AS lead,
                            (%(limits)s::int[])[k] AS lim
                     FROM {PRJ} p CROSS JOIN generate_series(1, 4) AS k
+                    WHERE p.code = ANY(%(codes)s::text[])  -- not the demo hall's own project
                 ), seqs AS (
                     SELECT st.*, CASE
                         WHEN k < cur THEN %(today)s - 15 * (cur - k) - 12
@@ -154,13 +155,15 @@ def fill(total: int, seed: int = 20261126) -> dict:
                        CASE WHEN s.status = 'closed' OR (s.status = 'in_review' AND (s.id + r) %% 3 = 0)
                             THEN %(now)s END
                 FROM {STG} s CROSS JOIN generate_series(1, %(n_rev)s) AS r
+                JOIN {PRJ} p ON p.id = s.project_id AND p.code = ANY(%(codes)s::text[])
                 LEFT JOIN {days} du ON du.seq = s.accepted_seq + (%(rlimits)s::int[])[s."order"]""",
             params,
         )
         cursor.execute(
             f"""INSERT INTO {SIL} (opinion_id, project_id, stage_id, department_id, due_on, recorded_on, recorded_at)
                 SELECT o.id, o.project_id, o.stage_id, o.department_id, o.due_on, o.due_on + 1, %(now)s
-                FROM {OPN} o WHERE o.state = 'silent'""",
+                FROM {OPN} o JOIN {PRJ} p ON p.id = o.project_id AND p.code = ANY(%(codes)s::text[])
+                WHERE o.state = 'silent'""",
             params,
         )
         cursor.execute(
@@ -168,6 +171,7 @@ def fill(total: int, seed: int = 20261126) -> dict:
                 SELECT s.project_id, s.id, s.lead_department_id, %(now)s - (9 - s."order") * interval '1 day',
                        %(by)s, a, '压测留痕', '{{}}'::jsonb
                 FROM {STG} s CROSS JOIN unnest(ARRAY['accept_stage', 'close_stage']) AS a
+                JOIN {PRJ} p ON p.id = s.project_id AND p.code = ANY(%(codes)s::text[])
                 WHERE s.status <> 'waiting'""",
             params,
         )
