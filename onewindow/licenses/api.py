@@ -13,7 +13,7 @@ from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import queries as case_queries
-from onewindow.cases.services import delivery_due_on
+from onewindow.cases.after_decision import delivery_due_on
 from onewindow.errors import NotFound
 from onewindow.licenses import queries, services
 from onewindow.licenses.models import License, LicenseStatus

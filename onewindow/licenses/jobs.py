@@ -1,7 +1,7 @@
 """Periodic work of the licenses module, run by the worker (web/management/commands/periodic.py)."""
 
 from onewindow import clock
-from onewindow.cases.services import delivery_due_on
+from onewindow.cases.after_decision import delivery_due_on
 from onewindow.licenses import queries
 from onewindow.licenses.models import LateDelivery
 

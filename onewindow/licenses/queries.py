@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from onewindow import clock
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import queries as case_queries
+from onewindow.cases.after_decision import DELIVERY_DAYS, delivery_due_on
 from onewindow.cases.models import Case, CaseMaterial, Outcome, Status
-from onewindow.cases.services import DELIVERY_DAYS, delivery_due_on
 from onewindow.catalog.models import ServiceItem
 from onewindow.errors import NotFound
 from onewindow.licenses import numbers

@@ -1,6 +1,6 @@
 """The use cases of e-licenses, one public function per thing a person does: issue (制证) the
 license of an approved case, deliver (送达) it, revoke it, look up a holder's licenses for
-证照共享. The case's own transitions (`issue`, `deliver` in cases.services) lock the case and
+证照共享. The case's own transitions (`issue`, `deliver` in cases.after_decision) lock the case and
 append its audit events; these functions run inside the same transaction."""
 
 import datetime as dt
@@ -12,6 +12,7 @@ from onewindow import clock
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, PersonalDataRead, Role, User
 from onewindow.accounts.queries import staff_of
+from onewindow.cases import after_decision
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case
 from onewindow.catalog.models import ResultType
@@ -51,7 +52,7 @@ def _validity(valid_until: dt.date | None, today: dt.date) -> dt.date:
 def issue_license(
     case: Case, *, by: User, delivery: str = "pickup", valid_until: dt.date | None = None
 ) -> License:
-    """制证: THE way to issue. Under the case's lock (cases.services.issue): the item must
+    """制证: THE way to issue. Under the case's lock (cases.after_decision.issue): the item must
     produce a document, a charged item must be paid (payments.require_paid), then the license
     gets its number and row, the 制证 step is completed and the audit event names the number."""
     made: dict[str, License] = {}
@@ -76,7 +77,7 @@ def issue_license(
         )  # fmt: skip
         return made["license"].number
 
-    case = cases.issue(case, by=by, delivery=delivery, license=make)
+    case = after_decision.issue(case, by=by, delivery=delivery, license=make)
     license = made["license"]
     license.case = case
     return license
@@ -86,13 +87,13 @@ def issue_license(
 def deliver_license(case: Case, *, by: User, method: str, signed_by: str = "", id_checked: bool = False,
                     courier: str = "", tracking_number: str = "", address: str = "") -> Delivery:  # fmt: skip
     """送达: the signature record of a pickup or the post's details, once, under the case's lock
-    (cases.services.deliver). Later than 10 days after the decision (art. 44) is recorded as
+    (cases.after_decision.deliver). Later than 10 days after the decision (art. 44) is recorded as
     late on the delivery and as a supervision event."""
-    case = cases.deliver(case, by=by, method=method, signed_by=signed_by, id_checked=id_checked, courier=courier,
+    case = after_decision.deliver(case, by=by, method=method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                          tracking_number=tracking_number, address=address)  # fmt: skip
-    now, due_on = clock.now(), cases.delivery_due_on(case)
+    now, due_on = clock.now(), after_decision.delivery_due_on(case)
     on_time = now.astimezone(clock.hall_tz()).date() <= due_on
-    details = cases.delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
+    details = after_decision.delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                                      tracking_number=tracking_number, address=address)  # fmt: skip
     delivery = Delivery.objects.create(
         case=case, license=License.objects.get(case=case), method=method, signed_by=details.get("signed_by", ""),

@@ -13,7 +13,7 @@ from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import queries as case_queries
-from onewindow.cases.services import DELIVERY_METHODS
+from onewindow.cases.after_decision import DELIVERY_METHODS
 from onewindow.errors import DomainError, NotFound
 from onewindow.licenses import certificate, numbers, queries, services
 from onewindow.licenses.models import LicenseStatus

@@ -1,0 +1,109 @@
+"""After the decision (制证, 送达): the transitions of a closed, approved case that complete the
+item's steps after the decision — the license issued once, then delivered once, within art.
+44's ten days. The case stays closed: the clock of 行政许可法 stopped at the decision. The
+licenses module calls these (licenses.services.issue_license / deliver_license)."""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import transaction
+
+from onewindow import clock
+from onewindow.accounts.models import Role, User
+from onewindow.cases.models import Case, CaseStep, Outcome
+from onewindow.cases.services import REVIEW_ROLES, _check, _lock, _move, _require
+from onewindow.errors import Conflict, DomainError
+
+DELIVERY_METHODS = {"pickup": "窗口领取", "post": "免费邮寄"}
+# 行政许可法 art. 44: the license is issued and delivered within ten days (日, calendar days)
+# of the decision.
+DELIVERY_DAYS = 10
+
+
+def _open_after_steps(case: Case, *, delivery: bool):
+    """The open 制证/送达 steps of the item (none, one or both). A step named with 送达 is
+    completed by the delivery; every other step after the decision by the issue."""
+    steps = case.steps.filter(kind=CaseStep.Kind.AFTER, done_at__isnull=True)
+    return steps.filter(name__contains="送达") if delivery else steps.exclude(name__contains="送达")
+
+
+def delivery_due_on(case: Case) -> dt.date:
+    """The last day of art. 44's ten days: the decision's date (hall time) + DELIVERY_DAYS."""
+    return case.decided_at.astimezone(clock.hall_tz()).date() + dt.timedelta(days=DELIVERY_DAYS)
+
+
+def _done_after_the_decision(case: Case) -> set[str]:
+    return set(case.events.filter(action__in=["issue", "deliver"]).values_list("action", flat=True))
+
+
+@transaction.atomic
+def issue(case: Case, *, by: User, delivery: str, license: Callable[[Case], str]) -> Case:
+    """制证: the result of an approved case, by its department's reviewer or head, once.
+    `license(case)` is called under the case lock and returns the new license's number: the
+    licenses module owns the license (licenses.services.issue_license is the way to call this)."""
+    case = _lock(case)
+    _require(by, case, *REVIEW_ROLES)
+    _check(case, "issue")
+    if case.outcome != Outcome.APPROVED:
+        raise Conflict("case.not_approved", "只有准予许可的办件才能制证。")
+    if delivery not in DELIVERY_METHODS:
+        raise DomainError("case.delivery_method", "送达方式应为窗口领取（pickup）或免费邮寄（post）。")
+    if "issue" in _done_after_the_decision(case):
+        raise Conflict("case.already_issued", "该办件已制证，不能重复制证。")
+    number = license(case)
+    _open_after_steps(case, delivery=False).update(
+        done_at=clock.now(), done_by=by, opinion=f"证照编号 {number}"
+    )
+    _move(case, "issue", by=by, payload={"license": number, "delivery": delivery})
+    return case
+
+
+DELIVERY_FIELD_LIMITS = {"signed_by": 50, "courier": 30, "tracking_number": 40, "address": 200}
+
+
+def delivery_details(method: str, *, signed_by: str = "", id_checked: bool = False, courier: str = "",
+                     tracking_number: str = "", address: str = "") -> dict:  # fmt: skip
+    """The delivery's record as the audit event keeps it, checked and cleaned (a pure function)."""
+    given = dict(signed_by=signed_by, courier=courier, tracking_number=tracking_number, address=address)
+    given = {name: (value or "").replace("\x00", "").strip() for name, value in given.items()}
+    too_long = [name for name, value in given.items() if len(value) > DELIVERY_FIELD_LIMITS[name]]
+    if too_long:
+        raise DomainError("case.delivery_field_length", "送达登记内容过长：签收人≤50字，快递公司≤30字，运单号≤40字，地址≤200字。",
+                          details={"fields": too_long})  # fmt: skip
+    if method == "pickup":
+        if not given["signed_by"]:
+            raise DomainError("case.delivery_signature", "窗口领取须登记签收人姓名。")
+        return {"method": "pickup", "signed_by": given["signed_by"], "id_checked": bool(id_checked)}
+    if method == "post":
+        fields = {name: given[name] for name in ("courier", "tracking_number", "address")}
+        missing = [name for name, value in fields.items() if not value]
+        if missing:
+            raise DomainError("case.delivery_post_details", "邮寄送达须登记收件地址、快递公司和运单号。",
+                              details={"missing": missing})  # fmt: skip
+        return {"method": "post", **fields}
+    raise DomainError("case.delivery_method", "送达方式应为窗口领取（pickup）或免费邮寄（post）。")
+
+
+@transaction.atomic
+def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checked: bool = False,
+            courier: str = "", tracking_number: str = "", address: str = "") -> Case:  # fmt: skip
+    """送达: once, after the issue — handed over at a window (who signed, ID checked) or posted
+    free of charge (address, courier, tracking number). `on_time` per art. 44: within
+    DELIVERY_DAYS calendar days of the decision's date."""
+    case = _lock(case)
+    _require(by, case, Role.CLERK, *REVIEW_ROLES)
+    _check(case, "deliver")
+    done = _done_after_the_decision(case)
+    if "issue" not in done:
+        raise Conflict("case.not_issued", "尚未制证，不能送达。")
+    if "deliver" in done:
+        raise Conflict("case.already_delivered", "该办件已送达，不能重复送达。")
+    payload = delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
+                                tracking_number=tracking_number, address=address)  # fmt: skip
+    due_on = delivery_due_on(case)
+    payload |= {"due_on": due_on.isoformat(), "on_time": clock.today() <= due_on}
+    _open_after_steps(case, delivery=True).update(
+        done_at=clock.now(), done_by=by, opinion=DELIVERY_METHODS[method]
+    )
+    _move(case, "deliver", by=by, payload=payload)
+    return case
