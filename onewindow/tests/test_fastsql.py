@@ -83,14 +83,15 @@ def test_an_update_of_no_row_fails_like_the_orm(world):
 
 
 @pytest.mark.django_db
-def test_on_postgresql_a_case_with_a_known_id_goes_with_its_children_in_one_round_trip(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("the batch is PostgreSQL's; SQLite writes one statement after the other")
+def test_a_case_goes_with_its_children_in_one_round_trip_on_postgresql(world):
+    # PostgreSQL: the id comes from the sequence beforehand, the three inserts go as one query;
+    # SQLite: the insert gives the id, and the statements go one after the other.
     _, case_id = allocate(world.hall.region_id, dt.date(2026, 11, 26))
     case = _case(world, pk=case_id)
     event, materials, steps = _children(case)
     with CaptureQueriesContext(connection) as queries:
         fastsql.run(fastsql.Insert([case]), fastsql.Insert([event]), fastsql.Insert(materials))
-    assert len(queries) == 1
-    assert CaseMaterial.objects.filter(case_id=case_id).count() == len(materials)
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    case_id = case.pk
+    assert CaseMaterial.objects.filter(case_id=case_id).count() == len(materials) >= 2
     assert all(m.pk for m in materials) and event.pk
