@@ -99,10 +99,11 @@ def progress_url(number: str) -> str:
     return settings.ONEWINDOW_PUBLIC_URL + reverse("bundles:progress", args=[number])
 
 
-def _message(application: BundleApplication, event: str, context: dict) -> None:
+def _message(application: BundleApplication, event: str, context: dict, seq: int | None = None) -> None:
     """One SMS for the whole bundle (its children's case-level messages are skipped by notify).
-    The key is deterministic, so a retried transaction cannot queue it twice."""
-    what = event.removeprefix("bundle_")
+    The key is deterministic, so a retried transaction cannot queue it twice; `seq` tells
+    apart answers that may come more than once (a second one-time notice after a supplement)."""
+    what = event.removeprefix("bundle_") + ("" if seq is None else f":{seq}")
     notify.enqueue(
         phone=application.applicant.phone, event=event, key=f"bundle:{application.number}:{what}", case=None,
         hall=application.hall,
@@ -230,11 +231,16 @@ def request_supplement(application: BundleApplication, *, by: User, items: list[
         raise DomainError(
             "bundle.unknown_material", f"告知的材料不在该一件事的材料清单中：{'、'.join(map(str, unknown))}。"
         )
+    seq = None
     with _Driving():
         for child in children:
             notes = _notes_for(child, items)
             if notes:
-                cases.request_supplement(child, by=by, items=notes)
+                noticed = cases.request_supplement(child, by=by, items=notes)
+                seq = seq or noticed.event_count  # the notice's place in the first child's chain
+    _message(
+        application, "bundle_supplement_requested", {"materials": [i["material"] for i in items]}, seq=seq
+    )
     return application
 
 
@@ -269,6 +275,9 @@ def refuse(application: BundleApplication, *, by: User, reason: str, where_to_tu
         for child in children:
             cases.refuse(child, by=by, reason=reason, where_to_turn=where_to_turn)
     application.refresh_from_db(fields=["closed_at", "closed_on"])
+    _message(
+        application, "bundle_refused", {"reason": reason.strip(), "where_to_turn": where_to_turn.strip()}
+    )
     return application
 
 

@@ -21,6 +21,8 @@ class Event(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", "预约提醒"
     BUNDLE_ACCEPTED = "bundle_accepted", "一件事受理"
     BUNDLE_CLOSED = "bundle_closed", "一件事办结"
+    BUNDLE_SUPPLEMENT_REQUESTED = "bundle_supplement_requested", "一件事一次性告知补正"
+    BUNDLE_REFUSED = "bundle_refused", "一件事不予受理"
     STAGE_ACCEPTED = "stage_accepted", "项目阶段受理"
     STAGE_CLOSED = "stage_closed", "项目阶段办结"
 
@@ -41,7 +43,7 @@ class Message(models.Model):
     # Deterministic from the cause (`case:<number>:event:<seq>`, `appointment:<code>:reminder`):
     # a retried transaction cannot enqueue twice, and the gateway dedups repeats by it.
     key = models.CharField("幂等键", max_length=120)  # unique: `message_key_unique` (no LIKE index)
-    event = models.CharField("消息类型", max_length=24, choices=Event.choices)
+    event = models.CharField("消息类型", max_length=32, choices=Event.choices)
     phone = models.CharField("手机号码", max_length=20)
     text = models.TextField("短信内容")
     case = models.ForeignKey(

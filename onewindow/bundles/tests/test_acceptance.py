@@ -90,6 +90,10 @@ def test_one_one_time_notice_for_the_bundle_then_the_supplement_then_acceptance(
         noticed = {c.item.code: c.status for c in Case.objects.filter(bundle_number=application.number)}
         assert noticed == {"T-QYDJ": "supplement_requested", "T-YZKZ": "supplement_requested",
                            "T-XBNS": "supplement_requested", "T-SBDJ": "submitted", "T-GJJ": "supplement_requested"}  # fmt: skip
+        # one SMS for the bundle's notice, none for its items
+        told = Message.objects.get()
+        assert told.key.startswith(f"bundle:{application.number}:supplement_requested:")
+        assert "经办人授权委托书" in told.text and application.number in told.text
         services.supplement(application, by=world.clerk, materials=["经办人授权委托书"])
         assert {c.status for c in children(application)} == {"submitted"}
         services.accept(application, by=world.clerk)
@@ -101,7 +105,7 @@ def test_one_one_time_notice_for_the_bundle_then_the_supplement_then_acceptance(
     assert late.value.code == "bundle.invalid_transition"
 
 
-def test_a_refused_bundle_refuses_every_item_and_sends_no_completion(world, startup, applied):
+def test_a_refused_bundle_refuses_every_item_and_sends_one_refusal(world, startup, applied):
     with clock.frozen(MONDAY):
         services.refuse(
             applied, by=world.clerk, reason="经营范围属于禁止类项目", where_to_turn="德州市市场监督管理局"
@@ -109,7 +113,9 @@ def test_a_refused_bundle_refuses_every_item_and_sends_no_completion(world, star
     assert {(c.status, c.outcome) for c in children(applied)} == {("refused", "refused")}
     refused = with_status(BundleApplication.objects.filter(pk=applied.pk)).get()
     assert refused.status == "refused" and refused.closed_on == MONDAY
-    assert not Message.objects.exists()
+    told = Message.objects.get()  # one refusal for the bundle, no completion, nothing per item
+    assert told.key == f"bundle:{applied.number}:refused"
+    assert "经营范围属于禁止类项目" in told.text and "德州市市场监督管理局" in told.text
 
 
 def test_art_32_an_unanswered_bundle_counts_as_accepted_from_its_receipt(world, startup, applied):
