@@ -173,20 +173,16 @@ _index: Index | None = None
 _next_check = 0.0
 
 
-def _catalog_version() -> int:
-    from onewindow.catalog.models import CatalogState
-
-    return CatalogState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
-
-
 def current() -> Index:
     """This process's index, rebuilt when the catalog changed (checked every few seconds)."""
     global _index, _next_check
     index = _index
     if index is not None and time.monotonic() < _next_check:
         return index
+    from onewindow.catalog.models import CatalogState
+
     with _lock:
-        version = _catalog_version()
+        version = CatalogState.current()
         if _index is None or _index.version != version:
             _index = Index(_documents(), version)
         _next_check = time.monotonic() + settings.ONEWINDOW_CATALOG_CHECK_SECONDS

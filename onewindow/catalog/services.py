@@ -368,7 +368,7 @@ class _CurrentIds:
     def get(self, code: str) -> tuple[int | None, bool] | None:
         now = time.monotonic()
         if now >= self.next_check:
-            version = CatalogState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+            version = CatalogState.current()
             if version != self.version:
                 self.ids, self.version = {}, version
             self.next_check = now + settings.ONEWINDOW_CATALOG_CHECK_SECONDS
