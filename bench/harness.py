@@ -28,6 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 HOST = "127.0.0.1"
+# gunicorn's worker heartbeat file, in memory when the machine has /dev/shm (as scripts/run.sh).
+TMP_DIR = "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()
 
 
 def log(*parts) -> None:
@@ -114,7 +116,7 @@ class Server:
         }  # fmt: skip
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "onewindow.wsgi", "-w", str(workers),
-             "--worker-class", "sync", "--worker-tmp-dir", "/dev/shm", "-b", f"{HOST}:{self.port}"],
+             "--worker-class", "sync", "--worker-tmp-dir", TMP_DIR, "-b", f"{HOST}:{self.port}"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 
