@@ -3,22 +3,17 @@ window"): the application number, the bundle, each item with its child case numb
 department, the bundle's due date, and a QR code to the public progress page. A PDF from a
 template extending web/pdf_base.html (WeasyPrint, Noto CJK)."""
 
-import datetime as dt
 from urllib.parse import quote
 
 import segno
 
 from onewindow.accounts.identity import mask_id
 from onewindow.bundles.models import BundleApplication
+from onewindow.bundles.queries import children_of
 from onewindow.bundles.services import progress_url
-from onewindow.cases.models import Case
+from onewindow.documents.notices import chinese_date
 from onewindow.errors import NotFound
 from onewindow.pdf import render_pdf
-
-
-def chinese_date(day: dt.date | None) -> str:
-    """2026年10月13日, as notices write dates."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def filename(application: BundleApplication) -> str:
@@ -33,8 +28,7 @@ def quoted_filename(application: BundleApplication) -> str:
 def render(application: BundleApplication) -> bytes:
     if application.accepted_on is None:
         raise NotFound("bundle.notice_not_available", "一件事受理后才出具受理通知书。")
-    children = Case.objects.filter(bundle_number=application.number).select_related(
-        "item_version", "department").order_by("pk")  # fmt: skip
+    children = children_of(application.number)
     url = progress_url(application.number)
     applicant = application.applicant
     return render_pdf("bundles/notice_pdf.html", {

@@ -109,11 +109,16 @@ def sees_own_child_only(user: User, application: BundleApplication) -> bool:
     return staff is not None and staff.role in DEPARTMENT_ROLES and application.applicant.user_id != user.pk
 
 
+def children_of(number: str) -> QuerySet[Case]:
+    """The application's children with what every list of them shows, in the bundle's order."""
+    return _children(number).select_related("item", "item_version", "department").order_by("pk")
+
+
 def visible_children(user: User, application: BundleApplication) -> QuerySet[Case]:
-    qs = Case.objects.filter(bundle_number=application.number)
+    qs = children_of(application.number)
     if sees_own_child_only(user, application):
         qs = qs.filter(department_id=staff_of(user).department_id)
-    return qs.select_related("item", "item_version", "department").order_by("pk")
+    return qs
 
 
 def light(case: Case, today_seq: int) -> str | None:
@@ -172,8 +177,9 @@ def sheet(user: User, application: BundleApplication, today: dt.date | None = No
     for c in children:
         c.light = light(c, today_seq)
         c.working_days = working_days(c)
-    everyone = children if len(children) == application.children_total else list(
-        Case.objects.filter(bundle_number=application.number).order_by("pk"))  # fmt: skip
+    everyone = (
+        children if len(children) == application.children_total else list(_children(application.number))
+    )
     bundle_open = application.accepted_on is not None and application.closed_at is None
     asked = {f["key"] for f in application.form_fields}
     if len(children) < len(everyone):
@@ -216,8 +222,7 @@ def public_progress(number: str, phone_last4: str) -> BundleApplication:
 
 def public_children(application: BundleApplication) -> list[Case]:
     today_seq = calendar.seq(clock.today())
-    children = list(Case.objects.filter(bundle_number=application.number).select_related(
-        "item_version", "department").order_by("pk"))  # fmt: skip
+    children = list(children_of(application.number))
     for c in children:
         c.light = light(c, today_seq)
     return children

@@ -25,12 +25,11 @@ from onewindow.bundles.models import BundleApplication
 from onewindow.cases import clock_rules
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Outcome
-from onewindow.cases.models import Status as CaseStatus
 from onewindow.catalog.models import Bundle
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.notify import services as notify
 
-FINAL = (CaseStatus.CLOSED, CaseStatus.REFUSED)
+FINAL = queries.FINAL
 # The intake answers (受理, 一次性告知, 不予受理 and their variants) are given once for the whole
 # bundle (issue 6: "one acceptance at a comprehensive window"): on a child they are allowed only
 # while one of the services below drives it. The art. 32 auto-acceptance stays allowed.
@@ -73,9 +72,11 @@ def _require_window(by: User, application: BundleApplication) -> None:
         )
 
 
-def _lock(application: BundleApplication) -> tuple[BundleApplication, list[Case]]:
-    """Locks the children (by id), then the application row; returns both freshly read."""
-    children = list(Case.objects.select_for_update().filter(bundle_number=application.number).order_by("pk"))
+def _lock(application: BundleApplication, *, materials: bool = False) -> tuple[BundleApplication, list[Case]]:
+    """Locks the children (by id), then the application row; returns both freshly read. With
+    `materials`, each child's materials are loaded in one query (not one per child)."""
+    locked_children = Case.objects.select_for_update().filter(bundle_number=application.number).order_by("pk")
+    children = list(locked_children.prefetch_related("materials") if materials else locked_children)
     locked = (
         BundleApplication.objects.select_for_update(of=("self",))
         .select_related("bundle", "applicant", "hall")
@@ -168,16 +169,14 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
     )  # fmt: skip
     stored = _store(files, handed)
     asked_by = {f.key: set(f.items) for f in fields}
-    children = []  # submitted in the bundle's order, so their ids (the lock order) follow it
-    for p in bundle_parts:
+    for p in bundle_parts:  # in the bundle's order, so the children's ids (the lock order) follow it
         mine = [m for m in handed if p.code in m.ids]
-        child = cases.submit(
+        cases.submit(
             version=p.version, applicant=applicant, hall=hall, channel=channel, by=by,
             form_data={k: v for k, v in answers.items() if p.code in asked_by[k]},
             handed_in=[m.ids[p.code] for m in mine], files={m.ids[p.code]: stored[m.name] for m in mine if m.name in stored},
             bundle_number=application.number,
         )  # fmt: skip
-        children.append(child)
     return application
 
 
@@ -219,7 +218,7 @@ def request_supplement(application: BundleApplication, *, by: User, items: list[
     """一次性告知 for the whole bundle (行政许可法 art. 32): every missing or defective material,
     by its name in the merged list, each with its note, told at once; every child asking for a
     listed material gets the notice for it. `items`: [{"material": name, "note": "…", "defective": bool}]."""
-    application, children = _lock(application)
+    application, children = _lock(application, materials=True)
     _require_window(by, application)
     if application.accepted_on is not None or application.closed_at is not None:
         raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能再一次性告知补正。")
@@ -247,7 +246,7 @@ def request_supplement(application: BundleApplication, *, by: User, items: list[
 @transaction.atomic
 def supplement(application: BundleApplication, *, by: User, materials: Iterable[str]) -> BundleApplication:
     """补齐补正: what the bundle's one-time notice listed, handed in once for every child."""
-    application, children = _lock(application)
+    application, children = _lock(application, materials=True)
     if not queries.may_view(by, application):
         raise NotFound("bundle.not_found", "未找到该一件事申请。")
     wanted = set(materials)
