@@ -18,8 +18,6 @@ from onewindow import clock
 from onewindow.projects.models import Opinion, SilentConsent
 from onewindow.workdays import calendar
 
-OWED = (Opinion.State.PENDING, Opinion.State.SIMULATED)
-
 
 @transaction.atomic
 def apply_silent_consent(today: dt.date | None = None) -> int:
@@ -27,7 +25,7 @@ def apply_silent_consent(today: dt.date | None = None) -> int:
     still belongs to the department) become 'agree' by silent consent; returns how many."""
     today = today or clock.today()
     now = clock.now()
-    taken = Opinion.objects.filter(state__in=OWED, due_seq__lt=calendar.seq(today)).update(
+    taken = Opinion.objects.filter(state__in=Opinion.OWED, due_seq__lt=calendar.seq(today)).update(
         state=Opinion.State.SILENT,
         kind=Opinion.Kind.AGREE,
         reasons="",

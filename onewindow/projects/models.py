@@ -186,6 +186,9 @@ class Opinion(models.Model):
         # 超时默认: no formal opinion at the limit; recorded as agreeing, against the department.
         SILENT = "silent", "超时默认同意"
 
+    # Still owed by the department: what the silent-consent job and the inboxes look for.
+    OWED = (State.PENDING, State.SIMULATED)
+
     class Kind(models.TextChoices):
         AGREE = "agree", "同意"
         AGREE_WITH_CONDITIONS = "agree_with_conditions", "有条件同意"

@@ -11,7 +11,6 @@ from onewindow.projects.models import Opinion, Project, Stage
 from onewindow.projects.services import ACTION_NAMES
 
 S = Stage.Status
-OWED = (Opinion.State.PENDING, Opinion.State.SIMULATED)
 
 
 def _agent_may_apply(project: Project, user: User, stage: Stage, authorisations) -> bool:

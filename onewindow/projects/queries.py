@@ -90,7 +90,7 @@ def stage_days(stage: Stage, now_seq: int) -> int | None:
 
 
 def opinion_light(opinion: Opinion, now_seq: int) -> str | None:
-    if opinion.state not in (Opinion.State.PENDING, Opinion.State.SIMULATED) or opinion.due_seq is None:
+    if opinion.state not in Opinion.OWED or opinion.due_seq is None:
         return None
     return clock_rules.light(opinion.due_seq, opinion.limit_days, now_seq)
 
@@ -183,7 +183,7 @@ def opinion_inbox(department_id: int, *, limit: int = 200) -> dict:
     give a simulated opinion ahead, and the stages it leads that wait for acceptance or closing."""
     now_seq = today_seq()
     owed = list(
-        Opinion.objects.filter(department_id=department_id, state__in=["pending", "simulated"], stage__status=S.IN_REVIEW)
+        Opinion.objects.filter(department_id=department_id, state__in=Opinion.OWED, stage__status=S.IN_REVIEW)
         .select_related("stage__lead_department", "project")
         .order_by("due_seq", "pk")[:limit]
     )  # fmt: skip
@@ -197,7 +197,7 @@ def opinion_inbox(department_id: int, *, limit: int = 200) -> dict:
     leading = list(
         Stage.objects.filter(lead_department_id=department_id, status__in=[S.OPEN, S.APPLIED, S.IN_REVIEW])
         .select_related("project")
-        .annotate(owed=Count("opinions", filter=Q(opinions__state__in=["pending", "simulated"])))
+        .annotate(owed=Count("opinions", filter=Q(opinions__state__in=Opinion.OWED)))
         .order_by("due_seq", "project__registered_at")[:limit]
     )
     return {"owed": owed, "ahead": ahead, "leading": leading}

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 
 from onewindow import clock
 from onewindow.accounts import identity
@@ -258,9 +259,9 @@ def acting_for_owner(project: Project, by: User, stage: Stage) -> str:
     if by.is_superuser or project.owner.user_id == by.pk:
         return "owner"
     if project.agent_id is not None and project.agent_id == by.pk:
-        valid = Authorisation.objects.filter(project=project, agent=by, revoked_at__isnull=True,
-                                             valid_until__gte=clock.today())  # fmt: skip
-        if valid.filter(stage__isnull=True).exists() or valid.filter(stage=stage).exists():
+        covering = Authorisation.objects.filter(Q(stage__isnull=True) | Q(stage=stage), project=project, agent=by,
+                                                revoked_at__isnull=True, valid_until__gte=clock.today())  # fmt: skip
+        if covering.exists():
             return "agent"
         raise Forbidden("project.agent_not_authorised",
                         "项目单位尚未委托您代办此阶段，或委托已过期、已撤销。请项目单位先登记代办委托。")  # fmt: skip
@@ -355,11 +356,11 @@ def _child_cases(project: Project, stage: Stage, *, by: User, tolerated: set[str
 
 
 def _submit(project, stage, version: ItemVersion, materials, *, by, channel, tolerated) -> Case:
+    # 一号: every case of the project carries its code from its submission on (RULES.md).
     handed = [m.pk for m in materials if m.required and m.name not in tolerated]
     case = cases.submit(version=version, applicant=project.owner, hall=project.hall, channel=channel, by=by,
                         form_data={**stage.form_data, "project_code": project.code, "stage": stage.name},
                         handed_in=handed, project_code=project.code)  # fmt: skip
-    # 一号: every case of the project carries its code from its submission on (RULES.md).
     return case
 
 
