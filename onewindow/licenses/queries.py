@@ -100,7 +100,7 @@ def my_licenses(user: User) -> QuerySet[License]:
 def my_license(user: User, raw_number: str) -> License:
     """The holder's own license; anyone else's answers 404 (as if it did not exist)."""
     number = (raw_number or "").strip().upper()
-    license = my_licenses(user).select_related("holder", "item").filter(number=number).first()
+    license = my_licenses(user).select_related("holder", "item", "case").filter(number=number).first()
     if license is None:
         raise NotFound("license.not_found", "未找到该证照。")
     return license
@@ -111,7 +111,7 @@ def license_for(user: User, raw_number: str) -> License:
     number = (raw_number or "").strip().upper()
     license = (
         License.objects.filter(case__in=case_queries.visible_cases(user), number=number)
-        .select_related("case", "department", "holder", "issued_by", "revoked_by")
+        .select_related("case", "item", "department", "holder", "issued_by", "revoked_by")
         .first()
     )
     if license is None:

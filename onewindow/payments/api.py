@@ -10,7 +10,6 @@ from onewindow import clock, ratelimit
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.cases import queries as case_queries
-from onewindow.errors import DomainError
 from onewindow.payments import queries, services
 from onewindow.payments.models import PaymentNotice
 
@@ -153,8 +152,6 @@ def _totals(summary: dict) -> dict:
 @requires(*queries.RECONCILIATION_ROLES)
 def reconciliation(request, day: dt.date | None = Query(None, description="YYYY-MM-DD；省略即今天")):
     """对账: notices issued, paid and unpaid on the day, and payments not deposited within 24 hours."""
-    if day is not None and day > clock.today():
-        raise DomainError("payment.day_in_future", "对账日期不能晚于今天。")
     data = queries.reconciliation(queries.reconciliation_halls(request.user), day or clock.today())
     return {"day": data["day"], "refused_callbacks": data["refused_callbacks"],
             **{k: _totals(data[k]) for k in ("issued", "paid", "unpaid", "late_deposits")}}  # fmt: skip

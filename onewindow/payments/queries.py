@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES, Hall, Role, User
 from onewindow.accounts.queries import staff_of
-from onewindow.errors import NotFound
+from onewindow.errors import DomainError, NotFound
 from onewindow.payments.models import BankCallback, NoticeState, PaymentNotice, yuan
 
 HALL_ROLES = (Role.FINANCE, Role.BANK_TELLER, Role.HALL_ADMIN, Role.SUPERVISOR)
@@ -82,7 +82,9 @@ def _summary(qs: QuerySet[PaymentNotice]) -> dict:
 def reconciliation(halls: QuerySet[Hall], day: dt.date) -> dict:
     """对账 of one day: notices issued that day, paid that day, still unpaid at the day's end,
     and payments whose 入库 was due (24 hours after payment) by the day's end but had not
-    happened by then; plus the refused bank callbacks of the day."""
+    happened by then; plus the refused bank callbacks of the day. A day after today is refused."""
+    if day > clock.today():
+        raise DomainError("payment.day_in_future", "对账日期不能晚于今天。")
     start, end = day_bounds(day)
     as_of = min(end, clock.now())
     due = dt.timedelta(hours=settings.ONEWINDOW_DEPOSIT_HOURS)

@@ -24,6 +24,20 @@ from onewindow.serials import next_serial
 
 N = NoticeState
 ACTION_NAMES = {"check": "审核", "pay": "登记缴款", "deposit": "登记入库", "cancel": "作废"}
+# Each step on a notice: the roles that take it and the states it starts from — the one table the
+# services enforce and the notice page reads to offer its forms.
+ACTION_ROLES = {
+    "check": (Role.FINANCE,),
+    "pay": (Role.BANK_TELLER,),
+    "deposit": (Role.FINANCE, Role.BANK_TELLER),
+    "cancel": tuple(DEPARTMENT_ROLES),
+}
+ACTION_FROM = {
+    "check": (N.ISSUED,),
+    "pay": (N.CHECKED,),
+    "deposit": (N.PAID,),
+    "cancel": (N.ISSUED, N.CHECKED),
+}
 MAX_CALLBACK_BYTES = 4096
 MAX_AMOUNT_FEN = 10**12
 TOKEN = re.compile(r"[0-9A-Za-z_./:-]{1,40}")  # notice numbers and bank references as banks write them
@@ -103,9 +117,9 @@ def on_case_transition(case: Case, action: str, event) -> None:
     _create_notice(case, by=event.actor)
 
 
-def _move(notice: PaymentNotice, action: str, from_states: tuple[str, ...], **changes) -> PaymentNotice:
-    """Compare-and-set: the row changes only if it is still in one of `from_states`."""
-    if PaymentNotice.objects.filter(pk=notice.pk, state__in=from_states).update(**changes) != 1:
+def _move(notice: PaymentNotice, action: str, **changes) -> PaymentNotice:
+    """Compare-and-set: the row changes only if it is still in one of ACTION_FROM[action]."""
+    if PaymentNotice.objects.filter(pk=notice.pk, state__in=ACTION_FROM[action]).update(**changes) != 1:
         current = PaymentNotice.objects.filter(pk=notice.pk).first()
         if current is None:
             raise NotFound("payment.not_found", "未找到该缴款通知。")
@@ -121,8 +135,8 @@ def _move(notice: PaymentNotice, action: str, from_states: tuple[str, ...], **ch
 @transaction.atomic
 def check_notice(notice: PaymentNotice, *, by: User) -> PaymentNotice:
     """审核: finance checks amount, basis and payee; from now on the bank accepts payment."""
-    _require_hall_role(by, notice.hall_id, Role.FINANCE)
-    return _move(notice, "check", (N.ISSUED,), state=N.CHECKED, checked_at=clock.now(), checked_by=by)
+    _require_hall_role(by, notice.hall_id, *ACTION_ROLES["check"])
+    return _move(notice, "check", state=N.CHECKED, checked_at=clock.now(), checked_by=by)
 
 
 def _bank_ref(raw: str) -> str:
@@ -135,13 +149,13 @@ def _bank_ref(raw: str) -> str:
 @transaction.atomic
 def mark_paid(notice: PaymentNotice, *, by: User, bank_ref: str) -> PaymentNotice:
     """登记缴款 at the hall's bank window, with the bank's transaction reference."""
-    _require_hall_role(by, notice.hall_id, Role.BANK_TELLER)
+    _require_hall_role(by, notice.hall_id, *ACTION_ROLES["pay"])
     ref = _bank_ref(bank_ref)
     if PaymentNotice.objects.filter(bank_ref=ref).exists():
         raise Conflict("payment.bank_ref_used", "该银行流水号已登记过缴款。")
     try:
         with transaction.atomic():
-            return _move(notice, "pay", (N.CHECKED,), state=N.PAID, paid_at=clock.now(), paid_by=by,
+            return _move(notice, "pay", state=N.PAID, paid_at=clock.now(), paid_by=by,
                          paid_via=PaymentNotice.Via.WINDOW, bank_ref=ref)  # fmt: skip
     except IntegrityError:  # the same reference registered at the same moment
         raise Conflict("payment.bank_ref_used", "该银行流水号已登记过缴款。") from None
@@ -150,8 +164,8 @@ def mark_paid(notice: PaymentNotice, *, by: User, bank_ref: str) -> PaymentNotic
 @transaction.atomic
 def mark_deposited(notice: PaymentNotice, *, by: User) -> PaymentNotice:
     """登记入库: the money reached the treasury (due within 24 hours of payment)."""
-    _require_hall_role(by, notice.hall_id, Role.FINANCE, Role.BANK_TELLER)
-    return _move(notice, "deposit", (N.PAID,), state=N.DEPOSITED, deposited_at=clock.now(), deposited_by=by)
+    _require_hall_role(by, notice.hall_id, *ACTION_ROLES["deposit"])
+    return _move(notice, "deposit", state=N.DEPOSITED, deposited_at=clock.now(), deposited_by=by)
 
 
 @transaction.atomic
@@ -161,7 +175,7 @@ def cancel_notice(notice: PaymentNotice, *, by: User, reason: str) -> PaymentNot
     reason = (reason or "").strip()
     if not reason or len(reason) > 200:
         raise DomainError("payment.cancel_reason", "请写明作废原因（不超过200字）。")
-    return _move(notice, "cancel", (N.ISSUED, N.CHECKED), state=N.CANCELLED, cancelled_at=clock.now(),
+    return _move(notice, "cancel", state=N.CANCELLED, cancelled_at=clock.now(),
                  cancelled_by=by, cancel_reason=reason)  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow import clock
-from onewindow.accounts.models import DEPARTMENT_ROLES, Role
+from onewindow.accounts.models import DEPARTMENT_ROLES
 from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import queries as case_queries
@@ -17,19 +17,6 @@ from onewindow.payments import queries, services
 from onewindow.payments.models import NoticeState
 
 NOTICE_ROLES = (*queries.HALL_ROLES, *DEPARTMENT_ROLES)
-# Which role takes which step (the services decide in the end; a page offers only these forms).
-ACTION_ROLES = {
-    "check": (Role.FINANCE,),
-    "pay": (Role.BANK_TELLER,),
-    "deposit": (Role.FINANCE, Role.BANK_TELLER),
-    "cancel": tuple(DEPARTMENT_ROLES),
-}
-ACTION_FROM = {
-    "check": ("issued",),
-    "pay": ("checked",),
-    "deposit": ("paid",),
-    "cancel": ("issued", "checked"),
-}
 ACTIONS = {
     "check": lambda n, by, p: services.check_notice(n, by=by),
     "pay": lambda n, by, p: services.mark_paid(n, by=by, bank_ref=p.get("bank_ref", "")),
@@ -63,8 +50,8 @@ def _notice_page(request, notice, *, error: str = "", status: int = 200):
     role = _role(request.user)
     actions = {
         a
-        for a, roles in ACTION_ROLES.items()
-        if (role == "*" or role in roles) and notice.state in ACTION_FROM[a]
+        for a, roles in services.ACTION_ROLES.items()
+        if (role == "*" or role in roles) and notice.state in services.ACTION_FROM[a]
     }
     return render(request, "payments/notice.html", {"notice": notice, "actions": actions, "error": error},
                   status=status)  # fmt: skip
@@ -109,8 +96,6 @@ def reconciliation(request):
         day = dt.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else today
     except ValueError:
         raise DomainError("payment.form_date", "请填写正确的日期（年-月-日）。") from None
-    if day > today:
-        raise DomainError("payment.day_in_future", "对账日期不能晚于今天。")
     data = queries.reconciliation(queries.reconciliation_halls(request.user), day)
     return render(request, "payments/reconciliation.html", {
         **data, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < today else None,
