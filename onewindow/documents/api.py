@@ -8,10 +8,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from onewindow.accounts.permissions import requires
-from onewindow.cases.services import may_view
 from onewindow.documents import notices
 from onewindow.documents.views import pdf_response
-from onewindow.errors import NotFound
 from onewindow.paging import Paged
 
 router = Router(tags=["documents"])
@@ -27,13 +25,6 @@ class CaseNoticeOut(Schema):
     url: str = Field(..., description="PDF 地址")
 
 
-def _case(request, number: str):
-    case = notices.case_for(number)
-    if case is None or not may_view(request.user, case):
-        raise NotFound("case.not_found", "未找到该办件。")
-    return case
-
-
 @router.get(
     "/cases/{number}/notices",
     response=list[CaseNoticeOut],
@@ -44,7 +35,7 @@ def _case(request, number: str):
 @requires()
 def list_notices(request, number: str):
     """The notices the case has, in the order issued, each with the URL of its PDF."""
-    case = _case(request, number)
+    case = notices.case_seen_by(request.user, number)
     return [
         {
             "kind": n.kind.code,
@@ -73,4 +64,4 @@ def get_notice(request, number: str, kind: str):
     """The notice as a PDF. An unknown kind → 400 `notice.unknown_kind`; a kind the case has
     not had → 404 `notice.not_available`."""
     notices.check_kind(kind)
-    return pdf_response(notices.issued_one(_case(request, number), kind))
+    return pdf_response(notices.issued_one(notices.case_seen_by(request.user, number), kind))

@@ -9,6 +9,7 @@ from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import services
 from onewindow.cases.models import Case, Channel
 from onewindow.catalog.models import ItemVersion, Material
+from onewindow.documents import notices
 from onewindow.workdays import calendar
 
 ITEM = "SPJY-XK-0001"  # 食品经营许可（新办）: a key, a shared and a tolerable material
@@ -49,7 +50,7 @@ def _story(kind: str, *, version, applicant, hall, people) -> None:
         services.decide(case, by=head, approve=True)
 
 
-KINDS = ("acceptance", "supplement_request", "refusal", "tolerance_promise", "suspension", "decision")
+KINDS = tuple(notices.KINDS)
 
 
 def seed(hall_code: str = "371400-zwfw") -> int:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from onewindow import clock, pdf
 from onewindow.accounts.identity import mask_id
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Suspension
+from onewindow.cases.services import may_view
 from onewindow.catalog.models import ItemType
 from onewindow.errors import DomainError, NotFound
 
@@ -130,6 +131,23 @@ def case_for(number: str, *, applicant_user=None) -> Case | None:
     if applicant_user is not None:
         qs = qs.filter(applicant__user=applicant_user)
     return qs.first()
+
+
+def case_seen_by(user, number: str) -> Case:
+    """The case if `user` may see it (cases.services.may_view: its department, its hall, the
+    applicant); anyone else gets 404, as if it did not exist."""
+    case = case_for(number)
+    if case is None or not may_view(user, case):
+        raise NotFound("case.not_found", "未找到该办件。")
+    return case
+
+
+def own_case(user, number: str) -> Case:
+    """The applicant's own case only (never their staff scope); else 404."""
+    case = case_for(number, applicant_user=user)
+    if case is None:
+        raise NotFound("case.not_found", "未找到该办件。")
+    return case
 
 
 def issued(case: Case) -> list[Issued]:

@@ -7,9 +7,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from onewindow.accounts.permissions import requires
-from onewindow.cases.services import may_view
 from onewindow.documents import notices
-from onewindow.errors import NotFound
 
 
 def pdf_response(notice: notices.Issued) -> HttpResponse:
@@ -22,20 +20,13 @@ def pdf_response(notice: notices.Issued) -> HttpResponse:
     return response
 
 
-def _not_found():
-    return NotFound("case.not_found", "未找到该办件。")
-
-
 @requires()
 @require_GET
 def staff_notice(request, number: str, kind: str):
     """Whoever may see the case (its department, its hall's clerks and supervisors, the
     applicant); anyone else gets 404, as if it did not exist."""
     notices.check_kind(kind)
-    case = notices.case_for(number)
-    if case is None or not may_view(request.user, case):
-        raise _not_found()
-    return pdf_response(notices.issued_one(case, kind))
+    return pdf_response(notices.issued_one(notices.case_seen_by(request.user, number), kind))
 
 
 @requires()
@@ -43,7 +34,4 @@ def staff_notice(request, number: str, kind: str):
 def my_notice(request, number: str, kind: str):
     """The applicant's own case only (never their staff scope)."""
     notices.check_kind(kind)
-    case = notices.case_for(number, applicant_user=request.user)
-    if case is None:
-        raise _not_found()
-    return pdf_response(notices.issued_one(case, kind))
+    return pdf_response(notices.issued_one(notices.own_case(request.user, number), kind))

@@ -22,17 +22,19 @@ def visible(user: User) -> QuerySet[Message]:
 
 
 def may_see(user: User, message: Message) -> bool:
-    if user.is_authenticated and user.is_superuser:
-        return True
-    staff = staff_of(user)
-    return staff is not None and staff.role in MANAGEMENT and message.hall_id in (None, staff.hall_id)
+    return _manages(user, message, MANAGEMENT)
 
 
 def may_retry(user: User, message: Message) -> bool:
+    return _manages(user, message, (Role.HALL_ADMIN,))
+
+
+def _manages(user: User, message: Message, roles) -> bool:
+    """A superuser, or staff of one of `roles` in the message's hall (or a city-wide message)."""
     if user.is_authenticated and user.is_superuser:
         return True
     staff = staff_of(user)
-    return staff is not None and staff.role == Role.HALL_ADMIN and message.hall_id in (None, staff.hall_id)
+    return staff is not None and staff.role in roles and message.hall_id in (None, staff.hall_id)
 
 
 def counts(user: User) -> dict[str, int]:

@@ -73,32 +73,12 @@ def build(*, phone: str, event: str, context: dict, key: str, case=None, hall: H
     )  # fmt: skip
 
 
-@lru_cache(maxsize=4)
-def _insert_sql(vendor: str) -> tuple[list, str]:
-    meta = Message._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    sql = (
-        f"INSERT INTO {fastsql.quote(meta.db_table)} ({', '.join(fastsql.quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({fastsql.quote('key')}) DO NOTHING "
-        f"RETURNING {fastsql.quote(meta.pk.column)}"
-    )
-    return fields, sql
-
-
 def _insert(message: Message) -> bool:
     """One statement on the hot path of every transition (no savepoint): the row, unless its key
     is there already — then False. A concurrent insert of the same key waits for the other
     transaction and then does nothing (PostgreSQL); SQLite has one writer at a time."""
-    fields, sql = _insert_sql(connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    message.pk = row[0]
-    message._state.adding, message._state.db = False, connection.alias
-    return True
+    fastsql.run(fastsql.Insert([message], skip_conflicting="key"))
+    return message.pk is not None
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from onewindow.accounts.identity import mask_phone
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import requires
-from onewindow.accounts.queries import staff_of
+from onewindow.accounts.queries import has_role
 from onewindow.errors import DomainError
 from onewindow.notify import queries, services
 from onewindow.notify.models import Message
@@ -20,7 +20,7 @@ def messages_page(request):
     counts = queries.counts(request.user)
     states = [{"value": s, "label": Message.State(s).label, "count": counts[s]} for s in Message.State.values]
     dead = [{"m": m, "phone": mask_phone(m.phone)} for m in queries.dead(request.user)]
-    may_retry = request.user.is_superuser or staff_of(request.user).role == Role.HALL_ADMIN
+    may_retry = has_role(request.user, Role.HALL_ADMIN)
     return render(request, "notify/messages.html", {"states": states, "dead": dead, "may_retry": may_retry})
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from onewindow import clock
 from onewindow.notify import outbox
-from onewindow.notify.backends import RETRY, Result
+from onewindow.notify.backends import ERROR_MAX, RETRY, Result
 
 log = logging.getLogger("onewindow.notify")
 
@@ -57,7 +57,7 @@ class Worker:
                 result = self.backend.send(message)
             except Exception as exc:  # a backend's bug must not stop the others' messages
                 log.exception("短信 %s：发送程序出错", message.key)
-                result = Result(RETRY, error=f"{type(exc).__name__}: {exc}"[:500])
+                result = Result(RETRY, error=f"{type(exc).__name__}: {exc}"[:ERROR_MAX])
             tally[outbox.record(message, token, result) or "lost"] += 1
         log.info(
             "短信批次：领取 %d 条，发送成功 %d，待重试 %d，发送失败 %d，交还 %d，租约已失 %d（%.2f 秒）",
