@@ -5,8 +5,7 @@ template extending web/pdf_base.html (WeasyPrint, Noto CJK)."""
 
 from urllib.parse import quote
 
-import segno
-
+from onewindow import qr
 from onewindow.accounts.identity import mask_id
 from onewindow.bundles.models import BundleApplication
 from onewindow.bundles.queries import children_of
@@ -36,5 +35,5 @@ def render(application: BundleApplication) -> bytes:
         "children": [{"case": c, "due": chinese_date(c.due_on)} for c in children],
         "accepted_on": chinese_date(application.accepted_on), "due_on": chinese_date(application.due_on),
         "received_on": chinese_date(application.received_on),
-        "qr": segno.make(url, error="m").svg_data_uri(scale=4, border=4), "progress_url": url,
+        "qr": qr.data_uri(url), "progress_url": url,
     })  # fmt: skip

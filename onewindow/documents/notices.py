@@ -13,11 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-import segno
 from django.conf import settings
 from django.urls import reverse
 
-from onewindow import clock, pdf
+from onewindow import clock, pdf, qr
 from onewindow.accounts.identity import mask_id
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Suspension
 from onewindow.cases.services import may_view
@@ -180,11 +179,6 @@ def issued_one(case: Case, kind: str) -> Issued:
 
 def progress_url(case: Case) -> str:
     return f"{settings.ONEWINDOW_PUBLIC_URL}{reverse('cases:progress')}?{urlencode({'number': case.number})}"
-
-
-def qr_data_uri(url: str) -> str:
-    """Vector QR (segno SVG) inline in the PDF: sharp at any print resolution, no file."""
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=4)
 
 
 # ---- what each notice says --------------------------------------------------------------------
@@ -370,7 +364,7 @@ def context(notice: Issued) -> dict:
         "issued_on": notice.issued_on,
         "accepted_on": _accepted_on(notice),
         "progress_url": url,
-        "qr": qr_data_uri(url),
+        "qr": qr.data_uri(url),
         **CONTEXTS[notice.kind.code](notice),
     }
 

@@ -1,11 +1,10 @@
 """The printable e-license: a PDF (onewindow.pdf, Noto CJK) whose QR code opens the public
 verification page, so anyone holding the paper can check it is genuine and still valid."""
 
-import segno
 from django.conf import settings
 from django.urls import reverse
 
-from onewindow import clock
+from onewindow import clock, qr
 from onewindow.licenses.models import License
 from onewindow.pdf import render_pdf
 
@@ -17,7 +16,7 @@ def verification_url(license: License) -> str:
 def render(license: License) -> bytes:
     url = verification_url(license)
     return render_pdf("licenses/license_pdf.html", {
-        "license": license, "url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=4),
+        "license": license, "url": url, "qr": qr.data_uri(url),
         "status": license.status_on(clock.today()),
     })  # fmt: skip
 

@@ -3,14 +3,13 @@
 import datetime as dt
 import math
 
-import segno
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onewindow import clock
+from onewindow import clock, qr
 from onewindow.accounts.models import Hall, Role, Window
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -51,9 +50,11 @@ def ticket_page(request, hall_code: str, number: str):
     ahead = services.ahead_of(ticket) if ticket.status == Ticket.Status.WAITING else 0
     wait = math.ceil(ahead * queries.average_service_minutes(ticket.category))
     url = request.build_absolute_uri(reverse("queueing:ticket", args=[hall.code, number]))
-    qr = segno.make(url, error="m").svg_data_uri(scale=4)
+    code = qr.data_uri(url)
     template = "queueing/_ticket_status.html" if request.headers.get("HX-Request") else "queueing/ticket.html"
-    return render(request, template, {"hall": hall, "ticket": ticket, "ahead": ahead, "wait": wait, "qr": qr})
+    return render(
+        request, template, {"hall": hall, "ticket": ticket, "ahead": ahead, "wait": wait, "qr": code}
+    )
 
 
 @public
