@@ -8,6 +8,8 @@ import datetime as dt
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from onewindow import fastsql
+
 _known_sequences: set[str] = set()
 
 
@@ -24,10 +26,9 @@ _NEXT = "SELECT nextval(%s), nextval(pg_get_serial_sequence('cases_case', 'id'))
 
 def _pg_next(region6: str, day: dt.date) -> tuple[int, int]:
     name = f"case_no_{region6}_{day:%Y%m%d}"
+    if name in _known_sequences:  # one round trip on the hot path (with the transaction's BEGIN)
+        return fastsql.fetch(_NEXT, [name])[0]
     with connection.cursor() as cursor:
-        if name in _known_sequences:  # one round trip on the hot path
-            cursor.execute(_NEXT, [name])
-            return cursor.fetchone()
         try:
             with transaction.atomic():  # a savepoint: a missing sequence must not abort the caller
                 cursor.execute(_NEXT, [name])

@@ -117,11 +117,10 @@ def _lock(case: Case, *, materials: bool = False) -> Case:
                  f"{fastsql.quote(CaseMaterial._meta.db_table)} m WHERE m.case_id = c.id)")  # fmt: skip
     sql = (f"SELECT {fastsql.select_list(Case, 'c')}, {fastsql.select_list(Applicant, 'a')}{extra} FROM {fastsql.quote(Case._meta.db_table)} c "
            f"JOIN {fastsql.quote(Applicant._meta.db_table)} a ON a.id = c.applicant_id WHERE c.{fastsql.quote(key)} = %s{lock}")  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fastsql.fetch(sql, [value])
+    if not rows:
         raise NotFound("case.not_found", "未找到该办件。")
+    row = rows[0]
     found = fastsql.from_row(Case, row)
     n_case, n_applicant = len(Case._meta.concrete_fields), len(Applicant._meta.concrete_fields)
     Case.applicant.field.set_cached_value(found, fastsql.from_row(Applicant, row, n_case))
@@ -137,10 +136,8 @@ def find_applicant(*, ref: str | None = None, user_id: int | None = None) -> App
     key, value = ("ref", ref) if ref else ("user_id", user_id)
     sql = (f"SELECT {fastsql.select_list(Applicant, 'a')} FROM {fastsql.quote(Applicant._meta.db_table)} a "
            f"WHERE a.{fastsql.quote(key)} = %s ORDER BY a.id LIMIT 1")  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
-        row = cursor.fetchone()
-    return None if row is None else fastsql.from_row(Applicant, row)
+    rows = fastsql.fetch(sql, [value])
+    return fastsql.from_row(Applicant, rows[0]) if rows else None
 
 
 def published(version_id: int):
@@ -233,7 +230,7 @@ def _today_seq() -> tuple[dt.date, int]:
 # ---- intake --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@fastsql.atomic
 def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: str, by: User,
            form_data: dict | None = None, handed_in: Iterable[int] | None = None,
            files: dict[int, object] | None = None, project_code: str = "",
@@ -334,7 +331,7 @@ def _missing_required(case: Case) -> list[str]:
     return [m.name for m in case.loaded_materials if m.state in bad]
 
 
-@transaction.atomic
+@fastsql.atomic
 def accept(case: Case, *, by: User) -> Case:
     """受理: the materials are complete and legal; the clock starts (the day itself not counted)."""
     case = _lock(case, materials=True)

@@ -1,11 +1,12 @@
-"""onewindow/fastsql.py writes what the ORM would write, on SQLite and PostgreSQL, and on
-PostgreSQL sends a case with its children in one round trip."""
+"""onewindow/fastsql.py writes what the ORM would write, on SQLite and PostgreSQL; on PostgreSQL it
+sends a case with its children in one round trip, and `fastsql.atomic` sends BEGIN and COMMIT with
+the block's statements — committing, rolling back and failing like transaction.atomic."""
 
 import datetime as dt
 
+import psycopg
 import pytest
-from django.db import DatabaseError, connection
-from django.test.utils import CaptureQueriesContext
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from onewindow import clock, fastsql
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseStep
@@ -89,9 +90,122 @@ def test_a_case_goes_with_its_children_in_one_round_trip_on_postgresql(world):
     _, case_id = allocate(world.hall.region_id, dt.date(2026, 11, 26))
     case = _case(world, pk=case_id)
     event, materials, steps = _children(case)
-    with CaptureQueriesContext(connection) as queries:
+    with fastsql.round_trips() as trips:
         fastsql.run(fastsql.Insert([case]), fastsql.Insert([event]), fastsql.Insert(materials))
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert trips.count == (1 if connection.vendor == "postgresql" else 3)
     case_id = case.pk
     assert CaseMaterial.objects.filter(case_id=case_id).count() == len(materials) >= 2
     assert all(m.pk for m in materials) and event.pk
+
+
+# ---- fastsql.atomic: BEGIN with the first statement, COMMIT with the last writes ------------
+
+
+def _committed(number: str) -> bool:
+    """Whether another connection (another thread's) sees the case: committed for real."""
+    from onewindow.concurrently import run_together
+
+    (seen,) = run_together(lambda: Case.objects.filter(number=number).exists())
+    return seen
+
+
+def _server_idle() -> bool:
+    raw = connection.connection
+    if connection.vendor != "postgresql" or raw is None:
+        return True
+    return raw.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_writes_in_two_round_trips_and_commits(world):
+    hooks = []
+    case = _case(world)  # the day's sequence exists
+    event, materials, _ = _children(case)
+
+    @fastsql.atomic
+    def write():
+        # The block's first statement, sent with its BEGIN:
+        case.number, case.pk = allocate(world.hall.region_id, dt.date(2026, 11, 26))
+        fastsql.run(fastsql.Insert([case]), fastsql.Insert([event]), fastsql.Insert(materials))
+        transaction.on_commit(lambda: hooks.append(case.number))
+
+    with fastsql.round_trips() as trips:
+        write()
+    if connection.vendor == "postgresql":
+        assert trips.count == 2  # BEGIN + number; the writes + COMMIT
+    assert case.pk and all(m.pk for m in materials)  # the ids came back with the COMMIT
+    assert hooks == [case.number]
+    assert _committed(case.number)
+    assert connection.get_autocommit() and not connection.in_atomic_block and _server_idle()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_inside_a_block_sees_its_unsent_writes(world):
+    @fastsql.atomic
+    def write_then_read():
+        case = _case(world)
+        fastsql.run(fastsql.Insert([case]))
+        return case, Case.objects.filter(number=case.number).count()
+
+    case, seen = write_then_read()
+    assert seen == 1 and _committed(case.number)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_in_a_block_writes_nothing_and_leaves_the_connection_usable(world):
+    numbers = []
+
+    @fastsql.atomic
+    def write_then_fail():
+        case = _case(world)
+        numbers.append(case.number)
+        fastsql.run(fastsql.Insert([case]))
+        Case.objects.filter(number=case.number).exists()  # the insert has been sent
+        raise RuntimeError("refused after writing")
+
+    connection.ensure_connection()
+    before = connection.connection
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert not _committed(numbers[0]) and _server_idle()
+    assert connection.connection is before  # rolled back, not dropped
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    case = _case(world)
+    fastsql.insert([case])  # the connection goes on working
+    assert _committed(case.number)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_write_sent_with_the_commit_raises_and_writes_nothing(world):
+    existing = _case(world)
+    fastsql.insert([existing])
+    hooks = []
+
+    @fastsql.atomic
+    def write_twice():
+        case = _case(world)
+        fastsql.run(fastsql.Insert([case]))
+        duplicate = _case(world)
+        duplicate.number = existing.number  # violates the unique number at COMMIT time
+        fastsql.run(fastsql.Insert([duplicate]))
+        transaction.on_commit(lambda: hooks.append("committed"))
+        return case
+
+    with pytest.raises(IntegrityError):
+        write_twice()
+    assert Case.objects.count() == 1 and hooks == [] and _server_idle()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_a_block_is_a_plain_atomic_one(world):
+    @fastsql.atomic
+    def write():
+        case = _case(world)
+        fastsql.run(fastsql.Insert([case]))
+        return case
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        inner = write()
+        assert inner.pk and Case.objects.filter(pk=inner.pk).exists()
+        raise RuntimeError("the outer transaction rolls back")
+    assert not Case.objects.exists()
