@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model
 
 _converters: dict[tuple[type[Model], str], list] = {}
@@ -246,14 +247,16 @@ def fetch(sql: str, params: list) -> list[tuple]:
 def _pipeline(statements: list[tuple[str, list]], *, begin: bool = False, commit: bool = False) -> list:
     """Sends the statements on server-binding cursors, which psycopg prepares (settings: OPTIONS
     prepare_threshold) — several, or with BEGIN / COMMIT, in one round trip (psycopg's pipeline
-    mode); returns one cursor per statement, with its result. Django's cursor wrapper keeps query
+    mode); returns one cursor per statement, with its result. Django's cursor wrappers keep query
     logging, execute wrappers and error translation."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     db = connections[DEFAULT_DB_ALIAS]
+    db.validate_thread_sharing()
     db.ensure_connection()
     raw = db.connection
-    cursors = [db._prepare_cursor(ServerBindingCursor(raw)) for _ in statements]
+    wrapper = _LoggedCursor if db.queries_logged else CursorWrapper
+    cursors = [wrapper(ServerBindingCursor(raw), db) for _ in statements]
     if len(statements) == 1 and not begin and not commit:  # a pipeline would only cost CPU
         cursors[0].execute(*statements[0])
         return cursors
@@ -265,6 +268,16 @@ def _pipeline(statements: list[tuple[str, list]], *, begin: bool = False, commit
         if commit:
             raw.cursor().execute("COMMIT", prepare=False)
     return cursors
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Django's debug wrapper (DEBUG, CaptureQueriesContext), logging the statement composed with
+    its parameters: psycopg keeps no text of an executed prepared statement, which Django would
+    otherwise log (as None)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
 
 
 # ---- transactions of few round trips -------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime as dt
 import psycopg
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from onewindow import clock, fastsql
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseStep
@@ -96,6 +97,16 @@ def test_a_case_goes_with_its_children_in_one_round_trip_on_postgresql(world):
     case_id = case.pk
     assert CaseMaterial.objects.filter(case_id=case_id).count() == len(materials) >= 2
     assert all(m.pk for m in materials) and event.pk
+
+
+@pytest.mark.django_db
+def test_statements_are_logged_with_their_parameters():
+    # PostgreSQL: a prepared statement leaves psycopg no text, which Django would log as None.
+    for _ in range(2):  # the second run executes the prepared statement
+        with CaptureQueriesContext(connection) as queries:
+            rows = fastsql.fetch("SELECT CAST(%s AS text)", ["小王面馆"])
+        assert rows == [("小王面馆",)]
+        assert "小王面馆" in queries.captured_queries[-1]["sql"]
 
 
 # ---- fastsql.atomic: BEGIN with the first statement, COMMIT with the last writes ------------
