@@ -2,16 +2,18 @@
 
 Loads the demo hall into its own PostgreSQL database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/onewindow_bench, dropped and recreated unless --skip-fill),
-pre-fills --open-cases open cases for the department 371400-xzsp with set-based SQL (on empty
-tables PostgreSQL caches bad plans), VACUUMs and ANALYZEs, starts its own gunicorn (sync workers) on a free
-port of 127.0.0.1 and drives it with --clients concurrent clients (threads, one HTTP connection
-each): a warm-up, then --seconds of submit (POST /api/v1/cases) + accept (POST
-/api/v1/cases/{number}/accept) as the clerk with API tokens, then the same time of the no-op
-GET /api/v1/ping with the same clients. Last, the department inbox query in-process (median of
---inbox-runs). The server is stopped at the end, also on error. Diagnostics go to stderr; stdout
-ends with one JSON line.
+pre-fills --open-cases open cases for the department 371400-xzsp with their materials, steps,
+events and messages, set-based (on empty tables PostgreSQL caches bad plans), VACUUMs and
+ANALYZEs, starts its own gunicorn (sync workers) on a free port of 127.0.0.1 and drives it with
+--clients concurrent clients (threads, one HTTP connection each): a warm-up, then --seconds of
+submit (POST /api/v1/cases) + accept (POST /api/v1/cases/{number}/accept) as the clerk with API
+tokens, and the same time of the no-op GET /api/v1/ping with the same clients, the two in
+--rounds alternating slices (the machine's speed drifts by ±10 % within a minute here: the ratio
+of two phases run one after the other moved with it). Last, the department inbox query
+in-process (median of --inbox-runs). The server is stopped at the end, also on error.
+Diagnostics go to stderr; stdout ends with one JSON line.
 
-    .venv/bin/python bench/intake.py [--clients 32] [--seconds 20] [--workers 3]
+    .venv/bin/python bench/intake.py [--clients 32] [--seconds 20] [--rounds 4] [--workers 3]
         [--open-cases 200000] [--skip-fill] [--warmup 3] [--raw-http] [--count-queries]
 
 The machine is shared by the generator, gunicorn and PostgreSQL: each phase logs the CPU cores
@@ -250,6 +252,34 @@ class Client(HttpClient):
                 time.sleep(0.01)
 
 
+def run_rounds(clients: list[Client], server: Server, warmup: float, seconds: float, rounds: int
+               ) -> tuple[dict, dict]:  # fmt: skip
+    """Intake and no-op in `rounds` alternating slices of seconds/rounds each; each phase's
+    figures over all its slices."""
+    slices: dict[str, list[dict]] = {"intake": [], "ping": []}
+    for r in range(rounds):
+        for name in slices:
+            ramp = (warmup if name == "intake" else min(warmup, 1.0)) if r == 0 else 0.5
+            slices[name].append(run_phase(name, clients, server, ramp, seconds / rounds))
+    return tuple(_combined(name, parts, seconds) for name, parts in slices.items())
+
+
+def _combined(name: str, parts: list[dict], seconds: float) -> dict:
+    latencies = [x for p in parts for x in p.pop("latencies")]
+    requests = sum(p["requests"] for p in parts)
+    cores = {k: round(statistics.fmean(p["cpu_cores"][k] for p in parts), 2) for k in parts[0]["cpu_cores"]}
+    result = {
+        "requests": requests, "rps": round(requests / seconds, 1), "cases": sum(p["cases"] for p in parts),
+        "p50_ms": percentile(latencies, 50), "p90_ms": percentile(latencies, 90),
+        "p99_ms": percentile(latencies, 99), "max_ms": percentile(latencies, 100),
+        "connects": sum(p["connects"] for p in parts), "cpu_cores": cores,
+        "server_cpu_ms": server_cpu_ms(cores, requests, seconds),
+        "rps_by_round": [p["rps"] for p in parts],
+    }  # fmt: skip
+    log(f"[{name}, {len(parts)} rounds] {json.dumps(result, ensure_ascii=False)}")
+    return result
+
+
 def run_phase(name: str, clients: list[Client], server: Server, warmup: float, seconds: float) -> dict:
     for c in clients:
         c.reset()
@@ -278,7 +308,7 @@ def run_phase(name: str, clients: list[Client], server: Server, warmup: float, s
         "server_cpu_ms": server_cpu_ms(cpu.cores, requests, seconds),
     }
     log(f"[{name}] {json.dumps(result, ensure_ascii=False)}")
-    return result
+    return {**result, "latencies": latencies}
 
 
 # ---- in-process measurements ---------------------------------------------------------------
@@ -346,6 +376,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--rounds", type=int, default=4, help="alternating intake / no-op slices")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--open-cases", type=int, default=200_000)
     parser.add_argument("--skip-fill", action="store_true", help="reuse the database as it is")
@@ -380,8 +411,7 @@ def main() -> None:
         server.wait_ready(secrets_[0])
         log(f"gunicorn: {args.workers} sync workers on {HOST}:{server.port} (log {server.log.name})")
         clients = [Client(server.port, s, applicant, errors, raw=args.raw_http) for s in secrets_]
-        intake = run_phase("intake", clients, server, args.warmup, args.seconds)
-        noop = run_phase("ping", clients, server, min(args.warmup, 1.0), args.seconds)
+        intake, noop = run_rounds(clients, server, args.warmup, args.seconds, args.rounds)
     finally:
         server.stop()
     errors.report(server)
@@ -406,6 +436,7 @@ def main() -> None:
         "light_counts_ms": round(counts_ms, 2),
         "noop_p99_ms": noop["p99_ms"],
         "workers": args.workers,
+        "rounds": args.rounds,
         "open_cases": open_cases,
         "intake_cpu_ms": intake["server_cpu_ms"],
         "noop_cpu_ms": noop["server_cpu_ms"],

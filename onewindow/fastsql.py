@@ -6,29 +6,33 @@ intake: bench/intake.py measured server CPU per intake request 8.6-10.2 -> 5.8-6
 Values are converted with Django's own per-field methods (pre_save, get_db_prep_save, the
 backend's db converters) — except plain values (str, int, bool, None) of fields that pass them
 through unchanged — so rows and instances are those the ORM would give. `run` sends several
-writes in one round trip on PostgreSQL (decision 5). The SQL is plain and parameterized, valid
-on SQLite and PostgreSQL. Signals are not sent (OneWindow uses none). Everything else keeps
-using the ORM.
+writes in one round trip on PostgreSQL (decision 5), each as a prepared statement of the
+connection, and `atomic` sends BEGIN and COMMIT with the block's statements (decision 12). The
+SQL is plain and parameterized, valid on SQLite and PostgreSQL. Signals are not sent (OneWindow
+uses none). Everything else keeps using the ORM.
 """
 
 import datetime as dt
 import functools
+import itertools
 import json
+import re
 import tempfile
 from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import lru_cache
 
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model
 
 _converters: dict[tuple[type[Model], str], list] = {}
 
 
+@lru_cache(maxsize=512)
 def quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+    return connection.ops.quote_name(name)  # one database per process: the same quoting throughout
 
 
 @lru_cache(maxsize=32)
@@ -39,39 +43,40 @@ def select_list(model: type[Model], alias: str) -> str:
 def from_row(model: type[Model], row, start: int = 0) -> Model:
     """The instance for `row[start:]` in concrete-field order (as `select_list` reads it), with the
     converters the ORM's compiler would apply (SQLite dates, JSON …), built once per model."""
-    key = (model, connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each proxy attribute costs a lookup
+    key = (model, db.vendor)
     convs = _converters.get(key)
     if convs is None:
         convs = []
         for i, f in enumerate(model._meta.concrete_fields):
             col = f.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            found = db.ops.get_db_converters(col) + col.get_db_converters(db)
             if found:
                 convs.append((i, found, col))
         _converters[key] = convs
     values = list(row[start : start + len(model._meta.concrete_fields)])
     for i, found, col in convs:
         for convert in found:
-            values[i] = convert(values[i], col, connection)
-    return model.from_db(connection.alias, None, values)
+            values[i] = convert(values[i], col, db)
+    return model.from_db(DEFAULT_DB_ALIAS, None, values)
 
 
 @lru_cache(maxsize=64)
 def _insert_sql(model: type[Model], rows: int, vendor: str, with_pk: bool, skip_conflicting: str | None = None
                 ) -> tuple[list, str]:  # fmt: skip
-    """(fields, SQL) of an INSERT of `rows` rows of `model`, built once (quoting showed in the profile)."""
+    """(columns, SQL) of an INSERT of `rows` rows of `model`, built once (quoting showed in the profile)."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if with_pk or f is not meta.pk]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     conflict = f" ON CONFLICT ({quote(skip_conflicting)}) DO NOTHING" if skip_conflicting else ""
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES {', '.join([one] * rows)}{conflict} RETURNING {quote(meta.pk.column)}")  # fmt: skip
-    return fields, sql
+    return _columns(fields), sql
 
 
 @lru_cache(maxsize=64)
 def _insert_json_sql(model: type[Model], with_pk: bool) -> tuple[list, str]:
-    """(fields, SQL) of a PostgreSQL INSERT of the rows of one JSON array (json_populate_recordset
+    """(columns, SQL) of a PostgreSQL INSERT of the rows of one JSON array (json_populate_recordset
     reads it with the table's own row type, so each value is converted as its column requires;
     rows come back in the array's order, as Django's bulk_create relies on for VALUES)."""
     meta = model._meta
@@ -79,7 +84,16 @@ def _insert_json_sql(model: type[Model], with_pk: bool) -> tuple[list, str]:
     table, columns = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
     sql = (f"INSERT INTO {table} ({columns}) SELECT {columns} FROM json_populate_recordset(NULL::{table}, %s) "
            f"RETURNING {quote(meta.pk.column)}")  # fmt: skip
-    return fields, sql
+    return _columns(fields), sql
+
+
+@lru_cache(maxsize=128)
+def _update_sql(model: type[Model], names: tuple[str, ...]) -> tuple[list, str]:
+    """(columns, SQL) of an UPDATE of the fields `names` of one row by its pk."""
+    meta = model._meta
+    fields = [meta.get_field(n) for n in names]
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    return _columns(fields), f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
 
 
 def _json_value(value):
@@ -105,7 +119,6 @@ _PLAIN: dict[type, tuple[type, ...]] = {
 }
 
 
-@lru_cache(maxsize=256)
 def _plain_types(field) -> tuple[type, ...]:
     """The value types `field` passes through unchanged (none for fields that compute on save)."""
     target = field.target_field if isinstance(field, models.ForeignKey) else field
@@ -117,18 +130,24 @@ def _plain_types(field) -> tuple[type, ...]:
     return (*types, type(None)) if types and field.null else types
 
 
-def _db_values(objs: list[Model], fields: list, add: bool) -> list:
+def _columns(fields: list) -> list[tuple]:
+    """(field, attname, plain types, is a relation) per field, computed once with its statement:
+    a Field's own __hash__ is Python code, which a cache lookup per column per row ran."""
+    return [(f, f.attname, _plain_types(f), f.is_relation) for f in fields]
+
+
+def _db_values(objs: list[Model], columns: list[tuple], add: bool) -> list:
     conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each proxy attribute costs a lookup
     params = []
     for obj in objs:
-        for f in fields:
-            value = getattr(obj, f.attname)
-            if value is None and f.is_relation and f.is_cached(obj):
+        for f, attname, plain, relation in columns:
+            value = getattr(obj, attname)
+            if value is None and relation and f.is_cached(obj):
                 # The parent was saved after this row was built (as Model.save() re-reads it).
                 parent = f.get_cached_value(obj)
                 value = None if parent is None else parent.pk
-                setattr(obj, f.attname, value)
-            if type(value) in _plain_types(f):
+                setattr(obj, attname, value)
+            if type(value) in plain:
                 params.append(value)
             else:
                 params.append(f.get_db_prep_save(f.pre_save(obj, add), conn))
@@ -151,21 +170,23 @@ class Insert:
         if len(objs) > 1 and connection.vendor == "postgresql":
             # Many rows as ONE JSON parameter: psycopg re-parses (does not cache) a query of more
             # than 50 parameters, which cost more than the round trip a batch saves.
-            fields, sql = _insert_json_sql(type(objs[0]), with_pk)
-            values = _db_values(objs, fields, True)
-            n = len(fields)
-            rows = [{f.column: _json_value(v) for f, v in zip(fields, values[i : i + n], strict=True)}
+            columns, sql = _insert_json_sql(type(objs[0]), with_pk)
+            values = _db_values(objs, columns, True)
+            n = len(columns)
+            rows = [{c[0].column: _json_value(v) for c, v in zip(columns, values[i : i + n], strict=True)}
                     for i in range(0, len(values), n)]  # fmt: skip
             return sql, [json.dumps(rows, ensure_ascii=False)]
-        fields, sql = _insert_sql(type(objs[0]), len(objs), connection.vendor, with_pk, self.skip_conflicting)
-        return sql, _db_values(objs, fields, True)
+        columns, sql = _insert_sql(
+            type(objs[0]), len(objs), connection.vendor, with_pk, self.skip_conflicting
+        )
+        return sql, _db_values(objs, columns, True)
 
     def done(self, rows: list, rowcount: int) -> None:
         if self.skip_conflicting and not rows:
             return  # the row was there already
         for obj, (pk,) in zip(self.objs, rows, strict=True):
             obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
+            obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
 
 
 class Update:
@@ -176,10 +197,8 @@ class Update:
 
     def statement(self) -> tuple[str, list]:
         obj = self.obj
-        fields = [obj._meta.get_field(n) for n in dict.fromkeys(self.names)]
-        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        sql = f"UPDATE {quote(obj._meta.db_table)} SET {sets} WHERE {quote(obj._meta.pk.column)} = %s"
-        return sql, [*_db_values([obj], fields, False), obj.pk]
+        columns, sql = _update_sql(type(obj), tuple(dict.fromkeys(self.names)))
+        return sql, [*_db_values([obj], columns, False), obj.pk]
 
     def done(self, rows: list, rowcount: int) -> None:
         if rowcount != 1:
@@ -202,8 +221,7 @@ def _waits_for_parent(write: Insert | Update) -> bool:
 
 def run(*writes: Insert | Update | None) -> None:
     """The writes in order. On PostgreSQL in ONE round trip when every row's parent key is known
-    beforehand: the statements go together in psycopg's pipeline mode, each as a prepared
-    statement (see `fetch`); inside an `atomic` block they wait to go with the block's next
+    beforehand (`_send`); inside an `atomic` block they wait to go with the block's next
     statement or its COMMIT. Elsewhere, or when a parent is inserted in the same run without a pk
     yet, one statement after the other. Empty inserts and None are skipped."""
     writes = [w for w in writes if w is not None and not (isinstance(w, Insert) and not w.objs)]
@@ -215,10 +233,8 @@ def run(*writes: Insert | Update | None) -> None:
     if block is not None:
         block.flush()
     if together:
-        cursors = _pipeline([w.statement() for w in writes])
-        for w, cursor in zip(writes, cursors, strict=True):
-            w.done(cursor.fetchall() if cursor.description else [], cursor.rowcount)
-            cursor.close()
+        for w, (rows, rowcount) in zip(writes, _send([w.statement() for w in writes]), strict=True):
+            w.done(rows, rowcount)
         return
     with connection.cursor() as cursor:
         for w in writes:
@@ -228,9 +244,8 @@ def run(*writes: Insert | Update | None) -> None:
 
 
 def fetch(sql: str, params: list) -> list[tuple]:
-    """The rows of one query. On PostgreSQL as a prepared statement, parsed and planned once per
-    connection (bench/intake.py: the server's CPU per case 1.7 -> 1.1 ms, decision 12); inside an
-    `atomic` block sent with its BEGIN or its pending writes."""
+    """The rows of one query. On PostgreSQL as a prepared statement (`_send`); inside an `atomic`
+    block sent with its BEGIN or its pending writes."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -238,46 +253,71 @@ def fetch(sql: str, params: list) -> list[tuple]:
     block = _block()
     if block is not None:
         return block.send(after=(sql, params))
-    (cursor,) = _pipeline([(sql, params)])
-    rows = cursor.fetchall()
-    cursor.close()
+    ((rows, _),) = _send([(sql, params)])
     return rows
 
 
-def _pipeline(statements: list[tuple[str, list]], *, begin: bool = False, commit: bool = False) -> list:
-    """Sends the statements on server-binding cursors, which psycopg prepares (settings: OPTIONS
-    prepare_threshold) — several, or with BEGIN / COMMIT, in one round trip (psycopg's pipeline
-    mode); returns one cursor per statement, with its result. Django's cursor wrappers keep query
-    logging, execute wrappers and error translation."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
+def _send(statements: list[tuple[str, list]], *, begin: bool = False, commit: bool = False) -> list[tuple]:
+    """Sends the statements, with BEGIN and COMMIT if asked, as ONE query (Django's cursor binds
+    the parameters on the client; PostgreSQL runs the statements in order, each answering in its
+    own result set); returns (rows, rowcount) per statement. Each statement runs as a prepared
+    statement of the connection — PREPARE on first use, EXECUTE after — so PostgreSQL parses and
+    plans it once per connection, not per request (bench/intake.py: its CPU per case 1.7 -> 0.9
+    ms, decision 12). DB_PREPARED_STATEMENTS=false sends the statements as they are."""
     db = connections[DEFAULT_DB_ALIAS]
-    db.validate_thread_sharing()
     db.ensure_connection()
+    prepared = _prepared(db) if settings.DB_PREPARED_STATEMENTS else None
+    # (SQL, whether its result is a statement's answer), in order; each part answers in a result set.
+    parts, params, made = [("BEGIN", False)] if begin else [], [], []
+    for sql, values in statements:
+        if prepared is None:
+            parts.append((sql, True))
+        else:
+            name = prepared.get(sql)
+            if name is None:
+                name = prepared[sql] = f"fastsql_{next(_names)}"
+                made.append(sql)
+                parts.append((f"PREPARE {name} AS {_numbered(sql)}", False))
+            parts.append(
+                (f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}", True)
+            )
+        params.extend(values)
+    if commit:
+        parts.append(("COMMIT", False))
+    results = []
+    try:
+        with db.cursor() as cursor:
+            cursor.execute(";\n".join(sql for sql, _ in parts), params)
+            for i, (_, answer) in enumerate(parts):
+                if i:
+                    cursor.nextset()
+                if answer:
+                    results.append((cursor.fetchall() if cursor.description else [], cursor.rowcount))
+    except BaseException:
+        for sql in made:  # perhaps not prepared: a new name next time (no clash either way)
+            prepared.pop(sql, None)
+        raise
+    return results
+
+
+_names = itertools.count(1)
+
+
+def _prepared(db) -> dict[str, str]:
+    """SQL → name of its prepared statement on the current database connection (prepared
+    statements live as long as the connection; rollback does not undo them)."""
     raw = db.connection
-    wrapper = _LoggedCursor if db.queries_logged else CursorWrapper
-    cursors = [wrapper(ServerBindingCursor(raw), db) for _ in statements]
-    if len(statements) == 1 and not begin and not commit:  # a pipeline would only cost CPU
-        cursors[0].execute(*statements[0])
-        return cursors
-    with db.wrap_database_errors, raw.pipeline():
-        if begin:
-            raw.cursor().execute("BEGIN", prepare=False)
-        for cursor, (sql, params) in zip(cursors, statements, strict=True):
-            cursor.execute(sql, params)
-        if commit:
-            raw.cursor().execute("COMMIT", prepare=False)
-    return cursors
+    found = getattr(db, "_fastsql_prepared", None)
+    if found is None or found[0] is not raw:
+        found = db._fastsql_prepared = (raw, {})
+    return found[1]
 
 
-class _LoggedCursor(CursorDebugWrapper):
-    """Django's debug wrapper (DEBUG, CaptureQueriesContext), logging the statement composed with
-    its parameters: psycopg keeps no text of an executed prepared statement, which Django would
-    otherwise log (as None)."""
-
-    def execute(self, sql, params=None):
-        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
-            return CursorWrapper.execute(self, sql, params)
+@lru_cache(maxsize=256)
+def _numbered(sql: str) -> str:
+    """Django's %s placeholders as PREPARE's $1, $2, … (%% stays a literal %)."""
+    numbers = itertools.count(1)
+    return re.sub(r"%%|%s", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
 
 
 # ---- transactions of few round trips -------------------------------------------------------
@@ -299,16 +339,13 @@ class _Block:
             return []
         self.sending = True
         try:
-            cursors = _pipeline(statements, begin=self.begin, commit=commit)
+            results = _send(statements, begin=self.begin, commit=commit)
         finally:
             self.sending = False
         self.begin = False
-        for w, cursor in zip(writes, cursors, strict=False):
-            w.done(cursor.fetchall() if cursor.description else [], cursor.rowcount)
-        rows = cursors[-1].fetchall() if after else []
-        for cursor in cursors:
-            cursor.close()
-        return rows
+        for w, (rows, rowcount) in zip(writes, results, strict=False):
+            w.done(rows, rowcount)
+        return results[-1][0] if after else []
 
     def flush(self) -> None:
         if self.begin or self.pending:
@@ -331,8 +368,8 @@ def _flush_first(execute, sql, params, many, context):
 
 def atomic(fn):
     """transaction.atomic for a hot service, of fewer round trips on PostgreSQL when it starts the
-    transaction: BEGIN goes with the first statement and COMMIT with the last writes (psycopg's
-    pipeline mode), and the writes of `run` wait for the next statement. Elsewhere, and when
+    transaction: BEGIN goes with the first statement and COMMIT with the last writes, in one query
+    each, and the writes of `run` wait for the next statement. Elsewhere, and when
     already inside a transaction, plain transaction.atomic. Rows written by `run` get their pk
     when their statement is sent: at the next statement or at COMMIT (decision 12)."""
 

@@ -99,13 +99,11 @@ else:
     # A health check is one more round trip on every request; off by default (a dropped
     # connection then fails one request after a database restart). See the operator's guide.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", False)
-    # The hot statements of fastsql (window intake) run as prepared statements: parsed and planned
-    # once per connection instead of on every request (decision 12). Behind a pooler without
-    # prepared-statement support (PgBouncer < 1.21 in transaction mode) set DB_PREPARED_STATEMENTS=false.
-    # Only server-binding cursors prepare; the ORM's client-binding cursors never do.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        0 if env_bool("DB_PREPARED_STATEMENTS", True) else None
-    )
+
+# fastsql's statements (window intake) run as prepared statements of each PostgreSQL connection:
+# parsed and planned once per connection instead of on every request (decision 12). Behind a
+# pooler that cannot keep them (PgBouncer in transaction mode) set DB_PREPARED_STATEMENTS=false.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -109,6 +109,26 @@ def test_statements_are_logged_with_their_parameters():
         assert "小王面馆" in queries.captured_queries[-1]["sql"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_first_sent_in_a_failed_batch_is_prepared_again():
+    query = ("SELECT CAST(%s AS int) + 41", [1])
+    if connection.vendor == "postgresql":
+        # The division fails first, so PostgreSQL never runs the query's PREPARE.
+        with pytest.raises(DatabaseError):
+            fastsql._send([("SELECT 1 / CAST(%s AS int)", [0]), query])
+    assert fastsql.fetch(*query) == [(42,)]
+    assert fastsql.fetch(*query) == [(42,)]  # now prepared
+
+
+@pytest.mark.django_db
+def test_without_prepared_statements_the_statements_go_as_they_are(world, settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries:
+        assert fastsql.fetch("SELECT CAST(%s AS int) + 41", [1]) == [(42,)]
+    assert "PREPARE" not in queries.captured_queries[-1]["sql"]
+    assert "EXECUTE" not in queries.captured_queries[-1]["sql"]
+
+
 # ---- fastsql.atomic: BEGIN with the first statement, COMMIT with the last writes ------------
 
 
