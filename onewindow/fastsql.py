@@ -292,7 +292,9 @@ def _send(statements: list[tuple[str, list]], *, begin: bool = False, commit: bo
                 if i:
                     cursor.nextset()
                 if answer:
-                    results.append((cursor.fetchall() if cursor.description else [], cursor.rowcount))
+                    # pgresult.nfields, not description: psycopg builds description's Column objects
+                    # for every column of the result on each access (65 per case at intake).
+                    results.append((cursor.fetchall() if cursor.pgresult.nfields else [], cursor.rowcount))
     except BaseException:
         for sql in made:  # perhaps not prepared: a new name next time (no clash either way)
             prepared.pop(sql, None)
