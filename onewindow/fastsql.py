@@ -317,9 +317,10 @@ def _prepared(db) -> dict[str, str]:
 
 @lru_cache(maxsize=256)
 def _numbered(sql: str) -> str:
-    """Django's %s placeholders as PREPARE's $1, $2, … (%% stays a literal %)."""
+    """Django's %s placeholders as PREPARE's $1, $2, … A literal %% stays as it is: the PREPARE
+    goes through the cursor's parameter binding with the rest of the query."""
     numbers = itertools.count(1)
-    return re.sub(r"%%|%s", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+    return re.sub(r"%%|%s", lambda m: m.group() if m.group() == "%%" else f"${next(numbers)}", sql)
 
 
 # ---- transactions of few round trips -------------------------------------------------------

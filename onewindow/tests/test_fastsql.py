@@ -121,6 +121,12 @@ def test_a_statement_first_sent_in_a_failed_batch_is_prepared_again():
 
 
 @pytest.mark.django_db
+def test_a_literal_percent_sign_survives_preparing():
+    for _ in range(2):  # prepared, then executed
+        assert fastsql.fetch("SELECT CAST(%s AS text) || '%%'", ["50"]) == [("50%",)]
+
+
+@pytest.mark.django_db
 def test_without_prepared_statements_the_statements_go_as_they_are(world, settings):
     settings.DB_PREPARED_STATEMENTS = False
     with CaptureQueriesContext(connection) as queries:
