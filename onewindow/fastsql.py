@@ -338,8 +338,8 @@ class _Block:
         writes learn their results; returns the rows of `after`."""
         writes, self.pending = self.pending, []
         statements = [w.statement() for w in writes] + ([after] if after else [])
-        if not statements and not self.begin and not commit:
-            return []
+        if not statements and self.begin == commit:
+            return []  # nothing to send, or a COMMIT of a transaction that never began
         self.sending = True
         try:
             results = _send(statements, begin=self.begin, commit=commit)

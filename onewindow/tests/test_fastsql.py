@@ -246,3 +246,17 @@ def test_inside_a_transaction_a_block_is_a_plain_atomic_one(world):
         assert inner.pk and Case.objects.filter(pk=inner.pk).exists()
         raise RuntimeError("the outer transaction rolls back")
     assert not Case.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_that_sends_nothing_costs_no_round_trip(world):
+    @fastsql.atomic
+    def nothing():
+        return "done"
+
+    connection.ensure_connection()
+    with fastsql.round_trips() as trips:
+        assert nothing() == "done"
+    if connection.vendor == "postgresql":
+        assert trips.count == 0  # no BEGIN, no COMMIT
+    assert connection.get_autocommit() and _server_idle()
