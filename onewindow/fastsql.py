@@ -26,6 +26,7 @@ import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models import Model
+from django.db.models.base import ModelState
 
 _converters: dict[tuple[type[Model], str], list] = {}
 
@@ -54,11 +55,58 @@ def from_row(model: type[Model], row, start: int = 0) -> Model:
             if found:
                 convs.append((i, found, col))
         _converters[key] = convs
-    values = list(row[start : start + len(model._meta.concrete_fields)])
+    attnames = _attnames(model)
+    values = list(row[start : start + len(attnames)])
     for i, found, col in convs:
         for convert in found:
             values[i] = convert(values[i], col, db)
-    return model.from_db(DEFAULT_DB_ALIAS, None, values)
+    # What Model.from_db gives, without Model.__init__'s per-field setattr and its signals.
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    return obj
+
+
+@lru_cache(maxsize=64)
+def _attnames(model: type[Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+@lru_cache(maxsize=64)
+def _init_plan(model: type[Model]) -> tuple[tuple, frozenset]:
+    """((attname, name of a ForeignKey or None, its target's attname, default), …) per concrete field, and the other
+    names a keyword may set (properties such as pk, other relations by instance)."""
+    meta = model._meta
+    plan = tuple((f.attname, f.name if f.many_to_one else None, f.target_field.attname if f.many_to_one else None,
+                  f.get_default) for f in meta.concrete_fields)  # fmt: skip
+    others = frozenset(meta._property_names) | {f.name for f in meta.concrete_fields if f.is_relation}
+    return plan, others
+
+
+def new(model: type[Model], **values) -> Model:
+    """model(**values) for the rows a hot path builds (intake builds 13 per case): the same new
+    instance without Model.__init__'s per-field lookups (7 µs a row, bench/intake.py). A
+    ForeignKey given by instance is cached on the row as its descriptor would cache it; pk,
+    properties and other relations are set through their descriptors."""
+    plan, others = _init_plan(model)
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    d = obj.__dict__
+    for attname, fk, target, default in plan:
+        if fk is not None and fk in values:
+            parent = values.pop(fk)
+            d[attname] = None if parent is None else getattr(parent, target)
+            state.fields_cache[fk] = parent
+        elif attname in values:
+            d[attname] = values.pop(attname)
+        else:
+            d[attname] = default()
+    for name, value in values.items():
+        if name not in others:
+            raise TypeError(f"{model.__name__}() got an unexpected keyword argument {name!r}")
+        setattr(obj, name, value)
+    return obj
 
 
 @lru_cache(maxsize=64)
@@ -265,7 +313,7 @@ def _send(statements: list[tuple[str, list]], *, begin: bool = False, commit: bo
     plans it once per connection, not per request (bench/intake.py: its CPU per case 1.7 -> 0.9
     ms, decision 12). DB_PREPARED_STATEMENTS=false sends the statements as they are."""
     db = connections[DEFAULT_DB_ALIAS]
-    db.ensure_connection()
+    cursor = _cursor(db)
     prepared = _prepared(db) if settings.DB_PREPARED_STATEMENTS else None
     # (SQL, whether its result is a statement's answer), in order; each part answers in a result set.
     parts, params, made = [("BEGIN", False)] if begin else [], [], []
@@ -286,15 +334,18 @@ def _send(statements: list[tuple[str, list]], *, begin: bool = False, commit: bo
         parts.append(("COMMIT", False))
     results = []
     try:
-        with db.cursor() as cursor:
-            cursor.execute(";\n".join(sql for sql, _ in parts), params)
-            for i, (_, answer) in enumerate(parts):
-                if i:
-                    cursor.nextset()
-                if answer:
-                    # pgresult.nfields, not description: psycopg builds description's Column objects
-                    # for every column of the result on each access (65 per case at intake).
-                    results.append((cursor.fetchall() if cursor.pgresult.nfields else [], cursor.rowcount))
+        cursor.execute(";\n".join(sql for sql, _ in parts), params)
+        # The results are read from psycopg's cursor itself: execute() has received them all
+        # (an error of any statement raised there, as Django's error), and each method of
+        # Django's wrapper is wrapped anew on every access (3% of an intake's CPU, bench).
+        raw = cursor.cursor
+        for i, (_, answer) in enumerate(parts):
+            if i:
+                raw.nextset()
+            if answer:
+                # pgresult.nfields, not description: psycopg builds description's Column objects
+                # for every column of the result on each access (65 per case at intake).
+                results.append((raw.fetchall() if raw.pgresult.nfields else [], raw.rowcount))
     except BaseException:
         for sql in made:  # perhaps not prepared: a new name next time (no clash either way)
             prepared.pop(sql, None)
@@ -303,6 +354,19 @@ def _send(statements: list[tuple[str, list]], *, begin: bool = False, commit: bo
 
 
 _names = itertools.count(1)
+
+
+def _cursor(db):
+    """The connection's cursor for fastsql's queries, made once per connection (and again when
+    query logging is switched on or off): a cursor of its own per query cost 3% of an intake's
+    CPU (bench/intake.py). A psycopg cursor may execute again after an error."""
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    logged = db.queries_logged
+    found = getattr(db, "_fastsql_cursor", None)
+    if found is None or found[0] is not db.connection or found[1] != logged:
+        found = db._fastsql_cursor = (db.connection, logged, db.cursor())
+    return found[2]
 
 
 def _prepared(db) -> dict[str, str]:

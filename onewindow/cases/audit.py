@@ -5,6 +5,7 @@ matches (ARCHITECTURE.md "Audit trail")."""
 import hashlib
 import json
 
+from onewindow import fastsql
 from onewindow.cases.models import Case, CaseEvent
 
 
@@ -26,7 +27,7 @@ def build_event(case: Case, *, at, actor, action: str, from_status: str, to_stat
     actor_id = actor.pk if actor is not None else None
     digest = event_hash(case.last_hash, case.number, seq, at, actor_id, action, from_status, to_status, reason,
                         payload)  # fmt: skip
-    event = CaseEvent(case=case, seq=seq, at=at, actor_id=actor_id, action=action, from_status=from_status,
+    event = fastsql.new(CaseEvent, case=case, seq=seq, at=at, actor_id=actor_id, action=action, from_status=from_status,
                       to_status=to_status, reason=reason, payload=payload, prev_hash=case.last_hash, hash=digest)  # fmt: skip
     case.event_count, case.last_hash = seq, digest
     return event

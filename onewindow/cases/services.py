@@ -213,6 +213,7 @@ def _require(by: User, case: Case, *roles: str, applicant: bool = False) -> None
         raise Forbidden("case.role", "您的角色不能办理此环节。")
 
 
+CHANNELS = frozenset(Channel.values)  # the enum's .values builds its list anew on each access
 INTAKE_ROLES = (Role.CLERK, Role.AGENT, *DEPARTMENT_ROLES)
 REVIEW_ROLES = tuple(DEPARTMENT_ROLES)
 
@@ -242,7 +243,7 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
     uploads them). `handed_in` are material ids; None means every required material."""
     if version.state != ItemVersion.State.PUBLISHED:
         raise Conflict("case.item_not_published", "该事项当前不受理申请。")
-    if channel not in Channel.values:
+    if channel not in CHANNELS:
         raise DomainError("case.channel", "申请渠道不正确。")
     version, materials, _ = _published(version.pk)
     if channel == Channel.PORTAL:
@@ -263,8 +264,8 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
     now = clock.now()
     today = now.astimezone(clock.hall_tz()).date()
     number, case_id = numbering.allocate(hall.region_id, today)
-    case = Case(
-        pk=case_id, number=number, item_id=version.item_id, item_version=version,
+    case = fastsql.new(  # Case(…) without Model.__init__'s cost (hot path)
+        Case, pk=case_id, number=number, item_id=version.item_id, item_version=version,
         department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
         channel=channel, form_data=form_data or {}, received_at=now, received_on=today,
         promised_days=version.promised_limit_days, status="", project_code=project_code, bundle_number=bundle_number,
@@ -279,9 +280,8 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
             state = CaseMaterial.State.NOT_APPLICABLE
         else:
             state = CaseMaterial.State.MISSING
-        rows.append(
-            CaseMaterial(case=case, material=m, name=m.name, state=state, file=(files or {}).get(m.pk, ""))
-        )
+        rows.append(fastsql.new(CaseMaterial, case=case, material=m, name=m.name, state=state,
+                                file=(files or {}).get(m.pk, "")))  # fmt: skip
     _move(case, "submit", by=by, payload={"channel": channel}, also=[fastsql.Insert(rows)])
     case.loaded_materials, case.loaded_steps = rows, []  # the answer needs no re-read
     return case
@@ -306,7 +306,9 @@ def _start_clock(case: Case, accepted_on: dt.date) -> fastsql.Insert:
             else CaseStep.Kind.AFTER
         )
         rows.append(
-            CaseStep(case=case, order=i + 1, name=s.name, role=s.role, kind=kind, due_seq=start + used)
+            fastsql.new(
+                CaseStep, case=case, order=i + 1, name=s.name, role=s.role, kind=kind, due_seq=start + used
+            )
         )
     case.loaded_steps = rows
     return fastsql.Insert(rows)

@@ -65,8 +65,8 @@ def build(*, phone: str, event: str, context: dict, key: str, case=None, hall: H
     if not to:
         return None
     now = clock.now()
-    return Message(
-        key=key, event=event, phone=to, text=render(event, context), case=case,
+    return fastsql.new(  # Message(…) without Model.__init__'s cost: every transition builds one
+        Message, key=key, event=event, phone=to, text=render(event, context), case=case,
         case_number=case.number if case is not None else "",
         hall_id=hall.pk if hall is not None else (case.hall_id if case is not None else None),
         created_at=now, next_attempt_at=now,

@@ -260,3 +260,58 @@ def test_a_block_that_sends_nothing_costs_no_round_trip(world):
     if connection.vendor == "postgresql":
         assert trips.count == 0  # no BEGIN, no COMMIT
     assert connection.get_autocommit() and _server_idle()
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_new_builds_the_instance_the_model_class_would(world):
+    case = _case(world)
+    fastsql.insert([case])
+    material = Material.objects.filter(version=case.item_version).first()
+    kwargs = {"case": case, "material": material, "name": material.name, "state": "received"}
+    built, expected = fastsql.new(CaseMaterial, **kwargs), CaseMaterial(**kwargs)
+    assert _fields(built) == _fields(expected)  # defaults included (note, file)
+    assert built.case is case and built.material is material  # cached, as the descriptor caches them
+    assert (built._state.adding, built._state.db) == (True, None)
+    # By id, by pk property, and the defaults of a callable (a dict of its own per row).
+    one = fastsql.new(CaseEvent, case_id=case.pk, seq=1, at=clock.now(), action="submit", pk=77)
+    two = fastsql.new(CaseEvent, case_id=case.pk, seq=2, at=clock.now(), action="submit")
+    assert (one.pk, one.case_id, two.pk) == (77, case.pk, None)
+    assert one.payload == {} and one.payload is not two.payload
+    # A parent saved after the row was built: the row takes its pk when written (as the ORM does).
+    parent = _case(world)
+    event = fastsql.new(CaseEvent, case=parent, seq=1, at=clock.now(), action="submit", hash="h")
+    assert event.case_id is None
+    fastsql.run(fastsql.Insert([parent]), fastsql.Insert([event]))
+    assert CaseEvent.objects.get(pk=event.pk).case_id == parent.pk
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        fastsql.new(CaseStep, case=case, colour="red")
+
+
+@pytest.mark.django_db
+def test_from_row_gives_the_instance_the_orm_loads(world):
+    case = _case(world)
+    fastsql.insert([case])
+    (row,) = fastsql.fetch(
+        f"SELECT {fastsql.select_list(Case, 'c')} FROM cases_case c WHERE c.id = %s", [case.pk]
+    )
+    loaded, expected = fastsql.from_row(Case, row), Case.objects.get(pk=case.pk)
+    assert _fields(loaded) == _fields(expected)  # converted as the ORM converts (JSON, dates on SQLite)
+    assert loaded.form_data == {"店名": "小王面馆", "面积": 42}
+    assert (loaded._state.adding, loaded._state.db) == (False, "default")
+    loaded.status = "in_review"
+    loaded.save(update_fields=["status"])  # a loaded row saves as an UPDATE
+    assert Case.objects.get(pk=case.pk).status == "in_review"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_cursor_logs_when_logging_starts_and_survives_a_reconnect():
+    fastsql.fetch("SELECT 1", [])  # the cursor is made, without logging
+    with CaptureQueriesContext(connection) as queries:
+        assert fastsql.fetch("SELECT CAST(%s AS integer)", [2]) == [(2,)]
+    assert "2" in queries.captured_queries[-1]["sql"]
+    connection.close()
+    assert fastsql.fetch("SELECT CAST(%s AS integer)", [3]) == [(3,)]
