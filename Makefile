@@ -54,6 +54,7 @@ bench: venv
 	$(PY) bench/workdays.py
 	$(PY) bench/catalog.py
 	$(PY) bench/intake.py --raw-http
+	$(PY) bench/intake_instructions.py
 	$(PY) bench/queue.py
 	$(PY) bench/projects.py
 

@@ -2,11 +2,13 @@
 with: POST /api/v1/cases, GET /api/v1/cases[/{number}], one POST per transition."""
 
 import datetime as dt
+from typing import Annotated
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja import Status as HttpStatus
 from ninja.pagination import paginate
-from pydantic import BaseModel
+from pydantic import BaseModel, PlainSerializer
 
 from onewindow import clock, fastsql, ratelimit
 from onewindow.accounts.identity import mask_id
@@ -27,6 +29,10 @@ progress_router = Router(tags=TAG)
 
 # The case as answered: plain pydantic models, validated by pydantic-core alone (a ninja Schema
 # wraps every value in a getter for its resolvers: ~10% of an intake request's CPU, bench/intake.py).
+# Datetimes as the API's renderer writes them (Django's JSON encoder) when `_answer` serializes.
+ApiDatetime = Annotated[dt.datetime, PlainSerializer(DjangoJSONEncoder().default, when_used="json")]
+
+
 class MaterialOut(BaseModel):
     no: int
     name: str
@@ -39,7 +45,7 @@ class StepOut(BaseModel):
     order: int
     name: str
     kind: str
-    done_at: dt.datetime | None
+    done_at: ApiDatetime | None
     opinion: str
 
 
@@ -67,7 +73,7 @@ class CaseOut(BaseModel):
     status: str
     status_display: str
     outcome: str
-    received_at: dt.datetime
+    received_at: ApiDatetime
     accepted_on: dt.date | None
     promised_days: int
     extra_days: int
@@ -146,6 +152,13 @@ def _detail(case: Case) -> dict:
     }  # fmt: skip
 
 
+def _answer(case: Case, status: int = 200) -> HttpResponse:
+    """The case as JSON (CaseOut, as the routes declare), validated and written by pydantic-core in
+    one pass: ninja's own path dumps to Python objects and encodes them again (2% of an intake's CPU)."""
+    body = CaseOut.model_validate(_detail(case)).model_dump_json()
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+
+
 def _events(case: Case) -> list[dict]:
     return [
         {"seq": e.seq, "at": e.at, "action": e.action, "action_display": services.ACTION_NAMES.get(e.action, e.action),
@@ -199,7 +212,7 @@ def submit(request, payload: SubmitIn):
     handed = _material_ids(version.pk, payload.handed_in) if payload.handed_in is not None else None
     case = services.submit(version=version, applicant=applicant, hall=hall, channel=channel, by=request.user,
                            form_data=payload.form_data, handed_in=handed)  # fmt: skip
-    return HttpStatus(201, _detail(case))
+    return _answer(case, 201)
 
 
 class ListFilters(Schema):
@@ -321,7 +334,7 @@ def _transition(name: str, run, schema=EmptyIn, doc: str = "", needs_case: bool 
     def view(request, number: str, payload: schema):
         # The service locks the case by its number: a stand-in (built without Model.__init__'s cost).
         case = _case(request, number) if needs_case else fastsql.new(Case, number=number)
-        return _detail(run(case, request.user, payload))
+        return _answer(run(case, request.user, payload))
 
     view.__name__ = f"case_{name.replace('-', '_')}"
     return view

@@ -62,7 +62,7 @@ def _sqlite_next(region6: str, day: dt.date) -> int:
 def allocate(region_code: str, day: dt.date) -> tuple[str, int | None]:
     """(case number, the new case's id on PostgreSQL — None on SQLite, where the insert gives it)."""
     region6 = region_code[:6]
-    if connection.vendor == "postgresql":
+    if fastsql.on_postgresql():
         n, case_id = _pg_next(region6, day)
     else:
         n, case_id = _sqlite_next(region6, day), None

@@ -102,7 +102,7 @@ def _lock(case: Case, *, materials: bool = False) -> Case:
     — on PostgreSQL with `materials` also the case's materials (as `loaded_materials`), one JSON
     array. Plain SQL: the ORM's select_for_update().select_related() cost ~1.5 ms to compile (bench)."""
     key, value = ("id", case.pk) if case.pk else ("number", case.number)
-    postgresql = connection.vendor == "postgresql"
+    postgresql = fastsql.on_postgresql()
     with_materials = materials and postgresql
     if postgresql and connection.get_autocommit():
         raise transaction.TransactionManagementError(

@@ -34,6 +34,22 @@ def test_accept_starts_the_clock_and_numbers_the_case(world, food, api):
     assert [(e["action"], e["action_display"]) for e in events] == [("submit", "接件"), ("accept", "受理")]
 
 
+def test_the_answer_of_a_transition_is_the_case_as_get_answers_it(world, food, api):
+    # Submit and the transitions write their answer with pydantic-core (cases/api.py `_answer`),
+    # GET through ninja's renderer: the same document, byte for byte once parsed, datetimes included.
+    case = _submit(api, world)
+    client = api(world.clerk)
+    assert case == client.get(f"/cases/{case['number']}").json()
+    assert case["received_at"].endswith("Z") and case["received_at"][19] == "."  # milliseconds, UTC
+    accepted = client.post(f"/cases/{case['number']}/accept")
+    assert accepted["Content-Type"] == "application/json; charset=utf-8"
+    decided = api(world.reviewer_a).post(f"/cases/{case['number']}/review", {"opinion": "材料齐全"})
+    assert decided.status_code == 200, decided.json()
+    assert decided.json() == client.get(f"/cases/{case['number']}").json()
+    done = [s for s in decided.json()["steps"] if s["done_at"]]
+    assert len(done) == 1 and len(done[0]["done_at"]) == len(case["received_at"])
+
+
 def test_one_time_notice_lists_every_missing_material_then_supplement_returns_to_intake(world, food, api):
     case = _submit(api, world, handed_in=[])
     number = case["number"]
