@@ -8,8 +8,9 @@ backend's db converters) — except plain values (str, int, bool, None) of field
 through unchanged — so rows and instances are those the ORM would give. `run` sends several
 writes in one round trip on PostgreSQL (decision 5), each as a prepared statement of the
 connection, and `atomic` sends BEGIN and COMMIT with the block's statements (decision 12). The
-SQL is plain and parameterized, valid on SQLite and PostgreSQL. Signals are not sent (OneWindow
-uses none). Everything else keeps using the ORM.
+SQL is plain and parameterized, valid on SQLite and PostgreSQL. `new` and `from_row` build
+instances without Model.__init__ (decision 13). Signals are not sent (OneWindow uses none).
+Everything else keeps using the ORM.
 """
 
 import datetime as dt
@@ -82,18 +83,19 @@ def _attnames(model: type[Model]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=64)
 def _init_plan(model: type[Model]) -> tuple[tuple, frozenset]:
-    """((attname, name of a ForeignKey or None, its target's attname, default), …) per concrete field, and the other
-    names a keyword may set (properties such as pk, other relations by instance)."""
+    """((attname, name of a ForeignKey or None, its target's attname, default), …) per stored
+    field (a GeneratedField is the database's, as in Model.__init__), and the other names a
+    keyword may set (properties such as pk, other relations by instance)."""
     meta = model._meta
     plan = tuple((f.attname, f.name if f.many_to_one else None, f.target_field.attname if f.many_to_one else None,
-                  f.get_default) for f in meta.concrete_fields)  # fmt: skip
+                  f.get_default) for f in meta.concrete_fields if not f.generated)  # fmt: skip
     others = frozenset(meta._property_names) | {f.name for f in meta.concrete_fields if f.is_relation}
     return plan, others
 
 
 def new(model: type[Model], **values) -> Model:
     """model(**values) for the rows a hot path builds (intake builds 13 per case): the same new
-    instance without Model.__init__'s per-field lookups (7 µs a row, bench/intake.py). A
+    instance without Model.__init__'s per-field lookups (7 µs a row; decision 13). A
     ForeignKey given by instance is cached on the row as its descriptor would cache it; pk,
     properties and other relations are set through their descriptors."""
     plan, others = _init_plan(model)

@@ -20,7 +20,7 @@ MOBILE = re.compile(r"1\d{10}")
 @lru_cache(maxsize=1)
 def _engine() -> Engine:
     """The SMS templates are plain text: no HTML escaping of names and reasons."""
-    return Engine(app_dirs=True, autoescape=False)
+    return Engine(app_dirs=True, autoescape=False, builtins=["onewindow.notify.sms_filters"])
 
 
 def render(event: str, context: dict) -> str:

@@ -73,3 +73,23 @@ def test_names_and_reasons_are_not_html_escaped():
 def test_an_unknown_event_is_a_programming_error():
     with pytest.raises(ValueError):
         render("birthday", {})
+
+
+@pytest.mark.parametrize(
+    "value, fmt",
+    [
+        (dt.date(2026, 1, 5), "Y年n月j日"),
+        (dt.date(2026, 12, 31), "n月j日"),
+        (dt.date(2026, 1, 5), "Y-m-d"),  # ASCII letters beyond Y, n, j: Django's own filter
+        (dt.date(2026, 1, 5), "\\Y年n月"),  # an escape: Django's own filter
+        (dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC), "Y年n月j日"),  # not a plain date
+        (None, "Y年n月j日"),
+        ("2026-01-05", "Y年n月j日"),
+    ],
+)
+def test_the_sms_date_filter_writes_what_djangos_writes(value, fmt):
+    from django.template.defaultfilters import date as django_date
+
+    from onewindow.notify.sms_filters import date
+
+    assert date(value, fmt) == django_date(value, fmt)
