@@ -29,8 +29,6 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.db.models import Model
 from django.db.models.base import ModelState
 
-_converters: dict[tuple[type[Model], str], list] = {}
-
 
 @lru_cache(maxsize=1)
 def on_postgresql() -> bool:
@@ -51,19 +49,9 @@ def select_list(model: type[Model], alias: str) -> str:
 
 def from_row(model: type[Model], row, start: int = 0) -> Model:
     """The instance for `row[start:]` in concrete-field order (as `select_list` reads it), with the
-    converters the ORM's compiler would apply (SQLite dates, JSON …), built once per model."""
+    converters the ORM's compiler would apply (SQLite dates, JSON …)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each proxy attribute costs a lookup
-    key = (model, db.vendor)
-    convs = _converters.get(key)
-    if convs is None:
-        convs = []
-        for i, f in enumerate(model._meta.concrete_fields):
-            col = f.get_col(model._meta.db_table)
-            found = db.ops.get_db_converters(col) + col.get_db_converters(db)
-            if found:
-                convs.append((i, found, col))
-        _converters[key] = convs
-    attnames = _attnames(model)
+    attnames, convs = _load_plan(model)
     values = list(row[start : start + len(attnames)])
     for i, found, col in convs:
         for convert in found:
@@ -77,8 +65,17 @@ def from_row(model: type[Model], row, start: int = 0) -> Model:
 
 
 @lru_cache(maxsize=64)
-def _attnames(model: type[Model]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields)
+def _load_plan(model: type[Model]) -> tuple[tuple[str, ...], list]:
+    """(attnames, [(index, converters, column), …]) of `model`'s rows, built once (one database
+    per process, as `on_postgresql`)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    convs = []
+    for i, f in enumerate(model._meta.concrete_fields):
+        col = f.get_col(model._meta.db_table)
+        found = db.ops.get_db_converters(col) + col.get_db_converters(db)
+        if found:
+            convs.append((i, found, col))
+    return tuple(f.attname for f in model._meta.concrete_fields), convs
 
 
 @lru_cache(maxsize=64)
@@ -119,7 +116,7 @@ def new(model: type[Model], **values) -> Model:
 
 
 @lru_cache(maxsize=64)
-def _insert_sql(model: type[Model], rows: int, vendor: str, with_pk: bool, skip_conflicting: str | None = None
+def _insert_sql(model: type[Model], rows: int, with_pk: bool, skip_conflicting: str | None = None
                 ) -> tuple[list, str]:  # fmt: skip
     """(columns, SQL) of an INSERT of `rows` rows of `model`, built once (quoting showed in the profile)."""
     meta = model._meta
@@ -233,9 +230,7 @@ class Insert:
             rows = [{c[0].column: _json_value(v) for c, v in zip(columns, values[i : i + n], strict=True)}
                     for i in range(0, len(values), n)]  # fmt: skip
             return sql, [json.dumps(rows, ensure_ascii=False)]
-        columns, sql = _insert_sql(
-            type(objs[0]), len(objs), connection.vendor, with_pk, self.skip_conflicting
-        )
+        columns, sql = _insert_sql(type(objs[0]), len(objs), with_pk, self.skip_conflicting)
         return sql, _db_values(objs, columns, True)
 
     def done(self, rows: list, rowcount: int) -> None:
