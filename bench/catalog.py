@@ -78,7 +78,10 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds (make bench-quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.items, args.rounds, args.requests = 80, 1, 20
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
     scale_to(args.items)

@@ -1,4 +1,4 @@
-"""What the HTTP benchmarks bench/intake.py and bench/queue.py share. Not a benchmark itself.
+"""What the HTTP benchmarks bench/intake.py and bench/hall_queue.py share. Not a benchmark itself.
 
 Holds the set-up of the environment Django is then configured from, the bench database's
 creation, the gunicorn server a benchmark starts and stops (`Server`), the CPU accounting of the
@@ -8,8 +8,9 @@ generator, gunicorn, the bench database's PostgreSQL backends and the rest of th
 helpers (`log`, `percentile`, `server_cpu_ms`, `exit_on_sigterm`). Loading it has no side effects:
 nothing here imports Django or the project; what needs the database gets its URL as an argument.
 
-The benchmarks load it by path, as the module `bench_harness` (bench/queue.py cannot have its
-own folder on sys.path: its name would shadow the standard library's `queue`).
+The benchmarks load it by path, as the module `bench_harness`. No script here may be named like
+a standard-library module (the queue bench was once `queue.py` and broke every other bench's
+`django.setup()` when run as a script).
 """
 
 import http.client
@@ -55,8 +56,8 @@ def server_cpu_ms(cores: dict, requests: int, seconds: float) -> float | None:
 
 
 def configure(default_url: str) -> str:
-    """Puts the project on sys.path instead of this folder (where bench/queue.py would shadow the
-    standard library's `queue`, which Django imports) and sets the environment Django is then set
+    """Puts the project on sys.path instead of this folder (a bench script must never shadow a
+    module Django imports) and sets the environment Django is then set
     up from (the caller imports Django after this); returns the database URL
     (BENCH_DATABASE_URL, else `default_url`)."""
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]

@@ -387,7 +387,11 @@ def main() -> None:
         help="a minimal socket HTTP client instead of http.client (less generator CPU)",
     )
     parser.add_argument("--count-queries", action="store_true", help="list the SQL of one submit/accept/ping")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds (make bench-quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.clients, args.seconds, args.warmup, args.rounds = 4, 2, 0.5, 2
+        args.workers, args.open_cases, args.inbox_runs = 2, 300, 2
     harness.exit_on_sigterm()  # a plain `kill` still stops the gunicorn (the `finally` below)
 
     harness.prepare_database(DATABASE_URL, "onewindow_bench", fresh=not args.skip_fill)

@@ -100,7 +100,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=40)
     parser.add_argument("--pings", type=int, default=200)
     parser.add_argument("--child", choices=["case", "ping"], help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds (make bench-quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.cases, args.pings = 3, 10
     if args.child:
         n = args.cases if args.child == "case" else args.pings
         print(json.dumps({"cpu_s": measure(args.child, n)}))

@@ -211,7 +211,10 @@ def main() -> None:
     parser.add_argument("--page-runs", type=int, default=60)
     parser.add_argument("--skip-fill", action="store_true", help="reuse the database as it is")
     parser.add_argument("--count-queries", action="store_true", help="list the SQL of one project page")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds (make bench-quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.projects, args.page_runs = 50, 3
 
     harness.prepare_database(DATABASE_URL, "onewindow_bench_projects", fresh=not args.skip_fill)
     t0 = time.perf_counter()

@@ -42,7 +42,10 @@ def naive_add(day: dt.date, n: int, workdays: set[dt.date]) -> dt.date:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds (make bench-quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.calls = 2_000
     call_command("migrate", verbosity=0)
     call_command("seed_calendar", verbosity=0, stdout=open(os.devnull, "w"))
     rng = random.Random(20261126)

@@ -30,7 +30,10 @@ def business_license(world):
 
 
 def test_valid_licenses_of_a_holder_leave_out_revoked_and_expired(world, business_license, free):
-    other = services.issue_license(decided(world, free), by=world.head_a, valid_until=dt.date(2026, 12, 31))
+    with clock.frozen(dt.date(2026, 11, 20)):
+        other = services.issue_license(
+            decided(world, free), by=world.head_a, valid_until=dt.date(2026, 12, 31)
+        )
     assert list(queries.valid_licenses_of(world.alice_applicant, today=dt.date(2026, 12, 1))) == [
         other, business_license]  # fmt: skip
     assert list(queries.valid_licenses_of(world.alice_applicant, today=dt.date(2027, 1, 1))) == [

@@ -20,10 +20,12 @@ def test_codes_are_unique_under_concurrent_registration(world, cast):
     per_thread, threads = 15, 8
 
     def register_many():
-        with clock.frozen(MONDAY):
-            return [register(world, cast).code for _ in range(per_thread)]
+        return [register(world, cast).code for _ in range(per_thread)]
 
-    results = run_together(*[register_many] * threads)
+    # Frozen once for all threads: the clock is process-wide, and a thread leaving its own
+    # `frozen` block would unfreeze the others mid-run (the year is part of the serial's scope).
+    with clock.frozen(MONDAY):
+        results = run_together(*[register_many] * threads)
     assert [r for r in results if isinstance(r, Exception)] == []
     found = [c for batch in results for c in batch]
     assert len(found) == len(set(found)) == per_thread * threads == Project.objects.count()

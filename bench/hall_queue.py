@@ -45,7 +45,7 @@ issue, one call-next (200), one finish and one call-next (409 empty), each state
 stderr, then the median time of each (and of GET /api/v1/ping) in total and inside the database
 driver. The leftover waiting tickets are set to no_show first (so the last call is empty).
 
-    .venv/bin/python bench/queue.py [--seconds 60] [--windows 50] [--kiosks 20] [--workers 4]
+    .venv/bin/python bench/hall_queue.py [--seconds 60] [--windows 50] [--kiosks 20] [--workers 4]
         [--warmup 3] [--prefill 500] [--max-backlog 2000] [--empty-backoff-ms 0]
         [--kiosk-interval-ms 0] [--window-interval-ms 0] [--solo 100] [--skip-queries]
 
@@ -553,7 +553,11 @@ def main() -> None:
     )
     parser.add_argument("--solo", type=int, default=100, help="unloaded issue/call/finish cycles first")
     parser.add_argument("--skip-queries", action="store_true", help="no in-process statement count")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds (make bench-quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.windows, args.kiosks, args.workers, args.warmup = 2, 3, 2, 2, 0.5
+        args.prefill, args.solo = 20, 5
     if not 1 <= args.windows <= 99:
         parser.error("--windows: 1 … 99")
     harness.exit_on_sigterm()  # a plain `kill` still stops the gunicorn (the `finally` below)
