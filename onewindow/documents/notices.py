@@ -47,6 +47,8 @@ KINDS = {
         Kind("tolerance_promise", "容缺受理承诺书", "容", ("accept_tolerantly",)),
         # art. 45: the applicant is told in writing when a suspension starts (and ends).
         Kind("suspension", "特别程序告知书", "特", ("suspend",)),
+        # art. 42: an extension is approved by the head and its reason told to the applicant.
+        Kind("extension", "延期告知书", "延", ("extend",)),
         # art. 38: approval or a written denial with reasons and the rights of redress.
         Kind("decision", "行政许可决定书", "决", ("decide", "approve_by_commitment")),
     )
@@ -309,6 +311,18 @@ def _suspension(notice: Issued) -> dict:
     }
 
 
+def _extension(notice: Issued) -> dict:
+    """行政许可法 art. 42: the extension's reason, its working days and the new deadline, read
+    from the `extend` event and the deadline the case had just before it."""
+    event = notice.event
+    return {
+        "reason": event.reason,
+        "days": event.payload.get("days"),
+        "due_on_before": _due_on_as_of(notice.history, event.seq - 1),
+        "due_on": _date(event.payload.get("due_on")),
+    }
+
+
 def _decision(notice: Issued) -> dict:
     case, event = notice.event.case, notice.event
     version = case.item_version
@@ -346,6 +360,7 @@ CONTEXTS = {
     "refusal": _refusal,
     "tolerance_promise": _tolerance_promise,
     "suspension": _suspension,
+    "extension": _extension,
     "decision": _decision,
 }
 
