@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from onewindow import clock, pdf, qr
 from onewindow.accounts.identity import mask_id
+from onewindow.cases import veto_filings
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Suspension
 from onewindow.cases.services import may_view
 from onewindow.catalog.models import ItemType
@@ -160,8 +161,15 @@ def issued(case: Case) -> list[Issued]:
         event.case = case
         for kind in KINDS_BY_ACTION.get(event.action, ()):
             latest[kind] = event
+    if case.project_code and any(map(_vetoed, latest.values())) and not veto_filings.is_filed(case):
+        # 否决报备: a project case's refusal or denial goes out only once filed to hall management.
+        latest = {k: e for k, e in latest.items() if not _vetoed(e)}
     found = [Issued(KINDS[k], e, history) for k, e in latest.items()]
     return sorted(found, key=lambda n: (n.event.seq, list(KINDS).index(n.kind.code)))
+
+
+def _vetoed(event: CaseEvent) -> bool:
+    return event.action == "refuse" or (event.action == "decide" and not event.payload.get("approve"))
 
 
 def issued_one(case: Case, kind: str) -> Issued:
@@ -282,6 +290,7 @@ def _refusal(notice: Issued) -> dict:
     return {
         "reason": event.reason,
         "where_to_turn": event.payload.get("where_to_turn", ""),
+        "legal_basis": event.payload.get("legal_basis", ""),
         **_redress(notice),
     }
 
@@ -330,6 +339,7 @@ def _decision(notice: Issued) -> dict:
         "approved": notice.approved,
         "by_commitment": event.action == "approve_by_commitment",
         "reason": "" if event.action == "approve_by_commitment" else event.reason,
+        "legal_basis": event.payload.get("legal_basis", ""),
         "licensing": notice.licensing,
         "result_name": version.license_type,
         # Read after the events, which hold the decision: the case is closed by then, and a
