@@ -26,7 +26,6 @@ from onewindow.cases.models import (
     Outcome,
     Status,
     Suspension,
-    VetoFiling,
 )
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
@@ -56,9 +55,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     # licenses module issues and delivers the result (行政许可法 art. 44).
     "issue": ((S.CLOSED,), None),
     "deliver": ((S.CLOSED,), None),
-    # Issue 13 rule 8: a missed tolerance promise (cases.tolerance), the 核查 of a commitment
-    # approval and the revocation it may lead to (cases.commitment_checks).
-    "tolerance_overdue": (OPEN_STATUSES, None),
+    "tolerance_overdue": (OPEN_STATUSES, None),  # cases.tolerance; the next two cases.commitment_checks
     "commitment_check": ((S.CLOSED,), None),
     "revoke_commitment": ((S.CLOSED,), None),
 }
@@ -416,8 +413,7 @@ def supplement(
 
 @transaction.atomic
 def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis: str = "") -> Case:
-    """不予受理: the written reason and the body the applicant may turn to; a project's case is
-    filed to hall management with its legal basis first (否决报备, cases.veto_filings)."""
+    """不予受理: the written reason and the body the applicant may turn to (a project's: 否决报备)."""
     case = _lock(case)
     _require(by, case, *INTAKE_ROLES)
     if not (reason or "").strip() or not (where_to_turn or "").strip():
@@ -425,12 +421,10 @@ def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis
             "case.refusal_reason_required", "不予受理须写明理由，并告知申请人可向哪个机关申请。"
         )
     _check(case, "refuse")
-    payload = {"where_to_turn": where_to_turn.strip()}
-    if case.project_code:
-        payload["legal_basis"] = veto_filings.file(case, VetoFiling.Kind.REFUSAL, by=by, reason=reason,
-                                                   legal_basis=legal_basis)  # fmt: skip
+    filed = veto_filings.file(case, "refuse", by=by, reason=reason, legal_basis=legal_basis) if case.project_code else {}  # fmt: skip
     case.outcome, case.closed_at = Outcome.REFUSED, clock.now()
-    _move(case, "refuse", by=by, reason=reason.strip(), payload=payload, fields=["outcome", "closed_at"])
+    _move(case, "refuse", by=by, reason=reason.strip(), payload={"where_to_turn": where_to_turn.strip(), **filed},
+          fields=["outcome", "closed_at"])  # fmt: skip
     return case
 
 
@@ -491,16 +485,16 @@ def approve_by_commitment(case: Case, *, by: User, commitment: str) -> Case:
     today = clock.today()
     fastsql.run(_start_clock(case, today))
     # The 核查 it owes, due in working days (art. 82) from today (cases.commitment_checks).
-    days = settings.ONEWINDOW_COMMITMENT_CHECK_DAYS
-    check_seq = calendar.seq(today) + days
-    CommitmentCheck.objects.create(case=case, department_id=case.department_id, approved_on=today, days=days,
-                                   due_seq=check_seq, due_on=calendar.date_of_seq(check_seq))  # fmt: skip
+    check = CommitmentCheck(case=case, department_id=case.department_id, approved_on=today,
+                            days=settings.ONEWINDOW_COMMITMENT_CHECK_DAYS)  # fmt: skip
+    check.due_seq, check.due_on = clock_rules.deadline(today, check.days)
+    check.save()
     CaseStep.objects.filter(case=case).exclude(kind=CaseStep.Kind.AFTER).update(done_at=clock.now(), done_by=by,
                                                                                 opinion="告知承诺，当场审批")  # fmt: skip
     _close(case, Outcome.APPROVED, today)
     case.by_commitment = True
     _move(case, "approve_by_commitment", by=by, reason=commitment.strip(),
-          payload={"check_due_on": calendar.date_of_seq(check_seq).isoformat()},
+          payload={"check_due_on": check.due_on.isoformat()},
           fields=[*CLOCK_FIELDS, *CLOSE_FIELDS, "by_commitment"])  # fmt: skip
     return case
 
@@ -563,8 +557,7 @@ def return_for_correction(case: Case, *, by: User, items: list[dict]) -> Case:
 @transaction.atomic
 def decide(case: Case, *, by: User, approve: bool, reason: str = "", legal_basis: str = "") -> Case:
     """决定 (approve / deny with reasons); 办结. On-the-spot items are decided at the window the
-    same day by the clerk who accepted them. A project's case denied is filed to hall management
-    with its legal basis first (否决报备, cases.veto_filings)."""
+    same day by the clerk who accepted them. A project's case denied: 否决报备 first."""
     case = _lock(case)
     version = case.item_version
     today = clock.today()
@@ -578,23 +571,15 @@ def decide(case: Case, *, by: User, approve: bool, reason: str = "", legal_basis
     pending = case.steps.filter(done_at__isnull=True, kind=CaseStep.Kind.REVIEW)
     if pending.exists() and not on_the_spot:
         raise Conflict("case.review_pending", "审查环节尚未完成，不能作出决定。")
-    payload = {"approve": approve, "on_time": None}
-    if case.project_code and not approve:
-        payload["legal_basis"] = veto_filings.file(case, VetoFiling.Kind.DENIAL, by=by, reason=reason,
-                                                   legal_basis=legal_basis)  # fmt: skip
+    vetoed = bool(case.project_code) and not approve
+    filed = veto_filings.file(case, "decide", by=by, reason=reason, legal_basis=legal_basis) if vetoed else {}  # fmt: skip
     now = clock.now()
     opinion = (reason or "").strip() or ("准予" if approve else "")
     case.steps.filter(done_at__isnull=True).exclude(kind=CaseStep.Kind.AFTER).update(done_at=now, done_by=by,
                                                                                      opinion=opinion)  # fmt: skip
     _close(case, Outcome.APPROVED if approve else Outcome.DENIED, today)
-    _move(
-        case,
-        "decide",
-        by=by,
-        reason=opinion,
-        payload={**payload, "on_time": case.on_time},
-        fields=CLOSE_FIELDS,
-    )
+    _move(case, "decide", by=by, reason=opinion, payload={"approve": approve, "on_time": case.on_time, **filed},
+          fields=CLOSE_FIELDS)  # fmt: skip
     return case
 
 

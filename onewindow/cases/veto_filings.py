@@ -19,9 +19,13 @@ BASIS_MAX = 1000
 READERS = (Role.SUPERVISOR, Role.HALL_ADMIN)
 
 
-def file(case: Case, kind: str, *, by: User, reason: str, legal_basis: str) -> str:
-    """Writes the filing of a project case's refusal or denial; returns the legal basis as
-    filed (the event records it, so the notice can print it). Without a basis: refused."""
+KINDS = {"refuse": VetoFiling.Kind.REFUSAL, "decide": VetoFiling.Kind.DENIAL}
+
+
+def file(case: Case, action: str, *, by: User, reason: str, legal_basis: str) -> dict:
+    """Writes the filing of a project case's refusal (`refuse`) or denial (`decide`); returns
+    what the transition's event records of it ({"legal_basis": …}, so the notice prints it as
+    filed). Without a legal basis: refused, nothing written."""
     basis = (legal_basis or "").strip()
     if not basis:
         raise DomainError("case.veto_legal_basis_required",
@@ -29,9 +33,9 @@ def file(case: Case, kind: str, *, by: User, reason: str, legal_basis: str) -> s
     if len(basis) > BASIS_MAX:
         raise DomainError("case.veto_legal_basis_too_long", f"法律依据不超过{BASIS_MAX}字。")
     VetoFiling.objects.create(case=case, hall_id=case.hall_id, department_id=case.department_id,
-                              project_code=case.project_code, kind=kind, reason=(reason or "").strip(),
+                              project_code=case.project_code, kind=KINDS[action], reason=(reason or "").strip(),
                               legal_basis=basis, filed_by=by, filed_at=clock.now())  # fmt: skip
-    return basis
+    return {"legal_basis": basis}
 
 
 def visible_to(user: User) -> QuerySet[VetoFiling]:
