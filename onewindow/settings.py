@@ -158,6 +158,10 @@ ONEWINDOW_YELLOW_LIGHT_PERCENT = env_int("ONEWINDOW_YELLOW_LIGHT_PERCENT", 20)
 ONEWINDOW_INTAKE_ANSWER_DAYS = env_int("ONEWINDOW_INTAKE_ANSWER_DAYS", 5)
 # 行政许可法 art. 42: an extension, approved by the head of the department, of at most this many days.
 ONEWINDOW_MAX_EXTENSION_DAYS = env_int("ONEWINDOW_MAX_EXTENSION_DAYS", 10)
+# 告知承诺制 (RULES.md): the department checks (核查) a commitment approval within this many working
+# days of it — 20, about a calendar month; local rules differ, so each hall sets its own
+# (docs/decisions/0016-written-answers-and-checks.md).
+ONEWINDOW_COMMITMENT_CHECK_DAYS = env_int("ONEWINDOW_COMMITMENT_CHECK_DAYS", 20)
 # Provisional calendar years generated ahead of the official data (RULES.md: a year the
 # calendar does not know is an error, never a silent guess — these are marked provisional).
 ONEWINDOW_PROVISIONAL_YEARS_AHEAD = env_int("ONEWINDOW_PROVISIONAL_YEARS_AHEAD", 3)

@@ -279,6 +279,7 @@ class MaterialsIn(Schema):
 class RefuseIn(Schema):
     reason: str
     where_to_turn: str
+    legal_basis: str = Field("", description="法律依据：建设项目办件必填（否决报备）")
 
 
 class TolerantIn(Schema):
@@ -296,6 +297,7 @@ class OpinionIn(Schema):
 class DecideIn(Schema):
     approve: bool
     reason: str = ""
+    legal_basis: str = Field("", description="法律依据：建设项目办件不予准予时必填（否决报备）")
 
 
 class SuspendIn(Schema):
@@ -350,8 +352,8 @@ _transition(
     "补齐补正材料",
     needs_case=True,
 )
-_transition("refuse", lambda c, u, p: services.refuse(c, by=u, reason=p.reason, where_to_turn=p.where_to_turn),
-            RefuseIn, "不予受理")  # fmt: skip
+_transition("refuse", lambda c, u, p: services.refuse(c, by=u, reason=p.reason, where_to_turn=p.where_to_turn,
+                                                      legal_basis=p.legal_basis), RefuseIn, "不予受理")  # fmt: skip
 _transition("accept-tolerantly", lambda c, u, p: services.accept_tolerantly(c, by=u, supply_by=p.supply_by),
             TolerantIn, "容缺受理")  # fmt: skip
 _transition(
@@ -374,7 +376,10 @@ _transition(
     needs_case=True,
 )
 _transition(
-    "decide", lambda c, u, p: services.decide(c, by=u, approve=p.approve, reason=p.reason), DecideIn, "决定"
+    "decide",
+    lambda c, u, p: services.decide(c, by=u, approve=p.approve, reason=p.reason, legal_basis=p.legal_basis),
+    DecideIn,
+    "决定",
 )
 _transition("suspend", lambda c, u, p: services.suspend(c, by=u, kind=p.kind, reason=p.reason,
                                                         expected_days=p.expected_days), SuspendIn, "特别程序开始")  # fmt: skip

@@ -34,6 +34,8 @@ class Outcome(models.TextChoices):
     DENIED = "denied", "不予准予"
     WITHDRAWN = "withdrawn", "撤回"
     REFUSED = "refused", "不予受理"
+    # 告知承诺制: the later check (核查) found the commitment untrue; the approval is revoked.
+    REVOKED = "revoked", "撤销审批"
 
 
 class Channel(models.TextChoices):
@@ -110,6 +112,12 @@ class Case(models.Model):
             # Most cases belong to no project or bundle: only the others are indexed.
             models.Index(fields=["project_code"], condition=~Q(project_code=""), name="case_project_code"),
             models.Index(fields=["bundle_number"], condition=~Q(bundle_number=""), name="case_bundle_number"),
+            # The tolerance job (cases.tolerance): the few cases with a promise date, by that date.
+            models.Index(
+                fields=["tolerance_due_on"],
+                condition=Q(tolerance_due_on__isnull=False),
+                name="case_tolerance_due",
+            ),
         ]
         constraints = [
             # A constraint, not unique=True: on PostgreSQL that would add a second (LIKE) index
@@ -271,3 +279,71 @@ class CaseCounter(models.Model):
 
     def __str__(self):
         return f"{self.region}-{self.day}: {self.last}"
+
+
+class CommitmentCheck(models.Model):
+    """核查 after a commitment approval (告知承诺制, RULES.md): the department checks the
+    applicant's commitment within ONEWINDOW_COMMITMENT_CHECK_DAYS working days of the approval.
+    Passed, or failed with the reason — a failure revokes the approval (and the license issued
+    for it): cases.commitment_checks, called through licenses.services.record_commitment_check."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", "待核查"
+        PASSED = "passed", "核查通过"
+        FAILED = "failed", "承诺不实"
+
+    case = models.OneToOneField(Case, models.PROTECT, related_name="commitment_check", verbose_name="办件")
+    department = models.ForeignKey(Department, models.PROTECT, related_name="+", verbose_name="核查部门")
+    approved_on = models.DateField("审批日期")
+    days = models.PositiveSmallIntegerField("核查期限（工作日）")
+    due_seq = models.IntegerField("核查到期工作日序号")
+    due_on = models.DateField("核查期限")
+    result = models.CharField("核查结果", max_length=8, choices=Result.choices, default=Result.PENDING)
+    reason = models.TextField("核查说明", blank=True)
+    checked_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="核查人", db_index=False
+    )
+    checked_at = models.DateTimeField("核查时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "告知承诺核查"
+        ordering = ["due_seq", "pk"]
+        indexes = [
+            # The department's checks still due, by working-day deadline (the list and its lights).
+            models.Index(
+                fields=["department", "due_seq"], condition=Q(result="pending"), name="commitment_check_due"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_result_display()}"
+
+
+class VetoFiling(models.Model):
+    """否决报备 (Shan county, RULES.md "Parallel approval"): the refusal or denial of a project's
+    case, filed to hall management with its legal basis in the transaction that makes it — so
+    before its notice or SMS can go out. Hall supervisors read these."""
+
+    class Kind(models.TextChoices):
+        REFUSAL = "refusal", "不予受理"
+        DENIAL = "denial", "不予准予"
+
+    case = models.OneToOneField(Case, models.PROTECT, related_name="veto_filing", verbose_name="办件")
+    hall = models.ForeignKey(Hall, models.PROTECT, related_name="+", verbose_name="受理中心", db_index=False)
+    department = models.ForeignKey(Department, models.PROTECT, related_name="+", verbose_name="办理部门")
+    project_code = models.CharField("项目代码", max_length=24)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    reason = models.TextField("理由")
+    legal_basis = models.TextField("法律依据")
+    filed_by = models.ForeignKey(
+        User, models.PROTECT, related_name="+", verbose_name="报备人", db_index=False
+    )
+    filed_at = models.DateTimeField("报备时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "否决报备"
+        ordering = ["-filed_at", "-pk"]
+        indexes = [models.Index(fields=["hall", "-filed_at"], name="veto_filing_hall")]
+
+    def __str__(self):
+        return f"{self.project_code} {self.case_id} {self.get_kind_display()}"

@@ -8,7 +8,7 @@ from onewindow.accounts.identity import mask_id, mask_phone
 from onewindow.accounts.models import Applicant, Hall, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, services
-from onewindow.cases.models import Case, CaseMaterial, CaseStep, Status
+from onewindow.cases.models import Case, CaseMaterial, CaseStep, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import NotFound
 from onewindow.workdays import calendar
@@ -85,6 +85,16 @@ def _event_detail(event) -> str:
     return "；".join(parts)
 
 
+def _commitment_check(case: Case) -> CommitmentCheck | None:
+    """The 核查 a commitment approval owes (or had), with its light while due."""
+    if not case.by_commitment:
+        return None
+    check = CommitmentCheck.objects.select_related("checked_by").filter(case=case).first()
+    if check is not None and check.result == CommitmentCheck.Result.PENDING:
+        check.light = clock_rules.light(check.due_seq, check.days, calendar.seq(clock.today()))
+    return check
+
+
 def case_sheet(case: Case) -> dict:
     """Everything the case page shows: materials by their number in the item's list, steps,
     the full history with the actions' Chinese names."""
@@ -100,6 +110,7 @@ def case_sheet(case: Case) -> dict:
         "pending": [m for m in materials if m.state in PENDING],
         "tolerated": [m for m in materials if m.state == CaseMaterial.State.TOLERATED],
         "steps": steps,
+        "commitment_check": _commitment_check(case),
         "history": [
             {
                 "at": e.at,
@@ -123,6 +134,7 @@ ACTION_ROLES = {
     **dict.fromkeys(["review", "return_for_correction", "suspend", "resume"], services.REVIEW_ROLES),
     "decide": (Role.DEPARTMENT_HEAD,),
     "extend": (Role.DEPARTMENT_HEAD,),
+    "commitment_check": services.REVIEW_ROLES,
     "withdraw": (Role.CLERK,),
 }  # fmt: skip
 
@@ -143,6 +155,8 @@ def actions_for(user: User, sheet: dict) -> set[str]:
         "review": current is not None and current.kind == CaseStep.Kind.REVIEW,
         "decide": on_the_spot or not review_pending,
         "extend": not case.extended,
+        "commitment_check": getattr(sheet.get("commitment_check"), "result", None)
+        == CommitmentCheck.Result.PENDING,
     }
     allowed = set()
     for action, roles in ACTION_ROLES.items():

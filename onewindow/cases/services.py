@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from onewindow import clock, fastsql
 from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Hall, Role, User
 from onewindow.accounts.queries import staff_of
-from onewindow.cases import audit, clock_rules, numbering
+from onewindow.cases import audit, clock_rules, numbering, veto_filings
 from onewindow.cases.models import (
     CLOCK_STOPPED,
     OPEN_STATUSES,
@@ -22,6 +22,7 @@ from onewindow.cases.models import (
     CaseMaterial,
     CaseStep,
     Channel,
+    CommitmentCheck,
     Outcome,
     Status,
     Suspension,
@@ -54,6 +55,9 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     # licenses module issues and delivers the result (行政许可法 art. 44).
     "issue": ((S.CLOSED,), None),
     "deliver": ((S.CLOSED,), None),
+    "tolerance_overdue": (OPEN_STATUSES, None),  # cases.tolerance; the next two cases.commitment_checks
+    "commitment_check": ((S.CLOSED,), None),
+    "revoke_commitment": ((S.CLOSED,), None),
 }
 ACTION_NAMES = {
     "submit": "接件", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
@@ -61,7 +65,8 @@ ACTION_NAMES = {
     "approve_by_commitment": "告知承诺审批", "supply_tolerated": "补齐容缺材料", "review": "审查",
     "return_for_correction": "退回补正", "decide": "决定", "suspend": "特别程序开始", "resume": "特别程序结束",
     "extend": "延期", "withdraw": "撤回申请", "recompute_deadline": "日历调整重算期限",
-    "issue": "制证", "deliver": "送达",
+    "issue": "制证", "deliver": "送达", "tolerance_overdue": "容缺材料逾期未补齐", "commitment_check": "告知承诺核查",
+    "revoke_commitment": "核查不实撤销审批",
 }  # fmt: skip
 
 # Called as hook(case, action, event) after each transition, inside its transaction: the
@@ -407,16 +412,18 @@ def supplement(
 
 
 @transaction.atomic
-def refuse(case: Case, *, by: User, reason: str, where_to_turn: str) -> Case:
-    """不予受理: the written reason and the body the applicant may turn to."""
+def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis: str = "") -> Case:
+    """不予受理: the written reason and the body the applicant may turn to (a project's: 否决报备)."""
     case = _lock(case)
     _require(by, case, *INTAKE_ROLES)
     if not (reason or "").strip() or not (where_to_turn or "").strip():
         raise DomainError(
             "case.refusal_reason_required", "不予受理须写明理由，并告知申请人可向哪个机关申请。"
         )
+    _check(case, "refuse")
+    filed = veto_filings.file(case, "refuse", by=by, reason=reason, legal_basis=legal_basis) if case.project_code else {}  # fmt: skip
     case.outcome, case.closed_at = Outcome.REFUSED, clock.now()
-    _move(case, "refuse", by=by, reason=reason.strip(), payload={"where_to_turn": where_to_turn.strip()},
+    _move(case, "refuse", by=by, reason=reason.strip(), payload={"where_to_turn": where_to_turn.strip(), **filed},
           fields=["outcome", "closed_at"])  # fmt: skip
     return case
 
@@ -477,11 +484,17 @@ def approve_by_commitment(case: Case, *, by: User, commitment: str) -> Case:
         raise DomainError("case.commitment_required", "请记录申请人签署的承诺书内容。")
     today = clock.today()
     fastsql.run(_start_clock(case, today))
+    # The 核查 it owes, due in working days (art. 82) from today (cases.commitment_checks).
+    check = CommitmentCheck(case=case, department_id=case.department_id, approved_on=today,
+                            days=settings.ONEWINDOW_COMMITMENT_CHECK_DAYS)  # fmt: skip
+    check.due_seq, check.due_on = clock_rules.deadline(today, check.days)
+    check.save()
     CaseStep.objects.filter(case=case).exclude(kind=CaseStep.Kind.AFTER).update(done_at=clock.now(), done_by=by,
                                                                                 opinion="告知承诺，当场审批")  # fmt: skip
     _close(case, Outcome.APPROVED, today)
     case.by_commitment = True
     _move(case, "approve_by_commitment", by=by, reason=commitment.strip(),
+          payload={"check_due_on": check.due_on.isoformat()},
           fields=[*CLOCK_FIELDS, *CLOSE_FIELDS, "by_commitment"])  # fmt: skip
     return case
 
@@ -542,9 +555,9 @@ def return_for_correction(case: Case, *, by: User, items: list[dict]) -> Case:
 
 
 @transaction.atomic
-def decide(case: Case, *, by: User, approve: bool, reason: str = "") -> Case:
+def decide(case: Case, *, by: User, approve: bool, reason: str = "", legal_basis: str = "") -> Case:
     """决定 (approve / deny with reasons); 办结. On-the-spot items are decided at the window the
-    same day by the clerk who accepted them."""
+    same day by the clerk who accepted them. A project's case denied: 否决报备 first."""
     case = _lock(case)
     version = case.item_version
     today = clock.today()
@@ -558,12 +571,14 @@ def decide(case: Case, *, by: User, approve: bool, reason: str = "") -> Case:
     pending = case.steps.filter(done_at__isnull=True, kind=CaseStep.Kind.REVIEW)
     if pending.exists() and not on_the_spot:
         raise Conflict("case.review_pending", "审查环节尚未完成，不能作出决定。")
+    vetoed = bool(case.project_code) and not approve
+    filed = veto_filings.file(case, "decide", by=by, reason=reason, legal_basis=legal_basis) if vetoed else {}  # fmt: skip
     now = clock.now()
     opinion = (reason or "").strip() or ("准予" if approve else "")
     case.steps.filter(done_at__isnull=True).exclude(kind=CaseStep.Kind.AFTER).update(done_at=now, done_by=by,
                                                                                      opinion=opinion)  # fmt: skip
     _close(case, Outcome.APPROVED if approve else Outcome.DENIED, today)
-    _move(case, "decide", by=by, reason=opinion, payload={"approve": approve, "on_time": case.on_time},
+    _move(case, "decide", by=by, reason=opinion, payload={"approve": approve, "on_time": case.on_time, **filed},
           fields=CLOSE_FIELDS)  # fmt: skip
     return case
 

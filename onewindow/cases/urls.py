@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.cases import views
+from onewindow.cases import oversight_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("staff/workbench/applicants/", views.workbench_register, name="workbench-register"),
     path("staff/workbench/submit/", views.workbench_submit, name="workbench-submit"),
     path("staff/inbox/", views.inbox, name="inbox"),
+    path("staff/commitment-checks/", oversight_views.commitment_checks_due, name="commitment-checks"),
+    path("staff/veto-filings/", oversight_views.veto_filings_list, name="veto-filings"),
     path("staff/cases/<str:number>/", views.case_page, name="case"),
     path("staff/cases/<str:number>/<str:action>/", views.case_action, name="action"),
     path("my/cases/", views.my_cases, name="my-cases"),

@@ -177,7 +177,8 @@ def _int(raw: str | None, *, label: str) -> int:
 def _decide(case, by, post):
     if post.get("approve") not in ("yes", "no"):
         raise DomainError("case.form_decision", "请选择准予或不予准予。")
-    return services.decide(case, by=by, approve=post["approve"] == "yes", reason=post.get("reason", ""))
+    return services.decide(case, by=by, approve=post["approve"] == "yes", reason=post.get("reason", ""),
+                           legal_basis=post.get("legal_basis", ""))  # fmt: skip
 
 
 def _suspend(case, by, post):
@@ -193,7 +194,8 @@ ACTIONS = {
     "accept": lambda c, by, p: services.accept(c, by=by),
     "request-supplement": lambda c, by, p: services.request_supplement(c, by=by, items=_notice(p)),
     "refuse": lambda c, by, p: services.refuse(c, by=by, reason=p.get("reason", ""),
-                                               where_to_turn=p.get("where_to_turn", "")),
+                                               where_to_turn=p.get("where_to_turn", ""),
+                                               legal_basis=p.get("legal_basis", "")),
     "accept-tolerantly": lambda c, by, p: services.accept_tolerantly(c, by=by, supply_by=_date(p.get("supply_by"))),
     "approve-by-commitment": lambda c, by, p: services.approve_by_commitment(c, by=by,
                                                                              commitment=p.get("commitment", "")),

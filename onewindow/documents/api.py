@@ -18,7 +18,7 @@ router = Router(tags=["documents"])
 # One notice of a case (named apart from the payments module's payment notice, NoticeOut).
 class CaseNoticeOut(Schema):
     kind: str = Field(..., description="acceptance / supplement_request / refusal / tolerance_promise / "
-                                       "suspension / decision")  # fmt: skip
+                                       "suspension / extension / decision")  # fmt: skip
     kind_display: str = Field(..., description="文书名称，如 受理通知书、准予行政许可决定书")
     number: str = Field(..., description="文书编号")
     issued_on: dt.date

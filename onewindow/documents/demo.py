@@ -45,6 +45,10 @@ def _story(kind: str, *, version, applicant, hall, people) -> None:
     if kind == "suspension":
         services.suspend(case, by=reviewer, kind="on_site_survey", reason="需对经营场所布局和操作流程进行现场核查",
                          expected_days=3)  # fmt: skip
+    if kind == "extension":
+        services.extend(
+            case, by=head, days=5, reason="需赴外地核实食品原料供应商资质，法定期限内不能作出决定"
+        )
     if kind == "decision":
         services.review(case, by=reviewer, opinion="经审查，申请材料齐全，经营场所符合要求")
         services.decide(case, by=head, approve=True)

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from onewindow import clock, pdf, qr
 from onewindow.accounts.identity import mask_id
+from onewindow.cases import veto_filings
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Suspension
 from onewindow.cases.services import may_view
 from onewindow.catalog.models import ItemType
@@ -47,6 +48,8 @@ KINDS = {
         Kind("tolerance_promise", "容缺受理承诺书", "容", ("accept_tolerantly",)),
         # art. 45: the applicant is told in writing when a suspension starts (and ends).
         Kind("suspension", "特别程序告知书", "特", ("suspend",)),
+        # art. 42: an extension is approved by the head and its reason told to the applicant.
+        Kind("extension", "延期告知书", "延", ("extend",)),
         # art. 38: approval or a written denial with reasons and the rights of redress.
         Kind("decision", "行政许可决定书", "决", ("decide", "approve_by_commitment")),
     )
@@ -158,8 +161,15 @@ def issued(case: Case) -> list[Issued]:
         event.case = case
         for kind in KINDS_BY_ACTION.get(event.action, ()):
             latest[kind] = event
+    if case.project_code and any(map(_vetoed, latest.values())) and not veto_filings.is_filed(case):
+        # 否决报备: a project case's refusal or denial goes out only once filed to hall management.
+        latest = {k: e for k, e in latest.items() if not _vetoed(e)}
     found = [Issued(KINDS[k], e, history) for k, e in latest.items()]
     return sorted(found, key=lambda n: (n.event.seq, list(KINDS).index(n.kind.code)))
+
+
+def _vetoed(event: CaseEvent) -> bool:
+    return event.action == "refuse" or (event.action == "decide" and not event.payload.get("approve"))
 
 
 def issued_one(case: Case, kind: str) -> Issued:
@@ -280,6 +290,7 @@ def _refusal(notice: Issued) -> dict:
     return {
         "reason": event.reason,
         "where_to_turn": event.payload.get("where_to_turn", ""),
+        "legal_basis": event.payload.get("legal_basis", ""),
         **_redress(notice),
     }
 
@@ -309,6 +320,18 @@ def _suspension(notice: Issued) -> dict:
     }
 
 
+def _extension(notice: Issued) -> dict:
+    """行政许可法 art. 42: the extension's reason, its working days and the new deadline, read
+    from the `extend` event and the deadline the case had just before it."""
+    event = notice.event
+    return {
+        "reason": event.reason,
+        "days": event.payload.get("days"),
+        "due_on_before": _due_on_as_of(notice.history, event.seq - 1),
+        "due_on": _date(event.payload.get("due_on")),
+    }
+
+
 def _decision(notice: Issued) -> dict:
     case, event = notice.event.case, notice.event
     version = case.item_version
@@ -316,6 +339,7 @@ def _decision(notice: Issued) -> dict:
         "approved": notice.approved,
         "by_commitment": event.action == "approve_by_commitment",
         "reason": "" if event.action == "approve_by_commitment" else event.reason,
+        "legal_basis": event.payload.get("legal_basis", ""),
         "licensing": notice.licensing,
         "result_name": version.license_type,
         # Read after the events, which hold the decision: the case is closed by then, and a
@@ -346,6 +370,7 @@ CONTEXTS = {
     "refusal": _refusal,
     "tolerance_promise": _tolerance_promise,
     "suspension": _suspension,
+    "extension": _extension,
     "decision": _decision,
 }
 

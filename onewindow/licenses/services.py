@@ -12,7 +12,7 @@ from onewindow import clock
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, PersonalDataRead, Role, User
 from onewindow.accounts.queries import staff_of
-from onewindow.cases import after_decision
+from onewindow.cases import after_decision, commitment_checks
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case
 from onewindow.catalog.models import ResultType
@@ -129,6 +129,20 @@ def revoke_license(license: License, *, by: User, reason: str) -> License:
         raise Conflict("license.already_revoked", "该证照已撤销。")
     license.refresh_from_db()
     return license
+
+
+@transaction.atomic
+def record_commitment_check(case: Case, *, by: User, passed: bool, reason: str = ""):
+    """核查 of a commitment approval: THE way to record one. The case's part (the result, and on
+    failure the revocation of the approval) is cases.commitment_checks.record; a failure also
+    revokes the license issued for the case, with the same reason, in the same transaction —
+    licenses sit above cases, so this calls down instead of cases calling back."""
+    check = commitment_checks.record(case, by=by, passed=passed, reason=reason)
+    if not passed:
+        license = License.objects.filter(case_id=check.case_id, revoked_at__isnull=True).first()
+        if license is not None:
+            revoke_license(license, by=by, reason=f"告知承诺核查不实，撤销审批：{check.reason}"[:500])
+    return check
 
 
 def _holder_by_identifier(identifier: str) -> Applicant:

@@ -12,6 +12,9 @@ urlpatterns = [
     path("staff/licenses/lookup/", views.lookup, name="lookup"),
     path("staff/licenses/cases/<str:number>/", views.case_desk, name="case"),
     path("staff/licenses/cases/<str:number>/shared/", views.shared_partial, name="shared"),
+    path(
+        "staff/licenses/cases/<str:number>/commitment-check/", views.commitment_check, name="commitment-check"
+    ),
     path("staff/licenses/cases/<str:number>/<str:action>/", views.case_action, name="case-action"),
     path("staff/licenses/<str:number>/", views.license_page, name="license"),
     path("staff/licenses/<str:number>/revoke/", views.revoke, name="revoke"),

@@ -188,3 +188,16 @@ def revoke(request, number: str):
             "error": exc.message,
         }, status=exc.status)  # fmt: skip
     return redirect("licenses:license", license.number)
+
+
+@requires(Role.REVIEWER, Role.DEPARTMENT_HEAD)
+@require_POST
+def commitment_check(request, number: str):
+    """告知承诺核查, posted from the case page: passed, or failed with the reason (which revokes the
+    approval and the case's license). A refused entry is shown as an error page (middleware)."""
+    case = case_queries.case_for(request.user, number)
+    if request.POST.get("result") not in ("passed", "failed"):
+        raise DomainError("case.form_check_result", "请选择核查结果：通过或承诺不实。")
+    services.record_commitment_check(case, by=request.user, passed=request.POST["result"] == "passed",
+                                     reason=request.POST.get("reason", ""))  # fmt: skip
+    return redirect("cases:case", number)

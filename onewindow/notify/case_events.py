@@ -39,6 +39,8 @@ def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] |
         return Event.SUSPENDED, {"kind": _kind(payload), "expected_days": payload.get("expected_days")}
     if action == "resume":
         return Event.RESUMED, {"due_on": case.due_on}
+    if action == "extend":  # 行政许可法 art. 42: the reason and the new date, told in writing
+        return Event.EXTENDED, {"days": payload.get("days"), "reason": event.reason, "due_on": case.due_on}
     if action == "decide":
         return Event.DECIDED, {"approve": payload.get("approve"), "reason": event.reason}
     if action == "issue" and payload.get("delivery") == "pickup":

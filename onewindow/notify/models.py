@@ -14,6 +14,7 @@ class Event(models.TextChoices):
     REFUSED = "refused", "不予受理"
     SUSPENDED = "suspended", "特别程序开始"
     RESUMED = "resumed", "特别程序结束"
+    EXTENDED = "extended", "延期"
     DECIDED = "decided", "办结"
     READY_FOR_PICKUP = "ready_for_pickup", "证照待领取"
     POSTED = "posted", "证照已寄出"

@@ -185,6 +185,8 @@ class Opinion(models.Model):
         GIVEN = "given", "已提出"
         # 超时默认: no formal opinion at the limit; recorded as agreeing, against the department.
         SILENT = "silent", "超时默认同意"
+        # 缺席默认 (Dezhou): absent from the joint meeting the lead recorded; taken as agreeing.
+        ABSENT = "absent", "缺席默认同意"
 
     # Still owed by the department: what the silent-consent job and the inboxes look for.
     OWED = (State.PENDING, State.SIMULATED)
@@ -233,12 +235,22 @@ class Opinion(models.Model):
     @property
     def is_in(self) -> bool:
         """A formal opinion is in: given (or confirmed), or taken as consent."""
-        return self.state in (self.State.GIVEN, self.State.SILENT)
+        return self.state in (self.State.GIVEN, self.State.SILENT, self.State.ABSENT)
+
+    @property
+    def is_taken(self) -> bool:
+        """Taken as agreeing (超时默认 or 缺席默认): the department may give no opinion any more."""
+        return self.state in (self.State.SILENT, self.State.ABSENT)
 
 
 class SilentConsent(models.Model):
     """超时默认: the record against a department that gave no opinion by its limit (RULES.md
-    "Silent consent"). Written by jobs.apply_silent_consent; supervision counts these."""
+    "Silent consent"). Written by jobs.apply_silent_consent; supervision counts these. 缺席默认
+    (Dezhou) is recorded here too, `cause` absent with its meeting (meetings.record_meeting_held)."""
+
+    class Cause(models.TextChoices):
+        OVERDUE = "overdue", "超时默认"
+        ABSENT = "absent", "缺席默认"
 
     opinion = models.OneToOneField(
         Opinion, models.PROTECT, related_name="silent_consent", verbose_name="意见"
@@ -251,6 +263,19 @@ class SilentConsent(models.Model):
     due_on = models.DateField("意见期限")
     recorded_on = models.DateField("记录日期")
     recorded_at = models.DateTimeField("记录时间")
+    # A database default: the silent-consent job writes its rows with INSERT … SELECT.
+    cause = models.CharField(
+        "原因", max_length=8, choices=Cause.choices, default=Cause.OVERDUE, db_default="overdue"
+    )
+    meeting = models.ForeignKey(
+        "JointMeeting",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="未出席的会商",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "超时默认记录"
@@ -302,6 +327,17 @@ class JointMeeting(models.Model):
     place = models.CharField("地点", max_length=200)
     scheduled_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="召集人")
     scheduled_at = models.DateTimeField("召集时间")
+    # The lead's record of the meeting held, with who came (meetings.record_meeting_held).
+    held_recorded_by = models.ForeignKey(
+        User,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="举行情况记录人",
+        db_index=False,
+    )
+    held_recorded_at = models.DateTimeField("举行情况记录时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "联合会商"

@@ -42,7 +42,7 @@ def stage_actions(sheet: dict, user: User) -> None:
             if stage.status in (S.OPEN, S.APPLIED, S.IN_REVIEW):
                 can.add("meeting")
         stage.mine = next((o for o in stage.opinions.all() if o.department_id == department_id), None)
-        if stage.mine is not None and stage.status != S.CLOSED and stage.mine.state != Opinion.State.SILENT:
+        if stage.mine is not None and stage.status != S.CLOSED and not stage.mine.is_taken:
             can.add("opinion" if stage.status == S.IN_REVIEW else "simulate")
             if stage.status == S.IN_REVIEW and stage.mine.state == Opinion.State.SIMULATED:
                 can.add("confirm")
@@ -52,6 +52,8 @@ def stage_actions(sheet: dict, user: User) -> None:
                 None,
             )  # fmt: skip
             meeting.may_record = meeting.mine is not None and meeting.on <= today
+            lead = department_id is not None and department_id == stage.lead_department_id
+            meeting.may_record_held = lead and meeting.held_recorded_at is None and meeting.on <= today
         stage.can = can
 
 
@@ -71,6 +73,12 @@ def project_actions(sheet: dict, user: User) -> dict:
     }
 
 
+def _consent_words(s) -> str:
+    if s.cause == "absent" and s.meeting_id:
+        return f"未出席{s.meeting.get_kind_display()}（{s.meeting.on}），视为同意（缺席默认，计入部门考核）"
+    return f"意见期限{s.due_on}，逾期未提出意见，视为同意（计入部门考核）"
+
+
 def timeline(sheet: dict) -> list[dict]:
     rows = [
         {"at": e.at, "action": ACTION_NAMES.get(e.action, e.action), "stage": e.stage, "department": e.department,
@@ -78,8 +86,8 @@ def timeline(sheet: dict) -> list[dict]:
         for e in sheet["events"]
     ]  # fmt: skip
     rows += [
-        {"at": s.recorded_at, "action": ACTION_NAMES["silent_consent"], "stage": s.stage, "department": s.department,
-         "actor": None, "detail": f"意见期限{s.due_on}，逾期未提出意见，视为同意（计入部门考核）", "silent": True}
+        {"at": s.recorded_at, "action": ACTION_NAMES["silent_consent" if s.cause == "overdue" else "absence_consent"],
+         "stage": s.stage, "department": s.department, "actor": None, "detail": _consent_words(s), "silent": True}
         for s in sheet["silent_consents"]
     ]  # fmt: skip
     return sorted(rows, key=lambda r: r["at"])

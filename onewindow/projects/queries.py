@@ -159,7 +159,9 @@ def project_page(project: Project) -> dict:
         for o in s.opinions.all():
             o.light = opinion_light(o, now_seq)
     events = list(project.events.select_related("actor", "stage", "department").order_by("at", "pk"))
-    silent = list(project.silent_consents.select_related("department", "stage").order_by("recorded_at", "pk"))
+    silent = list(
+        project.silent_consents.select_related("department", "stage", "meeting").order_by("recorded_at", "pk")
+    )
     child_cases = list(
         Case.objects.filter(project_code=project.code)
         .select_related("item_version", "department")
@@ -210,7 +212,7 @@ def may_see_department_record(user: User, department: Department) -> bool:
 def silent_consents_of(department: Department, *, limit: int = 500) -> tuple[int, list[SilentConsent]]:
     """The department's record: every silent consent counted against it (supervision)."""
     qs = SilentConsent.objects.filter(department=department)
-    rows = list(qs.select_related("project", "stage").order_by("-recorded_on", "-pk")[:limit])
+    rows = list(qs.select_related("project", "stage", "meeting").order_by("-recorded_on", "-pk")[:limit])
     return qs.count(), rows
 
 

@@ -43,7 +43,8 @@ ACTION_NAMES = {
     "revoke_authorisation": "撤销代办委托", "apply_stage": "阶段申报", "accept_stage": "阶段受理",
     "simulate_opinion": "提出模拟审批意见", "give_opinion": "提出并联审查意见", "confirm_opinion": "确认模拟审批意见",
     "close_stage": "阶段办结", "silent_consent": "超时默认同意", "schedule_meeting": "召集联合会商",
-    "record_attendance": "记录会商出席和意见",
+    "record_attendance": "记录会商出席和意见", "record_meeting_held": "记录会商举行情况",
+    "absence_consent": "缺席默认同意",
 }  # fmt: skip
 
 
@@ -451,9 +452,9 @@ def give_opinion(project: Project, stage: int, *, by: User, kind: str, reasons: 
     reasons, conditions = _check_opinion(kind, reasons, conditions)
     if stage.status == S.CLOSED:
         raise Conflict("project.stage_closed", "该阶段已办结，不能再提出意见。")
-    if opinion.state == Opinion.State.SILENT:
+    if opinion.is_taken:
         raise Conflict(
-            "project.opinion_silent", "贵部门逾期未提出意见，已按超时默认同意记录，不能再提出意见。"
+            "project.opinion_silent", f"贵部门已按{opinion.get_state_display()}记录，不能再提出意见。"
         )
     if stage.status == S.IN_REVIEW and simulated:
         raise DomainError(

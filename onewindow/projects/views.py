@@ -161,6 +161,14 @@ def _attendance(p, by, post):
                                       opinion=post.get("opinion", ""), stage_opinion=stage_opinion if kind else None)  # fmt: skip
 
 
+def _meeting_held(p, by, post):
+    meeting = JointMeeting.objects.filter(pk=_pk(post, "meeting"), stage__project=p).first()
+    if meeting is None:
+        raise NotFound("project.meeting_not_found", "未找到该会商。")
+    attended = [int(v) for v in post.getlist("attended") if v.isdigit()]
+    return meetings.record_meeting_held(meeting, by=by, attended=attended)
+
+
 def _assign(p, by, post):
     agent = User.objects.filter(username=post.get("agent", "")).first()
     if agent is None:
@@ -184,6 +192,7 @@ ACTIONS = {
     "close": lambda p, by, post: services.close_stage(p, _order(post), by=by, conclusion=post.get("conclusion", "")),
     "meeting": _meeting,
     "attendance": _attendance,
+    "meeting-held": _meeting_held,
     "assign-agent": _assign,
     "authorise": lambda p, by, post: services.authorise_agent(
         p, by=by, valid_until=_date(post.get("valid_until"), "委托有效期"),

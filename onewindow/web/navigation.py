@@ -30,6 +30,7 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("一件事", "bundles:staff-index", "综合窗口一次接件、一次受理，各部门并联办理",
           R.CLERK, R.AGENT, R.REVIEWER, R.DEPARTMENT_HEAD),
     _link("我的待办", "cases:inbox", "本部门在办件，按红黄绿灯排序", R.REVIEWER, R.DEPARTMENT_HEAD),
+    _link("告知承诺核查", "cases:commitment-checks", "待核查的告知承诺审批，按核查期限亮灯", R.REVIEWER, R.DEPARTMENT_HEAD),
     _link("并联审批", "projects:inbox", "待提出的并联审查意见、牵头阶段的受理和办结", R.REVIEWER, R.DEPARTMENT_HEAD),
     _link("建设项目", "projects:list", "按项目代码查询项目的阶段、意见和办件", R.AGENT, R.HALL_ADMIN, R.SUPERVISOR),
     _link("证照管理", "licenses:desk", "待制证、待送达、逾期送达；证照共享查询",
@@ -40,6 +41,7 @@ STAFF_LINKS: tuple[Link, ...] = (
           R.FINANCE, R.HALL_ADMIN, R.SUPERVISOR),
     _link("事项发布", "catalog:staff", "事项版本的起草、提交与发布", R.HALL_ADMIN, R.DEPARTMENT_HEAD),
     _link("排队统计", "queueing:figures", "等候时间、过号率、下周窗口配置建议", R.HALL_ADMIN, R.SUPERVISOR),
+    _link("否决报备", "cases:veto-filings", "建设项目办件的不予受理、不予准予及其法律依据", R.HALL_ADMIN, R.SUPERVISOR),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
 )
 # fmt: on

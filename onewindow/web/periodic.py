@@ -3,7 +3,8 @@ periodic` once (from cron). Each job selects its rows with indexed queries, is i
 twice, nothing happens twice) and runs on its own: one failing does not stop the others.
 
 - cases: 行政许可法 art. 32 — applications left without an intake answer for 5 working days count
-  as accepted from the day they were received;
+  as accepted from the day they were received; a 容缺受理 promise date passed without the
+  tolerated materials is recorded once on the case (supervision event);
 - queueing: appointments whose slot has ended without arrival become no-shows;
 - notify: tomorrow's appointments get an SMS reminder, once each, from the reminder hour on;
 - licenses: 行政许可法 art. 44 — a license not delivered within 10 days of the decision is
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.db.models import F
 
 from onewindow import clock
-from onewindow.cases import jobs
+from onewindow.cases import jobs, tolerance
 from onewindow.licenses import jobs as license_jobs
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue
@@ -70,6 +71,7 @@ def remind_appointments() -> int:
 # (result name, what it does, unit, the job) — modules add theirs here.
 JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("auto_accepted", "逾期未答复视为受理", "件", auto_accept),
+    ("tolerance_overdue", "容缺材料逾期未补齐记录", "件", tolerance.record_missed_promises),
     ("no_shows", "预约爽约", "个", no_shows),
     ("appointment_reminders", "预约提醒短信", "条", remind_appointments),
     ("late_deliveries", "逾期送达记录", "件", license_jobs.record_late_deliveries),

@@ -22,6 +22,8 @@ SAMPLES = {
     "suspended": ({"number": "N1", "item": "食品经营许可", "kind": "专家评审", "expected_days": 3},
                   ["N1", "专家评审", "3个工作日", "不计入"]),
     "resumed": ({"number": "N1", "item": "食品经营许可", "due_on": DUE}, ["N1", "恢复办理", "2026年11月9日"]),
+    "extended": ({"number": "N1", "item": "食品经营许可", "days": 10, "reason": "需现场核实", "due_on": DUE},
+                 ["N1", "延期10个工作日", "需现场核实", "2026年11月9日", "延期告知书"]),
     "decided": ({"number": "N1", "item": "食品经营许可", "approve": False, "reason": "场所不符合要求"},
                 ["N1", "不予许可", "场所不符合要求"]),
     "ready_for_pickup": ({"number": "N1", "item": "食品经营许可", "license_number": "JY1371402", "hall": "德州市政务服务中心"},
