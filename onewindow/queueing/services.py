@@ -4,7 +4,12 @@ Call order (RULES of the issue): a priority ticket first, then the one waiting l
 (`queued_at`, which a transfer keeps), from the categories the window serves; the window's
 category order breaks ties. Two windows calling at the same instant never get the same
 ticket: PostgreSQL skips rows another transaction has locked (FOR UPDATE SKIP LOCKED);
-SQLite serializes writers (IMMEDIATE transactions)."""
+SQLite serializes writers (IMMEDIATE transactions).
+
+The hall floor (issue 13 rule 9): a window calls only once its called ticket is finished,
+a no-show or transferred, and only its assigned clerks call there; the kiosk (`take_ticket`)
+issues only in the hall's opening hours (queueing.hours) and takes no priority from a citizen:
+老年人 comes from the ID number, an appointment's from its check-in code, the others from staff."""
 
 import datetime as dt
 
