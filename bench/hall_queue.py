@@ -92,7 +92,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F
 
 from onewindow import clock
-from onewindow.accounts.models import Hall, Role, Staff, User, Window
+from onewindow.accounts.models import Hall, HallOpeningHours, Role, Staff, User, Window
 from onewindow.accounts.services import create_window, issue_token
 from onewindow.queueing import services as queue_services
 from onewindow.queueing.models import CallEvent, Category, Ticket, WindowCategory
@@ -114,6 +114,12 @@ def setup_hall(windows: int, kiosks: int) -> tuple[list[tuple[str, str]], list[s
     assert sorted(categories) == list(LETTERS), categories
     pairs = []
     with transaction.atomic():
+        # The kiosks issue at whatever hour the bench runs (they issue only in opening hours;
+        # a statutory holiday stays closed by the working-day calendar).
+        HallOpeningHours.objects.filter(hall=hall).delete()
+        HallOpeningHours.objects.bulk_create(
+            [HallOpeningHours(hall=hall, weekday=d, opens=dt.time(0), closes=dt.time.max) for d in range(7)]
+        )
         for i in range(1, windows + 1):
             number = f"Q{i:02d}"
             window = create_window(hall=hall, number=number, name=f"压测窗口{number}",

@@ -9,11 +9,23 @@ departments and the people who must be allowed or refused.
 - Sam (`supervisor`) — hall supervisor. Ada (`hall_admin`) — hall admin.
 - Otto (`outsider`) — logged in, neither staff nor applicant.
 A second hall (`other_hall`) has department C only, for cross-hall checks.
+The hall is open (its kiosk issues tickets) Mon–Fri 09:00–12:00 and 13:00–17:00, hall time.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
-from onewindow.accounts.models import Applicant, Department, Hall, Region, Role, Staff, User, Window
+from onewindow.accounts.models import (
+    Applicant,
+    Department,
+    Hall,
+    HallOpeningHours,
+    Region,
+    Role,
+    Staff,
+    User,
+    Window,
+)
 from onewindow.web.demo import id_number
 
 PASSWORD = "Persona-Pass-2026"
@@ -70,6 +82,10 @@ def build_world() -> World:
         code="T-OTHER", name="测试区政务服务中心", kind=Hall.Kind.COUNTY, region=district
     )
     other_hall.departments.set([dept_c])
+    HallOpeningHours.objects.bulk_create(
+        [HallOpeningHours(hall=hall, weekday=weekday, opens=dt.time(opens), closes=dt.time(closes))
+         for weekday in range(5) for opens, closes in ((9, 12), (13, 17))]
+    )  # fmt: skip
     window_1 = Window.objects.create(hall=hall, number="01", name="综合受理", kind=Window.Kind.COMPREHENSIVE)
     window_a = Window.objects.create(
         hall=hall, number="11", name="市场监管窗口", kind=Window.Kind.DEPARTMENTAL

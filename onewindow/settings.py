@@ -211,6 +211,9 @@ ONEWINDOW_WORKER_POLL_SECONDS = env_int("ONEWINDOW_WORKER_POLL_SECONDS", 5)
 ONEWINDOW_WORKER_JOBS_SECONDS = env_int("ONEWINDOW_WORKER_JOBS_SECONDS", 60)
 # Appointment reminders (the day before) go out from this hour, hall time, on.
 ONEWINDOW_APPOINTMENT_REMINDER_HOUR = env_int("ONEWINDOW_APPOINTMENT_REMINDER_HOUR", 16)
+# 绿色通道: a real-name ticket of a person this old or older (by the ID number's birth date,
+# on the hall's today) is an 老年人 priority ticket.
+ONEWINDOW_ELDERLY_AGE = env_int("ONEWINDOW_ELDERLY_AGE", 60)
 
 # licenses and payments: e-licenses (validity, art. 44 delivery) and fees (统一收费).
 # Years a license is valid from its issue when the catalog names none.

@@ -10,6 +10,7 @@ from onewindow.accounts.models import (
     Applicant,
     Department,
     Hall,
+    HallOpeningHours,
     PersonalDataRead,
     Region,
     Staff,
@@ -68,6 +69,14 @@ class DepartmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
 
+class HallOpeningHoursInline(admin.TabularInline):
+    """The kiosk issues tickets only inside these periods (statutory holidays closed, a 调休
+    Saturday opens like a weekday: the queue applies the working-day calendar)."""
+
+    model = HallOpeningHours
+    extra = 0
+
+
 @admin.register(Hall)
 class HallAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "region"]
@@ -75,6 +84,7 @@ class HallAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["region"]
     filter_horizontal = ["departments"]
+    inlines = [HallOpeningHoursInline]
 
 
 class WindowForm(forms.ModelForm):
@@ -124,11 +134,19 @@ class StaffForm(forms.ModelForm):
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin):
     form = StaffForm
-    list_display = ["name", "role", "hall", "department", "is_active"]
+    list_display = ["name", "role", "hall", "department", "window_numbers", "is_active"]
     list_filter = ["role", "hall", "department", "is_active"]
     search_fields = ["name", "user__username"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["windows"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("windows")
+
+    @admin.display(description="所在窗口")
+    def window_numbers(self, obj):
+        # A clerk calls tickets only at these windows (queueing: 叫号 at one's own window).
+        return "、".join(w.number for w in obj.windows.all()) or "—"
 
 
 class ApplicantForm(forms.ModelForm):

@@ -95,6 +95,20 @@ def resident_id_error(value: str, *, today: dt.date | None = None) -> DomainErro
     return None
 
 
+def birth_date(value: str) -> dt.date | None:
+    """The birth date written in a valid resident ID number (GB 11643 digits 7–14), else None."""
+    value = (value or "").strip().upper()
+    if resident_id_error(value) is not None:
+        return None
+    return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Full years of age on `day` (a person born on 29 February has their birthday on 1 March
+    in common years: they are not yet a year older on 28 February)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def credit_code_check_char(first17: str) -> str:
     total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     return _CREDIT_ALPHABET[(31 - total % 31) % 31]

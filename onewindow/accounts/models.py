@@ -4,7 +4,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class User(AbstractUser):
@@ -89,6 +89,33 @@ class Hall(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class HallOpeningHours(models.Model):
+    """One opening period of a hall on a weekday: the kiosk issues walk-in tickets only inside
+    one (booked appointments check in by their slots). A weekday may have several periods
+    (morning, afternoon); a weekday without any is closed. Which weekday's periods apply on a
+    date (statutory holidays, 调休 weekend days) is the queue's rule (queueing.hours)."""
+
+    WEEKDAYS = [(i, f"周{'一二三四五六日'[i]}") for i in range(7)]
+
+    hall = models.ForeignKey(Hall, models.CASCADE, related_name="opening_hours", verbose_name="政务服务中心")
+    weekday = models.PositiveSmallIntegerField("星期", choices=WEEKDAYS)
+    opens = models.TimeField("开始")
+    closes = models.TimeField("结束")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办公时间"
+        ordering = ["hall", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens__lt=F("closes")), name="opening_hours_opens_before_closes"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_hours_weekday"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 class Window(models.Model):

@@ -19,8 +19,12 @@ router = Router(tags=["queueing"])
 class TicketIn(Schema):
     hall: str
     category: str = Field(..., description="业务类别字母，如 A")
-    priority: str = ""
+    priority: str = Field("", description="绿色通道优先，仅工作人员可设置；老年人由身份证号自动认定")
     id_number: str = ""
+
+
+class PriorityIn(Schema):
+    priority: str = Field(..., description="elderly / disabled / pregnant / key_project")
 
 
 class TicketOut(Schema):
@@ -90,12 +94,16 @@ def _window(hall_code: str, number: str) -> Window:
 @router.post("", response={201: TicketOut}, operation_id="queueing_issue_ticket")
 @requires()
 def issue(request, payload: TicketIn):
-    """取号 from a kiosk or an app (authenticated device or person)."""
+    """取号 from a kiosk or an app (authenticated device or person), in the hall's opening hours
+    (else 409 queue.hall_closed). A priority from anyone but the hall's staff: 403
+    queue.priority_by_staff."""
     hall = queries.hall_by_code(payload.hall)
     category = Category.objects.filter(hall=hall, letter=payload.category, is_active=True).first()
     if category is None:
         raise DomainError("queue.category", f"本中心没有“{payload.category}”类业务。")
-    ticket = services.issue_ticket(hall, category, priority=payload.priority, id_number=payload.id_number)
+    ticket = services.take_ticket(
+        hall, category, by=request.user, priority=payload.priority, id_number=payload.id_number
+    )
     return HttpStatus(201, _out(ticket, hall.code))
 
 
@@ -107,6 +115,14 @@ def call_next(request, payload: WindowIn):
     if ticket is None:
         raise Conflict("queue.empty", "当前没有等候的号。")
     return _out(ticket, payload.hall)
+
+
+@router.post("/{hall}/{number}/priority", response=TicketOut, operation_id="queueing_set_priority")
+@requires(*services.PRIORITY_STAFF_ROLES)
+def set_priority(request, hall: str, number: str, payload: PriorityIn):
+    """绿色通道: staff give a waiting ticket a priority."""
+    found = queries.hall_by_code(hall)
+    return _out(services.set_priority(found, number, payload.priority, by=request.user), found.code)
 
 
 @router.get("/{hall}/display", response=DisplayOut, auth=None, operation_id="queueing_display")

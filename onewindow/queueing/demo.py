@@ -1,11 +1,16 @@
-"""Queue categories of the demo city hall, the windows that call them, and appointment slots."""
+"""Queue categories of the demo city hall, the windows that call them, appointment slots and
+the opening hours in which the kiosk issues tickets."""
 
 import datetime as dt
 
-from onewindow.accounts.models import Hall, Window
+from onewindow.accounts.models import Hall, HallOpeningHours, Window
 from onewindow.queueing.models import Category, SlotRule, WindowCategory
 
 CATEGORIES = [("A", "企业开办"), ("B", "工程建设"), ("C", "社会事务"), ("D", "不动产登记"), ("E", "公安户政")]
+# As the hall publishes them (web/demo.py HALLS: 周一至周五 9:00—17:00，中午不间断): weekends
+# closed to walk-ins (Saturday-morning appointments check in by their slots); holidays and
+# 调休 Saturdays follow the working-day calendar (queueing.hours).
+OPENING_HOURS = [(dt.time(9), dt.time(17))]
 # window number → letters it calls, in order
 WINDOWS = {"01": "AC", "02": "AC", "03": "BA", "04": "BA", "05": "CE", "06": "CD", "07": "BA", "08": "CDE"}
 
@@ -24,6 +29,11 @@ def seed(hall_code: str = "371400-zwfw") -> int:
             WindowCategory.objects.get_or_create(
                 window=window, category=cats[letter], defaults={"order": order}
             )
+    if not HallOpeningHours.objects.filter(hall=hall).exists():
+        HallOpeningHours.objects.bulk_create(
+            [HallOpeningHours(hall=hall, weekday=weekday, opens=opens, closes=closes)
+             for weekday in range(5) for opens, closes in OPENING_HOURS]
+        )  # fmt: skip
     if not SlotRule.objects.filter(hall=hall).exists():
         rules = []
         for letter in "ACD":

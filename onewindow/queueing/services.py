@@ -4,19 +4,26 @@ Call order (RULES of the issue): a priority ticket first, then the one waiting l
 (`queued_at`, which a transfer keeps), from the categories the window serves; the window's
 category order breaks ties. Two windows calling at the same instant never get the same
 ticket: PostgreSQL skips rows another transaction has locked (FOR UPDATE SKIP LOCKED);
-SQLite serializes writers (IMMEDIATE transactions)."""
+SQLite serializes writers (IMMEDIATE transactions).
+
+The hall floor (issue 13 rule 9): a window calls only once its called ticket is finished,
+a no-show or transferred, and only its assigned clerks call there; the kiosk (`take_ticket`)
+issues only in the hall's opening hours (queueing.hours) and takes no priority from a citizen:
+老年人 comes from the ID number, an appointment's from its check-in code, the others from staff."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, Value, When
 
 from onewindow import clock
-from onewindow.accounts.identity import resident_id_error
+from onewindow.accounts.identity import age_on, birth_date, resident_id_error
 from onewindow.accounts.models import Applicant, Hall, Role, User, Window
 from onewindow.accounts.queries import has_role, staff_of
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.queueing import hours
 from onewindow.queueing.models import (
     CallEvent,
     Category,
@@ -66,6 +73,72 @@ def issue_ticket(hall: Hall, category: Category, *, priority: str = "", id_numbe
     )  # fmt: skip
 
 
+# 绿色通道 priorities staff may give; `appointment` comes only from a booking's check-in code.
+STAFF_PRIORITIES = (Priority.ELDERLY, Priority.DISABLED, Priority.PREGNANT, Priority.KEY_PROJECT)
+PRIORITY_STAFF_ROLES = (Role.CLERK, Role.AGENT, Role.HALL_ADMIN)
+
+
+def may_set_priority(user: User, hall: Hall) -> bool:
+    """Staff of the hall at the windows or the guidance desk (the kiosk's staff mode)."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    staff = staff_of(user)
+    return staff is not None and staff.hall_id == hall.pk and has_role(user, *PRIORITY_STAFF_ROLES)
+
+
+def _check_staff_priority(priority: str, by: User | None, hall: Hall) -> None:
+    if priority not in STAFF_PRIORITIES:
+        raise DomainError("queue.priority", "优先类型不正确（预约优先请凭预约码签到）。")
+    if by is None or not may_set_priority(by, hall):
+        # issue 13 rule 9: a citizen cannot give their own ticket a priority.
+        raise Forbidden(
+            "queue.priority_by_staff",
+            "绿色通道优先由工作人员核实后设置，不能自选；请出示证件，向导服台或窗口工作人员申请。",
+        )
+
+
+def derived_priority(id_number: str) -> str:
+    """老年人 from the ID number's birth date: ONEWINDOW_ELDERLY_AGE or older on the hall's today."""
+    born = birth_date(id_number)
+    if born is not None and age_on(born, clock.today()) >= settings.ONEWINDOW_ELDERLY_AGE:
+        return Priority.ELDERLY
+    return Priority.NONE
+
+
+@transaction.atomic
+def take_ticket(hall: Hall, category: Category, *, by: User | None, id_number: str = "",
+                priority: str = "") -> Ticket:  # fmt: skip
+    """取号 at the kiosk (or through the API): only in the hall's opening hours; a priority only
+    from staff (the kiosk's staff mode) or from the data (老年人 by the ID number)."""
+    if priority:
+        _check_staff_priority(priority, by, hall)
+    hours.require_open(hall)
+    if not priority and id_number:
+        priority = derived_priority(id_number)  # a wrong number is refused by issue_ticket
+    return issue_ticket(hall, category, priority=priority, id_number=id_number)
+
+
+@transaction.atomic
+def set_priority(hall: Hall, number: str, priority: str, *, by: User) -> Ticket:
+    """绿色通道: staff give a waiting ticket of today a priority after checking the person."""
+    _check_staff_priority(priority, by, hall)
+    ticket = (
+        Ticket.objects.select_for_update()
+        .filter(hall=hall, day=clock.today(), number=(number or "").strip().upper())
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("queue.ticket_not_found", f"今天没有 {number} 号。")
+    if ticket.status != Ticket.Status.WAITING:
+        raise Conflict(
+            "queue.ticket_state",
+            f"{ticket.number} 号当前为“{ticket.get_status_display()}”，只能为等候中的号设置优先。",
+        )
+    Ticket.objects.filter(pk=ticket.pk).update(priority=priority)
+    ticket.refresh_from_db()
+    return ticket
+
+
 def ahead_of(ticket: Ticket) -> int:
     """People ahead in the ticket's category (priority tickets first, then by waiting time)."""
     waiting = Ticket.objects.filter(hall=ticket.hall_id, day=ticket.day, category=ticket.category_id,
@@ -77,20 +150,51 @@ def ahead_of(ticket: Ticket) -> int:
 
 
 def _require_window_staff(by: User, window: Window) -> None:
-    """Only the hall's clerks (and agents) call at its windows."""
+    """A clerk (or agent) acts only at the windows the hall admin assigned them (Staff.windows;
+    issue 13 rule 9); a superuser at any window."""
     if by.is_superuser:
         return
     staff = staff_of(by)
     if staff is None or staff.hall_id != window.hall_id or not has_role(by, Role.CLERK, Role.AGENT):
         raise Forbidden("queue.not_your_window", "只能在本中心的窗口叫号。")
+    if not staff.windows.filter(pk=window.pk).exists():
+        raise Forbidden(
+            "queue.not_your_window",
+            f"您未被安排在{window.number}号窗口，只能在本人所在窗口叫号（窗口安排由大厅管理员在后台设置）。",
+        )
+
+
+def windows_of(user: User):
+    """The windows a person may call at: their assigned ones; a superuser every window."""
+    if user.is_superuser:
+        return Window.objects.filter(is_active=True, queue_categories__isnull=False).distinct()
+    staff = staff_of(user)
+    if staff is None:
+        return Window.objects.none()
+    return staff.windows.filter(hall=staff.hall_id, is_active=True)
+
+
+OPEN = (Ticket.Status.CALLED, Ticket.Status.SERVING)  # called and not yet finished or marked
 
 
 @transaction.atomic
 def call_next(window: Window, *, by: User) -> Ticket | None:
     """叫号: the next ticket for this window, or None when its queue is empty."""
     _require_window_staff(by, window)
+    # One call at a time per window: the lock orders two concurrent calls here (PostgreSQL;
+    # SQLite's IMMEDIATE transactions serialize them), so the second sees the first's ticket.
+    Window.objects.select_for_update().filter(pk=window.pk).first()
     if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
         raise Conflict("queue.window_paused", "窗口暂停服务中，请先恢复。")
+    today = clock.today()
+    current = Ticket.objects.filter(window=window, day=today, status__in=OPEN).order_by("called_at").first()
+    if current is not None:
+        # issue 13 rule 9: finish (办结), mark (过号) or transfer the called ticket first.
+        raise Conflict(
+            "queue.window_busy",
+            f"{current.number} 号仍为“{current.get_status_display()}”，请先办结、过号或转移后再叫下一位。",
+            details={"number": current.number},
+        )
     order = list(
         WindowCategory.objects.filter(window=window).order_by("order").values_list("category_id", flat=True)
     )
@@ -99,7 +203,6 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
     rank = When_(
         *[When(category_id=c, then=Value(i)) for i, c in enumerate(order)], output_field=IntegerField()
     )
-    today = clock.today()
     candidates = (
         Ticket.objects.filter(
             hall_id=window.hall_id, day=today, status=Ticket.Status.WAITING, category_id__in=order

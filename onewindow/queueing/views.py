@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,17 +14,20 @@ from onewindow import clock, qr
 from onewindow.accounts.models import Hall, Role, Window
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
-from onewindow.errors import DomainError
-from onewindow.queueing import advisor, appointments, figures, queries, services
-from onewindow.queueing.models import Category, Priority, Ticket
+from onewindow.errors import DomainError, Forbidden
+from onewindow.queueing import advisor, appointments, figures, hours, queries, services
+from onewindow.queueing.models import Category, Ticket
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def kiosk(request, hall_code: str):
-    """取号机: touch-sized buttons by category; optional real name; self-declared priority."""
+    """取号机: touch-sized buttons by category; optional real name (老年人 priority from the ID
+    number). Only staff of the hall see the 绿色通道 choice (staff mode); outside opening hours
+    it says when the hall opens next, and appointments still check in."""
     hall = queries.hall_by_code(hall_code)
     categories = Category.objects.filter(hall=hall, is_active=True)
+    staff_mode = services.may_set_priority(request.user, hall)
     error = None
     if request.method == "POST":
         try:
@@ -31,15 +35,22 @@ def kiosk(request, hall_code: str):
                 ticket = appointments.arrive(request.POST["appointment_code"], hall)
             else:
                 category = get_object_or_404(categories, letter=request.POST.get("category", ""))
-                ticket = services.issue_ticket(hall, category, priority=request.POST.get("priority", ""),
-                                               id_number=request.POST.get("id_number", ""))  # fmt: skip
+                priority = request.POST.get("priority", "") if staff_mode else ""
+                ticket = services.take_ticket(hall, category, by=request.user, priority=priority,
+                                              id_number=request.POST.get("id_number", ""))  # fmt: skip
         except DomainError as exc:
             error = exc
         else:
             return redirect("queueing:ticket", hall_code=hall.code, number=ticket.number)
-    priorities = [(v, label) for v, label in Priority.choices if v not in ("", "appointment", "key_project")]
-    return render(request, "queueing/kiosk.html", {"hall": hall, "categories": categories, "error": error,
-                                                   "priorities": priorities}, status=400 if error else 200)  # fmt: skip
+    now = clock.now()
+    is_open = hours.is_open(hall, now)
+    upcoming = None if is_open else hours.next_opening(hall, now)
+    context = {
+        "hall": hall, "categories": categories, "error": error, "is_open": is_open,
+        "next_opening": hours.describe(upcoming) if upcoming else None,
+        "priorities": services.STAFF_PRIORITIES if staff_mode else (), "elderly_age": settings.ONEWINDOW_ELDERLY_AGE,
+    }  # fmt: skip
+    return render(request, "queueing/kiosk.html", context, status=400 if error else 200)
 
 
 @public
@@ -81,21 +92,28 @@ def display_state(request, hall_code: str):
 
 
 def _console_window(request) -> Window | None:
-    staff = staff_of(request.user)
-    windows = (
-        staff.windows.all() if staff and staff.windows.exists() else Window.objects.filter(hall=staff.hall)
-    )
+    """The window asked for, else the clerk's first; one not assigned to them is refused (403)."""
+    windows = services.windows_of(request.user)
     chosen = request.GET.get("window") or request.POST.get("window")
-    return windows.filter(number=chosen).first() if chosen else windows.first()
+    if not chosen:
+        return windows.first()
+    window = windows.filter(number=chosen).first()
+    if window is None:
+        staff = staff_of(request.user)
+        raise Forbidden(
+            "queue.not_your_window",
+            f"您未被安排在{chosen}号窗口，只能在本人所在窗口叫号（窗口安排由大厅管理员在后台设置）。"
+            if staff else "只能在本中心的窗口叫号。",
+        )  # fmt: skip
+    return window
 
 
 @requires(Role.CLERK, Role.AGENT)
 def console(request):
-    """The clerk's calling console for one window."""
+    """The clerk's calling console: only the windows they are assigned to."""
     window = _console_window(request)
-    staff = staff_of(request.user)
-    context = {"window": window, "windows": Window.objects.filter(hall=staff.hall, queue_categories__isnull=False)
-               .distinct()}  # fmt: skip
+    context = {"window": window, "windows": services.windows_of(request.user),
+               "priorities": services.STAFF_PRIORITIES}  # fmt: skip
     if window is not None:
         context |= {"tickets": queries.window_tickets(window), "waiting": queries.waiting_counts(window.hall),
                     "categories": Category.objects.filter(hall=window.hall, is_active=True),
@@ -127,6 +145,7 @@ ACTIONS = {
     "start": lambda w, n, r: services.start(w, n, by=r.user),
     "finish": lambda w, n, r: services.finish(w, n, by=r.user, case_numbers=r.POST.get("cases", "").split()),
     "no-show": lambda w, n, r: services.no_show(w, n, by=r.user),
+    "priority": lambda w, n, r: services.set_priority(w.hall, n, r.POST.get("priority", ""), by=r.user),
     "transfer": lambda w, n, r: services.transfer(
         w, n, by=r.user, category=Category.objects.filter(hall=w.hall, letter=r.POST.get("category")).first()
     ),
@@ -152,6 +171,11 @@ def console_action(request, action: str):
             ACTIONS[action](window, request.POST.get("number", ""), request)
         else:
             return HttpResponse(status=404)
+    except Forbidden:
+        raise  # not this clerk's window: a 403 page, not a message
     except DomainError as exc:
         messages.error(request, exc.message)
+    else:
+        if action == "priority":
+            messages.success(request, f"已为 {request.POST.get('number', '').upper()} 号设置绿色通道优先。")
     return redirect(back)

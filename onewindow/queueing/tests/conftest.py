@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 
+from onewindow import clock
 from onewindow.queueing.models import Category, WindowCategory
 
 
@@ -12,3 +15,10 @@ def queue(world):
     WindowCategory.objects.create(window=world.window_1, category=b, order=2)
     WindowCategory.objects.create(window=world.window_a, category=b, order=1)
     return {"A": a, "B": b}
+
+
+@pytest.fixture
+def open_hall():
+    """Thursday 2026-11-26 10:00 in the hall: the persona hall is open, its kiosk issues tickets."""
+    with clock.frozen(dt.datetime(2026, 11, 26, 10, 0, tzinfo=clock.hall_tz())):
+        yield

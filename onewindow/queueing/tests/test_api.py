@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_hall")]
 
 
 def _post(client, path, body):
@@ -10,7 +10,7 @@ def _post(client, path, body):
 
 
 def test_issue_call_start_finish_through_the_api(world, queue, as_user, client):
-    kiosk, clerk = as_user(world.clerk), as_user(world.clerk)
+    kiosk, clerk = as_user(world.clerk), as_user(world.clerk)  # staff may give a priority
     first = _post(kiosk, "", {"hall": "T-HALL", "category": "A"})
     second = _post(kiosk, "", {"hall": "T-HALL", "category": "A", "priority": "elderly"})
     assert first.status_code == 201 and first.json()["number"] == "A001"
@@ -39,9 +39,9 @@ def test_the_display_feed_answers_304_when_nothing_changed(world, queue, as_user
     clerk = as_user(world.clerk)
     _post(clerk, "", {"hall": "T-HALL", "category": "B"})
     assert client.get("/api/v1/tickets/T-HALL/display?since=0").status_code == 304
-    _post(clerk, "/call-next", {"hall": "T-HALL", "window": "11"})
+    _post(clerk, "/call-next", {"hall": "T-HALL", "window": "01"})
     feed = client.get("/api/v1/tickets/T-HALL/display?since=0").json()
-    assert feed["windows"] == {"11": "B001"} and feed["announce"] == ["请B001号到11号窗口办理"]
+    assert feed["windows"] == {"01": "B001"} and feed["announce"] == ["请B001号到01号窗口办理"]
     assert client.get(f"/api/v1/tickets/T-HALL/display?since={feed['last_id']}").status_code == 304
 
 

@@ -1,19 +1,35 @@
-"""A ticket from the kiosk is on the wall display within 2 s of the call, and is spoken."""
+"""The hall floor in Chromium: a ticket from the kiosk is on the wall display within 2 s of the
+call, and is spoken; an elderly citizen's real-name ticket goes first; the clerk's console
+offers only their window and asks to finish the open call before the next; outside opening
+hours the kiosk says when the hall opens next. The clock is frozen (the live server's thread
+reads the same clock): Thursday 2026-11-26 in the hall, open 09:00–12:00 and 13:00–17:00."""
 
+import datetime as dt
 import time
 
 import pytest
 
+from onewindow import clock
 from onewindow.personas import PASSWORD
+from onewindow.web.demo import id_number
 from onewindow.web.tests.browser import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+THURSDAY_10 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=clock.hall_tz())
+ELDERLY = id_number("37140219580315002")  # 68 on 2026-11-26
+
 
 def test_kiosk_call_display_and_speech(world, queue, live_server, browser, phone, desktop):
-    # the citizen takes a ticket at the kiosk
+    with clock.frozen(THURSDAY_10):
+        _kiosk_call_display_and_speech(world, live_server, browser, phone, desktop)
+
+
+def _kiosk_call_display_and_speech(world, live_server, browser, phone, desktop):
+    # the citizen takes a ticket at the kiosk: no priority to choose
     kiosk = phone.page
     kiosk.goto(f"{live_server.url}/queue/T-HALL/kiosk/")
+    assert kiosk.locator("input[name=priority]").count() == 0
     kiosk.click("button.kiosk-button >> text=企业开办")
     kiosk.wait_for_load_state("networkidle")
     number = kiosk.inner_text("[data-testid=ticket-number]")
@@ -38,3 +54,51 @@ def test_kiosk_call_display_and_speech(world, queue, live_server, browser, phone
     tv.screenshot(path=str(ARTIFACTS / "queue-display.png"))
     tv_context.close()
     assert desktop.errors == [] and phone.errors == []
+
+
+def test_elderly_first_own_window_and_one_open_call(world, queue, live_server, phone, desktop):
+    with clock.frozen(THURSDAY_10):
+        kiosk = phone.page
+        # a citizen without real name, then an elderly citizen with their ID number
+        kiosk.goto(f"{live_server.url}/queue/T-HALL/kiosk/")
+        kiosk.click("button.kiosk-button >> text=企业开办")
+        kiosk.wait_for_load_state("networkidle")
+        assert kiosk.locator("[data-testid=priority]").count() == 0
+        kiosk.goto(f"{live_server.url}/queue/T-HALL/kiosk/")
+        kiosk.click("summary >> text=实名取号")
+        kiosk.fill("#id_number", ELDERLY)
+        phone.screenshot("queue-kiosk-real-name")
+        kiosk.click("button.kiosk-button >> text=企业开办")
+        kiosk.wait_for_load_state("networkidle")
+        assert kiosk.inner_text("[data-testid=ticket-number]") == "A002"
+        assert kiosk.inner_text("[data-testid=priority]") == "绿色通道 · 老年人优先"
+        assert kiosk.inner_text("[data-testid=ahead]") == "0"
+        phone.screenshot("queue-ticket-elderly")
+        # the clerk's console offers only window 01; the elderly ticket is called first
+        log_in(desktop, live_server.url, "clerk", PASSWORD)
+        page = desktop.page
+        page.goto(f"{live_server.url}/staff/queue/")
+        assert page.locator("select[name=window] option").all_inner_texts() == ["01号窗口 综合受理"]
+        page.click("[data-testid=call-next]")
+        page.wait_for_load_state("networkidle")
+        assert "A002" in page.inner_text("main")
+        # calling again before finishing A002 is refused with the reason
+        page.click("[data-testid=call-next]")
+        page.wait_for_load_state("networkidle")
+        assert "A002 号仍为“已叫号”，请先办结、过号或转移后再叫下一位" in page.inner_text("main")
+        desktop.screenshot("queue-console-busy")
+        # another window is not this clerk's
+        answer = page.goto(f"{live_server.url}/staff/queue/?window=11")
+        assert answer.status == 403 and "只能在本人所在窗口叫号" in page.inner_text("main")
+        desktop.errors.clear()  # the 403 page's own request is logged as an error by Chromium
+    assert phone.errors == []
+
+
+def test_the_kiosk_is_closed_at_lunch(world, queue, live_server, phone):
+    with clock.frozen(THURSDAY_10.replace(hour=12, minute=30)):
+        phone.page.goto(f"{live_server.url}/queue/T-HALL/kiosk/")
+        closed = phone.page.inner_text("[data-testid=kiosk-closed]")
+        assert "现在不在办公时间" in closed and "2026年11月26日（周四）13:00" in closed
+        assert phone.page.locator("button.kiosk-button").count() == 0
+        phone.screenshot("queue-kiosk-closed")
+    assert phone.errors == []

@@ -20,10 +20,19 @@ def _issue(world, queue, letter, minute, priority=""):
         return services.issue_ticket(world.hall, queue[letter], priority=priority)
 
 
-def _call(world, window):
+def _call(world, window, *, finish=False):
+    """叫号 (and 办结 at once when `finish`: a window calls again only after that)."""
     with clock.frozen(T0 + dt.timedelta(hours=1)):
         ticket = services.call_next(window, by=world.clerk)
+        if ticket and finish:
+            services.finish(window, ticket.number, by=world.clerk)
     return ticket.number if ticket else None
+
+
+@pytest.fixture(autouse=True)
+def clerk_at_both_windows(world):
+    """Carol is assigned windows 01 and 11 here (she calls only at her own windows)."""
+    world.clerk.staff.windows.add(world.window_a)
 
 
 def test_numbers_run_per_category_with_its_letter(world, queue):
@@ -35,7 +44,7 @@ def test_priority_first_then_oldest_then_window_order(world, queue):
     _issue(world, queue, "B", 0)  # B001 oldest
     _issue(world, queue, "A", 1)  # A001
     _issue(world, queue, "A", 2, priority="elderly")  # A002 priority
-    assert [_call(world, world.window_1) for _ in range(4)] == ["A002", "B001", "A001", None]
+    assert [_call(world, world.window_1, finish=True) for _ in range(4)] == ["A002", "B001", "A001", None]
 
 
 def test_a_window_calls_only_its_categories(world, queue):
@@ -91,7 +100,7 @@ ops = st.lists(st.one_of(
     st.tuples(st.just("issue"), st.sampled_from(["A", "B"]), st.sampled_from(["", "elderly"])),
     st.tuples(st.just("call"), st.sampled_from(["w1", "wa"]), st.just("")),
     st.tuples(st.just("transfer"), st.sampled_from(["A", "B"]), st.just("")),
-    st.tuples(st.just("no_show"), st.just(""), st.just("")),
+    st.tuples(st.just("finish"), st.sampled_from(["w1", "wa"]), st.just("")),
 ), min_size=1, max_size=25)  # fmt: skip
 
 
@@ -99,10 +108,12 @@ ops = st.lists(st.one_of(
 @given(sequence=ops)
 def test_calls_follow_the_order_rules_for_any_sequence(world, queue, sequence):
     """A model of the queue (priority, then queued_at, then window order) predicts every call,
-    whatever issues, calls, transfers and no-shows came before."""
+    whatever issues, calls, transfers and finishes came before; a window with a called ticket
+    open refuses to call (issue 13 rule 9)."""
     Ticket.objects.all().delete()
     model: list[dict] = []  # waiting tickets: {"pk", "cat", "prio", "queued"}
     windows = {"w1": (world.window_1, ["A", "B"]), "wa": (world.window_a, ["B"])}
+    open_at: dict[str, Ticket] = {}  # window key → its called ticket not yet finished
     last_called = None
     for minute, (op, arg, prio) in enumerate(sequence):
         at = T0 + dt.timedelta(minutes=minute)
@@ -110,6 +121,10 @@ def test_calls_follow_the_order_rules_for_any_sequence(world, queue, sequence):
             if op == "issue":
                 t = services.issue_ticket(world.hall, queue[arg], priority=prio)
                 model.append({"pk": t.pk, "cat": arg, "prio": bool(prio), "queued": t.queued_at})
+            elif op == "call" and arg in open_at:
+                with pytest.raises(DomainError) as err:
+                    services.call_next(windows[arg][0], by=world.clerk)
+                assert err.value.code == "queue.window_busy"
             elif op == "call":
                 window, cats = windows[arg]
                 eligible = [m for m in model if m["cat"] in cats]
@@ -119,9 +134,15 @@ def test_calls_follow_the_order_rules_for_any_sequence(world, queue, sequence):
                 assert (got.pk if got else None) == expected
                 if got:
                     model = [m for m in model if m["pk"] != got.pk]
-                    last_called = (window, got)
+                    last_called = (arg, window, got)
+                    open_at[arg] = got
+            elif op == "finish" and arg in open_at:
+                services.finish(windows[arg][0], open_at.pop(arg).number, by=world.clerk)
+                if last_called and last_called[0] == arg:
+                    last_called = None
             elif op == "transfer" and last_called:
-                window, ticket = last_called
+                key, window, ticket = last_called
+                del open_at[key]
                 new = services.transfer(window, ticket.number, by=world.clerk, category=queue[arg])
                 model.append(
                     {"pk": new.pk, "cat": arg, "prio": bool(new.priority), "queued": ticket.queued_at}

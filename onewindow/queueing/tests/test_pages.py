@@ -1,15 +1,19 @@
 """The kiosk, the ticket page, the clerk's console and the display's cheap state endpoint."""
 
+import datetime as dt
+
 import pytest
 
+from onewindow import clock
 from onewindow.queueing import services
 from onewindow.queueing.models import Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("open_hall")]
 
 
 def test_the_kiosk_issues_a_ticket_and_shows_the_place_in_the_queue(world, queue, client):
-    services.issue_ticket(world.hall, queue["A"])
+    with clock.frozen(clock.now() - dt.timedelta(minutes=5)):
+        services.issue_ticket(world.hall, queue["A"])
     answer = client.post("/queue/T-HALL/kiosk/", {"category": "A"})
     assert answer.status_code == 302 and answer["Location"] == "/queue/T-HALL/ticket/A002/"
     page = client.get(answer["Location"]).content.decode()
@@ -51,13 +55,8 @@ def test_reviewers_have_no_console(world, queue, as_user):
 
 
 def test_the_figures_page_shows_the_week_and_the_advice(world, queue, as_user):
-    import datetime as dt
-
-    from onewindow import clock
-
     services.issue_ticket(world.hall, queue["A"])
-    with clock.frozen(dt.datetime.now(dt.UTC)):
-        services.call_next(world.window_1, by=world.clerk)
+    services.call_next(world.window_1, by=world.clerk)
     page = as_user(world.supervisor).get("/staff/queue-figures/?by=window")
     html = page.content.decode()
     assert page.status_code == 200 and "01号窗口" in html and 'id="hourly-data"' in html
@@ -65,9 +64,6 @@ def test_the_figures_page_shows_the_week_and_the_advice(world, queue, as_user):
 
 
 def test_an_appointment_checks_in_at_the_kiosk_as_a_priority_ticket(world, queue, as_user, client):
-    import datetime as dt
-
-    from onewindow import clock
     from onewindow.queueing import appointments
     from onewindow.queueing.models import SlotRule
 
