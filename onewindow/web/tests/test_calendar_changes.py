@@ -23,8 +23,9 @@ from onewindow.catalog.models import ServiceItem
 from onewindow.documents import notices
 from onewindow.documents.tests.pdfs import text_of
 from onewindow.licenses import services as licenses
-from onewindow.licenses.models import Delivery
+from onewindow.licenses.models import Delivery, LateDelivery
 from onewindow.notify.models import Message
+from onewindow.personas import published_item
 from onewindow.projects import services as projects
 from onewindow.projects.models import Opinion, Stage
 from onewindow.projects.tests.conftest import cast, register  # noqa: F401 - the project cast fixture
@@ -155,3 +156,35 @@ def test_provisional_dates_are_told_as_such_and_publishing_moves_every_dated_thi
         again = calendar_changes.publish_official_year(2027, holidays=HOLIDAYS, adjusted_workdays=[],
                                                        by=world.hall_admin)  # fmt: skip
     assert again.dates == [] and _moved_messages().count() == 2
+
+
+def test_a_delivery_late_on_the_provisional_calendar_is_on_time_on_the_official_one(world):
+    """Decided 2026-12-28: due 2027-01-12 on the provisional calendar, 01-19 on the official one.
+    Delivered on 01-14 it was recorded late; once the schedule is entered it is on time and its
+    supervision record is withdrawn. An undelivered one found late on 01-13 is no longer late."""
+    item = published_item(world)
+    with clock.frozen(D(2026, 12, 28)):
+        decided = []
+        for _ in range(2):
+            case = cases.submit(version=item.current, applicant=world.alice_applicant, hall=world.hall,
+                                channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+            cases.accept(case, by=world.clerk)
+            cases.review(case, by=world.reviewer_a, opinion="经审查，符合条件")
+            decided.append(cases.decide(case, by=world.head_a, approve=True, reason=""))
+    delivered, waiting = decided
+    with clock.frozen(D(2026, 12, 29)):
+        for case in decided:
+            licenses.issue_license(case, by=world.reviewer_a)
+    with clock.frozen(D(2027, 1, 13)):
+        LateDelivery.objects.create(case=waiting, department=waiting.department, due_on=D(2027, 1, 12),
+                                    found_at=clock.now())  # fmt: skip
+    with clock.frozen(D(2027, 1, 14)):
+        delivery = licenses.deliver_license(delivered, by=world.clerk, method="pickup", signed_by="艾丽")
+        assert (delivery.due_on, delivery.on_time) == (D(2027, 1, 12), False)
+        assert LateDelivery.objects.count() == 2
+        calendar_changes.publish_official_year(
+            2027, holidays=HOLIDAYS, adjusted_workdays=[], by=world.hall_admin
+        )
+    delivery = Delivery.objects.get(pk=delivery.pk)
+    assert (delivery.due_on, delivery.on_time) == (D(2027, 1, 19), True)
+    assert not LateDelivery.objects.exists()
