@@ -27,6 +27,7 @@ system-packages:
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_calendar
 
 demo: migrate
 	$(PY) manage.py seed_demo

@@ -56,6 +56,16 @@ def _calendar_present(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _calendar_not_left_changed():
+    """A test that changed the calendar rolls back its rows but not this process's in-memory copy
+    (on_commit never runs): drop the copy so the next test reads the table again."""
+    before = calendar._data.version if calendar._data is not None else None
+    yield
+    if calendar._data is not None and calendar._data.version != before:
+        calendar.invalidate()
+
+
 @pytest.fixture
 def world(db) -> personas.World:
     return personas.build_world()

@@ -20,6 +20,7 @@ from onewindow.cases.services import find_applicant
 from onewindow.catalog.queries import bundle as bundle_by_code
 from onewindow.errors import DomainError, NotFound
 from onewindow.paging import Paged
+from onewindow.workdays import calendar
 
 router = Router(tags=["bundles"])
 
@@ -65,6 +66,7 @@ class ChildOut(Schema):
     outcome: str
     accepted_on: dt.date | None
     due_on: dt.date | None
+    due_on_provisional: bool = Field(False, description="期限落在国务院放假安排尚未公布的年份（暂定）")
     light: str | None
     closed_on: dt.date | None
     working_days: int | None
@@ -99,6 +101,7 @@ class ApplicationOut(Schema):
     accepted_on: dt.date | None
     promised_days: int
     due_on: dt.date | None
+    due_on_provisional: bool = Field(False, description="期限落在国务院放假安排尚未公布的年份（暂定）")
     light: str | None
     closed_on: dt.date | None
     working_days: int | None = Field(None, description="最长的子办件所用工作日（并联办理）")
@@ -118,11 +121,16 @@ class ApplicationRow(Schema):
     children_done: int
     received_at: dt.datetime
     due_on: dt.date | None
+    due_on_provisional: bool = Field(False, description="期限落在国务院放假安排尚未公布的年份（暂定）")
     closed_on: dt.date | None
 
     @staticmethod
     def resolve_bundle(obj):
         return obj.bundle.code
+
+    @staticmethod
+    def resolve_due_on_provisional(obj):
+        return calendar.is_provisional(obj.due_on)
 
     @staticmethod
     def resolve_bundle_name(obj):
@@ -149,14 +157,15 @@ def _detail(request, number: str) -> dict:
         "status": application.status, "status_display": sheet["status_display"],
         "children_total": application.children_total, "children_done": application.children_done,
         "received_at": application.received_at, "accepted_on": application.accepted_on,
-        "promised_days": application.promised_days, "due_on": application.due_on, "light": sheet["light"],
+        "promised_days": application.promised_days, "due_on": application.due_on,
+        "due_on_provisional": calendar.is_provisional(application.due_on), "light": sheet["light"],
         "closed_on": application.closed_on, "working_days": sheet["days"].longest,
         "children_working_days_sum": sheet["days"].total, "form": sheet["answers"], "materials": sheet["materials"],
         "children": [
             {"number": c.number, "item": c.item.code, "item_name": c.item_version.name,
              "department": c.department.code, "department_name": c.department.name, "status": c.status,
              "status_display": c.get_status_display(), "outcome": c.outcome, "accepted_on": c.accepted_on,
-             "due_on": c.due_on, "light": c.light, "closed_on": c.closed_on, "working_days": c.working_days}
+             "due_on": c.due_on, "due_on_provisional": calendar.is_provisional(c.due_on), "light": c.light, "closed_on": c.closed_on, "working_days": c.working_days}
             for c in sheet["children"]
         ],
     }  # fmt: skip

@@ -8,10 +8,12 @@ child before the after-transition hook locks its application, so every path take
 order and two paths never wait on each other in a cycle."""
 
 import contextvars
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef
 from django.urls import reverse
 
 from onewindow import clock
@@ -28,6 +30,8 @@ from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Outcome
 from onewindow.catalog.models import Bundle
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.notify import services as notify
+from onewindow.workdays import calendar
+from onewindow.workdays import queries as workdays
 
 FINAL = queries.FINAL
 # The intake answers (受理, 一次性告知, 不予受理 and their variants) are given once for the whole
@@ -100,11 +104,13 @@ def progress_url(number: str) -> str:
     return settings.ONEWINDOW_PUBLIC_URL + reverse("bundles:progress", args=[number])
 
 
-def _message(application: BundleApplication, event: str, context: dict, seq: int | None = None) -> None:
+def _message(application: BundleApplication, event: str, context: dict, seq: int | str | None = None) -> None:
     """One SMS for the whole bundle (its children's case-level messages are skipped by notify).
     The key is deterministic, so a retried transaction cannot queue it twice; `seq` tells
     apart answers that may come more than once (a second one-time notice after a supplement)."""
     what = event.removeprefix("bundle_") + ("" if seq is None else f":{seq}")
+    if context.get("due_on"):  # 暂定 after a date in a year not yet published (issue 13 rule 6)
+        context = {**context, "due_note": calendar.provisional_note(context["due_on"])}
     notify.enqueue(
         phone=application.applicant.phone, event=event, key=f"bundle:{application.number}:{what}", case=None,
         hall=application.hall,
@@ -338,3 +344,32 @@ def _close(application: BundleApplication, last: Case) -> None:
     if application.accepted_on is not None:  # a refused bundle was told by its refusal notice
         denied = Case.objects.filter(bundle_number=application.number, outcome=Outcome.DENIED).exists()
         _message(application, "bundle_closed", {"closed_on": application.closed_on, "approve": not denied})
+
+
+def recompute_deadlines(since: dt.date, *, by: User | None) -> list[str]:
+    """After a calendar change from `since` on (issue 13 rule 7; called by the shell's
+    calendar_changes in the change's transaction): open bundle applications whose deadline
+    reaches `since` get due_seq/due_on recomputed set-based from their acceptance day and promised
+    days (cases.clock_rules, the one deadline rule), and each whose date moved gets one SMS for
+    the whole bundle (its children send none); the key names the new date, so a retry queues
+    nothing twice. Returns the numbers of the applications whose date moved. `by` is who changed
+    the calendar (the children's audit events record it)."""
+    running = BundleApplication.objects.filter(
+        accepted_on__isnull=False, closed_at__isnull=True, due_on__gte=since
+    )
+    before = dict(running.values_list("pk", "due_on"))
+    if not before:
+        return []
+    due_seq, _ = clock_rules.deadline_expressions(extra=None)
+    applications = BundleApplication.objects.filter(pk__in=before)
+    applications.update(due_seq=due_seq)
+    applications.filter(promised_days__gt=0).update(due_on=workdays.date_of(OuterRef("due_seq")))
+    moved = []
+    for application in applications.select_related("applicant", "hall", "bundle"):
+        old = before[application.pk]
+        if application.due_on == old:
+            continue
+        _message(application, "deadline_moved", {"item": application.bundle.name, "bundle": True, "from_on": old,
+                                                 "due_on": application.due_on}, seq=application.due_on.isoformat())  # fmt: skip
+        moved.append(application.number)
+    return moved

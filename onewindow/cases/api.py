@@ -78,6 +78,9 @@ class CaseOut(BaseModel):
     promised_days: int
     extra_days: int
     due_on: dt.date | None
+    due_on_provisional: bool = Field(
+        False, description="办结期限落在国务院放假安排尚未公布的年份（暂定，公布后可能调整）"
+    )
     light: str | None
     on_time: bool | None
     closed_on: dt.date | None
@@ -92,11 +95,18 @@ class CaseRow(Schema):
     status: str
     status_display: str
     due_on: dt.date | None
+    due_on_provisional: bool = Field(
+        False, description="办结期限落在国务院放假安排尚未公布的年份（暂定，公布后可能调整）"
+    )
     light: str | None
 
     @staticmethod
     def resolve_item_name(obj):
         return obj.item_version.name
+
+    @staticmethod
+    def resolve_due_on_provisional(obj):
+        return calendar.is_provisional(obj.due_on)
 
     @staticmethod
     def resolve_status_display(obj):
@@ -142,7 +152,7 @@ def _detail(case: Case) -> dict:
         "channel": case.channel, "status": case.status, "status_display": STATUS_LABELS[case.status],
         "outcome": case.outcome, "received_at": case.received_at, "accepted_on": case.accepted_on,
         "promised_days": case.promised_days, "extra_days": case.extra_days, "due_on": case.due_on,
-        "light": _light(case), "on_time": case.on_time, "closed_on": case.closed_on,
+        "due_on_provisional": calendar.is_provisional(case.due_on), "light": _light(case), "on_time": case.on_time, "closed_on": case.closed_on,
         "tolerance_due_on": case.tolerance_due_on,
         "materials": sorted(({"no": order.get(m.material_id, 0), "name": m.name, "state": m.state,
                               "state_display": MATERIAL_STATE_LABELS[m.state], "note": m.note} for m in materials),
@@ -400,6 +410,9 @@ class ProgressOut(Schema):
     received_on: dt.date
     accepted_on: dt.date | None
     due_on: dt.date | None
+    due_on_provisional: bool = Field(
+        False, description="办结期限落在国务院放假安排尚未公布的年份（暂定，公布后可能调整）"
+    )
     closed_on: dt.date | None
     steps: list[StepOut]
 
@@ -409,7 +422,7 @@ def progress_of(case: Case) -> dict:
         "number": case.number, "item_name": case.item_version.name, "department_name": case.department.name,
         "status": case.status, "status_display": STATUS_LABELS[case.status], "outcome": case.outcome,
         "received_on": case.received_on, "accepted_on": case.accepted_on, "due_on": case.due_on,
-        "closed_on": case.closed_on,
+        "due_on_provisional": calendar.is_provisional(case.due_on), "closed_on": case.closed_on,
         "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": ""}
                   for s in case.steps.all()],
     }  # fmt: skip

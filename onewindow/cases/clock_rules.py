@@ -11,10 +11,21 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Case as When_
-from django.db.models import CharField, F, IntegerField, Q, Value, When
+from django.db.models import (
+    CharField,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Greatest
 
 from onewindow.workdays import calendar
+from onewindow.workdays import queries as workdays
 
 
 def deadline(accepted_on: dt.date, promised_days: int, extra_days: int = 0) -> tuple[int, dt.date]:
@@ -24,6 +35,19 @@ def deadline(accepted_on: dt.date, promised_days: int, extra_days: int = 0) -> t
     if promised_days + extra_days == 0:
         return due_seq, accepted_on
     return due_seq, calendar.date_of_seq(due_seq)
+
+
+def deadline_expressions(
+    accepted: str = "accepted_on", promised: str = "promised_days", extra: str | None = "extra_days"
+):
+    """`deadline` in SQL over the rows of a statement (a calendar change recomputes them set-based):
+    (due_seq, due_on) as expressions; due_on refers to the row's `new_due_seq` annotation."""
+    days = F(promised) + F(extra) if extra else F(promised)
+    due_seq = ExpressionWrapper(workdays.seq_of(OuterRef(accepted)) + days, output_field=IntegerField())
+    on_the_spot = Q(**{promised: 0}, **({extra: 0} if extra else {}))
+    due_on = When_(When(on_the_spot, then=F(accepted)), default=workdays.date_of(OuterRef("new_due_seq")),
+                   output_field=DateField())  # fmt: skip
+    return due_seq, due_on
 
 
 def yellow_threshold(promised_days: int, percent: int | None = None) -> int:
@@ -53,14 +77,3 @@ def light_expression(today_seq: int):
         default=Value("green"),
         output_field=CharField(),
     )
-
-
-def recompute_deadlines(changed_dates: list[dt.date], by) -> None:
-    """Calendar hook: the working status of some dates changed, so the ordinals moved. Open
-    cases whose span reaches a changed date get their deadline recomputed, and the change is
-    recorded on each case. Runs inside the transaction that changed the calendar."""
-    if not changed_dates:
-        return
-    from onewindow.cases import jobs
-
-    jobs.recompute_deadlines(min(changed_dates), by=by)

@@ -1,19 +1,22 @@
 """Jobs over many cases: art. 32 auto-acceptance (periodic) and deadline recomputation after a
-calendar change (hook). Each selects its cases with one indexed query, then gives every case
-found its own locked transition and audit event through the same machinery as the services."""
+calendar change (called by onewindow.web.calendar_changes). Each selects its cases with one
+indexed query, then gives every case found its own locked transition and audit event through
+the same machinery as the services."""
 
 import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
 from onewindow import clock
 from onewindow.accounts.models import User
 from onewindow.cases import clock_rules
-from onewindow.cases.models import OPEN_STATUSES, Case, Status
-from onewindow.cases.services import CLOCK_FIELDS, _move, _start_clock
+from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep, Status
+from onewindow.cases.services import CLOCK_FIELDS, _lock, _move, _start_clock
+from onewindow.errors import DomainError
 from onewindow.workdays import calendar
+from onewindow.workdays import queries as workdays
 
 S = Status
 
@@ -47,18 +50,50 @@ def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
     return done
 
 
-def recompute_deadlines(since: dt.date, *, by: User | None) -> int:
-    """After a calendar change: open cases whose deadline lies on or after `since` get
-    due_seq/due_on recomputed from their accepted day, promised and extra days; each change is
-    recorded on the case. Runs in the calendar change's transaction."""
-    changed = 0
-    for case in Case.objects.select_for_update().filter(status__in=OPEN_STATUSES, due_on__gte=since):
-        due_seq, due_on = clock_rules.deadline(case.accepted_on, case.promised_days, case.extra_days)
-        if (due_seq, due_on) == (case.due_seq, case.due_on):
+def recompute_deadlines(since: dt.date, *, by: User | None) -> list[str]:
+    """After a calendar change from `since` on (issue 13 rule 7; called by the shell's
+    calendar_changes in the change's transaction): open cases get due_seq/due_on recomputed from
+    their accepted day, promised and extra days. The selection is one query over the open cases'
+    partial index that computes the new deadline in SQL and keeps only the cases it moves; a case
+    whose date moved gets its locked transition and audit event 'recompute_deadline' (and, by
+    notify's rule for that event, one SMS); a case whose date stayed but whose ordinal shifted (a
+    change before its acceptance) and the ordinals of its steps are updated set-based.
+    Returns the numbers of the cases whose date moved."""
+    try:
+        # Ordinals before `since` did not change: a deadline on or after `since` has one ≥ this.
+        floor = calendar.seq(since - dt.timedelta(days=1))
+    except DomainError:
+        floor = 0
+    due_seq, due_on = clock_rules.deadline_expressions()
+    rows = list(
+        Case.objects.filter(status__in=OPEN_STATUSES, due_seq__gte=floor)
+        .annotate(new_due_seq=due_seq)
+        .annotate(new_due_on=due_on)
+        .filter(~Q(new_due_seq=F("due_seq")) | ~Q(new_due_on=F("due_on")))
+        .values_list("pk", "due_seq", "due_on", "new_due_seq", "new_due_on")
+    )
+    by_delta: dict[int, list[int]] = {}
+    for pk, old_seq, _, new_seq, _ in rows:
+        by_delta.setdefault(new_seq - old_seq, []).append(pk)
+    for delta, pks in by_delta.items():  # a step's ordinal is seq(accepted_on) + its days: same shift
+        CaseStep.objects.filter(case_id__in=pks).update(due_seq=F("due_seq") + delta)
+    same_date = [pk for pk, _, old_on, _, new_on in rows if old_on == new_on]
+    if same_date:
+        Case.objects.filter(pk__in=same_date).update(due_seq=workdays.seq_of(OuterRef("due_on")))
+    moved = []
+    for pk, _, old_on, _, new_on in rows:
+        if old_on == new_on:
             continue
-        old = case.due_on
-        case.due_seq, case.due_on = due_seq, due_on
+        case = _lock(Case(pk=pk))  # then the one rule again, on the locked row
+        if case.status not in OPEN_STATUSES:
+            continue
+        old_on = case.due_on
+        case.due_seq, case.due_on = clock_rules.deadline(
+            case.accepted_on, case.promised_days, case.extra_days
+        )
+        if case.due_on == old_on:
+            continue
         _move(case, "recompute_deadline", by=by, reason="工作日历调整",
-              payload={"from": old.isoformat(), "to": due_on.isoformat()}, fields=["due_seq", "due_on"])  # fmt: skip
-        changed += 1
-    return changed
+              payload={"from": old_on.isoformat(), "to": case.due_on.isoformat()}, fields=["due_seq", "due_on"])  # fmt: skip
+        moved.append(case.number)
+    return moved

@@ -390,6 +390,11 @@ def context(notice: Issued) -> dict:
         "accepted_on": _accepted_on(notice),
         "progress_url": url,
         "qr": qr.data_uri(url),
+        # A calendar change moved the deadline after this notice: the date it told was 暂定 then
+        # (issue 13 rule 6), and the notice, read again, still says so.
+        "told_provisional": any(
+            e.seq > notice.event.seq and e.action == "recompute_deadline" for e in notice.history
+        ),
         **CONTEXTS[notice.kind.code](notice),
     }
 

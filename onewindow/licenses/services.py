@@ -171,3 +171,34 @@ def lookup_holder(identifier: str, *, by: User, purpose: str = "证照共享查�
     holder = _holder_by_identifier(identifier)
     PersonalDataRead.objects.create(user=by, applicant=holder, fields="licenses", purpose=purpose[:100])
     return holder
+
+
+def recompute_delivery_due(since: dt.date) -> int:
+    """After a calendar change from `since` on (issue 13 rule 7; called by the shell's
+    calendar_changes in the change's transaction): the stored art. 44 due dates on or after
+    `since` — deliveries and late-delivery records — are derived again from the one rule
+    (cases.after_decision.delivery_due_on). Where that rule counts working days (行政许可法
+    art. 82) they move with the calendar; a calendar-day count gives the same date and nothing
+    changes. A delivery's on_time follows its new due date, and a late-delivery record whose
+    case is no longer late (delivered, or still within its new time) is withdrawn. Returns how
+    many rows changed. Only recent rows qualify (due on or after `since`), so the loop is short."""
+    today = clock.today()
+    changed = []
+    for delivery in Delivery.objects.filter(due_on__gte=since).select_related("case"):
+        due_on = after_decision.delivery_due_on(delivery.case)
+        if due_on != delivery.due_on:
+            delivery.due_on = due_on
+            delivery.on_time = delivery.delivered_at.astimezone(clock.hall_tz()).date() <= due_on
+            changed.append(delivery)
+    Delivery.objects.bulk_update(changed, ["due_on", "on_time"])
+    late, not_late = [], []
+    for record in LateDelivery.objects.filter(due_on__gte=since).select_related("case"):
+        due_on = after_decision.delivery_due_on(record.case)
+        if due_on == record.due_on:
+            continue
+        record.due_on = due_on
+        done_on = record.delivered_at.astimezone(clock.hall_tz()).date() if record.delivered_at else today
+        (late if done_on > due_on else not_late).append(record)
+    LateDelivery.objects.bulk_update(late, ["due_on"])
+    LateDelivery.objects.filter(pk__in=[r.pk for r in not_late]).delete()
+    return len(changed) + len(late) + len(not_late)

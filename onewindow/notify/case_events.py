@@ -6,11 +6,14 @@ message is committed with the event or not at all. Its key is the event's place 
 audit chain, so the same event can never queue twice (a repeat is skipped, ON CONFLICT).
 A case of a bundle (一件事) gets none: the bundle sends one message for all its cases."""
 
+import datetime as dt
+
 from onewindow import fastsql
 from onewindow.cases.models import Case, CaseEvent, Suspension
 from onewindow.cases.services import published
 from onewindow.notify.models import Event
 from onewindow.notify.services import build
+from onewindow.workdays.calendar import provisional_note
 
 # 受理 in all its forms: the applicant learns the case number and the deadline (RULES.md).
 ACCEPTED = {"accept", "auto_accept", "accept_tolerantly", "approve_by_commitment"}
@@ -18,6 +21,10 @@ ACCEPTED = {"accept", "auto_accept", "accept_tolerantly", "approve_by_commitment
 
 def _materials(payload: dict) -> list[str]:
     return [m["material"] if isinstance(m, dict) else str(m) for m in payload.get("materials", [])]
+
+
+def _day(iso: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(iso) if iso else None
 
 
 def _kind(payload: dict) -> str:
@@ -29,7 +36,8 @@ def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] |
     """(event name, template context beyond number and item), or None when nothing is sent."""
     payload = event.payload or {}
     if action in ACCEPTED:
-        return Event.ACCEPTED, {"action": action, "due_on": case.due_on, "supply_by": case.tolerance_due_on}
+        return Event.ACCEPTED, {"action": action, "due_on": case.due_on, "due_note": provisional_note(case.due_on),
+                                "supply_by": case.tolerance_due_on}  # fmt: skip
     if action in ("request_supplement", "return_for_correction"):
         return Event.SUPPLEMENT_REQUESTED, {"materials": _materials(payload),
                                             "during_review": action == "return_for_correction"}  # fmt: skip
@@ -38,9 +46,13 @@ def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] |
     if action == "suspend":
         return Event.SUSPENDED, {"kind": _kind(payload), "expected_days": payload.get("expected_days")}
     if action == "resume":
-        return Event.RESUMED, {"due_on": case.due_on}
+        return Event.RESUMED, {"due_on": case.due_on, "due_note": provisional_note(case.due_on)}
     if action == "extend":  # 行政许可法 art. 42: the reason and the new date, told in writing
-        return Event.EXTENDED, {"days": payload.get("days"), "reason": event.reason, "due_on": case.due_on}
+        return Event.EXTENDED, {"days": payload.get("days"), "reason": event.reason, "due_on": case.due_on,
+                                "due_note": provisional_note(case.due_on)}  # fmt: skip
+    if action == "recompute_deadline":  # a calendar change moved the deadline (issue 13 rule 6)
+        return Event.DEADLINE_MOVED, {"from_on": _day(payload.get("from")), "due_on": case.due_on,
+                                      "due_note": provisional_note(case.due_on)}  # fmt: skip
     if action == "decide":
         return Event.DECIDED, {"approve": payload.get("approve"), "reason": event.reason}
     if action == "issue" and payload.get("delivery") == "pickup":
@@ -65,8 +77,8 @@ def message_writes(case: Case, action: str, event: CaseEvent) -> list[fastsql.In
     if found is None:
         return []
     name, context = found
-    if name == Event.ACCEPTED and case.project_code:
-        return []  # a project stage's acceptance sends one message for the stage (projects.messages)
+    if name in (Event.ACCEPTED, Event.DEADLINE_MOVED) and case.project_code:
+        return []  # a project stage's acceptance or moved limit sends one message for the stage (projects.messages)
     version, _, _ = published(case.item_version_id)
     message = build(phone=case.applicant.phone, event=name, key=key_for(case, event), case=case,
                     context={"number": case.number, "item": version.name, **context})  # fmt: skip

@@ -26,6 +26,8 @@ class Event(models.TextChoices):
     BUNDLE_REFUSED = "bundle_refused", "一件事不予受理"
     STAGE_ACCEPTED = "stage_accepted", "项目阶段受理"
     STAGE_CLOSED = "stage_closed", "项目阶段办结"
+    # A published holiday schedule moved the deadline (issue 13 rule 6): one per case, bundle or stage.
+    DEADLINE_MOVED = "deadline_moved", "期限调整"
 
 
 class Message(models.Model):

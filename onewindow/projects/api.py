@@ -17,6 +17,7 @@ from onewindow.errors import DomainError, NotFound
 from onewindow.paging import Paged
 from onewindow.projects import queries, services
 from onewindow.projects.models import Opinion, Project
+from onewindow.workdays import calendar
 
 router = Router(tags=["projects"])
 
@@ -33,6 +34,7 @@ class OpinionOut(Schema):
     simulated: bool
     confirmed_at: dt.datetime | None
     due_on: dt.date | None
+    due_on_provisional: bool = Field(False, description="期限落在国务院放假安排尚未公布的年份（暂定）")
     given_at: dt.datetime | None
 
 
@@ -46,6 +48,7 @@ class StageOut(Schema):
     limit_days: int
     accepted_on: dt.date | None
     due_on: dt.date | None
+    due_on_provisional: bool = Field(False, description="期限落在国务院放假安排尚未公布的年份（暂定）")
     closed_on: dt.date | None
     used_days: int | None
     opinions: list[OpinionOut]
@@ -82,7 +85,7 @@ def _opinion(o: Opinion) -> dict:
         "department": o.department.code, "department_name": o.department.name, "state": o.state,
         "state_display": o.get_state_display(), "kind": o.kind, "kind_display": o.get_kind_display() if o.kind else "",
         "reasons": o.reasons, "conditions": o.conditions, "simulated": o.simulated, "confirmed_at": o.confirmed_at,
-        "due_on": o.due_on, "given_at": o.given_at,
+        "due_on": o.due_on, "due_on_provisional": calendar.is_provisional(o.due_on), "given_at": o.given_at,
     }  # fmt: skip
 
 
@@ -110,7 +113,8 @@ def _detail(code: str) -> dict:
         "stages": [
             {"order": s.order, "name": s.name, "status": s.status, "status_display": s.get_status_display(),
              "lead_department": s.lead_department.code, "lead_department_name": s.lead_department.name,
-             "limit_days": s.limit_days, "accepted_on": s.accepted_on, "due_on": s.due_on, "closed_on": s.closed_on,
+             "limit_days": s.limit_days, "accepted_on": s.accepted_on, "due_on": s.due_on,
+             "due_on_provisional": calendar.is_provisional(s.due_on), "closed_on": s.closed_on,
              "used_days": u, "opinions": [_opinion(o) for o in sorted(s.opinions.all(), key=lambda o: o.department.code)]}
             for s, u in zip(stages, used, strict=True)
         ],

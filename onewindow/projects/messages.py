@@ -5,6 +5,7 @@ message exists exactly when the stage change does; the key makes a retry queue n
 from onewindow.accounts.queries import staff_of
 from onewindow.notify import services as notify
 from onewindow.projects.models import Project, Stage
+from onewindow.workdays import calendar
 
 EVENTS = ("stage_accepted", "stage_closed")
 
@@ -28,6 +29,7 @@ def context(project: Project, stage: Stage) -> dict:
         "stage_name": stage.name,
         "lead_department": stage.lead_department.name,
         "due_on": stage.due_on.isoformat() if stage.due_on else "",
+        "due_note": calendar.provisional_note(stage.due_on),
         "closed_on": stage.closed_on.isoformat() if stage.closed_on else "",
     }
 
@@ -40,5 +42,22 @@ def stage_changed(project: Project, stage: Stage, event: str) -> int:
     for who, phone in recipients(project):
         key = f"project:{project.code}:stage:{stage.order}:{event}:{who}"
         if notify.enqueue(phone=phone, event=event, context=data, key=key, hall=project.hall) is not None:
+            sent += 1
+    return sent
+
+
+def stage_deadline_moved(project: Project, stage: Stage, from_on) -> int:
+    """A calendar change moved the stage's limit (issue 13 rule 6): one message per recipient
+    for the stage (its cases send none, notify.case_events); the key names the new date, so a
+    repeated recomputation queues nothing twice."""
+    data = {"number": project.code, "item": project.name, "stage_name": stage.name, "from_on": from_on,
+            "due_on": stage.due_on, "due_note": calendar.provisional_note(stage.due_on)}  # fmt: skip
+    sent = 0
+    for who, phone in recipients(project):
+        key = f"project:{project.code}:stage:{stage.order}:deadline:{stage.due_on.isoformat()}:{who}"
+        if (
+            notify.enqueue(phone=phone, event="deadline_moved", context=data, key=key, hall=project.hall)
+            is not None
+        ):
             sent += 1
     return sent

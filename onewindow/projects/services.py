@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 
 from onewindow import clock
 from onewindow.accounts import identity
@@ -34,6 +34,7 @@ from onewindow.projects.models import (
     StageTemplate,
 )
 from onewindow.workdays import calendar
+from onewindow.workdays import queries as workdays
 
 S = Stage.Status
 TEXT_MAX = 2000
@@ -44,7 +45,7 @@ ACTION_NAMES = {
     "simulate_opinion": "提出模拟审批意见", "give_opinion": "提出并联审查意见", "confirm_opinion": "确认模拟审批意见",
     "close_stage": "阶段办结", "silent_consent": "超时默认同意", "schedule_meeting": "召集联合会商",
     "record_attendance": "记录会商出席和意见", "record_meeting_held": "记录会商举行情况",
-    "absence_consent": "缺席默认同意",
+    "absence_consent": "缺席默认同意", "recompute_limit": "日历调整重算期限",
 }  # fmt: skip
 
 
@@ -544,3 +545,38 @@ def close_stage(project: Project, stage: int, *, by: User, conclusion: str = "")
           payload={"used_days": used})  # fmt: skip
     messages.stage_changed(project, stage, "stage_closed")
     return stage
+
+
+def recompute_limits(since: dt.date, *, by: User | None) -> list[Stage]:
+    """After a calendar change from `since` on (issue 13 rule 7; called by the shell's
+    calendar_changes in the change's transaction): the stages under review whose limit reaches
+    `since` and the opinions they still owe get their ordinals and dates recomputed from the
+    stage's acceptance day, set-based (stage due = seq(accepted_on) + limit, opinion due =
+    seq(accepted_on) + its limit; RULES.md "Parallel approval"). Opinions already given or taken
+    as silent consent keep the limit they had. Each stage whose date moved gets a timeline event
+    and one message to its owner and agent. Returns the stages whose date moved."""
+    running = Stage.objects.filter(status=S.IN_REVIEW, due_on__gte=since)
+    before = dict(running.values_list("pk", "due_on"))
+    if not before:
+        return []
+    stages = Stage.objects.filter(pk__in=before)
+    stages.update(accepted_seq=workdays.seq_of(OuterRef("accepted_on")))
+    stages.update(due_seq=F("accepted_seq") + F("limit_days"))
+    stages.update(due_on=workdays.date_of(OuterRef("due_seq")))
+    owed = Opinion.objects.filter(stage_id__in=before, state__in=Opinion.OWED)
+    owed.update(due_seq=Subquery(Stage.objects.filter(pk=OuterRef("stage_id")).values("accepted_seq")[:1])
+                + F("limit_days"))  # fmt: skip
+    owed.update(due_on=workdays.date_of(OuterRef("due_seq")))
+    moved = list(
+        Stage.objects.filter(pk__in=before).select_related(
+            "project__owner", "project__hall", "lead_department"
+        )
+    )
+    moved = [s for s in moved if s.due_on != before[s.pk]]
+    for stage in moved:
+        old = before[stage.pk]
+        event(stage.project, "recompute_limit", by=by, stage=stage, department_id=stage.lead_department_id,
+              detail=f"工作日历调整，阶段期限由 {old} 调整为 {stage.due_on}",
+              payload={"from": old.isoformat(), "to": stage.due_on.isoformat()})  # fmt: skip
+        messages.stage_deadline_moved(stage.project, stage, old)
+    return moved

@@ -10,7 +10,11 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
 - licenses: 行政许可法 art. 44 — a license not delivered within 10 days of the decision is
   recorded once as a late delivery (supervision event);
 - projects: RULES.md "Parallel approval" — a co-reviewing department with no formal opinion after
-  its limit is taken to agree (超时默认), recorded against the department."""
+  its limit is taken to agree (超时默认), recorded against the department;
+- workdays: the calendar never runs out (issue 13 rule 6) — when today's year comes within
+  ONEWINDOW_PROVISIONAL_YEARS_AHEAD (at least two) years of the table's end, provisional years are
+  generated. Checked each run against the calendar already in memory (no query), so it acts once
+  a year, the first run after New Year's Day."""
 
 import datetime as dt
 import logging
@@ -22,11 +26,14 @@ from django.db.models import F
 
 from onewindow import clock
 from onewindow.cases import jobs, tolerance
+from onewindow.errors import DomainError
 from onewindow.licenses import jobs as license_jobs
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue
 from onewindow.projects import jobs as project_jobs
 from onewindow.queueing import appointments
+from onewindow.workdays import calendar
+from onewindow.workdays import services as workdays
 
 log = logging.getLogger("onewindow.periodic")
 
@@ -38,6 +45,18 @@ def auto_accept() -> int:
 def no_shows() -> int:
     today = clock.today()
     return appointments.mark_no_shows(today - dt.timedelta(days=1)) + appointments.mark_no_shows(today)
+
+
+def extend_calendar() -> int:
+    """Provisional years added (0 nearly always: the in-memory calendar already reaches far enough)."""
+    today = clock.today()
+    try:
+        last = calendar.current().last
+    except DomainError:  # an empty table: seed it
+        last = None
+    if last is not None and last.year >= workdays.last_year_needed(today):
+        return 0
+    return workdays.ensure_calendar(today)
 
 
 def reminder_key(code: str) -> str:
@@ -76,6 +95,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("appointment_reminders", "预约提醒短信", "条", remind_appointments),
     ("late_deliveries", "逾期送达记录", "件", license_jobs.record_late_deliveries),
     ("silent_consents", "并联审批超时默认同意", "个", project_jobs.apply_silent_consent),
+    ("calendar_years", "工作日历延展（临时推算年度）", "年", extend_calendar),
 ]
 
 

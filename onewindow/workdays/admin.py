@@ -1,6 +1,8 @@
 """Calendar upkeep for hall management: correct a day, or enter the year's official
-schedule when the State Council publishes it (each November). Both go through services,
-which recompute ordinals and the deadlines that depend on them."""
+schedule when the State Council publishes it (each November). The admin class is registered by
+the shell (onewindow/web/admin.py) with `change_calendar` set to onewindow.web.calendar_changes:
+a change of the calendar must recompute the deadlines of the modules above this one, which the
+calendar cannot call (docs/decisions/0015-calendar-changes.md)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +11,6 @@ from django.urls import path
 
 from onewindow import clock
 from onewindow.errors import DomainError
-from onewindow.workdays import services
 from onewindow.workdays.models import Day
 
 WEEKDAYS = "一二三四五六日"
@@ -43,8 +44,11 @@ class PublishYearForm(forms.Form):
     )
 
 
-@admin.register(Day)
 class DayAdmin(admin.ModelAdmin):
+    # The module whose publish_official_year / set_day change the calendar *and* what is counted
+    # on it, returning an object whose summary() tells what moved (set by the shell).
+    change_calendar = None
+
     form = DayForm
     list_display = ["date", "weekday", "is_workday", "kind", "holiday_name", "source"]
     list_filter = ["source", "kind", "is_workday"]
@@ -65,7 +69,7 @@ class DayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            changed = services.set_day(
+            moved = self.change_calendar.set_day(
                 obj.date,
                 is_workday=obj.is_workday,
                 kind=obj.kind,
@@ -75,8 +79,8 @@ class DayAdmin(admin.ModelAdmin):
         except DomainError as exc:
             messages.error(request, exc.message)
             return
-        if changed:
-            messages.warning(request, f"{obj.date} 的工作日状态已改变，相关办件期限已重新计算。")
+        if moved.dates:
+            messages.warning(request, f"{obj.date} 的工作日状态已改变，相关期限已重新计算：{moved.summary()}")
 
     def get_urls(self):
         extra = [path("publish/", self.admin_site.admin_view(self.publish_view), name="workdays_day_publish")]
@@ -90,7 +94,7 @@ class DayAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                changed = services.publish_official_year(
+                moved = self.change_calendar.publish_official_year(
                     data["year"],
                     holidays=data["holidays"].splitlines(),
                     adjusted_workdays=data["adjusted_workdays"].splitlines(),
@@ -101,7 +105,7 @@ class DayAdmin(admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    f"{data['year']} 年官方放假安排已录入，{len(changed)} 个日期的工作日状态改变，相关期限已重新计算。",
+                    f"{data['year']} 年官方放假安排已录入：{moved.summary()}受影响的申请人已短信告知。",
                 )
                 return redirect("admin:workdays_day_changelist")
         context = {

@@ -188,3 +188,34 @@ def is_workday(day: dt.date) -> bool:
 
 def date_of_seq(k: int) -> dt.date:
     return current().date_of_seq(k)
+
+
+# ---- telling a date as provisional (issue 13 rule 6) -------------------------------------------
+PROVISIONAL_WORD = "暂定"
+
+
+def is_provisional(day: dt.date | None) -> bool:
+    """The one rule for 暂定: `day` lies where the State Council's schedule is not yet entered
+    (Day.source provisional), so a date counted to it may still move (RULES.md "Working days").
+    A date past the end of the table is not known officially either; one before it is history."""
+    if day is None:
+        return False
+    data = current()
+    offset = day.toordinal() - data.first
+    if offset < 0:
+        return False
+    if offset >= len(data.provisional):
+        return True
+    return bool(data.provisional[offset])
+
+
+def provisional_note(day: dt.date | None, *, told_provisional: bool = False) -> str:
+    """The words that follow a provisional date wherever a person reads it: pages and notices
+    (the `provisional` template filter) and SMS texts use this one presenter, API answers
+    `is_provisional`. `told_provisional`: the date was provisional when a document told it."""
+    return f"（{PROVISIONAL_WORD}）" if day is not None and (told_provisional or is_provisional(day)) else ""
+
+
+PROVISIONAL_EXPLAINED = (
+    "该年度国务院放假安排尚未公布，期限按法定节假日规则推算，公布后可能调整，届时短信告知。"
+)

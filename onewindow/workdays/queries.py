@@ -1,6 +1,6 @@
 """Read side of the calendar: which years exist and which are still provisional."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, IntegerField, Q, Subquery
 
 from onewindow.workdays.models import Day
 
@@ -36,3 +36,19 @@ def provisional_years_in_use(today_year: int) -> list[int]:
     State Council publishes next year's schedule each November, so from then on the
     next year shows the warning to hall admins."""
     return [y for y in provisional_years() if y <= today_year + 1]
+
+
+# ---- the calendar inside other modules' set-based statements (issue 13 rule 7) ----------------
+
+
+def seq_of(date_expression) -> Subquery:
+    """SQL for seq(d) of a date column or expression of the outer row (OuterRef("accepted_on"))."""
+    return Subquery(Day.objects.filter(date=date_expression).values("seq")[:1], output_field=IntegerField())
+
+
+def date_of(seq_expression) -> Subquery:
+    """SQL for date_of_seq(k): the working day whose ordinal is k (non-working days share the
+    ordinal of the working day before them, hence is_workday). Served by Day.seq's index."""
+    return Subquery(
+        Day.objects.filter(seq=seq_expression, is_workday=True).values("date")[:1], output_field=DateField()
+    )

@@ -5,16 +5,18 @@
   holiday rules in force since 2025, marked provisional, with no guessed 调休 days.
 - `publish_official_year(year, …)` is hall management entering the schedule the State
   Council publishes each November; `set_day` is a manual correction of one date.
-Every change recomputes the ordinals set-based, bumps the version row and calls the
-registered calendar-change hooks (the cases module recomputes open deadlines there).
+Every change recomputes the ordinals set-based and bumps the version row. The calendar knows
+nothing of what is counted on it: the dated things of the modules above (cases, projects, bundles,
+licenses) are recomputed by onewindow.web.calendar_changes, which calls publish_official_year or
+set_day and then each module's recompute in the same transaction (docs/decisions/0015).
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import chinese_calendar
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from lunar_python import Lunar
 
 from onewindow import clock
@@ -32,16 +34,6 @@ HOLIDAY_NAMES = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利纪念日",
 }
-
-# Called as hook(changed_dates, by) inside the transaction that changed the calendar.
-# Lower modules cannot import the cases module (dependencies point down), so cases registers
-# its deadline recomputation here at start-up (CasesConfig.ready).
-_change_hooks: list[Callable[[list[dt.date], object], None]] = []
-
-
-def on_calendar_change(hook: Callable[[list[dt.date], object], None]) -> None:
-    if hook not in _change_hooks:
-        _change_hooks.append(hook)
 
 
 def official_years() -> range:
@@ -145,14 +137,12 @@ def recompute_seq() -> None:
         )
 
 
-def _changed(dates: list[dt.date], by) -> None:
+def _changed() -> None:
     recompute_seq()
     CalendarState.objects.get_or_create(pk=1)
     CalendarState.objects.filter(pk=1).update(version=F("version") + 1, changed_at=clock.now())
     transaction.on_commit(calendar.invalidate)
     calendar.invalidate()
-    for hook in _change_hooks:
-        hook(dates, by)
 
 
 def _check_contiguous(years: list[int]) -> None:
@@ -175,7 +165,7 @@ def seed_official() -> int:
     _check_contiguous(years)
     rows = [row for y in years for row in _official_rows(y)]
     Day.objects.bulk_create(rows, batch_size=2000)
-    _changed([], None)
+    _changed()
     return len(years)
 
 
@@ -186,19 +176,32 @@ def generate_provisional(year: int) -> bool:
         return False
     _check_contiguous([year])
     Day.objects.bulk_create(_provisional_rows(year), batch_size=2000)
-    _changed([], None)
+    _changed()
     return True
 
 
-def ensure_calendar(today: dt.date | None = None) -> None:
-    """Official years, then provisional years up to ONEWINDOW_PROVISIONAL_YEARS_AHEAD past today."""
+# RULES.md: the calendar never runs out — at least this many years past today, whatever the setting.
+MIN_YEARS_AHEAD = 2
+
+
+def last_year_needed(today: dt.date | None = None) -> int:
     from django.conf import settings
 
     today = today or clock.today()
-    seed_official()
-    last = official_years()[-1]
-    for year in range(last + 1, today.year + settings.ONEWINDOW_PROVISIONAL_YEARS_AHEAD + 1):
-        generate_provisional(year)
+    return today.year + max(MIN_YEARS_AHEAD, settings.ONEWINDOW_PROVISIONAL_YEARS_AHEAD)
+
+
+def ensure_calendar(today: dt.date | None = None) -> int:
+    """Official years, then provisional years through ONEWINDOW_PROVISIONAL_YEARS_AHEAD (at least
+    two) years past today, so that a deadline counted from today always lands inside the table.
+    Idempotent; returns how many years it added. Run by migrate/seed paths and daily by the
+    worker (onewindow.web.periodic), so the table extends as time passes."""
+    added = seed_official()
+    present = Day.objects.aggregate(last=Max("date"))["last"]
+    start = (present.year if present else official_years()[-1]) + 1
+    for year in range(start, last_year_needed(today) + 1):
+        added += generate_provisional(year)
+    return added
 
 
 def _parse_dates(lines: Iterable[str], year: int) -> dict[dt.date, str]:
@@ -232,8 +235,8 @@ def publish_official_year(
     year: int, *, holidays: Iterable[str], adjusted_workdays: Iterable[str], by
 ) -> list[dt.date]:
     """Hall management enters the State Council's schedule of a year. The year becomes
-    official; the dates whose working status changed are returned and passed to the hooks,
-    which recompute the deadlines that depend on them."""
+    official; the dates whose working status changed are returned. Call it through
+    onewindow.web.calendar_changes, which then recomputes every deadline that depends on them."""
     off = _parse_dates(holidays, year)
     on = _parse_dates(adjusted_workdays, year)
     both = sorted(set(off) & set(on))
@@ -262,7 +265,7 @@ def publish_official_year(
         rows.append(row)
     Day.objects.filter(date__year=year).delete()
     Day.objects.bulk_create(rows, batch_size=2000)
-    _changed(changed, by)
+    _changed()
     return changed
 
 
@@ -278,5 +281,5 @@ def set_day(day: dt.date, *, is_workday: bool, kind: str, holiday_name: str = ""
     Day.objects.filter(date=day).update(
         is_workday=is_workday, kind=kind, holiday_name=holiday_name, source=Day.Source.MANUAL
     )
-    _changed([day] if status_changed else [], by)
+    _changed()
     return status_changed

@@ -96,14 +96,14 @@ def test_an_extension_moves_the_deadline_once(world):
 
 
 def test_the_calendar_changing_moves_open_deadlines_and_records_it(world):
-    from onewindow.workdays import services as workdays
+    from onewindow.web import calendar_changes
 
     item = published_item(world)
     with clock.frozen(D(2026, 12, 28)):
         case = services.accept(_submit(world, item), by=world.clerk)
     assert case.due_on == D(2027, 1, 5)  # provisional 2027: only 01-01 off
-    workdays.publish_official_year(2027, holidays=["2027-01-01~2027-01-03 元旦", "2027-01-04 元旦调休"],
-                                   adjusted_workdays=[], by=world.hall_admin)  # fmt: skip
+    calendar_changes.publish_official_year(2027, holidays=["2027-01-01~2027-01-03 元旦", "2027-01-04 元旦调休"],
+                                           adjusted_workdays=[], by=world.hall_admin)  # fmt: skip
     case.refresh_from_db()
     assert case.due_on == D(2027, 1, 6)
     event = case.events.order_by("-seq").first()

@@ -25,27 +25,18 @@ HOLIDAYS_2027 = [
 ADJUSTED_2027 = ["2027-02-14 春节", "2027-02-20 春节", "2027-09-26 国庆节", "2027-10-09 国庆节"]
 
 
-@pytest.fixture
-def hooked():
-    calls = []
-    services.on_calendar_change(lambda dates, by: calls.append((list(dates), by)))
-    yield calls
-    services._change_hooks.pop()
-
-
-def test_it_makes_the_year_official_and_moves_deadlines(world, hooked):
+def test_it_makes_the_year_official_and_moves_deadlines(world):
     # given a deadline computed on the provisional 2027 calendar
     assert calendar.add_workdays(D(2027, 2, 4), 3) == D(2027, 2, 11)
     # when the official schedule is entered
     changed = services.publish_official_year(
         2027, holidays=HOLIDAYS_2027, adjusted_workdays=ADJUSTED_2027, by=world.hall_admin
     )
-    # then the year is official, ordinals follow, and the hook hears which dates changed
+    # then the year is official, ordinals follow, and the changed dates are returned
     assert not Day.objects.filter(date__year=2027, source=Day.Source.PROVISIONAL).exists()
     assert calendar.add_workdays(D(2027, 2, 4), 3) == D(2027, 2, 16)
     assert calendar.is_workday(D(2027, 2, 14))
     assert D(2027, 2, 9) in changed and D(2027, 2, 14) in changed and D(2027, 2, 6) not in changed
-    assert hooked == [(changed, world.hall_admin)]
     assert not calendar.current().is_provisional(D(2027, 6, 1))
     # and the stored ordinals equal the in-memory ones (set-based recomputation)
     for day in (D(2027, 2, 4), D(2027, 2, 16), D(2028, 1, 3)):
@@ -76,13 +67,12 @@ def test_it_refuses_malformed_schedules(world, holidays, code):
     assert err.value.code == code
 
 
-def test_it_corrects_one_day_by_hand_and_records_it_manual(world, hooked):
+def test_it_corrects_one_day_by_hand_and_records_it_manual(world):
     assert services.set_day(
         D(2026, 12, 31), is_workday=False, kind=Day.Kind.HOLIDAY, holiday_name="临时调整", by=world.hall_admin
     )
     assert not calendar.is_workday(D(2026, 12, 31))
     assert Day.objects.get(date=D(2026, 12, 31)).source == Day.Source.MANUAL
-    assert hooked == [([D(2026, 12, 31)], world.hall_admin)]
 
 
 def test_it_warns_hall_admins_while_next_year_is_provisional(world, as_user):
