@@ -9,8 +9,10 @@ record_commitment_check calls `record` and then revokes the license in the same 
 is the way to record a check (as issue_license is the way to issue); see
 docs/decisions/0016-written-answers-and-checks.md."""
 
+import datetime as dt
+
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet
 
 from onewindow import clock
 from onewindow.accounts.models import Role, User
@@ -19,6 +21,7 @@ from onewindow.cases.models import Case, CommitmentCheck, Outcome
 from onewindow.cases.services import REVIEW_ROLES, _lock, _move, _require
 from onewindow.errors import Conflict, DomainError
 from onewindow.workdays import calendar
+from onewindow.workdays import queries as workdays
 
 REASON_MAX = 500
 R = CommitmentCheck.Result
@@ -82,3 +85,16 @@ def done(department_id: int, limit: int = 20) -> list[CommitmentCheck]:
 def light(check: CommitmentCheck, today_seq: int) -> str:
     """The case lights' rule on the check's own period: red when overdue."""
     return clock_rules.light(check.due_seq, check.days, today_seq)
+
+
+def recompute_due(since: dt.date) -> int:
+    """After a calendar change from `since` on (issue 13 rule 7; called by web.calendar_changes in
+    the change's transaction): the pending checks due on or after `since` count their working days
+    again, set-based (two UPDATEs; a check due before `since` counted only days that did not
+    change). Returns how many checks' due date moved."""
+    pending = CommitmentCheck.objects.filter(result=R.PENDING, due_on__gte=since)
+    before = dict(pending.values_list("pk", "due_on"))
+    pending.update(due_seq=workdays.seq_of(OuterRef("approved_on")) + F("days"))
+    pending.update(due_on=workdays.date_of(OuterRef("due_seq")))
+    after = dict(CommitmentCheck.objects.filter(pk__in=before).values_list("pk", "due_on"))
+    return sum(before[pk] != after[pk] for pk in before)

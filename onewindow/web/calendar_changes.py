@@ -6,7 +6,8 @@ it cannot tell them; this shell module, above them all, does the asking: it chan
 through workdays.services and then calls each module's own recompute, in the same transaction —
 a failure anywhere leaves the calendar and every deadline as they were. Each module owns its
 rule and its recompute: cases (deadlines, steps), projects (stage limits, owed opinions), bundles
-(the bundle's deadline), licenses (art. 44 delivery due dates derived from working days). The
+(the bundle's deadline), licenses (art. 44 delivery due dates derived from working days),
+commitment checks (告知承诺核查). The
 cases' and bundles' and stages' SMS ("your date moved") are queued by those modules with keys that
 name the event or the new date, so a retry sends nothing twice."""
 
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from onewindow.bundles import services as bundles
+from onewindow.cases import commitment_checks
 from onewindow.cases import jobs as cases
 from onewindow.licenses import services as licenses
 from onewindow.projects import services as projects
@@ -32,10 +34,11 @@ class Moved:
     stages: int = 0
     bundles: list[str] = dataclasses.field(default_factory=list)
     deliveries: int = 0
+    checks: int = 0
 
     def summary(self) -> str:
         return (f"{len(self.dates)} 个日期的工作日状态改变；期限调整：办件 {len(self.cases)} 件，项目阶段 {self.stages} 个，"
-                f"一件事 {len(self.bundles)} 件，送达记录 {self.deliveries} 条。")  # fmt: skip
+                f"一件事 {len(self.bundles)} 件，送达记录 {self.deliveries} 条，告知承诺核查 {self.checks} 件。")  # fmt: skip
 
 
 def recompute(dates: list[dt.date], *, by) -> Moved:
@@ -48,6 +51,7 @@ def recompute(dates: list[dt.date], *, by) -> Moved:
     moved.stages = len(projects.recompute_limits(since, by=by))
     moved.bundles = bundles.recompute_deadlines(since, by=by)
     moved.deliveries = licenses.recompute_delivery_due(since)
+    moved.checks = commitment_checks.recompute_due(since)
     return moved
 
 

@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 from onewindow import clock
 from onewindow.cases import after_decision
 from onewindow.cases import services as cases
-from onewindow.cases.models import Case, Channel
+from onewindow.cases.models import Case, Channel, CommitmentCheck
 from onewindow.catalog.models import ServiceItem
 from onewindow.documents import notices
 from onewindow.documents.tests.pdfs import text_of
@@ -188,3 +188,38 @@ def test_a_delivery_late_on_the_provisional_calendar_is_on_time_on_the_official_
     delivery = Delivery.objects.get(pk=delivery.pk)
     assert (delivery.due_on, delivery.on_time) == (D(2027, 1, 19), True)
     assert not LateDelivery.objects.exists()
+
+
+def test_a_commitment_check_due_in_a_provisional_year_moves_with_the_official_schedule(world):
+    """告知承诺 approved Mon 2026-12-28: the check (20 working days) is due Tue 2027-01-26 on the
+    provisional calendar (only 01-01 off). With 01-01~01-08 off it is due Tue 2027-02-02; a check
+    already done keeps the date it was held to."""
+    item = published_item(world, code="T-GGWS-0001", name="公共场所卫生许可", commitment_approval=True,
+                          materials=[], license_type="公共场所卫生许可证")  # fmt: skip
+    with clock.frozen(D(2026, 12, 28)):
+        pending, done = (
+            cases.approve_by_commitment(
+                cases.submit(
+                    version=item.current,
+                    applicant=world.alice_applicant,
+                    hall=world.hall,
+                    channel=Channel.WINDOW,
+                    by=world.clerk,
+                    handed_in=[],
+                ),  # fmt: skip
+                by=world.clerk,
+                commitment="本人承诺经营场所符合卫生要求",
+            )
+            for _ in range(2)
+        )
+    with clock.frozen(D(2026, 12, 30)):
+        licenses.record_commitment_check(done, by=world.reviewer_a, passed=True)
+    assert {c.due_on for c in CommitmentCheck.objects.all()} == {D(2027, 1, 26)}
+    with clock.frozen(D(2026, 12, 31)):
+        moved = calendar_changes.publish_official_year(
+            2027, holidays=HOLIDAYS, adjusted_workdays=[], by=world.hall_admin
+        )
+    assert moved.checks == 1
+    assert CommitmentCheck.objects.get(case=pending).due_on == D(2027, 2, 2)
+    assert CommitmentCheck.objects.get(case=pending).due_seq == calendar.seq(D(2027, 2, 2))
+    assert CommitmentCheck.objects.get(case=done).due_on == D(2027, 1, 26)
