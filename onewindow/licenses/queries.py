@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from onewindow import clock
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import queries as case_queries
-from onewindow.cases.after_decision import DELIVERY_DAYS, delivery_due_on
+from onewindow.cases.after_decision import delivery_due_on, late_if_decided_before
 from onewindow.cases.models import Case, CaseMaterial, Outcome, Status
 from onewindow.catalog.models import ServiceItem
 from onewindow.errors import NotFound
@@ -135,18 +135,12 @@ def awaiting_delivery(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _late_cutoff(today: dt.date) -> dt.datetime:
-    """Decided before this instant ⟺ the decision's date + DELIVERY_DAYS < today."""
-    first_day = today - dt.timedelta(days=DELIVERY_DAYS)
-    return dt.datetime.combine(first_day, dt.time(), tzinfo=clock.hall_tz())
-
-
 def late_deliveries(today: dt.date | None = None, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
-    """行政许可法 art. 44 missed: delivered more than 10 days after the decision, or not yet
-    delivered and the 10 days are over. One query (no loop over cases)."""
+    """行政许可法 art. 44 missed: delivered more than 10 working days after the decision, or not
+    yet delivered and the 10 working days are over. One query (no loop over cases)."""
     today = today or clock.today()
     cases = Case.objects.all() if cases is None else cases
-    undelivered = Q(delivery__isnull=True, decided_at__lt=_late_cutoff(today))
+    undelivered = Q(delivery__isnull=True, decided_at__lt=late_if_decided_before(today))
     return (
         _documents(cases)
         .filter(Q(delivery__on_time=False) | undelivered)

@@ -141,7 +141,7 @@ def test_a_decision_approves_and_names_the_license_to_come(world, accepted):
     text, codes = _read(accepted, "decision")
     assert text.startswith("准予行政许可决定书") or "准予行政许可决定书" in text
     assert accepted.number in text and ITEM in text and "办结期限：2026年10月13日" in text
-    assert "决定日期：2026年10月12日" in text and "十日内向你（单位）颁发、送达食品经营许可证" in text
+    assert "决定日期：2026年10月12日" in text and "十个工作日内向你（单位）颁发、送达食品经营许可证" in text
     assert "行政复议" not in text
     assert codes == [_progress_url(accepted)]
 
