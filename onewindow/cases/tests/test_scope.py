@@ -4,6 +4,7 @@ import pytest
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, Channel
+from onewindow.personas import all_required
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(world, food):
     case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
-                           channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                           channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
     return services.accept(case, by=world.clerk)
 
 
