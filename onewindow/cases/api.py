@@ -343,6 +343,13 @@ def _transition(name: str, run, schema=EmptyIn, doc: str = "", needs_case: bool 
     return view
 
 
+_transition(
+    "receive",
+    lambda c, u, p: services.receive(c, by=u, materials=_material_ids(c.item_version_id, p.materials)),
+    MaterialsIn,
+    "收取材料（答复前在窗口收取申请人补交的材料）",
+    needs_case=True,
+)
 _transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理")
 _transition("request-supplement", lambda c, u, p: services.request_supplement(c, by=u, items=_notes(c, p.materials)),
             NoticeIn, "一次性告知补正", needs_case=True)  # fmt: skip

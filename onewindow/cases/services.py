@@ -37,6 +37,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "accept": ((S.SUBMITTED,), S.IN_REVIEW),
     "auto_accept": ((S.SUBMITTED,), S.IN_REVIEW),
     "request_supplement": ((S.SUBMITTED,), S.SUPPLEMENT_REQUESTED),
+    "receive": ((S.SUBMITTED,), None),  # materials handed in at the window before the answer
     "supplement": ((S.SUPPLEMENT_REQUESTED, S.CORRECTION_REQUESTED), None),  # back where it came from
     "refuse": ((S.SUBMITTED, S.SUPPLEMENT_REQUESTED), S.REFUSED),
     "accept_tolerantly": ((S.SUBMITTED,), S.IN_REVIEW),
@@ -56,7 +57,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "deliver": ((S.CLOSED,), None),
 }
 ACTION_NAMES = {
-    "submit": "接件", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
+    "submit": "接件", "receive": "收取材料", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
     "supplement": "补齐补正材料", "refuse": "不予受理", "accept_tolerantly": "容缺受理",
     "approve_by_commitment": "告知承诺审批", "supply_tolerated": "补齐容缺材料", "review": "审查",
     "return_for_correction": "退回补正", "decide": "决定", "suspend": "特别程序开始", "resume": "特别程序结束",
@@ -415,6 +416,24 @@ def accept(case: Case, *, by: User) -> Case:
     steps = _start_clock(case, clock.today())
     _move(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS,
           also=[steps, *shared])  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def receive(case: Case, *, by: User, materials: Iterable[int]) -> Case:
+    """收取材料 before the written answer: the clerk ticks what the applicant hands in at the window
+    — a material is received only so or by an upload; a shared license not found, on paper."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES)
+    _check(case, "receive")
+    handed = set(materials)
+    pending = {m.material_id: m for m in case.materials.filter(state__in=OUTSTANDING)}
+    if not handed or not handed <= set(pending):
+        raise DomainError("case.receive_mismatch", "收取的材料须为该办件尚缺的材料。")
+    for material_id in handed:
+        pending[material_id].state, pending[material_id].note = CaseMaterial.State.RECEIVED, ""
+    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "note"])
+    _move(case, "receive", by=by, payload={"materials": [pending[i].name for i in sorted(handed)]})
     return case
 
 

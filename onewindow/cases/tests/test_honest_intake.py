@@ -81,6 +81,28 @@ def test_a_shared_license_not_found_is_missing_and_stops_acceptance_until_handed
         assert api(world.clerk).post(f"/cases/{number}/accept").json()["status"] == "in_review"
 
 
+def test_the_clerk_marks_a_shared_material_handed_in_on_paper_before_answering(world, food, api, as_user):
+    # given Alice's online application: 1 and 3 uploaded would be received; she sent nothing
+    number = api(world.alice).post("/cases", {"item": ITEM}).json()["number"]
+    # when she brings all three to the window before the hall has answered
+    wrong = api(world.clerk).post(f"/cases/{number}/receive", {"materials": [9]})
+    assert (wrong.status_code, wrong.json()["code"]) == (400, "case.unknown_material")
+    received = api(world.clerk).post(f"/cases/{number}/receive", {"materials": [1, 2]})
+    assert _states(received.json()) == ["received", "received", "missing"]
+    page = as_user(world.clerk).post(f"/staff/cases/{number}/receive/", {
+        "material": [CaseMaterial.objects.get(case__number=number, name="食品安全管理制度").material_id]})  # fmt: skip
+    assert page.status_code == 302
+    # then the case is complete and is accepted; the history says who received what
+    assert api(world.clerk).post(f"/cases/{number}/accept").json()["status"] == "in_review"
+    actions = list(
+        CaseEvent.objects.filter(case__number=number).order_by("seq").values_list("action", flat=True)
+    )
+    assert actions == ["submit", "receive", "receive", "accept"]
+    # and only missing materials can be received
+    again = api(world.alice).post(f"/cases/{number}/receive", {"materials": [1]})
+    assert again.status_code in (403, 409)
+
+
 # ---- rule 5: the one-time notice lists everything at once ---------------------------------------
 
 

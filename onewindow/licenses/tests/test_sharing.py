@@ -30,8 +30,10 @@ def business_license(world):
 
 
 def test_valid_licenses_of_a_holder_leave_out_revoked_and_expired(world, business_license, free):
-    with clock.frozen(dt.date(2026, 11, 3)):  # issued on a fixed day: the suite runs on any date
-        other = services.issue_license(decided(world, free), by=world.head_a, valid_until=dt.date(2026, 12, 31))
+    with clock.frozen(dt.date(2026, 11, 4)):  # a fixed day after the business license: any date runs
+        other = services.issue_license(
+            decided(world, free), by=world.head_a, valid_until=dt.date(2026, 12, 31)
+        )
     assert list(queries.valid_licenses_of(world.alice_applicant, today=dt.date(2026, 12, 1))) == [
         other, business_license]  # fmt: skip
     assert list(queries.valid_licenses_of(world.alice_applicant, today=dt.date(2027, 1, 1))) == [
