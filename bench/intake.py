@@ -66,7 +66,7 @@ ITEM = "SPJY-XK-0001"
 DEPARTMENT = "371400-xzsp"
 HALL = "371400-zwfw"
 CLERK = "clerk"
-APPLICANT = "zhangwei"
+APPLICANT = "luwei"  # a company holding the 营业执照 that 证照共享 finds for the item
 
 
 # ---- the database --------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def fill_open_cases(total: int, seed: int = 20261126) -> float:
             )
             INSERT INTO {table} (
                 number, item_id, item_version_id, department_id, applicant_id, hall_id, region_code,
-                channel, status, outcome, form_data, received_at, received_on, accepted_on, promised_days,
+                channel, status, outcome, form_data, received_at, received_on, intake_from, accepted_on, promised_days,
                 extra_days, due_seq, due_on, paused_on, frozen_light, extended, tolerance_due_on,
                 by_commitment, decided_at, closed_at, closed_on, closed_seq, event_count, last_hash,
                 project_code, bundle_number
@@ -143,7 +143,7 @@ def fill_open_cases(total: int, seed: int = 20261126) -> float:
             SELECT 'BENCH-' || lpad(g::text, 8, '0'), %(item)s, %(version)s, %(department)s,
                    (%(applicants)s::bigint[])[1 + g %% %(na)s], %(hall)s, %(region)s,
                    'window', t.status, '', '{{}}'::jsonb,
-                   t.received_at + (g / %(k)s) * interval '1 microsecond', t.received_on, t.accepted_on,
+                   t.received_at + (g / %(k)s) * interval '1 microsecond', t.received_on, t.received_on, t.accepted_on,
                    t.promised, 0, t.due_seq, t.due_on, t.paused_on, t.frozen, false, NULL,
                    false, NULL, NULL, NULL, NULL, 0, '', '', ''
             FROM generate_series(1, %(n)s) AS g
@@ -197,6 +197,14 @@ def fill_children(cursor, version_id: int) -> None:
     )
 
 
+def submit_body(applicant: str) -> str:
+    """The clerk's submission: the materials the applicant hands in ticked (their numbers), the
+    shared 营业执照 left to 证照共享 (looked up at submission, as at a real window)."""
+    materials = ServiceItem.objects.get(code=ITEM).current.materials.order_by("order")
+    handed = [m.order for m in materials if m.required and m.source != "shared"]
+    return json.dumps({"item": ITEM, "applicant": applicant, "channel": "window", "handed_in": handed})
+
+
 # ---- the load generator --------------------------------------------------------------------
 
 
@@ -209,7 +217,7 @@ class Client(HttpClient):
         super().__init__(port, raw)
         self.headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         self.get_headers = {"Authorization": f"Bearer {secret}"}
-        self.submit_body = json.dumps({"item": ITEM, "applicant": applicant, "channel": "window"}).encode()
+        self.submit_body = submit_body(applicant).encode()
         self.errors = errors
         self.reset()
 
@@ -344,7 +352,7 @@ def count_queries(secret: str, applicant: str) -> None:
     from django.test.utils import CaptureQueriesContext
 
     client = TestClient(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    body = json.dumps({"item": ITEM, "applicant": applicant, "channel": "window"})
+    body = submit_body(applicant)
 
     def submit():
         return client.post("/api/v1/cases", body, content_type="application/json")

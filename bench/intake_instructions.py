@@ -42,6 +42,7 @@ from django.core.wsgi import get_wsgi_application
 
 from onewindow.accounts.models import Applicant, User
 from onewindow.accounts.services import issue_token
+from onewindow.catalog.models import ServiceItem
 
 ITEM = "SPJY-XK-0001"  # as bench/intake.py
 # valgrind preloads its own libraries into the process it runs.
@@ -52,8 +53,12 @@ def measure(what: str, n: int) -> float:
     """The measured loop, in this process (a child of `main`, perhaps under valgrind)."""
     app = get_wsgi_application()
     secret = issue_token(User.objects.get(username="clerk"), "bench-instructions")[1]
-    applicant = Applicant.objects.get(user__username="zhangwei").ref
-    body = json.dumps({"item": ITEM, "applicant": applicant, "channel": "window"}).encode()
+    applicant = Applicant.objects.get(user__username="luwei").ref  # as bench/intake.py
+    materials = ServiceItem.objects.get(code=ITEM).current.materials.order_by("order")
+    handed = [m.order for m in materials if m.required and m.source != "shared"]  # as bench/intake.py
+    body = json.dumps(
+        {"item": ITEM, "applicant": applicant, "channel": "window", "handed_in": handed}
+    ).encode()
 
     def call(method: str, path: str, data: bytes = b"") -> tuple[str, bytes]:
         environ = {

@@ -155,3 +155,15 @@ def published_item(world: World, **overrides):
     from onewindow.catalog.models import ServiceItem
 
     return ServiceItem.objects.select_related("current").get(code=data["code"])
+
+
+def all_required(version) -> list[int]:
+    """The ids of every required material of `version`: what the clerk ticks when the applicant
+    hands in everything at the window (shared ones on paper) — nothing counts as received
+    unless ticked or uploaded."""
+    return [m.pk for m in version.materials.all() if m.required]
+
+
+def asked_required(version) -> list[int]:
+    """The ids of the required materials the applicant supplies (the shared ones left to 证照共享)."""
+    return [m.pk for m in version.materials.all() if m.required and m.source != "shared"]

@@ -189,12 +189,13 @@ class ApplyIn(Schema):
     hall: str | None = Field(None, description="受理中心编码；窗口人员省略即本人所在中心")
     channel: str = Field("window", description="window / portal / agent / api")
     form_data: dict = Field(default_factory=dict, description="合并申请表：{数据项标识: 值}")
-    materials: list[int] | None = Field(None, description="已交材料在合并清单中的序号；省略即全部必需材料")
+    materials: list[int] = Field(
+        default_factory=list,
+        description="窗口人员勾选的已交材料在合并清单中的序号；省略即未交任何材料（网上申请只计上传的文件）",
+    )
 
 
-def _material_names(bundle, numbers: list[int] | None) -> list[str] | None:
-    if numbers is None:
-        return None
+def _material_names(bundle, numbers: list[int]) -> list[str]:
     by_no = {m.no: m.name for m in services.merged_materials(bundle)}
     unknown = [n for n in numbers if n not in by_no]
     if unknown:

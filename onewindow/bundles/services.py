@@ -122,10 +122,9 @@ def _message(application: BundleApplication, event: str, context: dict, seq: int
 # ---- intake --------------------------------------------------------------------------------
 
 
-def _handed(merged: list[MergedMaterial], names: Iterable[str] | None) -> list[MergedMaterial]:
-    """The merged materials handed in; None means every required one the applicant supplies."""
-    if names is None:
-        return [m for m in merged if m.asked and m.required]
+def _handed(merged: list[MergedMaterial], names: Iterable[str]) -> list[MergedMaterial]:
+    """The merged materials handed in (ticked at the window, uploaded online): none named, none
+    received (issue 13) — a shared one ticked was handed in on paper."""
     by_name = {m.name: m for m in merged}
     wanted = list(dict.fromkeys((n or "").strip() for n in names))
     unknown = [n for n in wanted if n not in by_name]
@@ -153,11 +152,11 @@ def _store(files: dict[str, object] | None, handed: list[MergedMaterial]) -> dic
 
 
 @transaction.atomic
-def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, materials: Iterable[str] | None,
+def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, materials: Iterable[str],
           by: User, channel: str, hall: Hall, files: dict[str, object] | None = None) -> BundleApplication:  # fmt: skip
     """一件事接件: one merged form and one set of materials; one child case per item, submitted
     through cases.services.submit in this one transaction and marked with the application's
-    number. `materials` are names from `merged_materials` (None: every required one);
+    number. `materials` are names from `merged_materials`, those handed in (nothing else counts);
     `files` maps such a name to its upload (portal)."""
     if not bundle.is_active:
         raise Conflict("bundle.inactive", f"“{bundle.name}”暂停受理。")
@@ -240,7 +239,9 @@ def request_supplement(application: BundleApplication, *, by: User, items: list[
     with _Driving():
         for child in children:
             notes = _notes_for(child, items)
-            if notes:
+            outstanding = any(m.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
+                              for m in child.materials.all())  # fmt: skip
+            if notes or outstanding:  # a child left out of the notice refuses it (art. 32: all at once)
                 noticed = cases.request_supplement(child, by=by, items=notes)
                 seq = seq or noticed.event_count  # the notice's place in the first child's chain
     _message(

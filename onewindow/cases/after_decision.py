@@ -13,10 +13,11 @@ from onewindow.accounts.models import Role, User
 from onewindow.cases.models import Case, CaseStep, Outcome
 from onewindow.cases.services import REVIEW_ROLES, _check, _lock, _move, _require
 from onewindow.errors import Conflict, DomainError
+from onewindow.workdays import calendar
 
 DELIVERY_METHODS = {"pickup": "窗口领取", "post": "免费邮寄"}
-# 行政许可法 art. 44: the license is issued and delivered within ten days (日, calendar days)
-# of the decision.
+# 行政许可法 art. 44: the license is issued and delivered within ten days of the decision —
+# working days, as every limit of the law (art. 82); the day of the decision is not counted.
 DELIVERY_DAYS = 10
 
 
@@ -27,9 +28,29 @@ def _open_after_steps(case: Case, *, delivery: bool):
     return steps.filter(name__contains="送达") if delivery else steps.exclude(name__contains="送达")
 
 
+# The one home of art. 44's dates: the delivery page, the services, the late sweep and the API
+# all ask these three.
+
+
 def delivery_due_on(case: Case) -> dt.date:
-    """The last day of art. 44's ten days: the decision's date (hall time) + DELIVERY_DAYS."""
-    return case.decided_at.astimezone(clock.hall_tz()).date() + dt.timedelta(days=DELIVERY_DAYS)
+    """The last day of art. 44's ten working days after the decision's date (hall time)."""
+    return calendar.add_workdays(case.decided_at.astimezone(clock.hall_tz()).date(), DELIVERY_DAYS)
+
+
+def delivered_on_time(case: Case, day: dt.date) -> bool:
+    """A delivery on `day` keeps art. 44 when it is on or before the due date."""
+    return day <= delivery_due_on(case)
+
+
+def late_if_decided_before(today: dt.date) -> dt.datetime:
+    """The instant such that a decision before it is past art. 44's ten working days on `today`
+    (so an undelivered license is late), and one at or after it is not — for set-based queries.
+    The due date is a working day, so it is before `today` exactly when it is before the first
+    working day on or after `today`; the earliest decision day still in time is then the one
+    DELIVERY_DAYS working days before that day."""
+    first_workday = today if calendar.is_workday(today) else calendar.add_workdays(today, 1)
+    first_in_time = calendar.date_of_seq(calendar.seq(first_workday) - DELIVERY_DAYS)
+    return dt.datetime.combine(first_in_time, dt.time(), tzinfo=clock.hall_tz())
 
 
 def _done_after_the_decision(case: Case) -> set[str]:
@@ -89,7 +110,7 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
             courier: str = "", tracking_number: str = "", address: str = "") -> Case:  # fmt: skip
     """送达: once, after the issue — handed over at a window (who signed, ID checked) or posted
     free of charge (address, courier, tracking number). `on_time` per art. 44: within
-    DELIVERY_DAYS calendar days of the decision's date."""
+    DELIVERY_DAYS working days of the decision's date."""
     case = _lock(case)
     _require(by, case, Role.CLERK, *REVIEW_ROLES)
     _check(case, "deliver")
@@ -100,8 +121,10 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
         raise Conflict("case.already_delivered", "该办件已送达，不能重复送达。")
     payload = delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                                 tracking_number=tracking_number, address=address)  # fmt: skip
-    due_on = delivery_due_on(case)
-    payload |= {"due_on": due_on.isoformat(), "on_time": clock.today() <= due_on}
+    payload |= {
+        "due_on": delivery_due_on(case).isoformat(),
+        "on_time": delivered_on_time(case, clock.today()),
+    }
     _open_after_steps(case, delivery=True).update(
         done_at=clock.now(), done_by=by, opinion=DELIVERY_METHODS[method]
     )

@@ -199,7 +199,10 @@ class SubmitIn(BaseModel):
     hall: str | None = Field(None, description="受理中心编码；窗口人员省略即本人所在中心")
     channel: str = Field("window", description="window / portal / agent / api")
     form_data: dict = Field(default_factory=dict)
-    handed_in: list[int] | None = Field(None, description="已交材料序号；省略即全部必需材料")
+    handed_in: list[int] = Field(
+        default_factory=list,
+        description="窗口人员勾选的申请人已交材料序号；省略即未交任何材料。网上申请只计上传的文件，本接口不收文件",
+    )
 
 
 @router.post("", response={201: CaseOut}, operation_id="cases_submit")
@@ -219,7 +222,7 @@ def submit(request, payload: SubmitIn):
     if hall is None:
         raise NotFound("case.hall_not_found", "未找到受理中心。")
     channel = payload.channel if staff is not None or request.user.is_superuser else Channel.PORTAL
-    handed = _material_ids(version.pk, payload.handed_in) if payload.handed_in is not None else None
+    handed = _material_ids(version.pk, payload.handed_in)
     case = services.submit(version=version, applicant=applicant, hall=hall, channel=channel, by=request.user,
                            form_data=payload.form_data, handed_in=handed)  # fmt: skip
     return _answer(case, 201)
@@ -352,6 +355,13 @@ def _transition(name: str, run, schema=EmptyIn, doc: str = "", needs_case: bool 
     return view
 
 
+_transition(
+    "receive",
+    lambda c, u, p: services.receive(c, by=u, materials=_material_ids(c.item_version_id, p.materials)),
+    MaterialsIn,
+    "收取材料（答复前在窗口收取申请人补交的材料）",
+    needs_case=True,
+)
 _transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理")
 _transition("request-supplement", lambda c, u, p: services.request_supplement(c, by=u, items=_notes(c, p.materials)),
             NoticeIn, "一次性告知补正", needs_case=True)  # fmt: skip

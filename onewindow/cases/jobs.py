@@ -23,8 +23,9 @@ S = Status
 
 def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
     """行政许可法 art. 32: an application neither decided nor noticed within 5 working days of
-    receipt counts as accepted from the day it was received. The selection is one indexed
-    query; each case found then gets its own transition and audit event."""
+    receipt counts as accepted from the day it was received — after a supplement, the day the
+    supplement arrived (`intake_from`). The selection is one indexed query (status,
+    intake_from); each case found then gets its own transition and audit event."""
     today = today or clock.today()
     latest_receipt = calendar.add_workdays(today, -settings.ONEWINDOW_INTAKE_ANSWER_DAYS)
     # A child of a 一件事 whose application got a one-time notice has had its written answer (the
@@ -33,7 +34,7 @@ def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
         bundle_number=OuterRef("bundle_number"), status=S.SUPPLEMENT_REQUESTED
     ).exclude(bundle_number="")
     overdue = (
-        Case.objects.filter(status=S.SUBMITTED, received_on__lt=latest_receipt)
+        Case.objects.filter(status=S.SUBMITTED, intake_from__lt=latest_receipt)
         .exclude(Exists(noticed_sibling))
         .values_list("pk", flat=True)
     )
@@ -43,9 +44,10 @@ def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
             case = Case.objects.select_for_update().get(pk=pk)
             if case.status != S.SUBMITTED:
                 continue
-            steps = _start_clock(case, case.received_on)
-            _move(case, "auto_accept", by=None, reason="行政许可法第三十二条：逾期未作出受理决定，自收到申请之日起即为受理",
-                  payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS, also=[steps])  # fmt: skip
+            steps = _start_clock(case, case.intake_from)
+            _move(case, "auto_accept", by=None, reason="行政许可法第三十二条：逾期未作出受理决定，自收到申请（补正材料）之日起即为受理",
+                  payload={"accepted_on": case.accepted_on.isoformat(), "due_on": case.due_on.isoformat()},
+                  fields=CLOCK_FIELDS, also=[steps])  # fmt: skip
             done += 1
     return done
 

@@ -72,6 +72,10 @@ class Case(models.Model):
     form_data = models.JSONField("申请表", default=dict, blank=True)
     received_at = models.DateTimeField("接件时间")
     received_on = models.DateField("接件日期")
+    # 行政许可法 art. 32: the day the application counts as received for the 5 working days
+    # of the written answer — its receipt, or the arrival of its last supplement (RULES.md:
+    # "after a supplement, the 5 days run again … and 'received' means that day").
+    intake_from = models.DateField("受理审查起算日")
     accepted_on = models.DateField("受理日期", null=True, blank=True)
     promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）")
     # Working days added to the deadline by suspensions, corrections and extensions.
@@ -107,7 +111,8 @@ class Case(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_inbox_open",
             ),
-            models.Index(fields=["status", "received_on"], name="case_intake_age"),
+            # Art. 32's sweep: applications awaiting an answer by the day they count as received.
+            models.Index(fields=["status", "intake_from"], name="case_intake_from"),
             models.Index(fields=["applicant", "-received_at"], name="case_applicant"),
             # Most cases belong to no project or bundle: only the others are indexed.
             models.Index(fields=["project_code"], condition=~Q(project_code=""), name="case_project_code"),

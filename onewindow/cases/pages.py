@@ -129,8 +129,8 @@ def case_sheet(case: Case) -> dict:
 # its viewer can use; the services decide in the end).
 ACTION_ROLES = {
     **dict.fromkeys(
-        ["accept", "request_supplement", "refuse", "accept_tolerantly", "approve_by_commitment", "supplement",
-         "supply_tolerated"], services.INTAKE_ROLES),
+        ["receive", "accept", "request_supplement", "refuse", "accept_tolerantly", "approve_by_commitment",
+         "supplement", "supply_tolerated"], services.INTAKE_ROLES),
     **dict.fromkeys(["review", "return_for_correction", "suspend", "resume"], services.REVIEW_ROLES),
     "decide": (Role.DEPARTMENT_HEAD,),
     "extend": (Role.DEPARTMENT_HEAD,),
@@ -149,6 +149,7 @@ def actions_for(user: User, sheet: dict) -> set[str]:
     review_pending = any(s.done_at is None and s.kind == CaseStep.Kind.REVIEW for s in sheet["steps"])
     extra = {
         "approve_by_commitment": case.item_version.commitment_approval,
+        "receive": bool(sheet["pending"]),
         "accept_tolerantly": bool(sheet["pending"]),
         "supplement": bool(sheet["pending"]),
         "supply_tolerated": bool(sheet["tolerated"]),

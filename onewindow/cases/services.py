@@ -4,7 +4,7 @@ the state, appends the audit event and calls the after-transition hooks (notices
 A refused call raises DomainError and changes nothing."""
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from django.conf import settings
@@ -38,6 +38,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "accept": ((S.SUBMITTED,), S.IN_REVIEW),
     "auto_accept": ((S.SUBMITTED,), S.IN_REVIEW),
     "request_supplement": ((S.SUBMITTED,), S.SUPPLEMENT_REQUESTED),
+    "receive": ((S.SUBMITTED,), None),  # materials handed in at the window before the answer
     "supplement": ((S.SUPPLEMENT_REQUESTED, S.CORRECTION_REQUESTED), None),  # back where it came from
     "refuse": ((S.SUBMITTED, S.SUPPLEMENT_REQUESTED), S.REFUSED),
     "accept_tolerantly": ((S.SUBMITTED,), S.IN_REVIEW),
@@ -60,7 +61,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "revoke_commitment": ((S.CLOSED,), None),
 }
 ACTION_NAMES = {
-    "submit": "接件", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
+    "submit": "接件", "receive": "收取材料", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
     "supplement": "补齐补正材料", "refuse": "不予受理", "accept_tolerantly": "容缺受理",
     "approve_by_commitment": "告知承诺审批", "supply_tolerated": "补齐容缺材料", "review": "审查",
     "return_for_correction": "退回补正", "decide": "决定", "suspend": "特别程序开始", "resume": "特别程序结束",
@@ -85,6 +86,30 @@ def on_transition(hook: Callable) -> None:
 def write_with_transition(hook: Callable) -> None:
     if hook not in _write_hooks:
         _write_hooks.append(hook)
+
+
+# 证照共享 (decision 14): the module that holds the licenses sits above cases and registers the
+# one look-up finder(applicant, materials, today) → {material id: license number} of the shared
+# materials the applicant's valid licenses satisfy. The rule stays here: a shared material
+# neither found nor handed in is missing — on the one-time notice, and 受理 waits for it.
+_shared_finders: list[Callable[[Applicant, Sequence[Material], dt.date], dict[int, str]]] = []
+SHARED_NOT_FOUND = "未找到申请人有效的共享证照"
+
+
+def find_shared_with(finder: Callable) -> None:
+    if finder not in _shared_finders:
+        _shared_finders.append(finder)
+
+
+def _find_shared(applicant: Applicant, materials: Sequence[Material], today: dt.date) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for finder in _shared_finders if materials else ():
+        found |= finder(applicant, materials, today)
+    return found
+
+
+def _shared_note(number: str) -> str:
+    return f"共享证照 {number}"
 
 
 NOTE_MAX = 300  # CaseMaterial.note
@@ -241,11 +266,13 @@ def _today_seq() -> tuple[dt.date, int]:
 
 @fastsql.atomic
 def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: str, by: User,
-           form_data: dict | None = None, handed_in: Iterable[int] | None = None,
+           form_data: dict | None = None, handed_in: Iterable[int] = (),
            files: dict[int, object] | None = None, project_code: str = "",
            bundle_number: str = "") -> Case:  # fmt: skip
-    """接件 at a window (the clerk ticks the materials handed in) or online (the applicant
-    uploads them). `handed_in` are material ids; None means every required material."""
+    """接件 at a window (`handed_in`: the material ids the clerk ticks) or online (`files`: the
+    uploads, material id → file). A material is received only so: online, only what was
+    uploaded counts; nothing handed in means nothing received. A shared material not handed in
+    is looked up (证照共享); one not found is missing like any other."""
     if version.state != ItemVersion.State.PUBLISHED:
         raise Conflict("case.item_not_published", "该事项当前不受理申请。")
     if channel not in CHANNELS:
@@ -259,37 +286,55 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
         or (staff_of(by) and staff_of(by).role in INTAKE_ROLES and staff_of(by).hall_id == hall.pk)
     ):
         raise Forbidden("case.intake_role", "只有本中心的窗口人员可以登记窗口申请。")
-    known = {m.pk for m in materials}
-    handed = set(handed_in) if handed_in is not None else {m.pk for m in materials if m.required}
+    handed = _handed(channel, handed_in, files, {m.pk for m in materials})
+    now = clock.now()
+    today = now.astimezone(clock.hall_tz()).date()
+    asked_shared = [m for m in materials if m.source == Material.Source.SHARED and m.pk not in handed]
+    found = _find_shared(applicant, asked_shared, today)
+    number, case_id = numbering.allocate(hall.region_id, today)
+    case = fastsql.new(  # Case(…) without Model.__init__'s cost (hot path)
+        Case, pk=case_id, number=number, item_id=version.item_id, item_version=version,
+        department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
+        channel=channel, form_data=form_data or {}, received_at=now, received_on=today, intake_from=today,
+        promised_days=version.promised_limit_days, status="", project_code=project_code, bundle_number=bundle_number,
+    )  # fmt: skip
+    rows = []
+    for m in materials:
+        state, note = _intake_state(m, handed, found)
+        rows.append(fastsql.new(CaseMaterial, case=case, material=m, name=m.name, state=state, note=note,
+                                file=(files or {}).get(m.pk, "")))  # fmt: skip
+    _move(case, "submit", by=by, payload={"channel": channel}, also=[fastsql.Insert(rows)])
+    case.loaded_materials, case.loaded_steps = rows, []  # the answer needs no re-read
+    return case
+
+
+def _handed(channel: str, handed_in: Iterable[int], files: dict | None, known: set[int]) -> set[int]:
+    """The materials received at submission: online the uploaded files (a claim without a file
+    is refused), at a window or by an agent what the clerk ticked (and any scans attached)."""
+    uploaded = set(files or ())
+    handed = set(handed_in) | uploaded
     unknown = handed - known
     if unknown:
         raise DomainError(
             "case.unknown_material", "所交材料不属于该事项。", details={"materials": sorted(unknown)}
         )
-    now = clock.now()
-    today = now.astimezone(clock.hall_tz()).date()
-    number, case_id = numbering.allocate(hall.region_id, today)
-    case = fastsql.new(  # Case(…) without Model.__init__'s cost (hot path)
-        Case, pk=case_id, number=number, item_id=version.item_id, item_version=version,
-        department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
-        channel=channel, form_data=form_data or {}, received_at=now, received_on=today,
-        promised_days=version.promised_limit_days, status="", project_code=project_code, bundle_number=bundle_number,
-    )  # fmt: skip
-    rows = []
-    for m in materials:
-        if m.source == Material.Source.SHARED:
-            state = CaseMaterial.State.SHARED
-        elif m.pk in handed:
-            state = CaseMaterial.State.RECEIVED
-        elif not m.required:
-            state = CaseMaterial.State.NOT_APPLICABLE
-        else:
-            state = CaseMaterial.State.MISSING
-        rows.append(fastsql.new(CaseMaterial, case=case, material=m, name=m.name, state=state,
-                                file=(files or {}).get(m.pk, "")))  # fmt: skip
-    _move(case, "submit", by=by, payload={"channel": channel}, also=[fastsql.Insert(rows)])
-    case.loaded_materials, case.loaded_steps = rows, []  # the answer needs no re-read
-    return case
+    if channel == Channel.PORTAL and handed - uploaded:
+        raise DomainError("case.portal_material_without_file", "网上申请的材料须上传文件，未上传的材料视为未提交。",
+                          details={"materials": sorted(handed - uploaded)})  # fmt: skip
+    return handed
+
+
+def _intake_state(material: Material, handed: set[int], found: dict[int, str]) -> tuple[str, str]:
+    """(state, note) of a material at submission."""
+    if material.pk in handed:
+        return CaseMaterial.State.RECEIVED, ""
+    if material.pk in found:
+        return CaseMaterial.State.SHARED, _shared_note(found[material.pk])
+    if not material.required:
+        return CaseMaterial.State.NOT_APPLICABLE, ""
+    if material.source == Material.Source.SHARED:
+        return CaseMaterial.State.MISSING, SHARED_NOT_FOUND
+    return CaseMaterial.State.MISSING, ""
 
 
 def _start_clock(case: Case, accepted_on: dt.date) -> fastsql.Insert:
@@ -322,12 +367,13 @@ def _start_clock(case: Case, accepted_on: dt.date) -> fastsql.Insert:
 CLOCK_FIELDS = ["accepted_on", "due_seq", "due_on"]
 
 
-def _missing_required(case: Case) -> list[str]:
-    """Reads the case's materials once, unless the lock did (kept on the case for the answer), and
-    names the missing."""
+OUTSTANDING = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
+
+
+def _materials(case: Case) -> list[CaseMaterial]:
+    """The case's materials, read once unless the lock did (kept on the case for the answer)."""
     if getattr(case, "loaded_materials", None) is not None:
-        bad = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
-        return [m.name for m in case.loaded_materials if m.state in bad]
+        return case.loaded_materials
     sql = (
         f"SELECT {fastsql.select_list(CaseMaterial, 'm')} FROM {fastsql.quote(CaseMaterial._meta.db_table)} m "
         "WHERE m.case_id = %s ORDER BY m.id"
@@ -337,8 +383,28 @@ def _missing_required(case: Case) -> list[str]:
         case.loaded_materials = [fastsql.from_row(CaseMaterial, row) for row in cursor.fetchall()]
     for m in case.loaded_materials:
         CaseMaterial.case.field.set_cached_value(m, case)
-    bad = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
-    return [m.name for m in case.loaded_materials if m.state in bad]
+    return case.loaded_materials
+
+
+def _shared_found_since(case: Case) -> list[fastsql.Update]:
+    """证照共享: a shared material missing at submission may have been issued since — asked again
+    before 受理 (only when there is such a material: no cost otherwise). Returns the rows' writes."""
+    _, materials, _ = _published(case.item_version_id)
+    shared = {m.pk: m for m in materials if m.source == Material.Source.SHARED}
+    rows = [r for r in _materials(case) if r.state == CaseMaterial.State.MISSING and r.material_id in shared]
+    if not rows:
+        return []
+    found = _find_shared(case.applicant, [shared[r.material_id] for r in rows], clock.today())
+    writes = []
+    for r in rows:
+        if r.material_id in found:
+            r.state, r.note = CaseMaterial.State.SHARED, _shared_note(found[r.material_id])
+            writes.append(fastsql.Update(r, ["state", "note"]))
+    return writes
+
+
+def _missing_required(case: Case) -> list[str]:
+    return [m.name for m in _materials(case) if m.state in OUTSTANDING]
 
 
 @fastsql.atomic
@@ -347,38 +413,85 @@ def accept(case: Case, *, by: User) -> Case:
     case = _lock(case, materials=True)
     _require(by, case, *INTAKE_ROLES)
     _check(case, "accept")
+    shared = _shared_found_since(case)
     missing = _missing_required(case)
     if missing:
         raise Conflict("case.materials_incomplete", f"材料不齐全，不能受理：{'、'.join(missing)}。请一次性告知补正或容缺受理。",
                        details={"missing": missing})  # fmt: skip
     steps = _start_clock(case, clock.today())
-    _move(
-        case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS, also=[steps]
-    )
+    _move(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS,
+          also=[steps, *shared])  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def receive(case: Case, *, by: User, materials: Iterable[int]) -> Case:
+    """收取材料 before the written answer: the clerk ticks what the applicant hands in at the window
+    — a material is received only so or by an upload; a shared license not found, on paper."""
+    case = _lock(case)
+    _require(by, case, *INTAKE_ROLES)
+    _check(case, "receive")
+    handed = set(materials)
+    pending = {m.material_id: m for m in case.materials.filter(state__in=OUTSTANDING)}
+    if not handed or not handed <= set(pending):
+        raise DomainError("case.receive_mismatch", "收取的材料须为该办件尚缺的材料。")
+    for material_id in handed:
+        pending[material_id].state, pending[material_id].note = CaseMaterial.State.RECEIVED, ""
+    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "note"])
+    _move(case, "receive", by=by, payload={"materials": [pending[i].name for i in sorted(handed)]})
     return case
 
 
 @transaction.atomic
 def request_supplement(case: Case, *, by: User, items: list[dict]) -> Case:
     """一次性告知 (行政许可法 art. 32): every missing or defective material, each with a note,
-    in one written notice. `items`: [{"material": id, "note": "…", "defective": bool}]."""
+    in one written notice. `items`: [{"material": id, "note": "…", "defective": bool}].
+    A notice that leaves out a material still missing is refused. After a supplement a notice
+    may name only what the supplement itself got wrong (each with the reason, recorded) besides
+    what is still outstanding from the first notice — never a new demand."""
     case = _lock(case)
     _require(by, case, *INTAKE_ROLES)
     _check(case, "request_supplement")
+    rows = {m.material_id: m for m in case.materials.all()}
+    named = [entry.get("material") for entry in items]
+    if any(material not in rows for material in named):
+        raise DomainError("case.unknown_material", "告知的材料不属于该事项。")
+    left_out = [m.name for m in rows.values() if m.state in OUTSTANDING and m.material_id not in named]
+    if left_out:
+        raise DomainError("case.notice_incomplete", f"一次性告知须一次列明全部缺少或需补正的材料，以下材料尚缺而未列入：{'、'.join(left_out)}。",
+                          details={"materials": left_out})  # fmt: skip
     if not items:
         raise DomainError("case.notice_empty", "一次性告知书须列明需补正的全部材料。")
-    rows = {m.material_id: m for m in case.materials.all()}
+    supplemented = _last_supplement(case)
+    if supplemented is not None:
+        new = [
+            rows[i].name
+            for i in named
+            if rows[i].state not in OUTSTANDING and rows[i].name not in supplemented
+        ]
+        if new:
+            raise DomainError("case.notice_new_demand", f"已一次性告知过：补正后再次告知只能针对补正材料本身的问题，不能新增要求（{'、'.join(new)}）。",
+                              details={"materials": new})  # fmt: skip
     listed = []
     for entry in items:
-        row = rows.get(entry.get("material"))
-        if row is None:
-            raise DomainError("case.unknown_material", "告知的材料不属于该事项。")
+        row = rows[entry["material"]]
         row.note = _note(entry.get("note"), row.name)
-        row.state = CaseMaterial.State.DEFECTIVE if entry.get("defective") else CaseMaterial.State.MISSING
-        listed.append({"material": row.name, "note": row.note, "state": row.state})
-    CaseMaterial.objects.bulk_update([rows[e["material"]] for e in items], ["state", "note"])
-    _move(case, "request_supplement", by=by, payload={"materials": listed})
+        again = supplemented is not None and row.name in supplemented and row.state not in OUTSTANDING
+        defective = entry.get("defective") or again  # handed in with the supplement, and wrong
+        row.state = CaseMaterial.State.DEFECTIVE if defective else CaseMaterial.State.MISSING
+        listed.append({"material": row.name, "note": row.note, "state": row.state,
+                       **({"cause": "补正材料不符合要求" if again else "仍未补齐"} if supplemented is not None else {})})  # fmt: skip
+    CaseMaterial.objects.bulk_update([rows[i] for i in named], ["state", "note"])
+    payload = {"materials": listed} | ({"after_supplement": True} if supplemented is not None else {})
+    _move(case, "request_supplement", by=by, payload=payload)
     return case
+
+
+def _last_supplement(case: Case) -> list[str] | None:
+    """The names the last supplement at intake handed in, or None before any supplement (the
+    first notice). Only intake supplements bring a case back to intake."""
+    event = case.events.filter(action="supplement").order_by("-seq").first()
+    return None if event is None else list(event.payload.get("materials", []))
 
 
 @transaction.atomic
@@ -407,7 +520,10 @@ def supplement(
         _move(case, "supplement", by=by, to=S.IN_REVIEW, payload={"materials": names, "due_on": case.due_on.isoformat()},
               fields=fields)  # fmt: skip
     else:
-        _move(case, "supplement", by=by, to=S.SUBMITTED, payload={"materials": names})
+        # 行政许可法 art. 32: the 5 working days to answer run again from the supplement's arrival.
+        case.intake_from = clock.today()
+        _move(case, "supplement", by=by, to=S.SUBMITTED,
+              payload={"materials": names, "intake_from": case.intake_from.isoformat()}, fields=["intake_from"])  # fmt: skip
     return case
 
 

@@ -191,6 +191,7 @@ def _suspend(case, by, post):
 
 # One entry per form on the case page: parse the post, call the one service it names.
 ACTIONS = {
+    "receive": lambda c, by, p: services.receive(c, by=by, materials=_ids(p, "material")),
     "accept": lambda c, by, p: services.accept(c, by=by),
     "request-supplement": lambda c, by, p: services.request_supplement(c, by=by, items=_notice(p)),
     "refuse": lambda c, by, p: services.refuse(c, by=by, reason=p.get("reason", ""),

@@ -223,12 +223,15 @@ ACCEPTING = ("accept", "accept_tolerantly", "auto_accept", "approve_by_commitmen
 
 def _accepted_on(notice: Issued) -> dt.date | None:
     """The day of acceptance, from the events (the case row may have been read a moment before
-    them): the acceptance's own day, or the day of receipt for one deemed accepted (art. 32)."""
+    them): the acceptance's own day, or for one deemed accepted (art. 32) the day it counts as
+    received — its receipt, or its last supplement's arrival (recorded on the event)."""
     accepting = [e for e in notice.history if e.seq <= notice.event.seq and e.action in ACCEPTING]
     if not accepting:
         return None
     last = accepting[-1]
-    return notice.event.case.received_on if last.action == "auto_accept" else local_date(last.at)
+    if last.action == "auto_accept":
+        return _date(last.payload.get("accepted_on")) or notice.event.case.received_on
+    return local_date(last.at)
 
 
 def _materials_at_acceptance(case: Case, event: CaseEvent) -> list[dict]:

@@ -116,7 +116,7 @@ class LateRow(Schema):
 @paginate(Paged)
 @requires(Role.SUPERVISOR, Role.HALL_ADMIN, Role.REVIEWER, Role.DEPARTMENT_HEAD)
 def late_deliveries(request):
-    """逾期送达 (行政许可法 art. 44): more than 10 days after the decision, delivered or not."""
+    """逾期送达 (行政许可法 art. 44): more than 10 working days after the decision, delivered or not."""
     cases = queries.late_deliveries(cases=case_queries.visible_cases(request.user))
     return [
         {"case": c.number, "item_name": c.item_version.name, "department": c.department.code,

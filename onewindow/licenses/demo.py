@@ -9,6 +9,7 @@ from django.db import transaction
 from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Channel
+from onewindow.catalog.models import Material
 from onewindow.catalog.services import version_for_new_case
 from onewindow.licenses import services
 from onewindow.licenses.models import License
@@ -20,9 +21,14 @@ def _people() -> dict:
     return {**users, "hall": Hall.objects.get(code="371400-zwfw")}
 
 
-def _submit(p: dict, code: str, applicant: str) -> Case:
-    return cases.submit(version=version_for_new_case(code), applicant=Applicant.objects.get(user=p[applicant]),
-                        hall=p["hall"], channel=Channel.WINDOW, by=p["clerk"])  # fmt: skip
+def _submit(p: dict, code: str, applicant: str, *, shared_on_paper: bool = True) -> Case:
+    """At the window: the clerk ticks every required material the applicant hands in — the
+    shared ones on paper, unless the applicant's licenses supply them (证照共享)."""
+    version = version_for_new_case(code)
+    handed = [m.pk for m in version.materials.all()
+              if m.required and (shared_on_paper or m.source != Material.Source.SHARED)]  # fmt: skip
+    return cases.submit(version=version, applicant=Applicant.objects.get(user=p[applicant]), hall=p["hall"],
+                        channel=Channel.WINDOW, by=p["clerk"], handed_in=handed)  # fmt: skip
 
 
 def _told(code: str, applicant: str) -> bool:
@@ -41,7 +47,7 @@ def _company_and_food_permit(p: dict) -> None:
     company = cases.approve_by_commitment(_submit(p, "QYDJ-XK-0001", "luwei"), by=p["clerk"],
                                           commitment="申请人承诺所填信息真实、住所合法有效")  # fmt: skip
     services.issue_license(company, by=p["reviewer_sp"], delivery="pickup")
-    permit = cases.accept(_submit(p, "SPJY-XK-0001", "luwei"), by=p["clerk"])
+    permit = cases.accept(_submit(p, "SPJY-XK-0001", "luwei", shared_on_paper=False), by=p["clerk"])
     cases.review(permit, by=p["reviewer_sp"], opinion="经审查（含现场核查），符合条件")
     cases.decide(permit, by=p["head_sp"], approve=True)
     services.issue_license(permit, by=p["reviewer_sp"], delivery="post")

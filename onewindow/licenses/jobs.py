@@ -7,7 +7,7 @@ from onewindow.licenses.models import LateDelivery
 
 
 def record_late_deliveries() -> int:
-    """Records a supervision event for every license past art. 44's 10 days that has none yet.
+    """Records a supervision event for every license past art. 44's 10 working days that has none yet.
     Idempotent: one event per case (a unique key), so running it again adds nothing. Reads only
     the late cases without an event (one query), never every case."""
     now = clock.now()

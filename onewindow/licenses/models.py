@@ -1,5 +1,5 @@
 """证照: the e-license an approved case produces, verifiable by anyone by its number or QR code;
-its delivery (送达, 行政许可法 art. 44: within 10 days of the decision); late deliveries as
+its delivery (送达, 行政许可法 art. 44: within 10 working days of the decision, art. 82); late deliveries as
 supervision events."""
 
 from django.db import models
@@ -85,7 +85,7 @@ class Delivery(models.Model):
     courier = models.CharField("快递公司", max_length=30, blank=True)
     tracking_number = models.CharField("运单号", max_length=40, blank=True)
     delivered_at = models.DateTimeField("送达时间")
-    due_on = models.DateField("法定送达期限")  # the decision's date + 10 days (art. 44)
+    due_on = models.DateField("法定送达期限")  # 10 working days after the decision (art. 44, 82)
     on_time = models.BooleanField("按期送达")
     recorded_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="登记人")
 
@@ -98,7 +98,7 @@ class Delivery(models.Model):
 
 
 class LateDelivery(models.Model):
-    """A supervision event (电子监察): a license not delivered within 10 days of the decision
+    """A supervision event (电子监察): a license not delivered within 10 working days of the decision
     (行政许可法 art. 44) — recorded when a late delivery is made, or by the periodic sweep for
     one still outstanding. One per case; `delivered_at` fills in when it is finally delivered."""
 

@@ -8,9 +8,9 @@ from django.db.models import Q, QuerySet
 from onewindow import clock
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import queries as case_queries
-from onewindow.cases.after_decision import DELIVERY_DAYS, delivery_due_on
-from onewindow.cases.models import Case, CaseMaterial, Outcome, Status
-from onewindow.catalog.models import ServiceItem
+from onewindow.cases.after_decision import delivery_due_on, late_if_decided_before
+from onewindow.cases.models import Case, Outcome, Status
+from onewindow.catalog.models import Material, ServiceItem
 from onewindow.errors import NotFound
 from onewindow.licenses import numbers
 from onewindow.licenses.models import License, LicenseStatus
@@ -79,18 +79,35 @@ def valid_licenses_of(applicant: Applicant, item: ServiceItem | None = None, tod
     return licenses.order_by("-issued_at")
 
 
-def shared_materials(case: Case, today: dt.date | None = None) -> list[dict]:
-    """The case's 部门共享 materials, each with the applicant's valid license that satisfies it:
-    one issued by the material's sharing department whose name and the material's name contain
-    one another (营业执照 ↔ 使用单位营业执照), or None."""
-    rows = list(case.materials.filter(state=CaseMaterial.State.SHARED).select_related("material"))
-    licenses = list(valid_licenses_of(case.applicant, today=today)) if rows else []
-    found = []
-    for row in rows:
-        match = next((lic for lic in licenses if lic.department_id == row.material.shared_by_id
-                      and (lic.name in row.name or row.name in lic.name)), None)  # fmt: skip
-        found.append({"material": row, "license": match})
+def _satisfies(department_id: int, name: str, material: Material) -> bool:
+    """证照共享: a license satisfies a shared material when the material's sharing department
+    issued it and the two names contain one another (营业执照 ↔ 使用单位营业执照)."""
+    return department_id == material.shared_by_id and (name in material.name or material.name in name)
+
+
+def shared_found(applicant: Applicant, materials, today: dt.date) -> dict[int, str]:
+    """{material id: license number} of the shared `materials` the applicant's valid licenses
+    satisfy — one indexed query. Registered with cases (cases.services.find_shared_with): intake
+    asks it for the shared materials not handed in (decision 14)."""
+    licenses = valid_licenses_of(applicant, today=today).values_list("department_id", "name", "number")
+    found = {}
+    for department_id, name, number in licenses:
+        for m in materials:
+            if m.pk not in found and _satisfies(department_id, name, m):
+                found[m.pk] = number
     return found
+
+
+def shared_materials(case: Case, today: dt.date | None = None) -> list[dict]:
+    """The case's 部门共享 materials as intake recorded them (共享获取, 已收 on paper, or 缺少 when
+    not found), each with the applicant's valid license that satisfies it today, or None."""
+    rows = list(case.materials.filter(material__source=Material.Source.SHARED).select_related("material"))
+    licenses = list(valid_licenses_of(case.applicant, today=today)) if rows else []
+    return [
+        {"material": row, "license": next((lic for lic in licenses
+                                           if _satisfies(lic.department_id, lic.name, row.material)), None)}
+        for row in rows
+    ]  # fmt: skip
 
 
 def my_licenses(user: User) -> QuerySet[License]:
@@ -135,18 +152,12 @@ def awaiting_delivery(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _late_cutoff(today: dt.date) -> dt.datetime:
-    """Decided before this instant ⟺ the decision's date + DELIVERY_DAYS < today."""
-    first_day = today - dt.timedelta(days=DELIVERY_DAYS)
-    return dt.datetime.combine(first_day, dt.time(), tzinfo=clock.hall_tz())
-
-
 def late_deliveries(today: dt.date | None = None, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
-    """行政许可法 art. 44 missed: delivered more than 10 days after the decision, or not yet
-    delivered and the 10 days are over. One query (no loop over cases)."""
+    """行政许可法 art. 44 missed: delivered more than 10 working days after the decision, or not
+    yet delivered and the 10 working days are over. One query (no loop over cases)."""
     today = today or clock.today()
     cases = Case.objects.all() if cases is None else cases
-    undelivered = Q(delivery__isnull=True, decided_at__lt=_late_cutoff(today))
+    undelivered = Q(delivery__isnull=True, decided_at__lt=late_if_decided_before(today))
     return (
         _documents(cases)
         .filter(Q(delivery__on_time=False) | undelivered)

@@ -87,12 +87,12 @@ def issue_license(
 def deliver_license(case: Case, *, by: User, method: str, signed_by: str = "", id_checked: bool = False,
                     courier: str = "", tracking_number: str = "", address: str = "") -> Delivery:  # fmt: skip
     """送达: the signature record of a pickup or the post's details, once, under the case's lock
-    (cases.after_decision.deliver). Later than 10 days after the decision (art. 44) is recorded as
+    (cases.after_decision.deliver). Later than 10 working days after the decision (art. 44, 82) is recorded as
     late on the delivery and as a supervision event."""
     case = after_decision.deliver(case, by=by, method=method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                          tracking_number=tracking_number, address=address)  # fmt: skip
     now, due_on = clock.now(), after_decision.delivery_due_on(case)
-    on_time = now.astimezone(clock.hall_tz()).date() <= due_on
+    on_time = after_decision.delivered_on_time(case, now.astimezone(clock.hall_tz()).date())
     details = after_decision.delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                                      tracking_number=tracking_number, address=address)  # fmt: skip
     delivery = Delivery.objects.create(

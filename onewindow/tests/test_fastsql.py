@@ -24,7 +24,7 @@ def _case(world, pk=None) -> Case:
         pk=pk, number=number, item=item, item_version=item.current, department=item.department,
         applicant=world.alice_applicant, hall=world.hall, region_code=world.hall.region_id, channel="window",
         status="submitted", form_data={"店名": "小王面馆", "面积": 42}, received_at=clock.now(),
-        received_on=today, promised_days=5, due_on=dt.date(2026, 12, 3), due_seq=12,
+        received_on=today, intake_from=today, promised_days=5, due_on=dt.date(2026, 12, 3), due_seq=12,
     )  # fmt: skip
 
 

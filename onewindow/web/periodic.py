@@ -7,7 +7,7 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
   tolerated materials is recorded once on the case (supervision event);
 - queueing: appointments whose slot has ended without arrival become no-shows;
 - notify: tomorrow's appointments get an SMS reminder, once each, from the reminder hour on;
-- licenses: 行政许可法 art. 44 — a license not delivered within 10 days of the decision is
+- licenses: 行政许可法 art. 44 — a license not delivered within 10 working days of the decision is
   recorded once as a late delivery (supervision event);
 - projects: RULES.md "Parallel approval" — a co-reviewing department with no formal opinion after
   its limit is taken to agree (超时默认), recorded against the department;

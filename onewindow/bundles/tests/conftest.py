@@ -61,6 +61,8 @@ ANSWERS = {
     "enterprise_name": "德州示例科技有限公司", "enterprise_type": "有限责任公司", "legal_representative": "艾丽",
     "registered_capital": "100", "seal_kinds": "公章、财务专用章", "bank_account": "6222000011112222", "employees": "8",
 }  # fmt: skip
+# The shared materials: Alice holds no license, so 证照共享 finds none — handed in on paper.
+ON_PAPER = ["股东身份证明", "营业执照"]
 # Every merged material the applicant supplies (shared ones are fetched).
 ASKED = ["公司登记申请书", "公司章程", "经办人授权委托书", "印章刻制备案信息表", "涉税事项综合申请表", "银行开户信息",
          "社保单位参保登记表", "公积金缴存登记表"]  # fmt: skip
@@ -116,7 +118,7 @@ def apply(
     world, startup, *, by=None, materials=ASKED, answers=ANSWERS, channel=Channel.WINDOW, applicant=None
 ):
     return services.apply(bundle=startup.bundle, applicant=applicant or world.alice_applicant, form_data=dict(answers),
-                          materials=materials, by=by or world.clerk, channel=channel, hall=world.hall)  # fmt: skip
+                          materials=[*materials, *ON_PAPER], by=by or world.clerk, channel=channel, hall=world.hall)  # fmt: skip
 
 
 @pytest.fixture

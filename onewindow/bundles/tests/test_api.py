@@ -25,7 +25,7 @@ def _apply(api, world, **body):
     payload = {
         "applicant": world.alice_applicant.ref,
         "form_data": ANSWERS,
-        "materials": [1, 2, 4, 5, 7, 8, 9, 10],
+        "materials": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],  # 3 and 6, shared, on paper (Alice holds no license)
     }
     with clock.frozen(MONDAY):
         return api(world.clerk).post("/bundles/T-QYKB/applications", payload | body)

@@ -35,7 +35,10 @@ def test_the_demo_enterprise_start_up_bundle():
                "seal_kinds": "公章", "bank_name": "德州银行", "bank_account": "6222", "invoice_needed": "是",
                "employees": "6", "deposit_ratio": "12"}  # fmt: skip
     with clock.frozen(MONDAY):
-        application = services.apply(bundle=bundle, applicant=company, form_data=answers, materials=None, by=clerk,
+        handed = [
+            m.name for m in services.merged_materials(bundle) if m.required
+        ]  # everything, shared on paper
+        application = services.apply(bundle=bundle, applicant=company, form_data=answers, materials=handed, by=clerk,
                                       channel=Channel.WINDOW, hall=clerk.staff.hall)  # fmt: skip
         services.accept(application, by=clerk)
     assert Case.objects.filter(bundle_number=application.number, status="in_review").count() == 5

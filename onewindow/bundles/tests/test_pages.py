@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onewindow import clock
 from onewindow.bundles import services
 from onewindow.bundles.models import BundleApplication
-from onewindow.bundles.tests.conftest import ANSWERS, ASKED, MONDAY
+from onewindow.bundles.tests.conftest import ANSWERS, ASKED, MONDAY, ON_PAPER
 from onewindow.bundles.tests.pdfs import read
 from onewindow.cases.models import Case, CaseMaterial
 
@@ -21,7 +21,7 @@ PDF = b"%PDF-1.4\n% a scan\n"
 def window_post(world, **extra):
     data = {
         "applicant": world.alice_applicant.ref,
-        "handed_in": ASKED,
+        "handed_in": [*ASKED, *ON_PAPER],
         **{f"f_{k}": v for k, v in ANSWERS.items()},
     }
     return data | extra
@@ -47,7 +47,7 @@ def test_the_clerk_applies_and_accepts_at_once_for_a_walk_in(world, startup, as_
 
 def test_a_window_acceptance_that_fails_keeps_the_application_and_says_why(world, startup, as_user):
     clerk = as_user(world.clerk)
-    handed = [n for n in ASKED if n != "涉税事项综合申请表"]
+    handed = [*(n for n in ASKED if n != "涉税事项综合申请表"), *ON_PAPER]
     with clock.frozen(MONDAY):
         done = clerk.post(
             "/staff/bundles/T-QYKB/apply/", window_post(world, accept="1", handed_in=handed), follow=True

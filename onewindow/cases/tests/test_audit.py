@@ -6,6 +6,7 @@ from django.db import connection
 
 from onewindow.cases import audit, services
 from onewindow.cases.models import Case, CaseEvent, Channel
+from onewindow.personas import all_required
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def _two_cases(world, food):
     cases = []
     for _ in range(2):
         case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
-                               channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                               channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
         services.accept(case, by=world.clerk)
         services.review(case, by=world.reviewer_a, opinion="符合条件")
         cases.append(case)

@@ -7,7 +7,7 @@ import pytest
 from onewindow import clock
 from onewindow.cases import services
 from onewindow.cases.models import Channel, Status
-from onewindow.personas import published_item
+from onewindow.personas import all_required, published_item
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -15,7 +15,7 @@ D = dt.date
 
 def _submit(world, item):
     return services.submit(version=item.current, applicant=world.alice_applicant, hall=world.hall,
-                           channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                           channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
 
 
 def _through_review(world, case):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def _submit(api, world, handed_in=(1, 3)):
+def _submit(api, world, handed_in=(1, 2, 3)):  # 2, the shared 营业执照, on paper (alice holds none)
     answer = api(world.clerk).post("/cases", {"item": "T-SPJY-0001", "applicant": world.alice_applicant.ref,
                                               "handed_in": list(handed_in)})  # fmt: skip
     assert answer.status_code == 201, answer.json()
@@ -23,7 +23,7 @@ def test_accept_starts_the_clock_and_numbers_the_case(world, food, api):
     with clock.frozen(D(2026, 9, 30)):
         case = _submit(api, world)
         assert case["number"].startswith("371400-20260930-")
-        assert [m["state"] for m in case["materials"]] == ["received", "shared", "received"]
+        assert [m["state"] for m in case["materials"]] == ["received", "received", "received"]
         accepted = api(world.clerk).post(f"/cases/{case['number']}/accept").json()
     assert (accepted["status"], accepted["accepted_on"], accepted["due_on"]) == (
         "in_review",
@@ -56,18 +56,23 @@ def test_one_time_notice_lists_every_missing_material_then_supplement_returns_to
     refused = api(world.clerk).post(f"/cases/{number}/accept")
     assert refused.status_code == 409 and refused.json()["code"] == "case.materials_incomplete"
     notice = api(world.clerk).post(f"/cases/{number}/request-supplement", {"materials": [
-        {"no": 1, "note": "申请书未签字"}, {"no": 3, "note": "缺少食品安全管理制度", "defective": False}]})  # fmt: skip
+        {"no": 1, "note": "申请书未签字"}, {"no": 2, "note": "请提交营业执照复印件"},
+        {"no": 3, "note": "缺少食品安全管理制度", "defective": False}]})  # fmt: skip
     assert notice.status_code == 200 and notice.json()["status"] == "supplement_requested"
     event = CaseEvent.objects.filter(case__number=number, action="request_supplement").get()
-    assert [m["material"] for m in event.payload["materials"]] == ["食品经营许可申请书", "食品安全管理制度"]
+    assert [m["material"] for m in event.payload["materials"]] == [
+        "食品经营许可申请书",
+        "营业执照",
+        "食品安全管理制度",
+    ]
     assert notice.json()["due_on"] is None  # the clock has not started
-    back = api(world.alice).post(f"/cases/{number}/supplement", {"materials": [1, 3]})
+    back = api(world.alice).post(f"/cases/{number}/supplement", {"materials": [1, 2, 3]})
     assert back.json()["status"] == "submitted"
     assert api(world.clerk).post(f"/cases/{number}/accept").json()["status"] == "in_review"
 
 
 def test_a_notice_must_say_what_is_wrong(world, food, api):
-    number = _submit(api, world, handed_in=[])["number"]
+    number = _submit(api, world)["number"]
     empty = api(world.clerk).post(f"/cases/{number}/request-supplement", {"materials": []})
     assert empty.status_code == 400 and empty.json()["code"] == "case.notice_empty"
     no_note = api(world.clerk).post(
@@ -101,7 +106,7 @@ def test_tolerant_acceptance_only_for_tolerable_materials(world, food, api):
     assert Case.objects.get(number=key_missing).status == "submitted"
 
     with clock.frozen(D(2026, 12, 1)):
-        number = _submit(api, world, handed_in=[1])["number"]
+        number = _submit(api, world, handed_in=[1, 2])["number"]
         accepted = (
             api(world.clerk).post(f"/cases/{number}/accept-tolerantly", {"supply_by": "2026-12-04"}).json()
         )
@@ -135,8 +140,8 @@ def test_an_on_the_spot_item_is_decided_at_the_window_the_same_day(world, api):
     published_item(world, code="T-GTDJ-0001", name="个体工商户登记", promised_limit_days=0, on_the_spot=True,
                    steps=[{"name": "受理审核", "role": "clerk", "days": 0}])  # fmt: skip
     with clock.frozen(D(2026, 11, 26)):
-        number = api(world.clerk).post("/cases", {"item": "T-GTDJ-0001", "applicant": world.alice_applicant.ref}
-                                       ).json()["number"]  # fmt: skip
+        number = api(world.clerk).post("/cases", {"item": "T-GTDJ-0001", "applicant": world.alice_applicant.ref,
+                                                  "handed_in": [1, 2, 3]}).json()["number"]  # fmt: skip
         accepted = api(world.clerk).post(f"/cases/{number}/accept").json()
         assert accepted["due_on"] == "2026-11-26"
         decided = api(world.clerk).post(f"/cases/{number}/decide", {"approve": True}).json()
@@ -229,9 +234,10 @@ def test_unknown_item_and_withdrawn_item_are_refused(world, food, api):
 def test_suspension_needs_a_known_kind_and_a_reason(world, food):
     from onewindow.cases import services
     from onewindow.cases.models import Channel
+    from onewindow.personas import all_required
 
     case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
-                           channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                           channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
     services.accept(case, by=world.clerk)
     for kind, reason, code in [
         ("holiday", "x", "case.suspension_kind"),

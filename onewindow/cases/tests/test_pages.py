@@ -13,7 +13,7 @@ from onewindow.accounts.models import Applicant, User
 from onewindow.cases import services
 from onewindow.cases.models import Case, Channel, Status
 from onewindow.catalog import search
-from onewindow.personas import published_item
+from onewindow.personas import all_required, published_item
 from onewindow.web.demo import id_number
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,8 @@ def media(settings, tmp_path):
 
 def _submit(world, item, applicant=None, handed_in=None) -> Case:
     return services.submit(version=item.current, applicant=applicant or world.alice_applicant, hall=world.hall,
-                           channel=Channel.WINDOW, by=world.clerk, handed_in=handed_in)  # fmt: skip
+                           channel=Channel.WINDOW, by=world.clerk,
+                           handed_in=all_required(item.current) if handed_in is None else handed_in)  # fmt: skip
 
 
 def _accepted(world, item, on=MONDAY, applicant=None) -> Case:
@@ -98,12 +99,13 @@ def test_it_registers_a_walk_in_finds_them_again_and_submits_at_the_workbench(
     # and the number finds them again (posted: the number stays out of the URL)
     found = clerk.post("/staff/workbench/find/", {"number": f" {number} "})
     assert found.status_code == 302 and found.url == registered.url
-    # when the item is chosen, the checklist asks for the applicant's materials, not the shared one
+    # when the item is chosen, the checklist asks for the applicant's materials; the shared one
+    # may be ticked as handed in on paper
     checklist = clerk.get(
         "/staff/workbench/", {"applicant": applicant.ref, "item": "T-SPJY-0001"}
     ).content.decode()
     assert f'name="handed_in" value="{materials["key"].pk}"' in checklist
-    assert f'name="handed_in" value="{materials["shared"].pk}"' not in checklist and "共享获取" in checklist
+    assert f'name="handed_in" value="{materials["shared"].pk}"' in checklist and "共享获取" in checklist
     # and the clerk submits with both materials ticked
     submitted = clerk.post("/staff/workbench/submit/", {"applicant": applicant.ref, "item": "T-SPJY-0001",
                            "handed_in": [materials["key"].pk, materials["tolerable"].pk]})  # fmt: skip
@@ -111,7 +113,12 @@ def test_it_registers_a_walk_in_finds_them_again_and_submits_at_the_workbench(
     case = Case.objects.get(applicant=applicant)
     assert submitted.status_code == 302 and submitted.url == f"/staff/cases/{case.number}/"
     assert (case.channel, case.hall, case.status) == ("window", world.hall, "submitted")
-    assert [m.state for m in case.materials.order_by("material__order")] == ["received", "shared", "received"]
+    # (a new applicant holds no license: the shared 营业执照 is missing, 证照共享 found none)
+    assert [m.state for m in case.materials.order_by("material__order")] == [
+        "received",
+        "missing",
+        "received",
+    ]
     page = clerk.get(submitted.url).content.decode()
     assert case.number in page and "已接件" in page and "接件" in page and 'data-testid="form-accept"' in page
 
@@ -164,7 +171,7 @@ def test_a_clerk_accepts_a_complete_case_and_cannot_accept_an_incomplete_one(wor
 
 def test_a_one_time_notice_lists_each_material_with_its_note(world, item, materials, as_user):
     clerk = as_user(world.clerk)
-    case = _submit(world, item, handed_in=[])
+    case = _submit(world, item, handed_in=[materials["shared"].pk])  # the 营业执照 on paper
     key, tolerable = materials["key"].pk, materials["tolerable"].pk
     no_note = clerk.post(f"/staff/cases/{case.number}/request-supplement/",
                          {"material": [key, tolerable], f"note_{key}": "申请书未签字"})  # fmt: skip
@@ -304,7 +311,7 @@ def test_the_inbox_is_for_department_staff(world, as_user):
 
 def test_my_cases_shows_only_my_own(world, item, materials, as_user):
     bob = _bob(world)
-    mine = _submit(world, item, handed_in=[])
+    mine = _submit(world, item, handed_in=[materials["shared"].pk, materials["tolerable"].pk])
     theirs = _submit(world, item, applicant=bob.applicant)
     services.request_supplement(
         mine, by=world.clerk, items=[{"material": materials["key"].pk, "note": "请补交申请书原件"}]

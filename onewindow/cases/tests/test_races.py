@@ -7,7 +7,7 @@ from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, Channel
 from onewindow.concurrently import run_together
 from onewindow.errors import DomainError
-from onewindow.personas import _staff
+from onewindow.personas import _staff, all_required
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_clerks_deciding_one_case_exactly_one_wins(world, food):
     second_clerk = _staff("clerk_2", "柯二", Role.CLERK, world.hall)
     case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
-                           channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                           channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
     results = run_together(
         lambda: services.accept(case, by=world.clerk),
         lambda: services.refuse(
@@ -38,7 +38,7 @@ def test_no_duplicate_numbers_in_2000_concurrent_submissions(world, food):
         numbers = []
         for _ in range(per_thread):
             numbers.append(services.submit(version=version, applicant=world.alice_applicant, hall=world.hall,
-                                           channel=Channel.WINDOW, by=world.clerk).number)  # fmt: skip
+                                           channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(version)).number)  # fmt: skip
         return numbers
 
     results = run_together(*[submit_many] * threads)
@@ -58,8 +58,8 @@ def test_a_rolled_back_first_submission_of_the_day_does_not_break_the_next(world
 
     with pytest.raises(RuntimeError), transaction.atomic():
         services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
-                        channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                        channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
         raise RuntimeError("the clerk's browser crashed")
     case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
-                           channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                           channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
     assert Case.objects.filter(pk=case.pk).exists()

@@ -4,6 +4,7 @@ import pytest
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, Channel
+from onewindow.personas import all_required
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(world, food):
     case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
-                           channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                           channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
     return services.accept(case, by=world.clerk)
 
 
@@ -31,7 +32,7 @@ def _case_urls(number):
 
 BODIES = {  # valid bodies, so the answer is about the case, not the input
     "request-supplement": {"materials": [{"no": 1, "note": "x"}]}, "return-for-correction": {"materials": [{"no": 1, "note": "x"}]},
-    "supplement": {"materials": [1]}, "supply-tolerated": {"materials": [3]},
+    "supplement": {"materials": [1]}, "receive": {"materials": [1]}, "supply-tolerated": {"materials": [3]},
     "refuse": {"reason": "x", "where_to_turn": "y"}, "accept-tolerantly": {"supply_by": "2030-01-01"},
     "approve-by-commitment": {"commitment": "x"}, "review": {"opinion": "x"}, "decide": {"approve": True},
     "suspend": {"kind": "hearing", "reason": "x"}, "extend": {"days": 1, "reason": "x"},

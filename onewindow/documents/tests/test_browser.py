@@ -87,7 +87,7 @@ def test_the_applicant_finds_the_notices_on_their_case_on_a_phone(world, live_se
     by_no = {m.order: m.pk for m in version.materials.all()}
     with clock.frozen(dt.date(2026, 9, 30)):
         case = services.submit(version=version, applicant=world.alice_applicant, hall=world.hall, channel="window",
-                               by=world.clerk, handed_in=[by_no[1]])  # fmt: skip
+                               by=world.clerk, handed_in=[by_no[1], by_no[2]])  # fmt: skip
         services.accept_tolerantly(case, by=world.clerk, supply_by=dt.date(2026, 10, 10))
     # when she opens it on her phone
     log_in(phone, live_server.url, "alice", PASSWORD)

@@ -54,7 +54,9 @@ def test_it_prints_the_acceptance_notice_with_number_item_due_date_and_qr(world,
     assert "2026年9月30日予以受理" in text
     for name in ("食品经营许可申请书", "营业执照", "食品安全管理制度"):
         assert name in text
-    assert "共享获取" in text and "测试市场监管局" in text and "（盖章）" in text
+    assert (
+        "营业执照已收" in text and "测试市场监管局" in text and "（盖章）" in text
+    )  # on paper: Alice holds none
     # and the applicant by name, the ID number masked (API.md "Personal data")
     id_number = world.alice_applicant.id_number
     assert "艾丽" in text and id_number not in text and f"{id_number[:4]}**********{id_number[-4:]}" in text
@@ -63,9 +65,9 @@ def test_it_prints_the_acceptance_notice_with_number_item_due_date_and_qr(world,
 
 
 def test_a_one_time_notice_lists_every_material_with_its_note_and_stays_as_issued(world, walk_in):
-    # given a case handed in without materials 1 and 3
+    # given a case handed in without materials 1 and 3 (the shared 2 on paper)
     with clock.frozen(D(2026, 9, 29)):
-        case = walk_in(handed_in=())
+        case = walk_in(handed_in=(2,))
         ids = _materials(case, 1, 3)
         services.request_supplement(case, by=world.clerk, items=[
             {"material": ids[0], "note": "申请书未签字，请法定代表人签字", "defective": True},
@@ -104,7 +106,7 @@ def test_a_refusal_gives_the_reason_where_to_turn_and_the_rights_of_redress(worl
 
 def test_a_tolerant_acceptance_gives_an_acceptance_notice_and_a_promise_to_sign(world, walk_in):
     with clock.frozen(D(2026, 9, 30)):
-        case = walk_in(handed_in=(1,))
+        case = walk_in(handed_in=(1, 2))
         services.accept_tolerantly(case, by=world.clerk, supply_by=D(2026, 10, 10))
     assert _kinds(case) == ["acceptance", "tolerance_promise"]
     text, codes = _read(case, "tolerance_promise")
@@ -141,7 +143,7 @@ def test_a_decision_approves_and_names_the_license_to_come(world, accepted):
     text, codes = _read(accepted, "decision")
     assert text.startswith("准予行政许可决定书") or "准予行政许可决定书" in text
     assert accepted.number in text and ITEM in text and "办结期限：2026年10月13日" in text
-    assert "决定日期：2026年10月12日" in text and "十日内向你（单位）颁发、送达食品经营许可证" in text
+    assert "决定日期：2026年10月12日" in text and "十个工作日内向你（单位）颁发、送达食品经营许可证" in text
     assert "行政复议" not in text
     assert codes == [_progress_url(accepted)]
 
@@ -161,7 +163,7 @@ def test_a_denial_gives_its_reasons_and_the_rights_of_redress(world, accepted):
 
 
 def test_a_commitment_approval_is_decided_at_once(world, food, walk_in):
-    from onewindow.personas import published_item
+    from onewindow.personas import all_required, published_item
 
     published_item(world, code="T-GT-0001", name="个体工商户设立登记", type="confirmation", commitment_approval=True,
                    promised_limit_days=1, license_type="营业执照",
@@ -171,7 +173,7 @@ def test_a_commitment_approval_is_decided_at_once(world, food, walk_in):
     version = ServiceItem.objects.get(code="T-GT-0001").current
     with clock.frozen(D(2026, 9, 30)):
         case = services.submit(version=version, applicant=world.alice_applicant, hall=world.hall, channel="window",
-                               by=world.clerk)  # fmt: skip
+                               by=world.clerk, handed_in=all_required(version))  # fmt: skip
         services.approve_by_commitment(case, by=world.clerk, commitment="本人承诺经营场所合法")
     assert _kinds(case) == ["decision"]
     text, _ = _read(case, "decision")

@@ -1,5 +1,5 @@
-"""送达 (行政许可法 art. 44: within ten days of the decision): pickup with a signature record or
-free post; once, after the issue; late delivery is a supervision event."""
+"""送达 (行政许可法 art. 44: within ten days of the decision, working days by art. 82): pickup with
+a signature record or free post; once, after the issue; late delivery is a supervision event."""
 
 import datetime as dt
 
@@ -13,9 +13,15 @@ from onewindow.licenses.models import Delivery, LateDelivery
 from onewindow.payments import services as payments
 from onewindow.payments.models import PaymentNotice
 from onewindow.payments.tests.fixtures import DECIDED, decided
+from onewindow.workdays import calendar
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
+
+
+def workdays(n: int) -> dt.date:
+    """n working days after the decision (Mon 2026-11-02: the tenth is Mon 11-16)."""
+    return calendar.add_workdays(DECIDED, n)
 
 
 @pytest.fixture
@@ -27,16 +33,16 @@ def issued(world, free):
 
 
 @pytest.mark.parametrize(("days", "on_time"), [(10, True), (11, False)])
-def test_pickup_on_the_tenth_day_is_on_time_on_the_eleventh_late(world, issued, days, on_time):
-    with clock.frozen(DECIDED + days * DAY):
+def test_pickup_on_the_tenth_working_day_is_on_time_on_the_eleventh_late(world, issued, days, on_time):
+    with clock.frozen(workdays(days)):
         delivery = services.deliver_license(
             issued, by=world.clerk, method="pickup", signed_by="艾丽", id_checked=True
         )
     assert (delivery.on_time, delivery.due_on, delivery.signed_by, delivery.id_checked) == (
-        on_time, DECIDED + 10 * DAY, "艾丽", True)  # fmt: skip
+        on_time, dt.date(2026, 11, 16), "艾丽", True)  # fmt: skip
     event = CaseEvent.objects.get(case=issued, action="deliver")
     assert event.payload == {"method": "pickup", "signed_by": "艾丽", "id_checked": True,
-                             "due_on": (DECIDED + 10 * DAY).isoformat(), "on_time": on_time}  # fmt: skip
+                             "due_on": "2026-11-16", "on_time": on_time}  # fmt: skip
     assert LateDelivery.objects.filter(case=issued).exists() is not on_time
 
 
@@ -96,10 +102,10 @@ def test_late_deliveries_lists_the_late_and_the_overdue_and_the_sweep_records_th
         services.issue_license(case, by=world.reviewer_a)
     with clock.frozen(DECIDED + 3 * DAY):
         services.deliver_license(on_time, by=world.clerk, method="pickup", signed_by="艾丽")
-    with clock.frozen(DECIDED + 12 * DAY):
+    with clock.frozen(workdays(11)):
         services.deliver_license(late, by=world.clerk, method="pickup", signed_by="艾丽")
-    recent = decided(world, free, on=DECIDED + 5 * DAY)  # its ten days are not over
-    with clock.frozen(DECIDED + 14 * DAY):
+    recent = decided(world, free, on=DECIDED + 5 * DAY)  # its ten working days are not over
+    with clock.frozen(workdays(12)):
         listed = set(queries.late_deliveries().values_list("number", flat=True))
         first, second = jobs.record_late_deliveries(), jobs.record_late_deliveries()
     assert listed == {late.number, overdue.number, never_delivered.number}
@@ -118,7 +124,7 @@ def test_the_supervisor_sees_late_deliveries_and_another_department_does_not(wor
         theirs = as_user(world.reviewer_b).get("/api/v1/licenses/late-deliveries").json()
     assert [r["case"] for r in mine["results"]] == [case.number] and mine["results"][0][
         "due_on"
-    ] == "2026-11-12"
+    ] == "2026-11-16"
     assert theirs["count"] == 0
 
 
@@ -141,3 +147,39 @@ def test_the_signature_record_is_cleaned_and_limited(world, issued, as_user):
     assert answer.status_code == 200
     assert Delivery.objects.get(case=issued).signed_by == "艾丽"
     assert CaseEvent.objects.get(case=issued, action="deliver").payload["signed_by"] == "艾丽"
+
+
+# ---- issue 13, rule 1: art. 44 counted in working days (art. 82) ------------------------------
+
+SEP_28 = dt.date(2026, 9, 28)  # a Monday before National Day (10-01…10-07 off; 10-10, a Saturday, worked)
+
+
+def test_art_44_counts_ten_working_days_over_national_day(world, free, as_user):
+    # given a license decided on Mon 2026-09-28 and issued the next day
+    case = decided(world, free, on=SEP_28)
+    with clock.frozen(SEP_28 + DAY):
+        services.issue_license(case, by=world.reviewer_a)
+    # then every reader of art. 44 says the same last day: Fri 10-16, not Thu 10-08
+    with clock.frozen(dt.date(2026, 10, 9)):
+        page = as_user(world.clerk).get(f"/staff/licenses/cases/{case.number}/").content.decode()
+        late = as_user(world.supervisor).get("/api/v1/licenses/late-deliveries").json()
+        swept = jobs.record_late_deliveries()
+    assert "2026-10-16" in page and "2026-10-08" not in page
+    assert (late["count"], swept) == (0, 0)  # nothing late on 10-09, nor swept as late
+    # when it is picked up on 10-09 it is on time, with no supervision event
+    with clock.frozen(dt.date(2026, 10, 9)):
+        delivery = services.deliver_license(case, by=world.clerk, method="pickup", signed_by="艾丽")
+    assert (delivery.due_on, delivery.on_time) == (dt.date(2026, 10, 16), True)
+    assert CaseEvent.objects.get(case=case, action="deliver").payload["on_time"] is True
+    assert not LateDelivery.objects.exists()
+
+
+def test_an_undelivered_license_is_late_the_working_day_after_the_tenth(world, free):
+    case = decided(world, free, on=SEP_28)
+    services.issue_license(case, by=world.reviewer_a)
+    with clock.frozen(dt.date(2026, 10, 16)):
+        assert not queries.late_deliveries().exists() and jobs.record_late_deliveries() == 0
+    with clock.frozen(dt.date(2026, 10, 17)):  # Saturday: the tenth working day is over
+        assert list(queries.late_deliveries()) == [case]
+        assert jobs.record_late_deliveries() == 1
+    assert LateDelivery.objects.get(case=case).due_on == dt.date(2026, 10, 16)

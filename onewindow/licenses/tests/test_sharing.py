@@ -11,7 +11,7 @@ from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
 from onewindow.licenses import queries, services
 from onewindow.payments.tests.fixtures import decided
-from onewindow.personas import published_item
+from onewindow.personas import asked_required, published_item
 from onewindow.web.demo import id_number
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def business_license(world):
 
 
 def test_valid_licenses_of_a_holder_leave_out_revoked_and_expired(world, business_license, free):
-    with clock.frozen(dt.date(2026, 11, 20)):
+    with clock.frozen(dt.date(2026, 11, 4)):  # a fixed day after the business license: any date runs
         other = services.issue_license(
             decided(world, free), by=world.head_a, valid_until=dt.date(2026, 12, 31)
         )
@@ -50,7 +50,7 @@ def test_the_food_permit_takes_the_business_license_instead_of_a_copy(world, bus
     # given a food permit application whose 营业执照 is shared by department A
     with clock.frozen(dt.date(2026, 11, 10)):
         case = cases.submit(version=free.current, applicant=world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=asked_required(free.current))  # fmt: skip
         shared = queries.shared_materials(case)
     # then the material is satisfied by Alice's valid license
     assert [(s["material"].name, s["license"]) for s in shared] == [("营业执照", business_license)]
@@ -110,7 +110,7 @@ def test_the_case_page_fragment_names_the_license_that_satisfies_the_material(
 ):
     with clock.frozen(dt.date(2026, 11, 10)):
         case = cases.submit(version=free.current, applicant=world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=asked_required(free.current))  # fmt: skip
         fragment = as_user(world.reviewer_a).get(f"/staff/licenses/cases/{case.number}/shared/")
         hidden = as_user(world.reviewer_b).get(f"/staff/licenses/cases/{case.number}/shared/")
     assert fragment.status_code == 200 and business_license.number in fragment.content.decode()

@@ -9,7 +9,7 @@ from onewindow.cases.models import Channel
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue
 from onewindow.notify.tests.gateway import API_KEY, Gateway
-from onewindow.personas import published_item
+from onewindow.personas import all_required, published_item
 
 QUEUED_AT = dt.datetime(2026, 11, 2, 8, 0, tzinfo=clock.hall_tz())
 
@@ -26,7 +26,7 @@ def submitted(world, food):
 
     def make(applicant=None):
         return cases.submit(version=food.current, applicant=applicant or world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
 
     return make
 

@@ -13,7 +13,7 @@ from onewindow import clock
 from onewindow.accounts.models import Role
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Channel
-from onewindow.personas import _staff, published_item
+from onewindow.personas import _staff, all_required, published_item
 
 SECRET = "test-bank-secret"
 DECIDED = dt.date(2026, 11, 2)  # a Monday, no holiday near
@@ -67,7 +67,7 @@ def decided(world, item, *, approve: bool = True, on: dt.date = DECIDED, applica
     """A case of `item` submitted, accepted, reviewed and decided on one day (the services)."""
     with clock.frozen(on):
         case = cases.submit(version=item.current, applicant=applicant or world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
         cases.accept(case, by=world.clerk)
         cases.review(case, by=world.reviewer_a, opinion="经审查，符合条件")
         return cases.decide(case, by=world.head_a, approve=approve, reason="" if approve else "材料不实")
