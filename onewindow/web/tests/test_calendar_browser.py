@@ -8,7 +8,7 @@ import pytest
 from onewindow import clock
 from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
-from onewindow.personas import PASSWORD, published_item
+from onewindow.personas import PASSWORD, all_required, published_item
 from onewindow.web import calendar_changes
 from onewindow.web.tests.browser import log_in
 
@@ -20,7 +20,7 @@ def test_alice_reads_her_deadline_as_provisional_until_the_schedule_is_entered(w
     item = published_item(world)
     with clock.frozen(D(2026, 12, 28)):
         case = cases.submit(version=item.current, applicant=world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
         case = cases.accept(case, by=world.clerk)
     page = phone.page
     with clock.frozen(D(2026, 12, 31)):

@@ -16,7 +16,6 @@ import pytest
 from django.utils.html import strip_tags
 
 from onewindow import clock
-from onewindow.cases import after_decision
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Channel, CommitmentCheck
 from onewindow.catalog.models import ServiceItem
@@ -25,7 +24,7 @@ from onewindow.documents.tests.pdfs import text_of
 from onewindow.licenses import services as licenses
 from onewindow.licenses.models import Delivery, LateDelivery
 from onewindow.notify.models import Message
-from onewindow.personas import published_item
+from onewindow.personas import all_required, published_item
 from onewindow.projects import services as projects
 from onewindow.projects.models import Opinion, Stage
 from onewindow.projects.tests.conftest import cast, register  # noqa: F401 - the project cast fixture
@@ -38,28 +37,17 @@ HOLIDAYS = ["2027-01-01~2027-01-03 元旦", "2027-01-04~2027-01-08 元旦"]
 DEFERRED = "（暂定）"
 
 
-@pytest.fixture(autouse=True)
-def art_44_in_working_days(monkeypatch):
-    """Issue 13 rule 1 (another branch) counts art. 44's ten days in working days; the
-    recomputation derives delivery due dates from that one rule, whichever it is."""
-    monkeypatch.setattr(
-        after_decision,
-        "delivery_due_on",
-        lambda case: calendar.add_workdays(case.decided_at.astimezone(clock.hall_tz()).date(), 10),
-    )
-
-
 def _accepted_case(world, item, day):
     with clock.frozen(day):
         case = cases.submit(version=item.current, applicant=world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
         return cases.accept(case, by=world.clerk)
 
 
 def _delivered(world, item):
     with clock.frozen(D(2026, 12, 28)):
         case = cases.submit(version=item.current, applicant=world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
         cases.accept(case, by=world.clerk)
         cases.review(case, by=world.reviewer_a, opinion="经审查，符合条件")
         case = cases.decide(case, by=world.head_a, approve=True, reason="")
@@ -167,7 +155,7 @@ def test_a_delivery_late_on_the_provisional_calendar_is_on_time_on_the_official_
         decided = []
         for _ in range(2):
             case = cases.submit(version=item.current, applicant=world.alice_applicant, hall=world.hall,
-                                channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                                channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
             cases.accept(case, by=world.clerk)
             cases.review(case, by=world.reviewer_a, opinion="经审查，符合条件")
             decided.append(cases.decide(case, by=world.head_a, approve=True, reason=""))

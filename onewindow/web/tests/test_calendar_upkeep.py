@@ -14,7 +14,7 @@ from onewindow.bundles.tests.conftest import apply, startup  # noqa: F401 - the 
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, CaseStep, Channel
 from onewindow.notify.models import Message
-from onewindow.personas import published_item
+from onewindow.personas import all_required, published_item
 from onewindow.web import calendar_changes, periodic
 from onewindow.workdays import calendar
 from onewindow.workdays import services as workdays
@@ -60,7 +60,7 @@ def test_a_change_before_acceptance_shifts_ordinals_without_moving_the_date(worl
     item = published_item(world)
     with clock.frozen(D(2027, 1, 6)):
         case = cases.submit(version=item.current, applicant=world.alice_applicant, hall=world.hall,
-                            channel=Channel.WINDOW, by=world.clerk)  # fmt: skip
+                            channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
         case = cases.accept(case, by=world.clerk)
     assert case.due_on == D(2027, 1, 13)
     steps = dict(CaseStep.objects.filter(case=case).values_list("order", "due_seq"))
