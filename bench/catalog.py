@@ -34,7 +34,7 @@ django.setup()
 from django.core.management import call_command
 from django.test import Client
 
-from onewindow.catalog import demo_catalog, search, services
+from onewindow.catalog import demo, search, services
 from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.tests.guided_questions import QUESTIONS
 
@@ -58,7 +58,7 @@ def scale_to(total: int) -> None:
     rng = random.Random(5000)
     batch, n = [], 0
     while have + len(batch) < total:
-        base = copy.deepcopy(rng.choice(demo_catalog.ITEMS))
+        base = copy.deepcopy(rng.choice(demo.load().items))
         n += 1
         base["code"] = f"{base['code']}-B{n:05d}"
         base["name"] = f"{base['name']}（{rng.choice(PLACES)}第{n}号）"

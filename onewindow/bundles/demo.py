@@ -1,6 +1,6 @@
-"""Demo application forms (申请表字段) for the items of the demo bundles (catalog/demo_catalog.py
-BUNDLES), so 企业开办 and 开办餐馆 show a merged form: the shared data elements (企业名称, 法定代表人,
-住所, 开户银行 …) are asked once for all their items. Idempotent: run it as often as you like."""
+"""Demo application forms (申请表字段) for the items of the demo bundles (the [[bundles]] of
+catalog/data/demo_catalog.toml), so 企业开办 and 开办餐馆 show a merged form: the shared data
+elements (企业名称, 法定代表人, 住所, 开户银行 …) are asked once for all their items. Idempotent: run it as often as you like."""
 
 from onewindow.bundles.models import FieldKind, FormField
 from onewindow.catalog.models import ServiceItem

@@ -15,6 +15,7 @@ from onewindow.accounts import services as accounts
 from onewindow.accounts.models import DEPARTMENT_ROLES, Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
+from onewindow.actions import dispatch
 from onewindow.bundles import notice, queries, services
 from onewindow.bundles.forms import MergedForm, UploadForm, note
 from onewindow.bundles.models import BundleApplication, Status
@@ -181,20 +182,21 @@ ACTIONS = {
 }  # fmt: skip
 
 
+def _staff_only(user) -> None:
+    if not _is_staff(user):
+        raise Forbidden("bundle.staff_only", "一件事由窗口人员办理，您可在“我的一件事”中查看进度。")
+
+
 @requires()
 @require_POST
 def staff_action(request, number: str, action: str):
     application = queries.application_for(request.user, number)
-    if action not in ACTIONS:
-        raise NotFound("bundle.unknown_action", "没有这项办理操作。")
-    if not _is_staff(request.user):
-        raise Forbidden("bundle.staff_only", "一件事由窗口人员办理，您可在“我的一件事”中查看进度。")
-    try:
-        ACTIONS[action](application, request.user, request.POST)
-    except DomainError as exc:
-        return _staff_page(request, queries.application_for(request.user, number), error=exc.message,
-                           status=exc.status)  # fmt: skip
-    return redirect("bundles:staff-application", number)
+    return dispatch(
+        request, ACTIONS, action, application, unknown=NotFound("bundle.unknown_action", "没有这项办理操作。"),
+        allowed=lambda: _staff_only(request.user), done=reverse("bundles:staff-application", args=[number]),
+        refused=lambda exc: _staff_page(request, queries.application_for(request.user, number), error=exc.message,
+                                        status=exc.status),
+    )  # fmt: skip
 
 
 def _pdf(application: BundleApplication) -> HttpResponse:

@@ -15,6 +15,7 @@ from onewindow.accounts import services as accounts
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
+from onewindow.actions import dispatch
 from onewindow.cases import pages, queries, services
 from onewindow.cases.forms import ApplyForm, WalkInForm
 from onewindow.cases.models import CaseMaterial, Channel, Light, Suspension
@@ -213,21 +214,21 @@ ACTIONS = {
 }  # fmt: skip
 
 
+def _staff_only(user) -> None:
+    if not _is_staff(user):
+        raise Forbidden("case.staff_only", "办件办理由工作人员操作，您可在“我的办件”中查看进度。")
+
+
 @requires()
 @require_POST
 def case_action(request, number: str, action: str):
     case = queries.case_for(request.user, number)
-    if action not in ACTIONS:
-        raise NotFound("case.unknown_action", "没有这项办理操作。")
-    if not _is_staff(request.user):
-        raise Forbidden("case.staff_only", "办件办理由工作人员操作，您可在“我的办件”中查看进度。")
-    try:
-        ACTIONS[action](case, request.user, request.POST)
-    except DomainError as exc:
-        return _case_page(
-            request, queries.case_for(request.user, number), error=exc.message, status=exc.status
-        )
-    return redirect("cases:case", number)
+    return dispatch(
+        request, ACTIONS, action, case, unknown=NotFound("case.unknown_action", "没有这项办理操作。"),
+        allowed=lambda: _staff_only(request.user), done=reverse("cases:case", args=[number]),
+        refused=lambda exc: _case_page(request, queries.case_for(request.user, number), error=exc.message,
+                                       status=exc.status),
+    )  # fmt: skip
 
 
 # ---- department inbox (我的待办) ------------------------------------------------------------

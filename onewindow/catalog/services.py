@@ -115,6 +115,25 @@ def check_steps(steps: list[dict], promised_limit_days: int) -> None:
             raise DomainError("catalog.step_incomplete", "每个办理环节须有名称和办理角色。")
 
 
+def item_elements(data: dict) -> dict:
+    """An item as a list gives it (the provincial catalog, the demo file) → its version's elements."""
+    elements = {f: data[f] for f in ELEMENT_FIELDS if f in data}
+    elements["delivery_pickup"] = "pickup" in data.get("delivery", [])
+    elements["delivery_post"] = "post" in data.get("delivery", [])
+    elements["keywords"] = " ".join(data.get("keywords", []))
+    elements["common_names"] = " ".join(data.get("common_names", []))
+    return elements
+
+
+def check_item(data: dict) -> None:
+    """All rules over an item as a list gives it, before anything is written (create_item checks
+    the same again)."""
+    elements = item_elements(data)
+    check_elements(elements)
+    check_materials(data.get("materials", []))
+    check_steps(list(data.get("steps", [])), elements["promised_limit_days"])
+
+
 def _as_dicts(rows, fields) -> list[dict]:
     return [{f: getattr(r, f) for f in fields} for r in rows]
 
@@ -412,13 +431,8 @@ def import_items(items: list[dict]) -> int:
     for data in items:
         if data["code"] in present:
             continue
-        elements = {f: data[f] for f in ELEMENT_FIELDS if f in data}
-        elements["delivery_pickup"] = "pickup" in data.get("delivery", [])
-        elements["delivery_post"] = "post" in data.get("delivery", [])
-        elements["keywords"] = " ".join(data.get("keywords", []))
-        elements["common_names"] = " ".join(data.get("common_names", []))
         version = create_item(
-            code=data["code"], department=departments[data["department"]], by=None, elements=elements,
+            code=data["code"], department=departments[data["department"]], by=None, elements=item_elements(data),
             materials=data.get("materials", []), steps=data.get("steps", []), life_events=data.get("life_events", []),
         )  # fmt: skip
         publish(version, by=None)
@@ -465,13 +479,13 @@ def save_bundle(*, code: str, name: str, lead_department: Department, promised_l
 
 @transaction.atomic
 def load_demo(data) -> dict:
-    """The demo catalog (onewindow/catalog/demo_catalog.py): life events in their order, the
-    items as published versions, then the bundles. Idempotent."""
-    for order, name in enumerate(data.LIFE_EVENTS, start=1):
+    """The demo catalog (catalog/data/demo_catalog.toml, read by catalog/demo.py): life events in
+    their order, the items as published versions, then the bundles. Idempotent."""
+    for order, name in enumerate(data.life_events, start=1):
         LifeEvent.objects.update_or_create(name=name, defaults={"order": order})
-    import_items(data.ITEMS)
+    import_items(data.items)
     departments = {d.code: d for d in Department.objects.all()}
-    for b in data.BUNDLES:
+    for b in data.bundles:
         if not Bundle.objects.filter(code=b["code"]).exists():
             save_bundle(code=b["code"], name=b["name"], lead_department=departments[b["lead_department"]],
                         promised_limit_days=b["promised_limit_days"], item_codes=b["items"],

@@ -3,14 +3,17 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.static import serve
 
 from onewindow.accounts.models import Department, Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import has_role, staff_of
+from onewindow.actions import dispatch
 from onewindow.catalog import queries, search, services
 from onewindow.catalog.models import ItemType, ItemVersion, ServiceItem
+from onewindow.errors import NotFound
 from onewindow.pdf import render_pdf
 
 
@@ -88,17 +91,26 @@ def staff_catalog(request):
     })  # fmt: skip
 
 
-ACTIONS = {"propose": services.propose, "publish": services.publish, "return": services.return_to_draft}
+ACTIONS = {
+    "propose": lambda v, by, p: services.propose(v, by=by),
+    "publish": lambda v, by, p: services.publish(v, by=by),
+    "return": lambda v, by, p: services.return_to_draft(v, by=by),
+}
 
 
 @requires(Role.HALL_ADMIN, Role.DEPARTMENT_HEAD)
 @require_POST
 def staff_catalog_action(request, code: str, number: int, action: str):
+    """A refusal shows as the error page (no form to show again on the list)."""
     version = get_object_or_404(ItemVersion, item__code=code, number=number)
-    if action not in ACTIONS:
-        return HttpResponse(status=404)
-    ACTIONS[action](version, by=request.user)
-    return redirect("catalog:staff")
+    return dispatch(
+        request,
+        ACTIONS,
+        action,
+        version,
+        unknown=NotFound("catalog.unknown_action", "没有这项操作。"),
+        done=reverse("catalog:staff"),
+    )
 
 
 @requires(Role.HALL_ADMIN)

@@ -1,5 +1,5 @@
-"""Demo licenses and fees for the demo hall (web/demo.py, catalog/demo_catalog.py), made through
-the services like real work: 张伟's 个体工商户 business license (issued, picked up), 鲁味餐饮's
+"""Demo licenses and fees for the demo hall (web/demo.py, catalog/data/demo_catalog.toml), made
+through the services like real work: 张伟's 个体工商户 business license (issued, picked up), 鲁味餐饮's
 营业执照 (告知承诺) and its food permit (issued, waiting to be posted) — whose shared 营业执照
 the permit takes from the first — and 张伟's 居民身份证补领, approved with a 40-yuan notice
 waiting for finance. Idempotent: a story already told is skipped."""

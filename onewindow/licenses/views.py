@@ -6,12 +6,14 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow import clock, ratelimit
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
+from onewindow.actions import dispatch
 from onewindow.cases import queries as case_queries
 from onewindow.cases.after_decision import DELIVERY_METHODS
 from onewindow.errors import DomainError, NotFound
@@ -157,13 +159,15 @@ ACTIONS = {
 @require_POST
 def case_action(request, number: str, action: str):
     case = case_queries.case_for(request.user, number)
-    if action not in ACTIONS:
-        raise NotFound("license.unknown_action", "没有这项操作。")
-    try:
-        ACTIONS[action](case, request.user, request.POST)
-    except DomainError as exc:
-        return _case_desk(request, number, error=exc.message, status=exc.status)
-    return redirect("licenses:case", number)
+    return dispatch(
+        request,
+        ACTIONS,
+        action,
+        case,
+        unknown=NotFound("license.unknown_action", "没有这项操作。"),
+        done=reverse("licenses:case", args=[number]),
+        refused=lambda exc: _case_desk(request, number, error=exc.message, status=exc.status),
+    )
 
 
 @requires(*DESK_ROLES)

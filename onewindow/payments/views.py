@@ -5,12 +5,14 @@ reconciliation. Thin views: parse, check access, call one service, render (STYLE
 import datetime as dt
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES
 from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
+from onewindow.actions import dispatch
 from onewindow.cases import queries as case_queries
 from onewindow.errors import DomainError, NotFound
 from onewindow.payments import queries, services
@@ -67,15 +69,12 @@ def notice_page(request, number: str):
 @require_POST
 def notice_action(request, number: str, action: str):
     notice = queries.notice_for(request.user, number)
-    if action not in ACTIONS:
-        raise NotFound("payment.unknown_action", "没有这项操作。")
-    try:
-        ACTIONS[action](notice, request.user, request.POST)
-    except DomainError as exc:
-        return _notice_page(
-            request, queries.notice_for(request.user, number), error=exc.message, status=exc.status
-        )
-    return redirect("payments:notice", number)
+    return dispatch(
+        request, ACTIONS, action, notice, unknown=NotFound("payment.unknown_action", "没有这项操作。"),
+        done=reverse("payments:notice", args=[number]),
+        refused=lambda exc: _notice_page(request, queries.notice_for(request.user, number), error=exc.message,
+                                         status=exc.status),
+    )  # fmt: skip
 
 
 @requires(*DEPARTMENT_ROLES)

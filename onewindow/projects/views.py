@@ -7,12 +7,14 @@ import datetime as dt
 import re
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow import clock
 from onewindow.accounts.models import Applicant, Department, Role, User
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
+from onewindow.actions import dispatch
 from onewindow.errors import DomainError, Forbidden, NotFound
 from onewindow.projects import codes, meetings, pages, queries, services
 from onewindow.projects.forms import RegisterProjectForm
@@ -205,15 +207,13 @@ ACTIONS = {
 @require_POST
 def project_action(request, code: str, action: str):
     project = queries.project_for(request.user, code)
-    if action not in ACTIONS:
-        raise NotFound("project.unknown_action", "没有这项操作。")
-    try:
-        ACTIONS[action](project, request.user, request.POST)
-    except DomainError as exc:
-        return _page(request, queries.project_for(request.user, code), error=exc.message, status=exc.status)
-    if request.POST.get("back") == "inbox":
-        return redirect("projects:inbox")
-    return redirect("projects:project", project.code)
+    inbox = request.POST.get("back") == "inbox"  # posted from the opinion inbox's inline forms
+    return dispatch(
+        request, ACTIONS, action, project, unknown=NotFound("project.unknown_action", "没有这项操作。"),
+        done=reverse("projects:inbox") if inbox else reverse("projects:project", args=[project.code]),
+        refused=lambda exc: _page(request, queries.project_for(request.user, code), error=exc.message,
+                                  status=exc.status),
+    )  # fmt: skip
 
 
 # ---- staff: the opinion inbox and a department's record --------------------------------------

@@ -5,7 +5,7 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +14,8 @@ from onewindow import clock, qr
 from onewindow.accounts.models import Hall, Role, Window
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
-from onewindow.errors import DomainError, Forbidden
+from onewindow.actions import dispatch
+from onewindow.errors import DomainError, Forbidden, NotFound
 from onewindow.queueing import advisor, appointments, figures, hours, queries, services
 from onewindow.queueing.models import Category, Ticket
 
@@ -140,16 +141,39 @@ def figures_page(request):
     })  # fmt: skip
 
 
+def _number(post) -> str:
+    return post.get("number", "")
+
+
+# One entry per button of the console: (window, by, post) → the one service it names.
 ACTIONS = {
-    "recall": lambda w, n, r: services.recall(w, n, by=r.user),
-    "start": lambda w, n, r: services.start(w, n, by=r.user),
-    "finish": lambda w, n, r: services.finish(w, n, by=r.user, case_numbers=r.POST.get("cases", "").split()),
-    "no-show": lambda w, n, r: services.no_show(w, n, by=r.user),
-    "priority": lambda w, n, r: services.set_priority(w.hall, n, r.POST.get("priority", ""), by=r.user),
-    "transfer": lambda w, n, r: services.transfer(
-        w, n, by=r.user, category=Category.objects.filter(hall=w.hall, letter=r.POST.get("category")).first()
+    "call-next": lambda w, by, p: services.call_next(w, by=by),
+    "pause": lambda w, by, p: services.pause(w, by=by, reason=p.get("reason", "")),
+    "resume": lambda w, by, p: services.resume(w, by=by),
+    "recall": lambda w, by, p: services.recall(w, _number(p), by=by),
+    "start": lambda w, by, p: services.start(w, _number(p), by=by),
+    "finish": lambda w, by, p: services.finish(w, _number(p), by=by, case_numbers=p.get("cases", "").split()),
+    "no-show": lambda w, by, p: services.no_show(w, _number(p), by=by),
+    "priority": lambda w, by, p: services.set_priority(w.hall, _number(p), p.get("priority", ""), by=by),
+    "transfer": lambda w, by, p: services.transfer(
+        w, _number(p), by=by, category=Category.objects.filter(hall=w.hall, letter=p.get("category")).first()
     ),
 }
+
+
+def _refused(request, back: str, exc: DomainError):
+    if isinstance(exc, Forbidden):
+        raise exc  # not this clerk's window: a 403 page, not a message
+    messages.error(request, exc.message)
+    return redirect(back)
+
+
+def _done(request, back: str, action: str, result):
+    if action == "call-next" and result is None:
+        messages.warning(request, "当前没有等候的号。")
+    elif action == "priority":
+        messages.success(request, f"已为 {_number(request.POST).upper()} 号设置绿色通道优先。")
+    return redirect(back)
 
 
 @requires(Role.CLERK, Role.AGENT)
@@ -159,23 +183,7 @@ def console_action(request, action: str):
     back = f"{reverse('queueing:console')}?window={window.number if window else ''}"
     if window is None:
         return redirect(back)
-    try:
-        if action == "call-next":
-            if services.call_next(window, by=request.user) is None:
-                messages.warning(request, "当前没有等候的号。")
-        elif action == "pause":
-            services.pause(window, by=request.user, reason=request.POST.get("reason", ""))
-        elif action == "resume":
-            services.resume(window, by=request.user)
-        elif action in ACTIONS:
-            ACTIONS[action](window, request.POST.get("number", ""), request)
-        else:
-            return HttpResponse(status=404)
-    except Forbidden:
-        raise  # not this clerk's window: a 403 page, not a message
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if action == "priority":
-            messages.success(request, f"已为 {request.POST.get('number', '').upper()} 号设置绿色通道优先。")
-    return redirect(back)
+    return dispatch(
+        request, ACTIONS, action, window, unknown=NotFound("queue.unknown_action", "没有这项叫号操作。"),
+        refused=lambda exc: _refused(request, back, exc), done=lambda result: _done(request, back, action, result),
+    )  # fmt: skip

@@ -2,7 +2,7 @@
 
 import pytest
 
-from onewindow.catalog import demo_catalog
+from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.licenses import demo, queries
 from onewindow.licenses.models import Delivery, License
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_tells_each_story_once(db):
     hall_demo.seed()
-    catalog.load_demo(demo_catalog)
+    catalog.load_demo(catalog_demo.load())
     assert demo.seed() == demo.seed() == {"licenses": 3}
     assert sorted(License.objects.values_list("name", flat=True)) == [
         "营业执照",

@@ -190,14 +190,22 @@ def test_a_lease_shorter_than_one_send_is_refused(settings):
         Worker(backends.ConsoleBackend(), lease=10)
 
 
-def test_the_claim_skips_rows_another_worker_holds(queued):
-    """PostgreSQL: FOR UPDATE SKIP LOCKED, so workers never wait on each other's batch; SQLite has
-    no row locks (one writer at a time) and relies on the compare-and-set UPDATE."""
+def _claim_statements(queued) -> list[str]:
     queued(2)
     with CaptureQueriesContext(connection) as sql, clock.frozen(T0):
         outbox.claim(batch=10, lease_seconds=60)
-    select = next(q["sql"] for q in sql.captured_queries if q["sql"].startswith("SELECT"))
-    if connection.vendor == "postgresql":
-        assert select.endswith("FOR UPDATE SKIP LOCKED")
-    update = next(q["sql"] for q in sql.captured_queries if q["sql"].startswith("UPDATE"))
+    return [q["sql"] for q in sql.captured_queries]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite has no row locks")
+def test_the_claim_skips_rows_another_worker_holds(queued):
+    """PostgreSQL: FOR UPDATE SKIP LOCKED, so workers never wait on each other's batch."""
+    select = next(sql for sql in _claim_statements(queued) if sql.startswith("SELECT"))
+    assert select.endswith("FOR UPDATE SKIP LOCKED")
+
+
+def test_the_claim_takes_only_rows_still_due(queued):
+    """SQLite has no row locks (one writer at a time): the compare-and-set UPDATE decides, on
+    PostgreSQL too."""
+    update = next(sql for sql in _claim_statements(queued) if sql.startswith("UPDATE"))
     assert "pending" in update and "claimed_until" in update.split("WHERE", 1)[1]  # the due condition again

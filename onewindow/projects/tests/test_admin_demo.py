@@ -5,7 +5,7 @@ import pytest
 
 from onewindow import clock
 from onewindow.accounts.models import Hall, User
-from onewindow.catalog import demo_catalog
+from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.projects import codes, demo
 from onewindow.projects.models import Project, StageTemplate
@@ -56,7 +56,7 @@ def test_projects_are_read_only_in_the_admin(world, cast, project, admin_client)
 def test_the_demo_seed_is_idempotent():
     with clock.frozen(MONDAY):
         web_demo.seed()
-        catalog.load_demo(demo_catalog)
+        catalog.load_demo(catalog_demo.load())
         hall = Hall.objects.get(code="371400-zwfw")
         first = demo.seed(hall)
         second = demo.seed(hall)

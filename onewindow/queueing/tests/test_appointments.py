@@ -224,8 +224,11 @@ class TestNoShows:
     def test_no_shows_spread_over_more_than_30_days_do_not_block(self, world, category):
         for day in (dt.date(2026, 8, 20), dt.date(2026, 9, 10), dt.date(2026, 9, 21)):
             self._no_show(world, category, day)
+        assert Appointment.objects.filter(user=world.alice, status=Appointment.Status.NO_SHOW).count() == 3
         with clock.frozen(at(dt.date(2026, 9, 22), 8)):
-            appointments.book(world.alice, world.hall, category, dt.date(2026, 9, 23), NINE)
+            booked = appointments.book(world.alice, world.hall, category, dt.date(2026, 9, 23), NINE)
+            assert appointments.blocked_until(world.alice, dt.date(2026, 9, 22)) is None
+        assert booked.status == Appointment.Status.BOOKED
 
 
 @pytest.mark.usefixtures("monday_morning")

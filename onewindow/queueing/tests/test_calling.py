@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from onewindow import clock
@@ -96,55 +96,84 @@ def test_staff_of_another_role_cannot_call(world, queue):
     assert err.value.status == 403
 
 
+WINDOWS = st.sampled_from(["w1", "wa"])
 ops = st.lists(st.one_of(
     st.tuples(st.just("issue"), st.sampled_from(["A", "B"]), st.sampled_from(["", "elderly"])),
-    st.tuples(st.just("call"), st.sampled_from(["w1", "wa"]), st.just("")),
-    st.tuples(st.just("transfer"), st.sampled_from(["A", "B"]), st.just("")),
-    st.tuples(st.just("finish"), st.sampled_from(["w1", "wa"]), st.just("")),
+    st.tuples(st.sampled_from(["call", "finish", "no_show"]), WINDOWS, st.just("")),
+    st.tuples(st.just("transfer"), WINDOWS, st.sampled_from(["A", "B"])),
 ), min_size=1, max_size=25)  # fmt: skip
+# Every branch below on every run, whatever hypothesis draws: each closing at a window with a
+# called ticket and at one without, a call at a busy window, an empty call.
+EVERY_BRANCH = [
+    ("no_show", "wa", ""), ("transfer", "w1", "B"), ("call", "wa", ""),
+    ("issue", "B", ""), ("issue", "A", "elderly"), ("issue", "B", ""),
+    ("finish", "w1", ""), ("call", "w1", ""), ("call", "w1", ""), ("finish", "w1", ""), ("finish", "w1", ""),
+    ("call", "wa", ""), ("no_show", "wa", ""), ("no_show", "wa", ""),
+    ("call", "w1", ""), ("transfer", "w1", "A"), ("transfer", "w1", "B"), ("call", "w1", ""),
+]  # fmt: skip
+
+
+def _close(op, window, number, *, by, category=None) -> Ticket:
+    """办结, 过号 (after the recalls it needs) or 转移 of the ticket called at the window."""
+    if op == "finish":
+        return services.finish(window, number, by=by)
+    if op == "transfer":
+        return services.transfer(window, number, by=by, category=category)
+    for _ in range(services.MAX_RECALLS):
+        services.recall(window, number, by=by)
+    return services.no_show(window, number, by=by)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=ops)
+@example(sequence=EVERY_BRANCH)
 def test_calls_follow_the_order_rules_for_any_sequence(world, queue, sequence):
     """A model of the queue (priority, then queued_at, then window order) predicts every call,
-    whatever issues, calls, transfers and finishes came before; a window with a called ticket
-    open refuses to call (issue 13 rule 9)."""
+    whatever issues, calls, finishes, no-shows and transfers came before; a window with a called
+    ticket open refuses to call (issue 13 rule 9), and one with none open has nothing to close."""
     Ticket.objects.all().delete()
     model: list[dict] = []  # waiting tickets: {"pk", "cat", "prio", "queued"}
     windows = {"w1": (world.window_1, ["A", "B"]), "wa": (world.window_a, ["B"])}
-    open_at: dict[str, Ticket] = {}  # window key → its called ticket not yet finished
-    last_called = None
-    for minute, (op, arg, prio) in enumerate(sequence):
-        at = T0 + dt.timedelta(minutes=minute)
-        with clock.frozen(at):
+    # `target` is a category letter for an issue, a window key otherwise.
+    open_at: dict[str, Ticket] = {}  # window key → its called ticket not yet closed
+    closed_at: dict[str, str] = {}  # window key → the number it closed last
+    for minute, (op, target, arg) in enumerate(sequence):
+        window, cats = windows.get(target, (None, []))
+        with clock.frozen(T0 + dt.timedelta(minutes=minute)):
             if op == "issue":
-                t = services.issue_ticket(world.hall, queue[arg], priority=prio)
-                model.append({"pk": t.pk, "cat": arg, "prio": bool(prio), "queued": t.queued_at})
-            elif op == "call" and arg in open_at:
+                t = services.issue_ticket(world.hall, queue[target], priority=arg)
+                assert (t.status, t.category_id) == (Ticket.Status.WAITING, queue[target].pk)
+                model.append({"pk": t.pk, "cat": target, "prio": bool(arg), "queued": t.queued_at})
+            elif op == "call" and target in open_at:
                 with pytest.raises(DomainError) as err:
-                    services.call_next(windows[arg][0], by=world.clerk)
+                    services.call_next(window, by=world.clerk)
                 assert err.value.code == "queue.window_busy"
             elif op == "call":
-                window, cats = windows[arg]
                 eligible = [m for m in model if m["cat"] in cats]
                 eligible.sort(key=lambda m: (not m["prio"], m["queued"], cats.index(m["cat"]), m["pk"]))
                 got = services.call_next(window, by=world.clerk)
-                expected = eligible[0]["pk"] if eligible else None
-                assert (got.pk if got else None) == expected
+                assert (got.pk if got else None) == (eligible[0]["pk"] if eligible else None)
                 if got:
                     model = [m for m in model if m["pk"] != got.pk]
-                    last_called = (arg, window, got)
-                    open_at[arg] = got
-            elif op == "finish" and arg in open_at:
-                services.finish(windows[arg][0], open_at.pop(arg).number, by=world.clerk)
-                if last_called and last_called[0] == arg:
-                    last_called = None
-            elif op == "transfer" and last_called:
-                key, window, ticket = last_called
-                del open_at[key]
-                new = services.transfer(window, ticket.number, by=world.clerk, category=queue[arg])
-                model.append(
-                    {"pk": new.pk, "cat": arg, "prio": bool(new.priority), "queued": ticket.queued_at}
+                    open_at[target] = got
+            elif target not in open_at:
+                # Nothing called here: the number closed last (or none) cannot be closed again.
+                number = closed_at.get(target, "Z999")
+                with pytest.raises(DomainError) as err:
+                    _close(op, window, number, by=world.clerk, category=queue.get(arg))
+                assert err.value.code == (
+                    "queue.ticket_state" if target in closed_at else "queue.ticket_not_found"
                 )
-                last_called = None
+            else:
+                ticket = open_at.pop(target)
+                closed = _close(op, window, ticket.number, by=world.clerk, category=queue.get(arg))
+                closed_at[target] = ticket.number
+                if op == "transfer":  # requeued with its original waiting time
+                    assert (closed.category_id, closed.queued_at) == (queue[arg].pk, ticket.queued_at)
+                    model.append(
+                        dict(pk=closed.pk, cat=arg, prio=bool(closed.priority), queued=closed.queued_at)
+                    )
+                    closed = Ticket.objects.get(pk=ticket.pk)
+                expected = {"finish": Ticket.Status.DONE, "no_show": Ticket.Status.NO_SHOW,
+                            "transfer": Ticket.Status.TRANSFERRED}[op]  # fmt: skip
+                assert closed.status == expected

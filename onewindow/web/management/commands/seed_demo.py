@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from onewindow.accounts.models import Hall
 from onewindow.bundles import demo as bundles_demo
-from onewindow.catalog import demo_catalog
+from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
 from onewindow.licenses import demo as license_demo
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         workdays.ensure_calendar()
         counts = demo.seed()
-        items = catalog.load_demo(demo_catalog)
+        items = catalog.load_demo(catalog_demo.load())
         bundles_demo.seed()  # the items' form fields, so a bundle shows one merged form
         queue_demo.seed()
         projects_demo.seed(Hall.objects.get(code="371400-zwfw"))  # stage templates, a key project
