@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 
+from onewindow import clock
+
 
 class User(AbstractUser):
     """A login. Staff and applicants are profiles of it; one person may be both."""
@@ -212,7 +214,7 @@ class Applicant(models.Model):
     user = models.OneToOneField(
         User, models.SET_NULL, null=True, blank=True, related_name="applicant", verbose_name="网上办事账号"
     )
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_at = models.DateTimeField("登记时间", default=clock.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "申请人"
@@ -246,7 +248,7 @@ def new_ref(prefix: str) -> str:
 class PersonalDataRead(models.Model):
     """Every read of an unmasked ID number or phone (ARCHITECTURE.md "Personal data")."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", default=clock.now, editable=False, db_index=True)
     user = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="查看人")
     applicant = models.ForeignKey(Applicant, models.PROTECT, related_name="reads", verbose_name="申请人")
     fields = models.CharField("查看字段", max_length=100)
@@ -270,7 +272,7 @@ class ApiToken(models.Model):
     name = models.CharField("用途说明", max_length=100)
     prefix = models.CharField("前缀", max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", default=clock.now, editable=False)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, editable=False)
 
@@ -294,7 +296,7 @@ class IdempotentRequest(models.Model):
     status = models.PositiveSmallIntegerField("状态码")
     response = models.BinaryField("应答")
     content_type = models.CharField(max_length=100)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("时间", default=clock.now, editable=False, db_index=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "幂等请求"
