@@ -630,6 +630,10 @@ def main() -> None:
         else None,
     }
     print(json.dumps(line))
+    if errors.count or dup["duplicates"] or not result["calls"]:  # make bench-quick fails on a broken run
+        sys.exit(
+            f"bench/hall_queue.py: {errors.count} errors, {dup['duplicates']} duplicates, {result['calls']} calls"
+        )
 
 
 if __name__ == "__main__":

@@ -457,6 +457,8 @@ def main() -> None:
         "http": "raw" if args.raw_http else "http.client",
     }
     print(json.dumps(result))
+    if errors.count or not intake["cases"]:  # figures of failed requests mean nothing: make bench-quick fails
+        sys.exit(f"bench/intake.py: {errors.count} errors, {intake['cases']} cases accepted")
 
 
 if __name__ == "__main__":

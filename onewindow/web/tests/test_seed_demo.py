@@ -30,3 +30,18 @@ def test_it_seeds_a_real_looking_hall_idempotently():
             assert identity.resident_id_error(applicant.id_number) is None
         else:
             assert identity.credit_code_error(applicant.credit_code) is None
+
+
+def test_the_whole_demo_tells_every_license_story_and_the_bench_applicant_holds_its_business_license():
+    """The stories of each module's demo do not shadow each other: the notices' demo closes food
+    permits of 鲁味餐饮 before the licenses' demo runs, and 鲁味餐饮's 营业执照 must still be issued —
+    the intake benches submit its food permits and take the 营业执照 by 证照共享."""
+    from onewindow.licenses.models import License
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert sorted(License.objects.values_list("name", "holder_name")) == [
+        ("营业执照", "德州鲁味餐饮管理有限公司"),
+        ("营业执照（个体工商户）", "张伟"),
+        ("食品经营许可证", "德州鲁味餐饮管理有限公司"),
+    ]
