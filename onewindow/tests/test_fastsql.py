@@ -16,6 +16,12 @@ from onewindow.catalog.models import Material
 from onewindow.personas import published_item
 
 
+@pytest.fixture(autouse=True)
+def _fastsql_on(settings):
+    """These are tests of fastsql itself: on also in the run with it off (make test-postgres-plain)."""
+    settings.ONEWINDOW_FASTSQL = True
+
+
 def _case(world, pk=None) -> Case:
     item = published_item(world)
     today = dt.date(2026, 11, 26)
