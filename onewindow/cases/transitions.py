@@ -75,8 +75,9 @@ ACTION_NAMES = {
 # Called as hook(case, action, event) after each transition, inside its transaction: the
 # documents and notify modules register here (notices, SMS) without cases importing them.
 _after_hooks: list[Callable] = []
-# Called as hook(case, action, event) before the transition's rows are written; returns writes
-# (fastsql.Insert) that go with them: the SMS outbox row of notify.
+# Called as hook(case, action, event, fast=…) before the transition's rows are written; returns
+# writes (fastsql.Insert) that go with them: the SMS outbox row of notify. `fast`: on the hot path
+# with fastsql on (the hook may then build its rows by fastsql.new).
 _write_hooks: list[Callable] = []
 
 
@@ -288,15 +289,16 @@ def apply_transition(case: Case, action: str, *, by: User | None, to: str | None
     """Applies a checked transition: new status, the changed fields, one audit event, and `also`
     (the writes of the same transition) — on the hot path all in one round trip (`write`)."""
     check_transition(case, action)
+    fast = fast and fastsql_on()
     from_status = case.status
     case.status = to or TRANSITIONS[action][1] or case.status
     event = audit.build_event(case, at=clock.now(), actor=by, action=action, from_status=from_status,
                               to_status=case.status, reason=reason, payload=payload or {},
-                              fast=fast and fastsql_on())  # fmt: skip
+                              fast=fast)  # fmt: skip
     event.case = case
     row = (fastsql.Insert([case]) if case._state.adding
            else fastsql.Update(case, ["status", "event_count", "last_hash", *fields]))  # fmt: skip
-    extra = [write for hook in _write_hooks for write in hook(case, action, event)]
+    extra = [write for hook in _write_hooks for write in hook(case, action, event, fast=fast)]
     write(row, fastsql.Insert([event]), *also, *extra, fast=fast)
     for hook in _after_hooks:
         hook(case, action, event)
