@@ -36,7 +36,7 @@ def _fresh_process_caches():
     from onewindow.catalog import search
     from onewindow.catalog import services as catalog
 
-    cases._published.cache_clear()
+    cases.published.cache_clear()
     catalog._current_ids.clear()
     search.invalidate()
     accounts._token_users.clear()

@@ -1,7 +1,9 @@
 """Plain SQL for hot paths: INSERT, UPDATE and row loading for ordinary models without the ORM's
 query compilation, for the few statements that run on every request of a busy path (window
 intake: bench/intake.py measured server CPU per intake request 8.6-10.2 -> 5.8-6.3 ms and
-92-112 -> 148-163 cases/s when cases/services.py moved its statements here).
+92-112 -> 148-163 cases/s when the case services moved their statements here). Only submit and
+accept use it (cases/intake.py, cases/transitions.py with `fast=True`), and only while the
+setting ONEWINDOW_FASTSQL is on: what each private-API use below buys is measured in decision 17.
 
 Values are converted with Django's own per-field methods (pre_save, get_db_prep_save, the
 backend's db converters) — except plain values (str, int, bool, None) of fields that pass them
@@ -489,14 +491,6 @@ def _restore(raw) -> None:
         raw.autocommit = False
     except psycopg.Error:
         raw.close()
-
-
-def insert(objs: list[Model]) -> None:
-    run(Insert(objs))
-
-
-def update(obj: Model, names: Iterable[str]) -> None:
-    run(Update(obj, names))
 
 
 # ---- measuring -----------------------------------------------------------------------------

@@ -104,6 +104,10 @@ else:
 # parsed and planned once per connection instead of on every request (decision 12). Behind a
 # pooler that cannot keep them (PgBouncer in transaction mode) set DB_PREPARED_STATEMENTS=false.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+# fastsql (plain SQL, few round trips) for window intake's submit and accept only, the measured
+# hot path; off, they too read and write with the ORM — the same checks, the same rows
+# (decision 17). `make test` runs the PostgreSQL suite once with it off.
+ONEWINDOW_FASTSQL = env_bool("ONEWINDOW_FASTSQL", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

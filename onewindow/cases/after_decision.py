@@ -11,7 +11,13 @@ from django.db import transaction
 from onewindow import clock
 from onewindow.accounts.models import Role, User
 from onewindow.cases.models import Case, CaseStep, Outcome
-from onewindow.cases.services import REVIEW_ROLES, _check, _lock, _move, _require
+from onewindow.cases.transitions import (
+    REVIEW_ROLES,
+    apply_transition,
+    check_transition,
+    lock_case,
+    require_role,
+)
 from onewindow.errors import Conflict, DomainError
 from onewindow.workdays import calendar
 
@@ -62,9 +68,9 @@ def issue(case: Case, *, by: User, delivery: str, license: Callable[[Case], str]
     """制证: the result of an approved case, by its department's reviewer or head, once.
     `license(case)` is called under the case lock and returns the new license's number: the
     licenses module owns the license (licenses.services.issue_license is the way to call this)."""
-    case = _lock(case)
-    _require(by, case, *REVIEW_ROLES)
-    _check(case, "issue")
+    case = lock_case(case)
+    require_role(by, case, *REVIEW_ROLES)
+    check_transition(case, "issue")
     if case.outcome != Outcome.APPROVED:
         raise Conflict("case.not_approved", "只有准予许可的办件才能制证。")
     if delivery not in DELIVERY_METHODS:
@@ -75,7 +81,7 @@ def issue(case: Case, *, by: User, delivery: str, license: Callable[[Case], str]
     _open_after_steps(case, delivery=False).update(
         done_at=clock.now(), done_by=by, opinion=f"证照编号 {number}"
     )
-    _move(case, "issue", by=by, payload={"license": number, "delivery": delivery})
+    apply_transition(case, "issue", by=by, payload={"license": number, "delivery": delivery})
     return case
 
 
@@ -111,9 +117,9 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
     """送达: once, after the issue — handed over at a window (who signed, ID checked) or posted
     free of charge (address, courier, tracking number). `on_time` per art. 44: within
     DELIVERY_DAYS working days of the decision's date."""
-    case = _lock(case)
-    _require(by, case, Role.CLERK, *REVIEW_ROLES)
-    _check(case, "deliver")
+    case = lock_case(case)
+    require_role(by, case, Role.CLERK, *REVIEW_ROLES)
+    check_transition(case, "deliver")
     done = _done_after_the_decision(case)
     if "issue" not in done:
         raise Conflict("case.not_issued", "尚未制证，不能送达。")
@@ -128,5 +134,5 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
     _open_after_steps(case, delivery=True).update(
         done_at=clock.now(), done_by=by, opinion=DELIVERY_METHODS[method]
     )
-    _move(case, "deliver", by=by, payload=payload)
+    apply_transition(case, "deliver", by=by, payload=payload)
     return case

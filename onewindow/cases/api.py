@@ -10,13 +10,14 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import BaseModel, PlainSerializer
 
-from onewindow import clock, fastsql, ratelimit
+from onewindow import clock, ratelimit
 from onewindow.accounts.identity import mask_id
 from onewindow.accounts.models import Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, queries, services
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseMaterial, Channel, Status
+from onewindow.cases.transitions import new_row
 from onewindow.catalog.services import current_version_id
 from onewindow.errors import DomainError, NotFound
 from onewindow.paging import Paged
@@ -339,16 +340,17 @@ def _notes(case: Case, materials: list[MaterialNote]) -> list[dict]:
     ]
 
 
-def _transition(name: str, run, schema=EmptyIn, doc: str = "", needs_case: bool = False):
+def _transition(name: str, run, schema=EmptyIn, doc: str = "", needs_case: bool = False, hot: bool = False):
     """POST /cases/{number}/<name>. The service locks the case by its number and checks who may
-    see it (404) and act (403); only actions naming materials read the case first."""
+    see it (404) and act (403); only actions naming materials read the case first. `hot`: intake's
+    hot path (accept), whose stand-in is built by fastsql.new when fastsql is on (decision 13)."""
 
     @router.post(f"/{{number}}/{name}", response=CaseOut, operation_id=f"cases_{name.replace('-', '_')}",
                  summary=doc)  # fmt: skip
     @requires()
     def view(request, number: str, payload: schema):
-        # The service locks the case by its number: a stand-in (built without Model.__init__'s cost).
-        case = _case(request, number) if needs_case else fastsql.new(Case, number=number)
+        # The service locks the case by its number: a stand-in.
+        case = _case(request, number) if needs_case else new_row(Case, hot, number=number)
         return _answer(run(case, request.user, payload))
 
     view.__name__ = f"case_{name.replace('-', '_')}"
@@ -362,7 +364,7 @@ _transition(
     "收取材料（答复前在窗口收取申请人补交的材料）",
     needs_case=True,
 )
-_transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理")
+_transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理", hot=True)
 _transition("request-supplement", lambda c, u, p: services.request_supplement(c, by=u, items=_notes(c, p.materials)),
             NoticeIn, "一次性告知补正", needs_case=True)  # fmt: skip
 _transition(

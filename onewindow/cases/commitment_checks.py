@@ -18,7 +18,7 @@ from onewindow import clock
 from onewindow.accounts.models import Role, User
 from onewindow.cases import clock_rules
 from onewindow.cases.models import Case, CommitmentCheck, Outcome
-from onewindow.cases.services import REVIEW_ROLES, _lock, _move, _require
+from onewindow.cases.transitions import REVIEW_ROLES, apply_transition, lock_case, require_role
 from onewindow.errors import Conflict, DomainError
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
@@ -31,8 +31,8 @@ R = CommitmentCheck.Result
 def record(case: Case, *, by: User, passed: bool, reason: str = "") -> CommitmentCheck:
     """Records the check's result. Passed: by the department's reviewer or head. Failed (承诺不实):
     only the head, who revokes the approval with the written reason."""
-    case = _lock(case)
-    _require(by, case, *(REVIEW_ROLES if passed else (Role.DEPARTMENT_HEAD,)))
+    case = lock_case(case)
+    require_role(by, case, *(REVIEW_ROLES if passed else (Role.DEPARTMENT_HEAD,)))
     check = CommitmentCheck.objects.select_for_update().filter(case=case).first()
     if check is None:
         raise Conflict("case.no_commitment_check", "该办件不是告知承诺审批的办件，无需核查。")
@@ -56,11 +56,11 @@ def record(case: Case, *, by: User, passed: bool, reason: str = "") -> Commitmen
     check.save(update_fields=["result", "reason", "checked_by", "checked_at"])
     payload = {"result": check.result, "due_on": check.due_on.isoformat(), "on_time": on_time}
     if passed:
-        _move(case, "commitment_check", by=by, reason=reason, payload=payload)
+        apply_transition(case, "commitment_check", by=by, reason=reason, payload=payload)
     else:
         # 撤销: the approval no longer stands; the case keeps its dates (the clock stopped at it).
         case.outcome = Outcome.REVOKED
-        _move(case, "revoke_commitment", by=by, reason=reason, payload=payload, fields=["outcome"])
+        apply_transition(case, "revoke_commitment", by=by, reason=reason, payload=payload, fields=["outcome"])
     return check
 
 

@@ -13,7 +13,7 @@ from onewindow import clock
 from onewindow.accounts.models import User
 from onewindow.cases import clock_rules
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep, Status
-from onewindow.cases.services import CLOCK_FIELDS, _lock, _move, _start_clock
+from onewindow.cases.transitions import CLOCK_FIELDS, apply_transition, lock_case, start_clock
 from onewindow.errors import DomainError
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
@@ -44,10 +44,10 @@ def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
             case = Case.objects.select_for_update().get(pk=pk)
             if case.status != S.SUBMITTED:
                 continue
-            steps = _start_clock(case, case.intake_from)
-            _move(case, "auto_accept", by=None, reason="行政许可法第三十二条：逾期未作出受理决定，自收到申请（补正材料）之日起即为受理",
-                  payload={"accepted_on": case.accepted_on.isoformat(), "due_on": case.due_on.isoformat()},
-                  fields=CLOCK_FIELDS, also=[steps])  # fmt: skip
+            steps = start_clock(case, case.intake_from)
+            apply_transition(case, "auto_accept", by=None, reason="行政许可法第三十二条：逾期未作出受理决定，自收到申请（补正材料）之日起即为受理",
+                             payload={"accepted_on": case.accepted_on.isoformat(), "due_on": case.due_on.isoformat()},
+                             fields=CLOCK_FIELDS, also=[steps])  # fmt: skip
             done += 1
     return done
 
@@ -86,7 +86,7 @@ def recompute_deadlines(since: dt.date, *, by: User | None) -> list[str]:
     for pk, _, old_on, _, new_on in rows:
         if old_on == new_on:
             continue
-        case = _lock(Case(pk=pk))  # then the one rule again, on the locked row
+        case = lock_case(Case(pk=pk))  # then the one rule again, on the locked row
         if case.status not in OPEN_STATUSES:
             continue
         old_on = case.due_on
@@ -95,7 +95,7 @@ def recompute_deadlines(since: dt.date, *, by: User | None) -> list[str]:
         )
         if case.due_on == old_on:
             continue
-        _move(case, "recompute_deadline", by=by, reason="工作日历调整",
-              payload={"from": old_on.isoformat(), "to": case.due_on.isoformat()}, fields=["due_seq", "due_on"])  # fmt: skip
+        apply_transition(case, "recompute_deadline", by=by, reason="工作日历调整",
+                         payload={"from": old_on.isoformat(), "to": case.due_on.isoformat()}, fields=["due_seq", "due_on"])  # fmt: skip
         moved.append(case.number)
     return moved

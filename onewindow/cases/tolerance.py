@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 
 from onewindow import clock
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseMaterial
-from onewindow.cases.services import _lock, _move
+from onewindow.cases.transitions import apply_transition, lock_case
 
 ACTION = "tolerance_overdue"
 
@@ -32,13 +32,13 @@ def record_missed_promises(today: dt.date | None = None) -> int:
     done = 0
     for pk in overdue(today).values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            case = _lock(Case(pk=pk))
+            case = lock_case(Case(pk=pk))
             owed = list(
                 case.materials.filter(state=CaseMaterial.State.TOLERATED).values_list("name", flat=True)
             )
             if case.status not in OPEN_STATUSES or not owed or case.events.filter(action=ACTION).exists():
                 continue
-            _move(case, ACTION, by=None, reason=f"申请人未按承诺于{case.tolerance_due_on.isoformat()}前补齐容缺材料",
-                  payload={"supply_by": case.tolerance_due_on.isoformat(), "materials": owed})  # fmt: skip
+            apply_transition(case, ACTION, by=None, reason=f"申请人未按承诺于{case.tolerance_due_on.isoformat()}前补齐容缺材料",
+                             payload={"supply_by": case.tolerance_due_on.isoformat(), "materials": owed})  # fmt: skip
             done += 1
     return done

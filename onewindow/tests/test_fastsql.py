@@ -22,6 +22,12 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _fastsql_on(settings):
+    """These are tests of fastsql itself: on also in the run with it off (make test-postgres-plain)."""
+    settings.ONEWINDOW_FASTSQL = True
+
+
 def _case(world, pk=None) -> Case:
     item = published_item(world)
     today = dt.date(2026, 11, 26)
@@ -84,10 +90,10 @@ def test_rows_written_with_fastsql_read_back_as_the_orm_wrote_them(world):
 @pytest.mark.django_db
 def test_an_update_of_no_row_fails_like_the_orm(world):
     case = _case(world)
-    fastsql.insert([case])
+    fastsql.run(fastsql.Insert([case]))
     case.pk += 1000
     with pytest.raises(DatabaseError):
-        fastsql.update(case, ["status"])
+        fastsql.run(fastsql.Update(case, ["status"]))
 
 
 @pytest.mark.django_db
@@ -228,14 +234,14 @@ def test_an_error_in_a_block_writes_nothing_and_leaves_the_connection_usable(wor
     assert connection.connection is before  # rolled back, not dropped
     assert connection.get_autocommit() and not connection.in_atomic_block
     case = _case(world)
-    fastsql.insert([case])  # the connection goes on working
+    fastsql.run(fastsql.Insert([case]))  # the connection goes on working
     assert _committed(case.number)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_write_sent_with_the_commit_raises_and_writes_nothing(world):
     existing = _case(world)
-    fastsql.insert([existing])
+    fastsql.run(fastsql.Insert([existing]))
     hooks = []
 
     @fastsql.atomic
@@ -289,7 +295,7 @@ def _fields(obj) -> dict:
 @pytest.mark.django_db
 def test_new_builds_the_instance_the_model_class_would(world):
     case = _case(world)
-    fastsql.insert([case])
+    fastsql.run(fastsql.Insert([case]))
     material = Material.objects.filter(version=case.item_version).first()
     kwargs = {"case": case, "material": material, "name": material.name, "state": "received"}
     built, expected = fastsql.new(CaseMaterial, **kwargs), CaseMaterial(**kwargs)
@@ -314,7 +320,7 @@ def test_new_builds_the_instance_the_model_class_would(world):
 @pytest.mark.django_db
 def test_from_row_gives_the_instance_the_orm_loads(world):
     case = _case(world)
-    fastsql.insert([case])
+    fastsql.run(fastsql.Insert([case]))
     (row,) = fastsql.fetch(
         f"SELECT {fastsql.select_list(Case, 'c')} FROM cases_case c WHERE c.id = %s", [case.pk]
     )
