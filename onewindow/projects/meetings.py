@@ -23,8 +23,8 @@ S = Stage.Status
 def schedule_meeting(project: Project, stage: int, *, by: User, kind: str, on: dt.date, place: str,
                      departments: list[Department]) -> JointMeeting:  # fmt: skip
     project = services.lock(project)
-    stage = services._stage(project, stage)
-    services._lead(by, stage, "召集联合会商")
+    stage = services.stage_of(project, stage)
+    services.require_lead(by, stage, "召集联合会商")
     if stage.status in (S.WAITING, S.CLOSED):
         raise Conflict(
             "project.meeting_stage", f"该阶段当前为“{stage.get_status_display()}”，不能召集联合会商。"
@@ -33,7 +33,7 @@ def schedule_meeting(project: Project, stage: int, *, by: User, kind: str, on: d
         raise DomainError("project.meeting_kind", "会商类型应为联合踏勘、联合图审或联合验收。")
     if on is None or on < clock.today():
         raise DomainError("project.meeting_date", "会商日期不能早于今天。")
-    place = services._text(place, "会商地点", required=True)[:200]
+    place = services.clean_text(place, "会商地点", required=True)[:200]
     invited = {d.pk: d for d in departments}
     if not invited:
         raise DomainError("project.meeting_departments", "请选择受邀部门。")
@@ -70,12 +70,12 @@ def record_attendance(meeting: JointMeeting, *, by: User, attended: bool, opinio
     )
     if row is None:
         raise NotFound("project.not_invited", "贵部门不在该会商的受邀部门之列。")
-    services._department_staff(by, department_id, what="记录本部门的会商出席和意见")
+    services.require_department_staff(by, department_id, what="记录本部门的会商出席和意见")
     if meeting.on > clock.today():
         raise Conflict("project.meeting_not_held", f"会商定于{meeting.on}举行，举行后再记录。")
     if not isinstance(attended, bool):
         raise DomainError("project.attended", "请选择是否到场。")
-    row.opinion = services._text(opinion, "会商意见", required=attended)
+    row.opinion = services.clean_text(opinion, "会商意见", required=attended)
     row.attended, row.recorded_by, row.recorded_at = attended, by, clock.now()
     row.save(update_fields=["attended", "opinion", "recorded_by", "recorded_at"])
     services.event(project, "record_attendance", by=by, stage=meeting.stage, department_id=department_id,
@@ -98,8 +98,8 @@ def record_meeting_held(meeting: JointMeeting, *, by: User, attended: list[int])
     own record of its attendance stands; the lead's list must not contradict it."""
     stage = Stage.objects.get(pk=meeting.stage_id)
     project = services.lock(stage.project_id)
-    stage = services._stage(project, stage.order)
-    services._lead(by, stage, "记录会商举行情况")
+    stage = services.stage_of(project, stage.order)
+    services.require_lead(by, stage, "记录会商举行情况")
     meeting = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.held_recorded_at is not None:
         raise Conflict("project.meeting_recorded", "该会商的举行情况已记录。")

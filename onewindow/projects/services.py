@@ -72,7 +72,7 @@ def lock(project: Project | int) -> Project:
     return found
 
 
-def _stage(project: Project, stage: Stage | int) -> Stage:
+def stage_of(project: Project, stage: Stage | int) -> Stage:
     order = stage.order if isinstance(stage, Stage) else stage
     found = Stage.objects.select_related("lead_department").filter(project=project, order=order).first()
     if found is None:
@@ -81,7 +81,7 @@ def _stage(project: Project, stage: Stage | int) -> Stage:
     return found
 
 
-def _text(value: str | None, label: str, *, required: bool = False) -> str:
+def clean_text(value: str | None, label: str, *, required: bool = False) -> str:
     text = (value or "").strip()
     if required and not text:
         raise DomainError("project.text_required", f"请填写{label}。")
@@ -90,7 +90,7 @@ def _text(value: str | None, label: str, *, required: bool = False) -> str:
     return text
 
 
-def _department_staff(by: User, department_id: int, *, what: str) -> None:
+def require_department_staff(by: User, department_id: int, *, what: str) -> None:
     """Department acts are done by that department's reviewer or head (a superuser passes)."""
     if by.is_superuser:
         return
@@ -139,7 +139,7 @@ def register_project(*, owner: Applicant, by: User, name: str, region_code: str,
     """赋码: the project gets its code and its stages (copied from the hall's templates, with
     one opinion row per co-reviewing department) — or, on any error, nothing at all."""
     _check_owner(owner, by)
-    name = _text(name, "项目名称", required=True)
+    name = clean_text(name, "项目名称", required=True)
     if len(name) > 100:
         raise DomainError("project.name_too_long", "项目名称不超过100字。")
     region = (
@@ -230,7 +230,7 @@ def authorise_agent(
         raise Conflict("project.no_agent", "该项目尚未指派代办员，请联系政务服务中心。")
     if valid_until is None or valid_until < clock.today():
         raise DomainError("project.authorisation_date", "委托有效期不能早于今天。")
-    scope = _stage(project, stage) if stage is not None else None
+    scope = stage_of(project, stage) if stage is not None else None
     if scope is not None and scope.status == S.CLOSED:
         raise Conflict("project.stage_closed", "该阶段已办结，无需委托。")
     found = Authorisation.objects.create(project=project, agent_id=project.agent_id, stage=scope,
@@ -288,8 +288,8 @@ def _form(form_data) -> dict:
             raise DomainError(
                 "project.form", f"申报表格式不正确（不超过{FORM_FIELDS_MAX}项，每项为文字或数字）。"
             )
-        form[str(key)] = _text(value, "申报表各项") if isinstance(value, str) else value
-    form["scale"] = _text(form_data.get("scale"), "建设规模及内容", required=True)
+        form[str(key)] = clean_text(value, "申报表各项") if isinstance(value, str) else value
+    form["scale"] = clean_text(form_data.get("scale"), "建设规模及内容", required=True)
     return form
 
 
@@ -297,7 +297,7 @@ def _form(form_data) -> dict:
 def apply_stage(project: Project, stage: int, *, by: User, form_data: dict) -> Stage:
     """申报: the owner (or the authorised agent) hands in the stage's one form online."""
     project = lock(project)
-    stage = _stage(project, stage)
+    stage = stage_of(project, stage)
     who = acting_for_owner(project, by, stage)
     if stage.status not in (S.OPEN, S.APPLIED):
         raise Conflict("project.stage_not_open", f"该阶段当前为“{stage.get_status_display()}”，不能申报。")
@@ -318,8 +318,10 @@ def apply_stage(project: Project, stage: int, *, by: User, form_data: dict) -> S
     return stage
 
 
-def _lead(by: User, stage: Stage, what: str) -> None:
-    _department_staff(by, stage.lead_department_id, what=f"{what}（牵头部门：{stage.lead_department.name}）")
+def require_lead(by: User, stage: Stage, what: str) -> None:
+    require_department_staff(
+        by, stage.lead_department_id, what=f"{what}（牵头部门：{stage.lead_department.name}）"
+    )
 
 
 def _child_cases(project: Project, stage: Stage, *, by: User, tolerated: set[str], supply_by) -> list[Case]:
@@ -381,8 +383,8 @@ def accept_stage(project: Project, stage: int, *, by: User, form_data: dict | No
     rules already let its staff accept — no clerk acts across departments on its behalf. The
     owner's one form still reaches it from the portal (apply_stage) or the window."""
     project = lock(project)
-    stage = _stage(project, stage)
-    _lead(by, stage, "受理该阶段")
+    stage = stage_of(project, stage)
+    require_lead(by, stage, "受理该阶段")
     if stage.status not in (S.OPEN, S.APPLIED):
         raise Conflict(
             "project.stage_not_acceptable", f"该阶段当前为“{stage.get_status_display()}”，不能受理。"
@@ -425,7 +427,7 @@ def _opinion(project: Project, stage: Stage, department_id: int | None, by: User
 def _check_opinion(kind: str, reasons: str, conditions: str) -> tuple[str, str]:
     if kind not in Opinion.Kind.values:
         raise DomainError("project.opinion_kind", "意见应为同意、有条件同意或不同意。")
-    reasons, conditions = _text(reasons, "理由"), _text(conditions, "条件")
+    reasons, conditions = clean_text(reasons, "理由"), clean_text(conditions, "条件")
     if kind == Opinion.Kind.DISAGREE and not reasons:
         # RULES.md "Silent consent": a "disagree" without reasons counts as consent, so it is
         # refused as input; the department may still give a reasoned opinion until its limit.
@@ -447,9 +449,9 @@ def give_opinion(project: Project, stage: int, *, by: User, kind: str, reasons: 
     counts once confirmed after acceptance. A department may revise its opinion until the
     stage closes, unless its limit passed and it was taken to agree."""
     project = lock(project)
-    stage = _stage(project, stage)
+    stage = stage_of(project, stage)
     opinion = _opinion(project, stage, department_id, by)
-    _department_staff(by, opinion.department_id, what="提出本部门的并联审查意见")
+    require_department_staff(by, opinion.department_id, what="提出本部门的并联审查意见")
     reasons, conditions = _check_opinion(kind, reasons, conditions)
     if stage.status == S.CLOSED:
         raise Conflict("project.stage_closed", "该阶段已办结，不能再提出意见。")
@@ -489,9 +491,9 @@ def confirm_opinion(project: Project, stage: int, *, by: User, department_id: in
     """模拟审批 → 正式: the preconditions now exist (the stage is accepted); the simulated
     opinion becomes the department's formal opinion as it was given."""
     project = lock(project)
-    stage = _stage(project, stage)
+    stage = stage_of(project, stage)
     opinion = _opinion(project, stage, department_id, by)
-    _department_staff(by, opinion.department_id, what="确认本部门的模拟审批意见")
+    require_department_staff(by, opinion.department_id, what="确认本部门的模拟审批意见")
     if stage.status != S.IN_REVIEW:
         raise Conflict("project.stage_not_accepted", "阶段受理后才能确认模拟审批意见。")
     if opinion.state != Opinion.State.SIMULATED:
@@ -508,8 +510,8 @@ def close_stage(project: Project, stage: int, *, by: User, conclusion: str = "")
     """办结: the lead department closes the stage when every opinion is in and none disagrees;
     the next stage opens (or the project is complete)."""
     project = lock(project)
-    stage = _stage(project, stage)
-    _lead(by, stage, "办结该阶段")
+    stage = stage_of(project, stage)
+    require_lead(by, stage, "办结该阶段")
     if stage.status != S.IN_REVIEW:
         raise Conflict(
             "project.stage_not_in_review", f"该阶段当前为“{stage.get_status_display()}”，不能办结。"
@@ -531,7 +533,7 @@ def close_stage(project: Project, stage: int, *, by: User, conclusion: str = "")
         calendar.seq(today),
         by,
     )
-    stage.conclusion = _text(conclusion, "阶段办结意见")
+    stage.conclusion = clean_text(conclusion, "阶段办结意见")
     stage.save(update_fields=["status", "closed_on", "closed_seq", "closed_by", "conclusion"])
     opened = Stage.objects.filter(project=project, order=stage.order + 1, status=S.WAITING).update(
         status=S.OPEN
