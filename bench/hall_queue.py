@@ -55,11 +55,7 @@ Diagnostics go to stderr; stdout ends with one JSON line.
 import sys
 from pathlib import Path
 
-# This file is named like the standard library's `queue` (which concurrent.futures, hence
-# Django, imports): run as a script, its folder is sys.path[0] and would shadow it.
 _HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.modules.pop("queue", None)
 
 import argparse
 import collections
@@ -70,7 +66,6 @@ import json
 import logging
 import os
 import random
-import statistics
 import threading
 import time
 from zoneinfo import ZoneInfo
@@ -409,13 +404,8 @@ def duplicates(counters: list[Client]) -> dict:
     hall = Hall.objects.get(code=HALL)
     flagged: dict[str, set] = {}
     # 1. tickets called (not recalled) more than once
-    twice = (
-        CallEvent.objects.filter(hall=hall, recall=False)
-        .values("ticket_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .values_list("ticket__day", "ticket__number")
-    )
+    twice = (CallEvent.objects.filter(hall=hall, recall=False).values("ticket_id").annotate(n=Count("id"))
+             .filter(n__gt=1).values_list("ticket__day", "ticket__number"))  # fmt: skip
     flagged["called_twice"] = {(d.isoformat(), n) for d, n in twice}
     # 2. a call event naming another window than its ticket
     other = CallEvent.objects.filter(hall=hall, recall=False).exclude(window=F("ticket__window"))
@@ -437,18 +427,12 @@ def duplicates(counters: list[Client]) -> dict:
     flagged["db_window_differs"] = {(d, n) for d, n, w in handed if in_db.get((d, n), (None, None))[0] != w}
     not_done = sum(1 for d, n, _ in handed if in_db.get((d, n), (None, None))[1] != Ticket.Status.DONE)
     # tickets a bench window called that no client recorded (an answer lost to an error)
-    bench_called = set(
-        (d.isoformat(), n)
-        for d, n in Ticket.objects.filter(hall=hall, window__number__startswith="Q").values_list(
-            "day", "number"
-        )
-    )
+    bench_called = {(d.isoformat(), n) for d, n in
+                    Ticket.objects.filter(hall=hall, window__number__startswith="Q").values_list("day", "number")}  # fmt: skip
     unrecorded = len(bench_called - set(seen))
     every = set().union(*flagged.values())
     out = {k: len(v) for k, v in flagged.items()}
-    out.update(
-        {"duplicates": len(every), "handed": len(handed), "not_done": not_done, "unrecorded": unrecorded}
-    )
+    out.update({"duplicates": len(every), "handed": len(handed), "not_done": not_done, "unrecorded": unrecorded})  # fmt: skip
     log(f"[duplicates] {json.dumps(out)}")
     if every:
         log(f"[duplicates] e.g. {sorted(every)[:10]}")
@@ -496,36 +480,12 @@ def count_queries(clerk_secret: str, window: str, kiosk_secret: str, runs: int =
     counts = {k: v["statements"] for k, v in steps.items()}
 
     # Where the time of a request goes, in-process: total vs. inside the database driver.
-    sql_time = [0.0]
+    def cycle():
+        number = (yield "call-next", call).json()["number"]
+        yield "finish", lambda: finish(number)
 
-    def timed_sql(execute, sql, params, many, context):
-        t = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            sql_time[0] += time.perf_counter() - t
-
-    samples = collections.defaultdict(list)
-
-    def measure(label, fn):
-        sql_time[0] = 0.0
-        t = time.perf_counter()
-        with connection.execute_wrapper(timed_sql):
-            answer = fn()
-        samples[label].append(((time.perf_counter() - t) * 1000, sql_time[0] * 1000))
-        return answer
-
-    for _ in range(runs):
-        measure("issue", issue)
-        number = measure("call-next", call).json()["number"]
-        measure("finish", lambda n=number: finish(n))
-        measure("call-next-empty", call)
-        measure("ping", lambda: kiosk.get("/api/v1/ping"))
-    timing = {
-        label: {"total_ms": round(statistics.median(t for t, _ in v), 2),
-                "sql_ms": round(statistics.median(q for _, q in v), 2)}
-        for label, v in samples.items()
-    }  # fmt: skip
+    timing = harness.in_process_timing(connection, runs, [("issue", issue), cycle, ("call-next-empty", call),
+                                                           ("ping", lambda: kiosk.get("/api/v1/ping"))])  # fmt: skip
     log(f"[in-process] median of {runs}: {json.dumps(timing)}")
     return counts
 

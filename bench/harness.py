@@ -18,6 +18,7 @@ import os
 import resource
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -382,3 +383,43 @@ class HttpClient:
             self.conn.close()
             status, data = -1, repr(exc).encode()
         return status, data, t0, time.perf_counter()
+
+
+def in_process_timing(connection, runs: int, steps: list) -> dict:
+    """The median time of each labelled request, in total and inside the database driver, over
+    `runs` rounds of `steps`. A step is (label, fn), or a generator function that yields
+    (label, fn) pairs and is sent each answer (a call whose answer the next call needs)."""
+    sql_time = [0.0]
+    samples: dict[str, list[tuple[float, float]]] = {}
+
+    def timed_sql(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_time[0] += time.perf_counter() - t
+
+    def measure(label, fn):
+        sql_time[0] = 0.0
+        t = time.perf_counter()
+        with connection.execute_wrapper(timed_sql):
+            answer = fn()
+        samples.setdefault(label, []).append(((time.perf_counter() - t) * 1000, sql_time[0] * 1000))
+        return answer
+
+    for _ in range(runs):
+        for step in steps:
+            if isinstance(step, tuple):
+                measure(*step)
+                continue
+            calls, answer = step(), None
+            try:
+                while True:
+                    answer = measure(*calls.send(answer))
+            except StopIteration:
+                pass
+    return {
+        label: {"total_ms": round(statistics.median(t for t, _ in v), 2),
+                "sql_ms": round(statistics.median(q for _, q in v), 2)}
+        for label, v in samples.items()
+    }  # fmt: skip
