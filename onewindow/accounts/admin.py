@@ -4,7 +4,7 @@ applicants and API tokens. Forms run the same rule checks as the services."""
 from django import forms
 from django.contrib import admin, messages
 
-from onewindow.accounts import identity, services
+from onewindow.accounts import masking, services
 from onewindow.accounts.models import (
     ApiToken,
     Applicant,
@@ -185,11 +185,11 @@ class ApplicantAdmin(admin.ModelAdmin):
 
     @admin.display(description="证件号码")
     def masked_id(self, obj):
-        return identity.mask_id(obj.id_number) if obj.kind == Applicant.Kind.NATURAL else obj.credit_code
+        return masking.identifier(obj)
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
-        return identity.mask_phone(obj.phone)
+        return masking.mask_phone(obj.phone)
 
 
 @admin.register(ApiToken)

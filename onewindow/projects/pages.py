@@ -3,7 +3,7 @@ the timeline merged from the project's events and its silent consents. The servi
 again on every post; this only keeps forms off the page that would be refused."""
 
 from onewindow import clock
-from onewindow.accounts.identity import mask_name, mask_phone
+from onewindow.accounts.masking import mask_name, mask_phone
 from onewindow.accounts.models import DEPARTMENT_ROLES, Role, Staff, User
 from onewindow.accounts.queries import may_administer_hall, staff_of
 from onewindow.projects import queries
