@@ -183,6 +183,14 @@ class ApplicantAdmin(admin.ModelAdmin):
     search_fields = ["ref", "name", "credit_code"]
     autocomplete_fields = ["region", "user"]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The form shows the full ID number and phone: opening it is a read of personal data,
+        recorded like any other (ARCHITECTURE.md "Personal data"; decision 18)."""
+        obj = self.get_object(request, object_id) if request.method == "GET" else None
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            services.read_unmasked(obj, by=request.user, purpose="后台维护申请人资料")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="证件号码")
     def masked_id(self, obj):
         return masking.identifier(obj)
