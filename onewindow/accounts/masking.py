@@ -15,7 +15,12 @@ so the rule for each kind of data is written once:
 Who may read the unmasked numbers is decided by accounts.queries.may_unmask alone, and every such
 read goes through accounts.services.read_unmasked (a PersonalDataRead row)."""
 
+import re
+
 from onewindow.accounts.models import Applicant
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_RESIDENT_ID = re.compile(r"\d{17}[\dXx]")
 
 
 def mask_id(value: str) -> str:
@@ -53,6 +58,19 @@ def mask_holder(name: str, kind: str) -> str:
     """A license holder's name as the public sees it: a person's masked, a company's in full
     (company names are public registration data)."""
     return (name or "").strip() if kind == Applicant.Kind.LEGAL else mask_name(name)
+
+
+def mask_answer(value):
+    """A typed form answer (申请表, 一表申请) that is a mobile number or a resident ID number is
+    masked like those: the forms have no "phone" kind, and a contact phone is a phone whoever
+    typed it."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _MOBILE.fullmatch(text):
+            return mask_phone(text)
+        if _RESIDENT_ID.fullmatch(text):
+            return mask_id(text)
+    return value
 
 
 def identifier(applicant: Applicant) -> str:

@@ -7,6 +7,7 @@ PersonalDataRead row must record the read. The demo is seeded once for the modul
 patterns come from the resolver (pages) and /api/v1/openapi.json (GET operations), their
 parameters filled from demo data; PDFs are read back with pdftotext."""
 
+import datetime as dt
 import itertools
 import json
 import re
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver
 
+from onewindow import clock
 from onewindow.accounts import masking
 from onewindow.accounts.models import Applicant, PersonalDataRead, User
 from onewindow.accounts.queries import may_unmask
@@ -43,8 +45,28 @@ def demo(django_db_setup, django_db_blocker):
     """The demo hall, seeded once and rolled back after the module."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=open("/dev/null", "w"))
+        _bundle_application()
         yield _values()
         transaction.set_rollback(True)
+
+
+def _bundle_application() -> None:
+    """The company's 企业开办 bundle, accepted at the window, its contact phone its own."""
+    from onewindow.bundles import services as bundles
+    from onewindow.cases.models import Channel
+    from onewindow.catalog.models import Bundle
+
+    clerk, company = User.objects.get(username="clerk"), Applicant.objects.get(user__username="luwei")
+    bundle = Bundle.objects.get(code="YJS-QYKB")
+    answers = {"enterprise_name": company.name, "enterprise_type": "有限责任公司", "legal_representative": "李明",
+               "registered_address": "德州市德城区天衢路1号", "registered_capital": "50", "business_scope": "餐饮管理",
+               "contact_phone": company.phone, "seal_kinds": "公章", "bank_name": "德州银行", "bank_account": "6222",
+               "invoice_needed": "是", "employees": "6", "deposit_ratio": "12"}  # fmt: skip
+    with clock.frozen(dt.date(2026, 11, 2)):  # a Monday
+        handed = [m.name for m in bundles.merged_materials(bundle) if m.required]
+        application = bundles.apply(bundle=bundle, applicant=company, form_data=answers, materials=handed,
+                                    by=clerk, channel=Channel.WINDOW, hall=clerk.staff.hall)  # fmt: skip
+        bundles.accept(application, by=clerk)
 
 
 def _values() -> dict:

@@ -32,3 +32,12 @@ def test_the_template_filters_are_the_same_functions():
     )
     page = Template("{% load masking %}{{ a|identifier }} {{ a.phone|mask_phone }} {{ '张小伟'|mask_name }}")
     assert page.render(Context({"a": person})) == "3714**********2019 139****1234 张*伟"
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [("13905345678", "139****5678"), (" 371402199003152019 ", "3714**********2019"), ("6222", "6222"),
+     ("德州银行", "德州银行"), (50, 50), ("0534-2345678", "0534-2345678")],
+)  # fmt: skip
+def test_form_answers_that_are_a_phone_or_an_id_number_are_masked(answer, shown):
+    assert masking.mask_answer(answer) == shown
