@@ -16,13 +16,12 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.urls import get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from onewindow import clock
 from onewindow.accounts import masking
 from onewindow.accounts.models import Applicant, PersonalDataRead, User
 from onewindow.accounts.queries import may_unmask
-from onewindow.accounts.tests.test_url_permissions import _patterns
 from onewindow.documents.tests.pdfs import text_of
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +145,15 @@ def _fill(route: str, values: dict) -> list[str]:
             url = re.sub(r"[<{](?:\w+:)?" + name + r"[>}]", value, url, count=1)
         urls.append(url)
     return urls
+
+
+def _patterns(resolver, prefix="", namespace=None):
+    """Every URL pattern with its full route (as the permissions walk, test_url_permissions.py)."""
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, prefix + str(entry.pattern), entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry, namespace
 
 
 def _urls(values: dict, client: Client) -> list[str]:
