@@ -4,7 +4,7 @@ applicants and API tokens. Forms run the same rule checks as the services."""
 from django import forms
 from django.contrib import admin, messages
 
-from onewindow.accounts import identity, services
+from onewindow.accounts import masking, services
 from onewindow.accounts.models import (
     ApiToken,
     Applicant,
@@ -183,13 +183,21 @@ class ApplicantAdmin(admin.ModelAdmin):
     search_fields = ["ref", "name", "credit_code"]
     autocomplete_fields = ["region", "user"]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The form shows the full ID number and phone: opening it is a read of personal data,
+        recorded like any other (ARCHITECTURE.md "Personal data"; decision 18)."""
+        obj = self.get_object(request, object_id) if request.method == "GET" else None
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            services.read_unmasked(obj, by=request.user, purpose="后台维护申请人资料")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="证件号码")
     def masked_id(self, obj):
-        return identity.mask_id(obj.id_number) if obj.kind == Applicant.Kind.NATURAL else obj.credit_code
+        return masking.identifier(obj)
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
-        return identity.mask_phone(obj.phone)
+        return masking.mask_phone(obj.phone)
 
 
 @admin.register(ApiToken)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from onewindow.accounts import identity, queries, services
+from onewindow.accounts import masking, queries, services
 from onewindow.accounts.models import Applicant, Department, Hall, Region, Role, Staff
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden, NotFound
@@ -98,7 +98,7 @@ class StaffOut(Schema):
 
     @staticmethod
     def resolve_phone(obj):
-        return identity.mask_phone(obj.phone)
+        return masking.mask_phone(obj.phone)
 
 
 class WindowIn(Schema):
@@ -136,11 +136,11 @@ class ApplicantOut(Schema):
 
     @staticmethod
     def resolve_id_number(obj):
-        return identity.mask_id(obj.id_number)
+        return masking.mask_id(obj.id_number)
 
     @staticmethod
     def resolve_phone(obj):
-        return identity.mask_phone(obj.phone)
+        return masking.mask_phone(obj.phone)
 
 
 class UnmaskIn(Schema):

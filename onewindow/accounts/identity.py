@@ -137,28 +137,3 @@ def credit_code_error(value: str) -> DomainError | None:
             details={"rule": "GB 32100 MOD 31"},
         )
     return None
-
-
-def mask_id(value: str) -> str:
-    """3714********1234 (API.md): first four, last four."""
-    if not value:
-        return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """138****5678 (API.md)."""
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_name(value: str) -> str:
-    """张* / 欧阳** : family name kept."""
-    if not value:
-        return ""
-    return value[0] + "*" * (len(value) - 1)

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
-from onewindow.accounts.identity import mask_id
+from onewindow.accounts.masking import identifier
 from onewindow.accounts.models import Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -153,7 +153,7 @@ def _detail(request, number: str) -> dict:
     return {
         "number": application.number, "bundle": application.bundle.code, "bundle_name": application.bundle.name,
         "applicant": applicant.ref, "applicant_name": applicant.name,
-        "applicant_id_number": mask_id(applicant.id_number) or applicant.credit_code, "channel": application.channel,
+        "applicant_id_number": identifier(applicant), "channel": application.channel,
         "status": application.status, "status_display": sheet["status_display"],
         "children_total": application.children_total, "children_done": application.children_done,
         "received_at": application.received_at, "accepted_on": application.accepted_on,

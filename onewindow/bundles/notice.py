@@ -6,7 +6,6 @@ template extending web/pdf_base.html (WeasyPrint, Noto CJK)."""
 from urllib.parse import quote
 
 from onewindow import qr
-from onewindow.accounts.identity import mask_id
 from onewindow.bundles.models import BundleApplication
 from onewindow.bundles.queries import children_of
 from onewindow.bundles.services import progress_url
@@ -31,7 +30,7 @@ def render(application: BundleApplication) -> bytes:
     url = progress_url(application.number)
     applicant = application.applicant
     return render_pdf("bundles/notice_pdf.html", {
-        "a": application, "applicant": applicant, "identifier": mask_id(applicant.id_number or applicant.credit_code),
+        "a": application, "applicant": applicant,
         "children": [{"case": c, "due": chinese_date(c.due_on)} for c in children],
         "accepted_on": chinese_date(application.accepted_on), "due_on": chinese_date(application.due_on),
         "received_on": chinese_date(application.received_on),

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from onewindow import clock
+from onewindow.accounts.masking import mask_answer
 from onewindow.accounts.models import DEPARTMENT_ROLES, Hall, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.bundles.models import BundleApplication, Status
@@ -189,7 +190,7 @@ def sheet(user: User, application: BundleApplication, today: dt.date | None = No
         "children": children,
         "days": days_used(everyone),
         "light": clock_rules.light(application.due_seq, application.promised_days, today_seq) if bundle_open else None,
-        "answers": [{"key": f["key"], "label": f["label"], "value": application.form_data.get(f["key"], "")}
+        "answers": [{"key": f["key"], "label": f["label"], "value": mask_answer(application.form_data.get(f["key"], ""))}
                     for f in application.form_fields if f["key"] in asked],
         "materials": materials(children),
         "status_display": Status(application.status).label,

@@ -68,7 +68,7 @@ def _window(request, bundle, *, applicant_ref="", form=None, status=200, **extra
     applicant = case_pages.applicant_by_ref(applicant_ref)
     return render(request, "bundles/window_apply.html", {
         "bundle": bundle, **lists, "form": form or MergedForm(fields=lists["fields"]), "applicant": applicant,
-        "masked": applicant and case_pages.masked(applicant), "register_form": WalkInForm(), **extra,
+        "register_form": WalkInForm(), **extra,
     }, status=status)  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, PlainSerializer
 
 from onewindow import clock, ratelimit
-from onewindow.accounts.identity import mask_id
+from onewindow.accounts.masking import identifier
 from onewindow.accounts.models import Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -149,7 +149,7 @@ def _detail(case: Case) -> dict:
     return {
         "number": case.number, "item": version.item.code, "item_name": version.name, "item_version": version.number,
         "department": version.item.department.code, "applicant": applicant.ref, "applicant_name": applicant.name,
-        "applicant_id_number": mask_id(applicant.id_number) or applicant.credit_code,
+        "applicant_id_number": identifier(applicant),
         "channel": case.channel, "status": case.status, "status_display": STATUS_LABELS[case.status],
         "outcome": case.outcome, "received_at": case.received_at, "accepted_on": case.accepted_on,
         "promised_days": case.promised_days, "extra_days": case.extra_days, "due_on": case.due_on,

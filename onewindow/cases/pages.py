@@ -4,7 +4,6 @@ what each page shows, shaped once so the views stay thin. Changes go through ser
 from django.db.models import Q, QuerySet
 
 from onewindow import clock
-from onewindow.accounts.identity import mask_id, mask_phone
 from onewindow.accounts.models import Applicant, Hall, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, services
@@ -36,14 +35,6 @@ def applicant_by_ref(ref: str | None) -> Applicant | None:
     if not ref:
         return None
     return Applicant.objects.filter(ref=ref).select_related("region").first()
-
-
-def masked(applicant: Applicant) -> dict:
-    """The applicant's numbers as every page shows them (API.md "Personal data")."""
-    return {
-        "identifier": mask_id(applicant.id_number or applicant.credit_code),
-        "phone": mask_phone(applicant.phone),
-    }
 
 
 def applicant_of(user: User) -> Applicant | None:
@@ -104,7 +95,6 @@ def case_sheet(case: Case) -> dict:
     return {
         "case": case,
         "applicant": case.applicant,
-        "masked": masked(case.applicant),
         "light": light_of(case),
         "materials": materials,
         "pending": [m for m in materials if m.state in PENDING],

@@ -35,7 +35,7 @@ def _workbench(request, *, applicant_ref=None, item=None, status=200, **extra):
     applicant = pages.applicant_by_ref(applicant_ref)
     version = published_versions().filter(item__code=item).first() if applicant and item else None
     return render(request, "cases/workbench.html", {
-        "applicant": applicant, "masked": applicant and pages.masked(applicant), "applicant_ref": applicant_ref or "",
+        "applicant": applicant, "applicant_ref": applicant_ref or "",
         "version": version, "checklist": version and pages.checklist(version), "versions": published_versions(),
         "register_form": WalkInForm(), "q": "", "hits": [], **extra,
     }, status=status)  # fmt: skip

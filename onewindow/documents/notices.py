@@ -17,7 +17,6 @@ from django.conf import settings
 from django.urls import reverse
 
 from onewindow import clock, pdf, qr
-from onewindow.accounts.identity import mask_id
 from onewindow.cases import veto_filings
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Suspension
 from onewindow.cases.services import may_view
@@ -388,7 +387,6 @@ def context(notice: Issued) -> dict:
         "case": case,
         "version": case.item_version,
         "applicant": applicant,
-        "applicant_number": mask_id(applicant.id_number) if applicant.id_number else applicant.credit_code,
         "issued_on": notice.issued_on,
         "accepted_on": _accepted_on(notice),
         "progress_url": url,

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from onewindow import clock
+from onewindow.accounts.masking import mask_holder
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import queries as case_queries
 from onewindow.cases.after_decision import delivery_due_on, late_if_decided_before
@@ -16,33 +17,6 @@ from onewindow.licenses import numbers
 from onewindow.licenses.models import License, LicenseStatus
 from onewindow.licenses.services import DOCUMENT_RESULTS, default_valid_until
 from onewindow.payments.queries import notices_of_case
-
-# Suffixes that name the form of an organisation; kept when a holder's name is masked.
-_ORG_SUFFIXES = (
-    "股份有限公司",
-    "有限责任公司",
-    "有限公司",
-    "合伙企业",
-    "合作社",
-    "事务所",
-    "公司",
-    "中心",
-    "商行",
-    "厂",
-    "店",
-)
-
-
-def mask_holder(name: str, kind: str = Applicant.Kind.NATURAL) -> str:
-    """张*伟 / 张* for a person; 德州**有限公司 for an organisation (its first two characters and
-    its form, never the length of the rest)."""
-    name = (name or "").strip()
-    if kind == Applicant.Kind.LEGAL:
-        suffix = next((s for s in _ORG_SUFFIXES if name.endswith(s) and len(name) > len(s) + 2), "")
-        return name[:2] + "**" + suffix
-    if len(name) <= 2:
-        return name[:1] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def verify(raw_number: str) -> License:

@@ -14,7 +14,7 @@ from onewindow.accounts.models import Applicant, PersonalDataRead, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import after_decision, commitment_checks
 from onewindow.cases import services as cases
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, Status
 from onewindow.catalog.models import ResultType
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.licenses import numbers
@@ -26,6 +26,7 @@ from onewindow.serials import next_serial
 DOCUMENT_RESULTS = (ResultType.LICENSE, ResultType.APPROVAL)
 MAX_VALID_YEARS = 50
 LOOKUP_ROLES = (Role.CLERK, Role.AGENT, Role.REVIEWER, Role.DEPARTMENT_HEAD)
+HOLDER_NOT_FOUND = "未找到该证件号码的持证人（或本部门无在办事项、未向其发证）。"
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -156,19 +157,49 @@ def _holder_by_identifier(identifier: str) -> Applicant:
         **({"id_number": number} if natural else {"credit_code": number}),
     ).first()
     if holder is None:
-        raise NotFound("license.holder_not_found", "未找到该证件号码的持证人。")
+        raise NotFound("license.holder_not_found", HOLDER_NOT_FOUND)
     return holder
+
+
+# Intake staff serve anyone at any window of the hall (they already find any applicant by ID
+# number at the window): their lookups are hall-wide. Department staff look up only for their
+# department's own need (issue 14; decision 18).
+INTAKE_LOOKUP_ROLES = (Role.CLERK, Role.AGENT)
+
+
+def may_look_up(user: User, holder: Applicant) -> bool:
+    """The one rule for turning an ID number or credit code into a holder and licenses: intake
+    staff always; a reviewer or head only when their department has a case of this holder that
+    is not finished (submitted, in review, paused) or issued one of the holder's licenses."""
+    if user.is_superuser:
+        return True
+    staff = staff_of(user)
+    if staff is None or staff.role not in LOOKUP_ROLES:
+        return False
+    if staff.role in INTAKE_LOOKUP_ROLES:
+        return True
+    if staff.department_id is None:
+        return False
+    pending = Case.objects.filter(applicant=holder, department_id=staff.department_id).exclude(
+        status__in=(Status.CLOSED, Status.REFUSED)
+    )
+    issued = License.objects.filter(holder=holder, department_id=staff.department_id)
+    return pending.exists() or issued.exists()
 
 
 @transaction.atomic
 def lookup_holder(identifier: str, *, by: User, purpose: str = "证照共享查询") -> Applicant:
     """证照共享: intake and review staff find a holder by ID number or credit code, to take the
     holder's valid licenses instead of asking for copies. Every lookup is audited (who, whom,
-    why) like any read of personal data (ARCHITECTURE.md "Personal data")."""
+    why) like any read of personal data (ARCHITECTURE.md "Personal data"). A department's staff
+    whose department has no need of this holder (may_look_up) get the same answer as for an
+    unknown number, so the lookup cannot even confirm that the person is on file."""
     staff = staff_of(by)
     if not by.is_superuser and (staff is None or staff.role not in LOOKUP_ROLES):
         raise Forbidden("license.lookup_role", "只有窗口和部门审查人员可以查询持证人的证照。")
     holder = _holder_by_identifier(identifier)
+    if not may_look_up(by, holder):
+        raise NotFound("license.holder_not_found", HOLDER_NOT_FOUND)
     PersonalDataRead.objects.create(user=by, applicant=holder, fields="licenses", purpose=purpose[:100])
     return holder
 

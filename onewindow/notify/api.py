@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from onewindow.accounts.identity import mask_phone
+from onewindow.accounts.masking import mask_phone
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import requires
 from onewindow.errors import DomainError

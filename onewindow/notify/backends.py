@@ -13,7 +13,7 @@ import httpx
 from django.conf import settings
 
 from onewindow import clock
-from onewindow.accounts.identity import mask_phone
+from onewindow.accounts.masking import mask_phone
 from onewindow.notify.models import Message
 
 log = logging.getLogger("onewindow.notify")

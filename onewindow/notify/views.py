@@ -5,7 +5,7 @@ from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from onewindow.accounts.identity import mask_phone
+from onewindow.accounts.masking import mask_phone
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import has_role

@@ -3,7 +3,7 @@ the timeline merged from the project's events and its silent consents. The servi
 again on every post; this only keeps forms off the page that would be refused."""
 
 from onewindow import clock
-from onewindow.accounts.identity import mask_name, mask_phone
+from onewindow.accounts.masking import mask_name, mask_phone
 from onewindow.accounts.models import DEPARTMENT_ROLES, Role, Staff, User
 from onewindow.accounts.queries import may_administer_hall, staff_of
 from onewindow.projects import queries
@@ -94,14 +94,15 @@ def timeline(sheet: dict) -> list[dict]:
 
 
 def owner_card(project: Project, user: User) -> dict:
-    """The owner as the page shows it: a legal person's name; the representative's name and
-    the phone masked except for the owner itself (API.md "Personal data")."""
+    """The owner as the page shows it: a legal person's name; the representative's name masked
+    except for the owner itself; the phone masked for everyone, the owner too, like every page
+    (API.md "Personal data"; decision 18: the full number only through the logged unmask)."""
     owner = project.owner
     mine = owner.user_id == user.pk
     return {
         "name": owner.name,
         "representative": owner.legal_representative if mine else mask_name(owner.legal_representative),
-        "phone": owner.phone if mine else mask_phone(owner.phone),
+        "phone": mask_phone(owner.phone),
     }
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
-from onewindow.accounts import identity, queries, services
+from onewindow.accounts import masking, queries, services
 from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden
@@ -66,13 +66,7 @@ def register(request):
 @requires()
 def my(request):
     applicant = Applicant.objects.filter(user=request.user).select_related("region").first()
-    masked = None
-    if applicant:
-        masked = {
-            "id_number": identity.mask_id(applicant.id_number),
-            "phone": identity.mask_phone(applicant.phone),
-        }
-    return render(request, "web/my.html", {"applicant": applicant, "masked": masked})
+    return render(request, "web/my.html", {"applicant": applicant})
 
 
 @requires(*STAFF_ROLES)
@@ -92,7 +86,7 @@ def department_staff(request, code: str):
         {
             "name": s.name,
             "role": s.get_role_display(),
-            "phone": identity.mask_phone(s.phone),
+            "phone": masking.mask_phone(s.phone),
             "windows": ", ".join(w.number for w in s.windows.all()),
         }
         for s in members

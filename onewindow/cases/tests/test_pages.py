@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow import clock
-from onewindow.accounts.identity import mask_id, mask_phone
+from onewindow.accounts.masking import mask_id, mask_phone
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import services
 from onewindow.cases.models import Case, Channel, Status

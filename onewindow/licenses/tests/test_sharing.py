@@ -60,7 +60,8 @@ def test_the_food_permit_takes_the_business_license_instead_of_a_copy(world, bus
 
 
 def test_staff_look_up_a_holder_by_id_number_and_the_lookup_is_audited(world, business_license, as_user):
-    answer = as_user(world.reviewer_b).post("/api/v1/licenses/lookup", {"identifier": world.alice_applicant.id_number},
+    # department A issued Alice's license, so its reviewer may look her up (test_lookup_need.py)
+    answer = as_user(world.reviewer_a).post("/api/v1/licenses/lookup", {"identifier": world.alice_applicant.id_number},
                                             content_type="application/json")  # fmt: skip
     assert answer.status_code == 200
     with clock.frozen(dt.date(2026, 11, 10)):
@@ -70,7 +71,7 @@ def test_staff_look_up_a_holder_by_id_number_and_the_lookup_is_audited(world, bu
     assert [lic["number"] for lic in answer["licenses"]] == [business_license.number]
     reads = PersonalDataRead.objects.filter(applicant=world.alice_applicant, fields="licenses")
     assert {r.user for r in reads} == {
-        world.reviewer_b,
+        world.reviewer_a,
         world.clerk,
     } and reads.first().purpose == "证照共享查询"
 
