@@ -16,13 +16,13 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from onewindow import clock
 from onewindow.accounts import masking
 from onewindow.accounts.models import Applicant, PersonalDataRead, User
 from onewindow.accounts.queries import may_unmask
 from onewindow.documents.tests.pdfs import text_of
+from onewindow.tests.url_patterns import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -147,18 +147,9 @@ def _fill(route: str, values: dict) -> list[str]:
     return urls
 
 
-def _patterns(resolver, prefix="", namespace=None):
-    """Every URL pattern with its full route (as the permissions walk, test_url_permissions.py)."""
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _patterns(entry, prefix + str(entry.pattern), entry.namespace or namespace)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry, namespace
-
-
 def _urls(values: dict, client: Client) -> list[str]:
     routes = []
-    for route, _pattern, namespace in _patterns(get_resolver()):
+    for route, _pattern, namespace in url_patterns():
         if namespace == "admin" or route.startswith("api/") or "(?P" in route or "<path:" in route:
             continue
         if "<str:action>" in route or route.endswith(("logout/", "retry/")):

@@ -7,10 +7,10 @@ without a declaration, or leaking another department's data, fails here.
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from onewindow.accounts.permissions import declared_permission
 from onewindow.api import api
+from onewindow.tests.url_patterns import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,6 @@ FRAMEWORK = {
     "admin": "Django admin: admin_view requires an active is_staff login",
     "api-root": "django-ninja's /api/v1/ root: always answers 404, it only anchors the API's URLs",
 }
-
-
-def _patterns(resolver, prefix="", namespace=None):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _patterns(entry, prefix + str(entry.pattern), entry.namespace or namespace)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry, namespace
 
 
 def _is_ninja(callback):
@@ -42,7 +34,7 @@ def _operations():
 
 def test_every_url_declares_a_permission():
     missing = []
-    for route, pattern, namespace in _patterns(get_resolver()):
+    for route, pattern, namespace in url_patterns():
         if namespace in FRAMEWORK or pattern.name in FRAMEWORK or _is_ninja(pattern.callback):
             continue
         if declared_permission(pattern.callback) is None:
@@ -82,7 +74,7 @@ SECRETS = ("罗布", "韩克", "13800000002", "13800000003", "艾丽")  # depart
 
 def test_reviewer_b_gets_nothing_of_department_a_from_any_url(world, as_user):
     checked = 0
-    urls = {_fill(route, world) for route, _, ns in _patterns(get_resolver()) if ns != "admin"}
+    urls = {_fill(route, world) for route, _, ns in url_patterns() if ns != "admin"}
     urls |= {_fill("api/v1" + path, world) for path, _ in _operations()}
     for url in sorted(urls):
         if "(?P" in url:
