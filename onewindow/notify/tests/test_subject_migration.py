@@ -23,7 +23,13 @@ def test_each_message_keeps_its_case_through_the_subject(world, submitted):
     try:
         apps = _migrate(BEFORE)
         Message, now = apps.get_model("notify", "Message"), clock.now()
-        row = {"event": "accepted", "phone": "13912345678", "text": "…", "created_at": now, "next_attempt_at": now}
+        row = {
+            "event": "accepted",
+            "phone": "13912345678",
+            "text": "…",
+            "created_at": now,
+            "next_attempt_at": now,
+        }
         Message.objects.create(key="case:1", case_id=case.pk, case_number=case.number, **row)
         Message.objects.create(key="case:2", case_id=case.pk, case_number="", **row)  # the FK alone
         Message.objects.create(key="bundle:1", **row)
