@@ -37,9 +37,11 @@ run: system-packages demo
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
+# lint-imports: the import contracts of .importlinter (the layers, no cycle inside a module; decision 19).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test-sqlite: system-packages venv
 	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser"

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "onewindow.bundles",
     "onewindow.projects",
     "onewindow.web",
+    "onewindow.ops",
 ]
 
 MIDDLEWARE = [
@@ -208,7 +209,7 @@ ONEWINDOW_SMS_MAX_ATTEMPTS = env_int("ONEWINDOW_SMS_MAX_ATTEMPTS", 12)
 ONEWINDOW_SMS_RETRY_BASE_SECONDS = env_int("ONEWINDOW_SMS_RETRY_BASE_SECONDS", 30)
 ONEWINDOW_SMS_RETRY_CAP_SECONDS = env_int("ONEWINDOW_SMS_RETRY_CAP_SECONDS", 3600)
 # The worker: messages claimed per batch; the claim's lease (a dead worker's claims are taken
-# again after it); the idle poll; how often it runs the periodic jobs (web/periodic.py).
+# again after it); the idle poll; how often it runs the periodic jobs (ops/periodic.py).
 ONEWINDOW_WORKER_BATCH = env_int("ONEWINDOW_WORKER_BATCH", 20)
 ONEWINDOW_WORKER_LEASE_SECONDS = env_int("ONEWINDOW_WORKER_LEASE_SECONDS", 300)
 ONEWINDOW_WORKER_POLL_SECONDS = env_int("ONEWINDOW_WORKER_POLL_SECONDS", 5)

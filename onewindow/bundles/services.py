@@ -105,14 +105,15 @@ def progress_url(number: str) -> str:
 
 
 def _message(application: BundleApplication, event: str, context: dict, seq: int | str | None = None) -> None:
-    """One SMS for the whole bundle (its children's case-level messages are skipped by notify).
+    """One SMS for the whole bundle (its children's case-level messages are skipped by cases.messages).
     The key is deterministic, so a retried transaction cannot queue it twice; `seq` tells
     apart answers that may come more than once (a second one-time notice after a supplement)."""
     what = event.removeprefix("bundle_") + ("" if seq is None else f":{seq}")
     if context.get("due_on"):  # 暂定 after a date in a year not yet published (issue 13 rule 6)
         context = {**context, "due_note": calendar.provisional_note(context["due_on"])}
     notify.enqueue(
-        phone=application.applicant.phone, event=event, key=f"bundle:{application.number}:{what}", case=None,
+        phone=application.applicant.phone, event=event, key=f"bundle:{application.number}:{what}",
+        subject_kind="bundle", subject_key=application.number,
         hall=application.hall,
         context={"number": application.number, "name": application.bundle.name, "hall": application.hall.name,
                  "progress_url": progress_url(application.number), **context},

@@ -30,7 +30,7 @@ progress_router = Router(tags=TAG)
 
 # The case as answered: plain pydantic models, validated by pydantic-core alone (a ninja Schema
 # wraps every value in a getter for its resolvers: ~10% of an intake request's CPU, bench/intake.py).
-# Datetimes as the API's renderer writes them (Django's JSON encoder) when `_answer` serializes.
+# Datetimes as the API's renderer writes them (Django's JSON encoder) when `answer` serializes.
 ApiDatetime = Annotated[dt.datetime, PlainSerializer(DjangoJSONEncoder().default, when_used="json")]
 
 
@@ -163,7 +163,7 @@ def _detail(case: Case) -> dict:
     }  # fmt: skip
 
 
-def _answer(case: Case, status: int = 200) -> HttpResponse:
+def answer(case: Case, status: int = 200) -> HttpResponse:
     """The case as JSON (CaseOut, as the routes declare), validated and written by pydantic-core in
     one pass: ninja's own path dumps to Python objects and encodes them again (2% of an intake's CPU)."""
     body = CaseOut.model_validate(_detail(case)).model_dump_json()
@@ -226,7 +226,7 @@ def submit(request, payload: SubmitIn):
     handed = _material_ids(version.pk, payload.handed_in)
     case = services.submit(version=version, applicant=applicant, hall=hall, channel=channel, by=request.user,
                            form_data=payload.form_data, handed_in=handed)  # fmt: skip
-    return _answer(case, 201)
+    return answer(case, 201)
 
 
 class ListFilters(Schema):
@@ -351,7 +351,7 @@ def _transition(name: str, run, schema=EmptyIn, doc: str = "", needs_case: bool 
     def view(request, number: str, payload: schema):
         # The service locks the case by its number: a stand-in.
         case = _case(request, number) if needs_case else new_row(Case, hot, number=number)
-        return _answer(run(case, request.user, payload))
+        return answer(run(case, request.user, payload))
 
     view.__name__ = f"case_{name.replace('-', '_')}"
     return view
@@ -446,36 +446,3 @@ def progress(request, number: str = Query(..., max_length=30), phone_last4: str 
     """办件进度: the case number and the last four digits of the applicant's phone, both needed."""
     ratelimit.hit(f"progress:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
     return progress_of(queries.public_progress(number, phone_last4))
-
-
-# ---- after the decision: the licenses module owns the license and its delivery ---------------
-
-
-class IssueIn(Schema):
-    delivery: str = Field("pickup", description="pickup（窗口领取）/ post（免费邮寄）")
-    valid_until: dt.date | None = Field(None, description="有效期至；省略即按默认年限")
-
-
-class DeliverIn(Schema):
-    method: str = Field("", description="pickup / post")
-    signed_by: str = Field("", description="窗口领取：签收人")
-    id_checked: bool = Field(False, description="窗口领取：已核验签收人身份证件")
-    courier: str = Field("", description="邮寄：快递公司")
-    tracking_number: str = Field("", description="邮寄：运单号")
-    address: str = Field("", description="邮寄：收件地址")
-
-
-def _issue(case: Case, by, payload: IssueIn) -> Case:
-    from onewindow.licenses.services import issue_license  # licenses sits above cases
-
-    return issue_license(case, by=by, delivery=payload.delivery, valid_until=payload.valid_until).case
-
-
-def _deliver(case: Case, by, payload: DeliverIn) -> Case:
-    from onewindow.licenses.services import deliver_license
-
-    return deliver_license(case, by=by, **payload.model_dump()).case
-
-
-_transition("issue", _issue, IssueIn, "制证（证照编号见 GET /cases/{number}/license）")
-_transition("deliver", _deliver, DeliverIn, "送达")

@@ -40,7 +40,6 @@ from onewindow.cases.transitions import (
     may_view,
     on_transition,
     published,
-    write_with_transition,
 )
 
 __all__ = [
@@ -48,5 +47,5 @@ __all__ = [
     "SHARED_NOT_FOUND", "TRANSITIONS", "accept", "accept_tolerantly", "approve_by_commitment", "decide", "extend",
     "find_applicant", "find_shared_with", "may_view", "on_transition", "published", "receive", "refuse",
     "request_supplement", "resume", "return_for_correction", "review", "submit", "supplement", "supply_tolerated",
-    "suspend", "withdraw", "write_with_transition",
+    "suspend", "withdraw",
 ]  # fmt: skip

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from onewindow import clock, fastsql
 from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Role, User
 from onewindow.accounts.queries import staff_of
-from onewindow.cases import audit, clock_rules
+from onewindow.cases import audit, clock_rules, messages
 from onewindow.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -75,20 +75,11 @@ ACTION_NAMES = {
 # Called as hook(case, action, event) after each transition, inside its transaction: the
 # documents and notify modules register here (notices, SMS) without cases importing them.
 _after_hooks: list[Callable] = []
-# Called as hook(case, action, event, fast=…) before the transition's rows are written; returns
-# writes (fastsql.Insert) that go with them: the SMS outbox row of notify. `fast`: on the hot path
-# with fastsql on (the hook may then build its rows by fastsql.new).
-_write_hooks: list[Callable] = []
 
 
 def on_transition(hook: Callable) -> None:
     if hook not in _after_hooks:
         _after_hooks.append(hook)
-
-
-def write_with_transition(hook: Callable) -> None:
-    if hook not in _write_hooks:
-        _write_hooks.append(hook)
 
 
 CHANNELS = frozenset(Channel.values)  # the enum's .values builds its list anew on each access
@@ -298,8 +289,11 @@ def apply_transition(case: Case, action: str, *, by: User | None, to: str | None
     event.case = case
     row = (fastsql.Insert([case]) if case._state.adding
            else fastsql.Update(case, ["status", "event_count", "last_hash", *fields]))  # fmt: skip
-    extra = [write for hook in _write_hooks for write in hook(case, action, event, fast=fast)]
-    write(row, fastsql.Insert([event]), *also, *extra, fast=fast)
+    # The applicant's SMS, if the event has one (cases/messages.py): its outbox row goes with
+    # the transition's rows, in the same round trip on the hot path (decisions 9, 17).
+    sms = messages.message_writes(case, action, event, item_name=lambda: published(case.item_version_id)[0].name,
+                                  fast=fast)  # fmt: skip
+    write(row, fastsql.Insert([event]), *also, *sms, fast=fast)
     for hook in _after_hooks:
         hook(case, action, event)
     return event

@@ -1,10 +1,12 @@
 """Licenses API: public verification (GET /licenses/{number}/verify), a license as its holder
-or the staff see it, revocation, the holder lookup of 证照共享 and the late deliveries. The case
-actions issue/deliver are POST /cases/{number}/issue and /deliver (cases.api)."""
+or the staff see it, revocation, the holder lookup of 证照共享 and the late deliveries — and the
+case actions after the decision, 制证 and 送达: POST /cases/{number}/issue and /deliver. They sit
+under /cases with the other transitions and answer the case as they do (tag `cases`, CaseOut),
+but licenses owns them: cases sits below licenses and does not call up (decision 19)."""
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
@@ -14,6 +16,8 @@ from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import queries as case_queries
 from onewindow.cases.after_decision import delivery_due_on
+from onewindow.cases.api import CaseOut, answer
+from onewindow.cases.models import Case
 from onewindow.errors import NotFound
 from onewindow.licenses import queries, services
 from onewindow.licenses.models import License, LicenseStatus
@@ -186,3 +190,38 @@ def revoke(request, number: str, payload: RevokeIn):
     """撤销 by the head of the issuing department, with a reason."""
     return _out(services.revoke_license(queries.license_for(request.user, number), by=request.user,
                                         reason=payload.reason))  # fmt: skip
+
+
+# ---- the case actions after the decision (行政许可法 art. 44) --------------------------------
+
+
+class IssueIn(Schema):
+    delivery: str = Field("pickup", description="pickup（窗口领取）/ post（免费邮寄）")
+    valid_until: dt.date | None = Field(None, description="有效期至；省略即按默认年限")
+
+
+class DeliverIn(Schema):
+    method: str = Field("", description="pickup / post")
+    signed_by: str = Field("", description="窗口领取：签收人")
+    id_checked: bool = Field(False, description="窗口领取：已核验签收人身份证件")
+    courier: str = Field("", description="邮寄：快递公司")
+    tracking_number: str = Field("", description="邮寄：运单号")
+    address: str = Field("", description="邮寄：收件地址")
+
+
+# The same path, operation id, tag, summary and answer as when cases.api declared them (the
+# OpenAPI document is unchanged). The service locks the case by its number: a stand-in.
+@router.post("/cases/{number}/issue", response=CaseOut, operation_id="cases_issue", tags=["cases"],
+             summary="制证（证照编号见 GET /cases/{number}/license）")  # fmt: skip
+@requires()
+def case_issue(request, number: str, payload: IssueIn):
+    issued = services.issue_license(Case(number=number), by=request.user, delivery=payload.delivery,
+                                    valid_until=payload.valid_until)  # fmt: skip
+    return answer(issued.case)
+
+
+@router.post("/cases/{number}/deliver", response=CaseOut, operation_id="cases_deliver", tags=["cases"],
+             summary="送达")  # fmt: skip
+@requires()
+def case_deliver(request, number: str, payload: DeliverIn):
+    return answer(services.deliver_license(Case(number=number), by=request.user, **payload.model_dump()).case)

@@ -1,4 +1,4 @@
-"""Periodic work of the licenses module, run by the worker (web/management/commands/periodic.py)."""
+"""Periodic work of the licenses module, run by the worker (ops/periodic.py)."""
 
 from onewindow import clock
 from onewindow.cases.after_decision import delivery_due_on

@@ -4,7 +4,7 @@ idempotency key, never a database id."""
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from onewindow.accounts.masking import mask_phone
@@ -23,7 +23,10 @@ class MessageOut(Schema):
     event: str
     event_display: str
     phone: str
-    case_number: str
+    subject_kind: str = Field(
+        description="事由类型：case（办件）、bundle（一件事）、project（项目）、appointment（预约）"
+    )
+    subject_key: str = Field(description="事由编号：办件编号、一件事编号、项目代码或预约码")
     state: str
     state_display: str
     attempts: int
@@ -48,7 +51,8 @@ class MessageOut(Schema):
 
 class MessageFilters(Schema):
     state: str | None = None
-    case_number: str | None = None
+    subject_kind: str | None = None
+    subject_key: str | None = None
 
 
 @router.get("/messages", response=list[MessageOut], operation_id="notify_list_messages")
@@ -60,8 +64,10 @@ def list_messages(request, filters: MessageFilters = Query(...)):
         if filters.state not in Message.State.values:
             raise DomainError("notify.state_filter", f"状态应为 {', '.join(Message.State.values)} 之一。")
         qs = qs.filter(state=filters.state)
-    if filters.case_number:
-        qs = qs.filter(case_number=filters.case_number)
+    if filters.subject_kind:
+        qs = qs.filter(subject_kind=filters.subject_kind)
+    if filters.subject_key:  # the messages of one case: ?subject_kind=case&subject_key=<number>
+        qs = qs.filter(subject_key=filters.subject_key)
     return qs.order_by("-created_at", "-pk")
 
 

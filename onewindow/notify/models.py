@@ -49,10 +49,12 @@ class Message(models.Model):
     event = models.CharField("消息类型", max_length=32, choices=Event.choices)
     phone = models.CharField("手机号码", max_length=20)
     text = models.TextField("短信内容")
-    case = models.ForeignKey(
-        "cases.Case", models.PROTECT, null=True, blank=True, related_name="messages", verbose_name="办件"
-    )
-    case_number = models.CharField("办件编号", max_length=30, blank=True)
+    # What the message is about, named by the module that queued it: ("case", the case number),
+    # ("bundle", its number), ("project", its code), ("appointment", its code). A plain kind and
+    # key, no foreign key: notify sits below every module it speaks for and knows none of them
+    # (ARCHITECTURE.md "Layers"; decision 19). Messages of one subject: `message_subject`.
+    subject_kind = models.CharField("事由类型", max_length=20, blank=True)
+    subject_key = models.CharField("事由编号", max_length=40, blank=True)
     # Whose hall management sees the message (and may retry it); empty = city-wide.
     hall = models.ForeignKey(
         "accounts.Hall", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="政务服务中心"
@@ -89,6 +91,8 @@ class Message(models.Model):
             models.Index(fields=["claimed_until"], condition=Q(state="sending"), name="message_lease"),
             # The staff page: dead messages, newest first.
             models.Index(fields=["-last_attempt_at"], condition=Q(state="dead"), name="message_dead"),
+            # The messages of one subject (a case's, by its number): what the FK's index was.
+            models.Index(fields=["subject_key"], name="message_subject"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["key"], name="message_key_unique"),

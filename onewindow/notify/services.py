@@ -40,17 +40,19 @@ def mobile(phone: str | None) -> str:
     return digits if MOBILE.fullmatch(digits) else ""
 
 
-def enqueue(*, phone: str, event: str, context: dict, key: str, case=None, hall: Hall | None = None
-            ) -> Message | None:  # fmt: skip
+def enqueue(*, phone: str, event: str, context: dict, key: str, subject_kind: str = "", subject_key: str = "",
+            hall: Hall | None = None) -> Message | None:  # fmt: skip
     """Queues the SMS for `event` inside the caller's transaction: it is committed with its cause
     or not at all. `key` is deterministic from the cause (`case:<number>:event:<seq>`), so a
     repeated call finds the first message instead of queueing a second. Without a mobile number
-    nothing is queued (None)."""
+    nothing is queued (None). `subject_kind`/`subject_key`: what it is about, as the caller names
+    it (Message.subject_kind)."""
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError(
             "enqueue() belongs inside the transaction of the event that causes the message"
         )
-    message = build(phone=phone, event=event, context=context, key=key, case=case, hall=hall)
+    message = build(phone=phone, event=event, context=context, key=key, subject_kind=subject_kind,
+                    subject_key=subject_key, hall_id=hall.pk if hall is not None else None)  # fmt: skip
     if message is None:
         return None
     if _insert(message):
@@ -58,19 +60,18 @@ def enqueue(*, phone: str, event: str, context: dict, key: str, case=None, hall:
     return Message.objects.get(key=key)
 
 
-def build(*, phone: str, event: str, context: dict, key: str, case=None, hall: Hall | None = None,
-          fast: bool = False) -> Message | None:  # fmt: skip
-    """The message, rendered and not saved; None without a mobile number. `fast` (intake's hot
-    path, fastsql on): built by fastsql.new, without Model.__init__'s cost (decision 17)."""
+def build(*, phone: str, event: str, context: dict, key: str, subject_kind: str = "", subject_key: str = "",
+          hall_id: int | None = None, fast: bool = False) -> Message | None:  # fmt: skip
+    """The message, rendered and not saved; None without a mobile number. `hall_id`: whose hall
+    management sees it (None: city-wide). `fast` (intake's hot path, fastsql on): built by
+    fastsql.new, without Model.__init__'s cost (decision 17)."""
     to = mobile(phone)
     if not to:
         return None
     now = clock.now()
     return (fastsql.new if fast else _model)(
-        Message, key=key, event=event, phone=to, text=render(event, context), case=case,
-        case_number=case.number if case is not None else "",
-        hall_id=hall.pk if hall is not None else (case.hall_id if case is not None else None),
-        created_at=now, next_attempt_at=now,
+        Message, key=key, event=event, phone=to, text=render(event, context), subject_kind=subject_kind,
+        subject_key=subject_key, hall_id=hall_id, created_at=now, next_attempt_at=now,
     )  # fmt: skip
 
 

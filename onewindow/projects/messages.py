@@ -41,14 +41,15 @@ def stage_changed(project: Project, stage: Stage, event: str) -> int:
     sent = 0
     for who, phone in recipients(project):
         key = f"project:{project.code}:stage:{stage.order}:{event}:{who}"
-        if notify.enqueue(phone=phone, event=event, context=data, key=key, hall=project.hall) is not None:
+        if notify.enqueue(phone=phone, event=event, context=data, key=key, subject_kind="project",
+                          subject_key=project.code, hall=project.hall) is not None:  # fmt: skip
             sent += 1
     return sent
 
 
 def stage_deadline_moved(project: Project, stage: Stage, from_on) -> int:
     """A calendar change moved the stage's limit (issue 13 rule 6): one message per recipient
-    for the stage (its cases send none, notify.case_events); the key names the new date, so a
+    for the stage (its cases send none, cases.messages); the key names the new date, so a
     repeated recomputation queues nothing twice."""
     data = {"number": project.code, "item": project.name, "stage_name": stage.name, "from_on": from_on,
             "due_on": stage.due_on, "due_note": calendar.provisional_note(stage.due_on)}  # fmt: skip
@@ -56,7 +57,15 @@ def stage_deadline_moved(project: Project, stage: Stage, from_on) -> int:
     for who, phone in recipients(project):
         key = f"project:{project.code}:stage:{stage.order}:deadline:{stage.due_on.isoformat()}:{who}"
         if (
-            notify.enqueue(phone=phone, event="deadline_moved", context=data, key=key, hall=project.hall)
+            notify.enqueue(
+                phone=phone,
+                event="deadline_moved",
+                context=data,
+                key=key,
+                subject_kind="project",
+                subject_key=project.code,
+                hall=project.hall,
+            )
             is not None
         ):
             sent += 1

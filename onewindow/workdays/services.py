@@ -195,7 +195,7 @@ def ensure_calendar(today: dt.date | None = None) -> int:
     """Official years, then provisional years through ONEWINDOW_PROVISIONAL_YEARS_AHEAD (at least
     two) years past today, so that a deadline counted from today always lands inside the table.
     Idempotent; returns how many years it added. Run by migrate/seed paths and daily by the
-    worker (onewindow.web.periodic), so the table extends as time passes."""
+    worker (onewindow.ops.periodic), so the table extends as time passes."""
     added = seed_official()
     present = Day.objects.aggregate(last=Max("date"))["last"]
     start = (present.year if present else official_years()[-1]) + 1

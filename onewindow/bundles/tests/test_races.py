@@ -51,7 +51,7 @@ def test_two_children_closing_at_once_send_exactly_one_completion(world):
         application.refresh_from_db()
         assert application.closed_on == THURSDAY
     assert Message.objects.filter(event="bundle_closed").count() == 3
-    assert not Message.objects.filter(case__isnull=False).exists()
+    assert not Message.objects.filter(subject_kind="case").exists()
 
 
 def test_two_clerks_accepting_at_once_accept_once(world):

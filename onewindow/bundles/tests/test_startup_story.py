@@ -86,9 +86,11 @@ def test_it_runs_five_departments_in_parallel_and_closes_with_the_last(world, st
         f"bundle:{application.number}:closed",
     ]
     assert [m.event for m in messages] == ["bundle_accepted", "bundle_closed"]
-    assert all(m.phone == world.alice_applicant.phone and m.case_id is None for m in messages)
+    assert all(m.phone == world.alice_applicant.phone and (m.subject_kind, m.subject_key) == ("bundle", application.number)
+               for m in messages)  # fmt: skip
     assert application.number in messages[0].text and "2026年11月26日" in messages[0].text
-    assert not Message.objects.filter(case__bundle_number=application.number).exists()
+    children = Case.objects.filter(bundle_number=application.number).values("number")
+    assert not Message.objects.filter(subject_kind="case", subject_key__in=children).exists()
 
 
 def test_it_gives_each_child_its_share_of_the_form_and_one_tick_serves_every_item(world, startup, applied):

@@ -69,7 +69,7 @@ def _rows(number: str) -> dict:
         ),  # fmt: skip
         "messages": sorted(
             (event, phone, text.replace(number, "<办件编号>"))
-            for event, phone, text in Message.objects.filter(case_number=number).values_list(
+            for event, phone, text in Message.objects.filter(subject_key=number).values_list(
                 "event", "phone", "text"
             )
         ),  # fmt: skip

@@ -68,7 +68,9 @@ def test_a_project_case_is_refused_only_with_its_legal_basis_filed_first(world, 
     # and the notice (and the SMS, queued with the event) says the legal basis
     text = text_of(notices.render(notices.case_for(case.number), "refusal"))
     assert "法律依据：《中华人民共和国城乡规划法》第四十条" in text
-    assert Message.objects.filter(case=case, event=Event.REFUSED).count() == 1
+    assert (
+        Message.objects.filter(subject_kind="case", subject_key=case.number, event=Event.REFUSED).count() == 1
+    )
 
 
 def test_a_refusal_notice_of_a_project_case_is_not_given_without_its_filing(world, submitted):

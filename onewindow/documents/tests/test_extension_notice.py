@@ -33,7 +33,7 @@ def test_an_extension_is_told_by_notice_and_sms_with_the_reason_and_the_new_date
     assert "原办结期限为2026年10月13日" in text and "延长后的办结期限为2026年10月27日" in text
     assert "第四十二条" in text and "延期决定日期：2026年10月12日" in text
     # and the applicant gets an SMS saying the same
-    sms = Message.objects.get(case=accepted, event=Event.EXTENDED)
+    sms = Message.objects.get(subject_kind="case", subject_key=accepted.number, event=Event.EXTENDED)
     assert REASON in sms.text and "延期10个工作日" in sms.text and "2026年10月27日" in sms.text
 
 

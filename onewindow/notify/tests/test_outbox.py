@@ -8,9 +8,9 @@ from django.db import connection, transaction
 
 from onewindow import clock, fastsql
 from onewindow.cases import services as cases
+from onewindow.cases.messages import message_writes
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.errors import DomainError
-from onewindow.notify.case_events import message_writes
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue, mobile
 
@@ -21,7 +21,9 @@ MONDAY = dt.date(2026, 11, 2)
 
 def events_of(case) -> list[str]:
     return list(
-        Message.objects.filter(case=case).order_by("created_at", "pk").values_list("event", flat=True)
+        Message.objects.filter(subject_kind="case", subject_key=case.number)
+        .order_by("created_at", "pk")
+        .values_list("event", flat=True)
     )
 
 
@@ -29,10 +31,13 @@ def test_it_queues_the_acceptance_sms_in_the_acceptance(world, submitted, settin
     settings.ONEWINDOW_SMS_SIGNATURE = "【德州市政务服务中心】"
     with clock.frozen(MONDAY):
         case = cases.accept(submitted(), by=world.clerk)
-    message = Message.objects.get(case=case)
+    message = Message.objects.get(subject_kind="case", subject_key=case.number)
     assert message.key == f"case:{case.number}:event:2"  # the accept event's place in the audit chain
     assert message.event == Event.ACCEPTED and message.state == Message.State.PENDING
-    assert message.phone == "13912345678" and message.case_number == case.number
+    assert message.phone == "13912345678" and (message.subject_kind, message.subject_key) == (
+        "case",
+        case.number,
+    )
     assert message.hall_id == world.hall.pk
     assert message.text.startswith("【德州市政务服务中心】")
     assert case.number in message.text and "食品经营许可（新办）" in message.text
@@ -44,9 +49,13 @@ def test_a_rolled_back_acceptance_leaves_no_message(world, submitted):
     case = submitted()
     with pytest.raises(RuntimeError), transaction.atomic():
         cases.accept(case, by=world.clerk)
-        assert Message.objects.filter(case=case).count() == 1  # queued inside the transaction …
+        assert (
+            Message.objects.filter(subject_kind="case", subject_key=case.number).count() == 1
+        )  # queued inside the transaction …
         raise RuntimeError("the database connection dropped before the commit")
-    assert Message.objects.filter(case=case).count() == 0  # … and gone with it
+    assert (
+        Message.objects.filter(subject_kind="case", subject_key=case.number).count() == 0
+    )  # … and gone with it
     assert Case.objects.get(pk=case.pk).status == "submitted"
 
 
@@ -69,11 +78,15 @@ def test_the_applicant_hears_of_every_step_of_a_case(world, submitted):
         cases.review(case, by=world.reviewer_a, opinion="材料齐全，符合条件")
         cases.decide(case, by=world.head_a, approve=True)
     assert events_of(case) == [Event.ACCEPTED, Event.SUSPENDED, Event.RESUMED, Event.DECIDED]
-    texts = dict(Message.objects.filter(case=case).values_list("event", "text"))
+    texts = dict(
+        Message.objects.filter(subject_kind="case", subject_key=case.number).values_list("event", "text")
+    )
     assert "专家评审" in texts["suspended"] and "预计3个工作日" in texts["suspended"]
     assert "2026年11月11日" in texts["resumed"]  # due date moved by the 2 working days suspended
     assert "准予许可" in texts["decided"]
-    keys = set(Message.objects.filter(case=case).values_list("key", flat=True))
+    keys = set(
+        Message.objects.filter(subject_kind="case", subject_key=case.number).values_list("key", flat=True)
+    )
     assert keys == {f"case:{case.number}:event:{n}" for n in (2, 3, 4, 6)}  # not the review (5)
 
 
@@ -85,7 +98,9 @@ def test_a_one_time_notice_and_a_refusal_are_told(world, food, submitted):
     )
     cases.refuse(case, by=world.clerk, reason="申请事项不属于本机关职权范围", where_to_turn="区市场监管局")
     assert events_of(case) == [Event.SUPPLEMENT_REQUESTED, Event.REFUSED]
-    texts = dict(Message.objects.filter(case=case).values_list("event", "text"))
+    texts = dict(
+        Message.objects.filter(subject_kind="case", subject_key=case.number).values_list("event", "text")
+    )
     assert "食品经营许可申请书" in texts["supplement_requested"]
     assert "不属于本机关职权范围" in texts["refused"] and "区市场监管局" in texts["refused"]
 
@@ -96,7 +111,9 @@ def test_a_return_for_correction_during_review_is_told(world, food, submitted):
     cases.return_for_correction(
         case, by=world.reviewer_a, items=[{"material": material.pk, "note": "缺少盖章"}]
     )
-    message = Message.objects.get(case=case, event=Event.SUPPLEMENT_REQUESTED)
+    message = Message.objects.get(
+        subject_kind="case", subject_key=case.number, event=Event.SUPPLEMENT_REQUESTED
+    )
     assert "退回补正" in message.text and "食品安全管理制度" in message.text
 
 
@@ -107,7 +124,7 @@ def test_tolerant_acceptance_reminds_of_the_promised_date(world, food):
         case = cases.submit(version=version, applicant=world.alice_applicant, hall=world.hall, channel="window",
                             by=world.clerk, handed_in=handed)  # fmt: skip
         cases.accept_tolerantly(case, by=world.clerk, supply_by=MONDAY + dt.timedelta(days=3))
-    text = Message.objects.get(case=case).text
+    text = Message.objects.get(subject_kind="case", subject_key=case.number).text
     assert "已受理" in text and "11月5日前补齐容缺材料" in text
 
 
@@ -118,7 +135,7 @@ def test_art_32_auto_acceptance_is_told_as_such(world, submitted):
         from onewindow.cases.jobs import auto_accept_overdue_intake
 
         assert auto_accept_overdue_intake() == 1
-    message = Message.objects.get(case=case)
+    message = Message.objects.get(subject_kind="case", subject_key=case.number)
     assert message.event == Event.ACCEPTED and "视为已受理" in message.text
 
 
@@ -144,8 +161,12 @@ def _fake_event(case, action: str, payload: dict) -> CaseEvent:
 def test_licence_pickup_and_posting_are_told(world, submitted, action, payload, expected):
     case = cases.accept(submitted(), by=world.clerk)
     with transaction.atomic():
-        fastsql.run(*message_writes(case, action, _fake_event(case, action, payload)))
-    found = Message.objects.filter(case=case).exclude(event=Event.ACCEPTED)
+        fastsql.run(
+            *message_writes(
+                case, action, _fake_event(case, action, payload), item_name=lambda: "食品经营许可"
+            )
+        )
+    found = Message.objects.filter(subject_kind="case", subject_key=case.number).exclude(event=Event.ACCEPTED)
     assert [m.event for m in found] == ([expected] if expected else [])
     if expected == Event.READY_FOR_PICKUP:
         assert "JY13714020000001" in found[0].text and world.hall.name in found[0].text

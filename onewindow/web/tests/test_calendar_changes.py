@@ -93,9 +93,9 @@ def test_provisional_dates_are_told_as_such_and_publishing_moves_every_dated_thi
         progress = as_user(None).post("/progress/", {"number": case.number, "phone_last4": "5678"})
         assert "2027-01-05" in progress.content.decode() and DEFERRED in progress.content.decode()
         assert "2027年1月5日（暂定）" in text_of(notices.render(case, "acceptance"))
-        accepted_sms = Message.objects.get(case_number=case.number, event="accepted").text
+        accepted_sms = Message.objects.get(subject_key=case.number, event="accepted").text
         assert "2027年1月5日（暂定）前办结" in accepted_sms
-        assert DEFERRED not in Message.objects.get(case_number=untouched.number, event="accepted").text
+        assert DEFERRED not in Message.objects.get(subject_key=untouched.number, event="accepted").text
         stage_page = _text(as_user(world.reviewer_a).get(f"/projects/{project.code}/"))
         assert "期限2027-01-07（暂定）" in stage_page and "2027-01-05（暂定）（3个工作日）" in stage_page
 
@@ -123,7 +123,7 @@ def test_provisional_dates_are_told_as_such_and_publishing_moves_every_dated_thi
     # and each applicant whose date moved is told once: Alice for her case, the project's owner
     # and agent-less company for the stage (its cases send none); nobody else
     alice = _moved_messages(world.alice_applicant.phone)
-    assert [m.case_number for m in alice] == [case.number]
+    assert [m.subject_key for m in alice] == [case.number]
     assert "由2027年1月5日调整为2027年1月12日" in alice[0].text and DEFERRED not in alice[0].text
     owner = _moved_messages(cast.company.phone)
     assert owner.count() == 1 and "2027年1月14日" in owner[0].text

@@ -14,8 +14,9 @@ from onewindow.bundles.tests.conftest import apply, startup  # noqa: F401 - the 
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, CaseStep, Channel
 from onewindow.notify.models import Message
+from onewindow.ops import periodic
 from onewindow.personas import all_required, published_item
-from onewindow.web import calendar_changes, periodic
+from onewindow.web import calendar_changes
 from onewindow.workdays import calendar
 from onewindow.workdays import services as workdays
 from onewindow.workdays.models import Day

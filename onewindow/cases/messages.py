@@ -1,16 +1,17 @@
 """Which transitions of a case the applicant is told of by SMS, and with what.
 
-`message_writes` is registered with cases.services.write_with_transition (NotifyConfig.ready):
-the outbox row is written with the transition's own rows (one round trip on PostgreSQL), so the
-message is committed with the event or not at all. Its key is the event's place in the case's
-audit chain, so the same event can never queue twice (a repeat is skipped, ON CONFLICT).
+What to say for a case event is the cases module's to decide (issue 14: notify knows no case):
+`apply_transition` (transitions.py) asks `message_writes` for the outbox row and writes it with
+the transition's own rows (one round trip on PostgreSQL), so the message is committed with the
+event or not at all. Its key is the event's place in the case's audit chain, so the same event
+can never queue twice (a repeat is skipped, ON CONFLICT); its subject is ("case", the number).
 A case of a bundle (一件事) gets none: the bundle sends one message for all its cases."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from onewindow import fastsql
 from onewindow.cases.models import Case, CaseEvent, Suspension
-from onewindow.cases.services import published
 from onewindow.notify.models import Event
 from onewindow.notify.services import build
 from onewindow.workdays.calendar import provisional_note
@@ -70,8 +71,11 @@ def key_for(case: Case, event: CaseEvent) -> str:
     return f"case:{case.number}:event:{event.seq}"
 
 
-def message_writes(case: Case, action: str, event: CaseEvent, *, fast: bool = False) -> list[fastsql.Insert]:
-    """The outbox row of the event's message, if any. `fast`: intake's hot path with fastsql on."""
+def message_writes(case: Case, action: str, event: CaseEvent, *, item_name: Callable[[], str],
+                   fast: bool = False) -> list[fastsql.Insert]:  # fmt: skip
+    """The outbox row of the event's message, if any. `item_name`: the item's name, asked only
+    when a message is sent (transitions.published: no catalog read for a silent transition).
+    `fast`: intake's hot path with fastsql on."""
     if case.bundle_number:
         return []
     found = message_for(case, action, event)
@@ -80,7 +84,7 @@ def message_writes(case: Case, action: str, event: CaseEvent, *, fast: bool = Fa
     name, context = found
     if name in (Event.ACCEPTED, Event.DEADLINE_MOVED) and case.project_code:
         return []  # a project stage's acceptance or moved limit sends one message for the stage (projects.messages)
-    version, _, _ = published(case.item_version_id)
-    message = build(phone=case.applicant.phone, event=name, key=key_for(case, event), case=case,
-                    context={"number": case.number, "item": version.name, **context}, fast=fast)  # fmt: skip
+    message = build(phone=case.applicant.phone, event=name, key=key_for(case, event), subject_kind="case",
+                    subject_key=case.number, hall_id=case.hall_id,
+                    context={"number": case.number, "item": item_name(), **context}, fast=fast)  # fmt: skip
     return [] if message is None else [fastsql.Insert([message], skip_conflicting="key")]

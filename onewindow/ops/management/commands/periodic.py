@@ -1,9 +1,9 @@
-"""The hall's periodic jobs (onewindow/web/periodic.py), run once: from cron, or by hand.
+"""The hall's periodic jobs (onewindow/ops/periodic.py), run once: from cron, or by hand.
 `manage.py worker` runs the same list every minute beside the server."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from onewindow.web.periodic import run_jobs, summary
+from onewindow.ops.periodic import run_jobs, summary
 
 
 class Command(BaseCommand):

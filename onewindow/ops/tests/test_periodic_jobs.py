@@ -1,6 +1,6 @@
-"""The periodic jobs, one list for `manage.py periodic` and the worker: tomorrow's appointments are
-reminded once each from the reminder hour on; a failing job does not stop the others; the worker
-runs the jobs and delivers what they queue."""
+"""The periodic jobs (ops/periodic.py), one list for `manage.py periodic` and the worker:
+tomorrow's appointments are reminded once each from the reminder hour on; a failing job does not
+stop the others; the worker runs the jobs and delivers what they queue."""
 
 import datetime as dt
 
@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 
 from onewindow import clock
 from onewindow.notify.models import Event, Message
+from onewindow.ops import periodic
 from onewindow.personas import _user
 from onewindow.queueing.models import Appointment, Category
-from onewindow.web import periodic
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_the_worker_runs_the_jobs_and_delivers_what_they_queue(world, submitted,
         call_command("worker", "--once")
     case.refresh_from_db()
     assert case.status == "in_review"
-    message = Message.objects.get(case=case)
+    message = Message.objects.get(subject_kind="case", subject_key=case.number)
     assert message.event == Event.ACCEPTED and message.state == Message.State.SENT
 
 

@@ -82,7 +82,7 @@ def remind_appointments() -> int:
             context = {"hall": a.hall.name, "address": a.hall.address, "category": a.category.name, "day": a.day,
                        "start": a.start, "end": a.end, "code": a.code}  # fmt: skip
             if enqueue(phone=a.phone, event=Event.APPOINTMENT_REMINDER, context=context, key=reminder_key(a.code),
-                       hall=a.hall):  # fmt: skip
+                       subject_kind="appointment", subject_key=a.code, hall=a.hall):  # fmt: skip
                 queued += 1
     return queued
 

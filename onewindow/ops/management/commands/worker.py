@@ -1,5 +1,5 @@
 """`manage.py worker`: delivers the outbox's messages and runs the hall's periodic jobs
-(onewindow/web/periodic.py). Several may run at once on PostgreSQL; SIGTERM stops it cleanly."""
+(onewindow/ops/periodic.py). Several may run at once on PostgreSQL; SIGTERM stops it cleanly."""
 
 import signal
 
@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from onewindow.notify import backends
 from onewindow.notify.worker import Worker
-from onewindow.web.periodic import run_jobs, summary
+from onewindow.ops.periodic import run_jobs, summary
 
 
 def _jobs() -> str:
