@@ -117,29 +117,30 @@ def issue_notice(case: Case, *, by: User) -> PaymentNotice:
     return _create_notice(case, by=by)
 
 
-def notices_due(cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+def notices_due(among: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Approved cases of charged items that never had a notice (a cancelled one counts: after a
     cancellation the department issues the next itself), each with `approver_id`, the actor of
-    its approval's audit event. `cases` narrows them (one case, one applicant's); without it, the
+    its approval's audit event. `among` narrows them (one case, one applicant's); without it, the
     approvals of the last DUE_LOOKBACK."""
-    if cases is None:
-        cases = Case.objects.filter(decided_at__gte=clock.now() - DUE_LOOKBACK)
+    if among is None:
+        among = Case.objects.filter(decided_at__gte=clock.now() - DUE_LOOKBACK)
     approval = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=APPROVALS).order_by("-seq")
     return (
-        cases.filter(status=Status.CLOSED, outcome=Outcome.APPROVED, item_version__fee_fen__gt=0)
+        among.filter(status=Status.CLOSED, outcome=Outcome.APPROVED, item_version__fee_fen__gt=0)
         .filter(~Exists(PaymentNotice.objects.filter(case=OuterRef("pk"))))
         .annotate(approver_id=Subquery(approval.values("actor_id")[:1]))
         .filter(approver_id__isnull=False)
     )
 
 
-def issue_due_notices(cases: QuerySet[Case] | None = None) -> int:
+def issue_due_notices(among: QuerySet[Case] | None = None) -> int:
     """An approved case of a charged item gets its payment notice, issued in the name of whoever
     approved it (the decision's audit event) — once: the case row is locked (SKIP LOCKED: a
     concurrent run issuing it skips it here) and checked again under the lock, and the one live
-    notice per case is a unique constraint besides. Returns how many notices were issued."""
+    notice per case is a unique constraint besides. `among`: as for `notices_due`. Returns how
+    many notices were issued."""
     issued = 0
-    for pk, approver_id in notices_due(cases).values_list("pk", "approver_id")[:500]:  # the rest next run
+    for pk, approver_id in notices_due(among).values_list("pk", "approver_id")[:500]:  # the rest next run
         with transaction.atomic():
             case = Case.objects.select_for_update(of=("self",), skip_locked=True).filter(pk=pk).first()
             if case is None or PaymentNotice.objects.filter(case_id=pk).exists():
