@@ -147,6 +147,7 @@ def _material(m: MergedMaterial) -> dict:
 
 
 def _detail(request, number: str) -> dict:
+    services.settle([number])  # the children's own closes recorded first: the reader sees the true state
     application = queries.application_for(request.user, number)
     sheet = queries.sheet(request.user, application)
     applicant = application.applicant

@@ -4,8 +4,8 @@ all running at the same time in their departments (each child carries `case.bund
 
 The application's status is not stored: it is derived from its children in SQL
 (`queries.with_status`). What is stored is what happened to the application as a whole — when
-it was accepted (the bundle's clock) and when its last child closed (recorded in that child's
-transaction, where the one completion message is queued)."""
+it was accepted (the bundle's clock) and when its last child closed (recorded by
+`services.settle`, which queues the one completion message)."""
 
 from django.db import models
 from django.db.models import Q
@@ -101,7 +101,7 @@ class BundleApplication(models.Model):
     # The bundle's deadline: seq(accepted_on) + promised days (ARCHITECTURE.md "The case clock").
     due_seq = models.IntegerField("到期工作日序号", null=True, blank=True)
     due_on = models.DateField("办结期限", null=True, blank=True)
-    # Recorded in the transaction of the last child to close (decided, withdrawn or refused).
+    # The last child's close (decided, withdrawn or refused), recorded by services.settle.
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
 

@@ -3,17 +3,22 @@ one transaction and drives the children through `cases.services` (which lock, ch
 transition table and append each child's audit event); a refused call raises DomainError and
 changes nothing — for the bundle as a whole, because every child runs in the same transaction.
 
-Lock order, always: the children (by id), then the application row. The case services lock a
-child before the after-transition hook locks its application, so every path takes the same
-order and two paths never wait on each other in a cycle."""
+The children's intake answers are the bundle's: each call below passes the application's number
+(`bundle=`), and cases refuses such an answer to a child without it (cases.transitions.
+check_bundle_intake; decision 20). What follows from the children's own transitions in their
+departments — the art. 32 auto-acceptance, the last child closing — is recorded by `settle`,
+which this module runs after driving the children, on each read of the application and in the
+periodic jobs: cases knows nothing of bundles.
 
-import contextvars
+Lock order, always: the children (by id), then the application row. `settle` locks only
+application rows, skipping a locked one (whoever holds it settles it), so it never waits."""
+
 import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from onewindow import clock
@@ -26,7 +31,7 @@ from onewindow.bundles.merging import merged_materials as merged_materials
 from onewindow.bundles.models import BundleApplication
 from onewindow.cases import clock_rules
 from onewindow.cases import services as cases
-from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Outcome
+from onewindow.cases.models import Case, CaseMaterial, Outcome
 from onewindow.catalog.models import Bundle
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.notify import services as notify
@@ -34,21 +39,6 @@ from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
 
 FINAL = queries.FINAL
-# The intake answers (受理, 一次性告知, 不予受理 and their variants) are given once for the whole
-# bundle (issue 6: "one acceptance at a comprehensive window"): on a child they are allowed only
-# while one of the services below drives it. The art. 32 auto-acceptance stays allowed.
-INTAKE_ACTIONS = frozenset(
-    {"accept", "accept_tolerantly", "approve_by_commitment", "request_supplement", "refuse"}
-)
-_driving: contextvars.ContextVar[bool] = contextvars.ContextVar("bundle_driving", default=False)
-
-
-class _Driving:
-    def __enter__(self):
-        self.token = _driving.set(True)
-
-    def __exit__(self, *exc):
-        _driving.reset(self.token)
 
 
 # ---- who may do what -----------------------------------------------------------------------
@@ -195,16 +185,15 @@ def accept(application: BundleApplication, *, by: User) -> BundleApplication:
     _require_window(by, application)
     if application.closed_at is not None or application.accepted_on is not None:
         raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能再次受理。")
-    with _Driving():
-        for child in children:
-            try:
-                cases.accept(child, by=by)
-            except DomainError as exc:
-                raise Conflict(
-                    "bundle.child_not_acceptable",
-                    f"“{_item_name(child)}”（{child.number}）不能受理：{exc.message} 一件事未受理，各事项均未改变。",
-                    details={"case": child.number, "reason": exc.code},
-                ) from exc
+    for child in children:
+        try:
+            cases.accept(child, by=by, bundle=application.number)
+        except DomainError as exc:
+            raise Conflict(
+                "bundle.child_not_acceptable",
+                f"“{_item_name(child)}”（{child.number}）不能受理：{exc.message} 一件事未受理，各事项均未改变。",
+                details={"case": child.number, "reason": exc.code},
+            ) from exc
     today = clock.today()
     application.accepted_on, application.accepted_by = today, by
     application.due_seq, application.due_on = clock_rules.deadline(today, application.promised_days)
@@ -237,14 +226,13 @@ def request_supplement(application: BundleApplication, *, by: User, items: list[
             "bundle.unknown_material", f"告知的材料不在该一件事的材料清单中：{'、'.join(map(str, unknown))}。"
         )
     seq = None
-    with _Driving():
-        for child in children:
-            notes = _notes_for(child, items)
-            outstanding = any(m.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
-                              for m in child.materials.all())  # fmt: skip
-            if notes or outstanding:  # a child left out of the notice refuses it (art. 32: all at once)
-                noticed = cases.request_supplement(child, by=by, items=notes)
-                seq = seq or noticed.event_count  # the notice's place in the first child's chain
+    for child in children:
+        notes = _notes_for(child, items)
+        outstanding = any(m.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
+                          for m in child.materials.all())  # fmt: skip
+        if notes or outstanding:  # a child left out of the notice refuses it (art. 32: all at once)
+            noticed = cases.request_supplement(child, by=by, items=notes, bundle=application.number)
+            seq = seq or noticed.event_count  # the notice's place in the first child's chain
     _message(
         application, "bundle_supplement_requested", {"materials": [i["material"] for i in items]}, seq=seq
     )
@@ -273,14 +261,14 @@ def supplement(application: BundleApplication, *, by: User, materials: Iterable[
 @transaction.atomic
 def refuse(application: BundleApplication, *, by: User, reason: str, where_to_turn: str) -> BundleApplication:
     """不予受理 of the whole bundle, with the written reason and the body to turn to: every child
-    is refused in this one transaction (the last one closes the application)."""
+    is refused in this one transaction, and the application closes with them (`settle`)."""
     application, children = _lock(application)
     _require_window(by, application)
     if application.accepted_on is not None or application.closed_at is not None:
         raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能不予受理。")
-    with _Driving():
-        for child in children:
-            cases.refuse(child, by=by, reason=reason, where_to_turn=where_to_turn)
+    for child in children:
+        cases.refuse(child, by=by, reason=reason, where_to_turn=where_to_turn, bundle=application.number)
+    settle([application.number])
     application.refresh_from_db(fields=["closed_at", "closed_on"])
     _message(
         application, "bundle_refused", {"reason": reason.strip(), "where_to_turn": where_to_turn.strip()}
@@ -288,64 +276,71 @@ def refuse(application: BundleApplication, *, by: User, reason: str, where_to_tu
     return application
 
 
-# ---- the children's transitions (registered in BundlesConfig.ready) ---------------------------
+# ---- what the children's own transitions mean for the bundle ----------------------------------
 
 
-def on_child_transition(case: Case, action: str, event: CaseEvent) -> None:
-    """Runs inside every case transition's transaction (cases.services.on_transition). For a
-    child of a bundle: keeps intake answers at the bundle level; records the art. 32
-    auto-acceptance for the bundle; and when the last child closes, closes the application and
-    queues the one completion message. The application row is locked first, so two children
-    closing at once serialize here and exactly one of them sees all siblings closed."""
-    if not case.bundle_number:
-        return
-    if action in INTAKE_ACTIONS and not _driving.get():
-        raise Conflict(
-            "bundle.child_intake",
-            f"该办件属于一件事申请{case.bundle_number}，须在一件事申请页统一受理、告知或不予受理。",
+def _children_of():
+    return Case.objects.filter(bundle_number=OuterRef("number"))
+
+
+def unsettled() -> QuerySet[BundleApplication]:
+    """Open applications the children have moved on without them: one auto-accepted (art. 32)
+    while the application records no acceptance, or every child closed (decided, withdrawn or
+    refused) while the application is still open. Two indexed EXISTS over the open ones."""
+    auto_accepted = Q(accepted_on__isnull=True) & Exists(_children_of().filter(accepted_on__isnull=False))
+    all_closed = Exists(_children_of()) & ~Exists(_children_of().exclude(status__in=FINAL))
+    return BundleApplication.objects.filter(closed_at__isnull=True).filter(auto_accepted | all_closed)
+
+
+def settle(numbers: Iterable[str] | None = None) -> int:
+    """Records for each unsettled application (of `numbers`, or all) what its children's own
+    transitions mean for it: the art. 32 auto-acceptance (the bundle's clock, one SMS) and, once
+    every child is closed, the application's close with the one completion message. Each row is
+    locked with SKIP LOCKED and checked again under the lock, so two runs at once (the periodic
+    job, a page read, a bundle service) record it once; the messages' keys are deterministic
+    besides. Returns how many applications changed."""
+    candidates = unsettled()
+    if numbers is not None:
+        candidates = candidates.filter(number__in=list(numbers))
+    changed = 0
+    for pk in candidates.values_list("pk", flat=True)[:500]:  # the rest on the next run
+        with transaction.atomic():
+            application = (
+                unsettled().select_for_update(of=("self",), skip_locked=True)
+                .select_related("bundle", "applicant", "hall").filter(pk=pk).first()
+            )  # fmt: skip
+            if application is not None:
+                _settle_one(application)
+                changed += 1
+    return changed
+
+
+def _settle_one(application: BundleApplication) -> None:
+    children = Case.objects.filter(bundle_number=application.number)
+    facts = children.aggregate(
+        accepted_on=Min("accepted_on"), closed_at=Max("closed_at"), closed_on=Max("closed_on"),
+        open=Count("pk", filter=~Q(status__in=FINAL)), denied=Count("pk", filter=Q(outcome=Outcome.DENIED)),
+        count=Count("pk"),
+    )  # fmt: skip
+    if application.accepted_on is None and facts["accepted_on"] is not None:
+        # 行政许可法 art. 32: unanswered for 5 working days, the application counts as accepted
+        # from the day it was received; the bundle's clock starts from that day too, told once.
+        application.accepted_on = facts["accepted_on"]
+        application.due_seq, application.due_on = clock_rules.deadline(
+            application.accepted_on, application.promised_days
         )
-    closing = case.status in FINAL and event.from_status not in FINAL  # not 制证/送达 after the decision
-    if action != "auto_accept" and not closing:
-        return
-    application = (
-        BundleApplication.objects.select_for_update(of=("self",))
-        .select_related("bundle", "applicant", "hall")
-        .filter(number=case.bundle_number)
-        .first()
-    )
-    if application is None:
-        return
-    if action == "auto_accept":
-        _auto_accepted(application, case)
-    elif application.closed_at is None and not _open_children(application):
-        _close(application, case)
-
-
-def _open_children(application: BundleApplication) -> bool:
-    return Case.objects.filter(bundle_number=application.number).exclude(status__in=FINAL).exists()
-
-
-def _auto_accepted(application: BundleApplication, case: Case) -> None:
-    """行政许可法 art. 32: unanswered for 5 working days, the application counts as accepted from
-    the day it was received; the bundle's clock starts from that day too, told once."""
-    if application.accepted_on is not None:
-        return
-    application.accepted_on = case.accepted_on
-    application.due_seq, application.due_on = clock_rules.deadline(
-        case.accepted_on, application.promised_days
-    )
-    application.save(update_fields=["accepted_on", "due_seq", "due_on"])
-    count = Case.objects.filter(bundle_number=application.number).count()
-    _message(application, "bundle_accepted", {"due_on": application.due_on, "items": count})
-
-
-def _close(application: BundleApplication, last: Case) -> None:
-    application.closed_at = last.closed_at or clock.now()
-    application.closed_on = last.closed_on or clock.today()
-    application.save(update_fields=["closed_at", "closed_on"])
-    if application.accepted_on is not None:  # a refused bundle was told by its refusal notice
-        denied = Case.objects.filter(bundle_number=application.number, outcome=Outcome.DENIED).exists()
-        _message(application, "bundle_closed", {"closed_on": application.closed_on, "approve": not denied})
+        application.save(update_fields=["accepted_on", "due_seq", "due_on"])
+        _message(application, "bundle_accepted", {"due_on": application.due_on, "items": facts["count"]})
+    if facts["count"] and not facts["open"]:
+        application.closed_at = facts["closed_at"] or clock.now()
+        application.closed_on = facts["closed_on"] or clock.today()
+        application.save(update_fields=["closed_at", "closed_on"])
+        if application.accepted_on is not None:  # a refused bundle was told by its refusal notice
+            _message(
+                application,
+                "bundle_closed",
+                {"closed_on": application.closed_on, "approve": not facts["denied"]},
+            )
 
 
 def recompute_deadlines(since: dt.date, *, by: User | None) -> list[str]:

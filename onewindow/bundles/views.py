@@ -160,6 +160,7 @@ def _staff_page(request, application: BundleApplication, *, error: str = "", sta
 @require_GET
 def staff_application(request, number: str):
     """The application as the hall sees it; a department sees only its own child; 404 for others."""
+    services.settle([number])  # the children's own closes recorded first: the reader sees the true state
     application = queries.application_for(request.user, number)
     if not _is_staff(request.user):
         return redirect("bundles:my-application", number)
@@ -278,6 +279,7 @@ def _mine(request, number: str) -> BundleApplication:
 @requires()
 @require_GET
 def my_application(request, number: str):
+    services.settle([number])
     application = _mine(request, number)
     return render(request, "bundles/application.html", {**queries.sheet(request.user, application),
                                                          "staff_view": False, "may_print": True})  # fmt: skip
@@ -302,6 +304,7 @@ def progress(request, number: str):
         return render(request, "bundles/progress.html", {"number": number})
     try:
         ratelimit.hit(f"bundle-progress:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
+        services.settle([number])
         application = queries.public_progress(number, (request.POST.get("phone_last4") or "").strip())
     except DomainError as exc:
         return render(

@@ -1,7 +1,9 @@
 """Intake (受理环节): from the application to the written answer — 接件 (submit), 收取材料,
 受理 (accept), 一次性告知 and 补正, 不予受理, 容缺受理 and its supply, 告知承诺 approval.
 Submit and accept are the measured hot path (decisions 5, 12, 13, 17): they write through
-fastsql when it is on; every other use case here writes with the ORM."""
+fastsql when it is on; every other use case here writes with the ORM. The answers to a child of
+a 一件事 are the bundle's to give: they are refused unless the bundles module passes the case's
+bundle number (`bundle=`; transitions.check_bundle_intake)."""
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +23,7 @@ from onewindow.cases.transitions import (
     CLOSE_FIELDS,
     INTAKE_ROLES,
     apply_transition,
+    check_bundle_intake,
     check_transition,
     close_case,
     fastsql_on,
@@ -182,11 +185,12 @@ def _missing_required(case: Case) -> list[str]:
 
 
 @hot_path
-def accept(case: Case, *, by: User) -> Case:
+def accept(case: Case, *, by: User, bundle: str | None = None) -> Case:
     """受理: the materials are complete and legal; the clock starts (the day itself not counted)."""
     case = lock_case(case, materials=True, fast=True)
     require_role(by, case, *INTAKE_ROLES)
     check_transition(case, "accept")
+    check_bundle_intake(case, bundle)
     shared = _shared_found_since(case)
     missing = _missing_required(case)
     if missing:
@@ -217,7 +221,7 @@ def receive(case: Case, *, by: User, materials: Iterable[int]) -> Case:
 
 
 @transaction.atomic
-def request_supplement(case: Case, *, by: User, items: list[dict]) -> Case:
+def request_supplement(case: Case, *, by: User, items: list[dict], bundle: str | None = None) -> Case:
     """一次性告知 (行政许可法 art. 32): every missing or defective material, each with a note,
     in one written notice. `items`: [{"material": id, "note": "…", "defective": bool}].
     A notice that leaves out a material still missing is refused. After a supplement a notice
@@ -226,6 +230,7 @@ def request_supplement(case: Case, *, by: User, items: list[dict]) -> Case:
     case = lock_case(case)
     require_role(by, case, *INTAKE_ROLES)
     check_transition(case, "request_supplement")
+    check_bundle_intake(case, bundle)
     rows = {m.material_id: m for m in case.materials.all()}
     named = [entry.get("material") for entry in items]
     if any(material not in rows for material in named):
@@ -302,7 +307,8 @@ def supplement(
 
 
 @transaction.atomic
-def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis: str = "") -> Case:
+def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis: str = "",
+           bundle: str | None = None) -> Case:  # fmt: skip
     """不予受理: the written reason and the body the applicant may turn to (a project's: 否决报备)."""
     case = lock_case(case)
     require_role(by, case, *INTAKE_ROLES)
@@ -311,6 +317,7 @@ def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis
             "case.refusal_reason_required", "不予受理须写明理由，并告知申请人可向哪个机关申请。"
         )
     check_transition(case, "refuse")
+    check_bundle_intake(case, bundle)
     filed = veto_filings.file(case, "refuse", by=by, reason=reason, legal_basis=legal_basis) if case.project_code else {}  # fmt: skip
     case.outcome, case.closed_at = Outcome.REFUSED, clock.now()
     apply_transition(case, "refuse", by=by, reason=reason.strip(), payload={"where_to_turn": where_to_turn.strip(), **filed},
@@ -319,12 +326,13 @@ def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis
 
 
 @transaction.atomic
-def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date) -> Case:
+def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date, bundle: str | None = None) -> Case:
     """容缺受理: only tolerable materials may be missing; the applicant promises to supply them
     by a date; review runs, but the decision waits for them."""
     case = lock_case(case)
     require_role(by, case, *INTAKE_ROLES)
     check_transition(case, "accept_tolerantly")
+    check_bundle_intake(case, bundle)
     missing = list(case.materials.filter(state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE])
                    .select_related("material"))  # fmt: skip
     if not missing:
@@ -365,11 +373,12 @@ def supply_tolerated(case: Case, *, by: User, materials: Iterable[int]) -> Case:
 
 
 @transaction.atomic
-def approve_by_commitment(case: Case, *, by: User, commitment: str) -> Case:
+def approve_by_commitment(case: Case, *, by: User, commitment: str, bundle: str | None = None) -> Case:
     """告知承诺制: the applicant signs a commitment; decided at once; checked afterwards."""
     case = lock_case(case)
     require_role(by, case, *INTAKE_ROLES)
     check_transition(case, "approve_by_commitment")
+    check_bundle_intake(case, bundle)
     if not case.item_version.commitment_approval:
         raise DomainError("case.commitment_not_allowed", "该事项未实行告知承诺制。")
     if not (commitment or "").strip():

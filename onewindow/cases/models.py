@@ -117,6 +117,9 @@ class Case(models.Model):
             # Most cases belong to no project or bundle: only the others are indexed.
             models.Index(fields=["project_code"], condition=~Q(project_code=""), name="case_project_code"),
             models.Index(fields=["bundle_number"], condition=~Q(bundle_number=""), name="case_bundle_number"),
+            # Approvals by decision time: payments' sweep for approvals still owing a fee notice
+            # (payments.services.issue_due_notices) reads the recent ones only.
+            models.Index(fields=["decided_at"], condition=Q(outcome="approved"), name="case_approved"),
             # The tolerance job (cases.tolerance): the few cases with a promise date, by that date.
             models.Index(
                 fields=["tolerance_due_on"],

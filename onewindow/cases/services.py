@@ -5,10 +5,13 @@
 - pauses.py — 特别程序 (suspend, resume), 延期, 撤回;
 - after_decision.py — 制证, 送达 (called by licenses);
 - transitions.py — what they share: the transition table, the lock, who may act, the one way a
-  transition is applied (status, audit event, hooks), the deadline's start.
+  transition is applied (status, audit event, the rows written with it), the deadline's start.
 
 Each runs in one transaction, locks the case, checks the transition table and the rules, changes
-the state, appends the audit event and calls the after-transition hooks (notices, messages). A
+the state and appends the audit event. No callback carries a rule (decision 20): a child of a
+一件事 refuses an intake answer unless bundles passes `bundle=`; bundles and payments record
+what follows from a transition by reading the cases (bundles.services.settle,
+payments.services.issue_due_notices). A
 refused call raises DomainError and changes nothing. This module is the facade the rest of the
 project calls (`from onewindow.cases import services as cases; cases.accept(…)`)."""
 
@@ -38,14 +41,13 @@ from onewindow.cases.transitions import (
     REVIEW_ROLES,
     TRANSITIONS,
     may_view,
-    on_transition,
     published,
 )
 
 __all__ = [
     "ACTION_NAMES", "CHANNELS", "CLOCK_FIELDS", "CLOSE_FIELDS", "INTAKE_ROLES", "NOTE_MAX", "REVIEW_ROLES",
     "SHARED_NOT_FOUND", "TRANSITIONS", "accept", "accept_tolerantly", "approve_by_commitment", "decide", "extend",
-    "find_applicant", "find_shared_with", "may_view", "on_transition", "published", "receive", "refuse",
+    "find_applicant", "find_shared_with", "may_view", "published", "receive", "refuse",
     "request_supplement", "resume", "return_for_correction", "review", "submit", "supplement", "supply_tolerated",
     "suspend", "withdraw",
 ]  # fmt: skip

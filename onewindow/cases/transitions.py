@@ -1,6 +1,7 @@
 """The machinery every use case of a case shares (cases/intake.py, review.py, pauses.py,
 after_decision.py …): the transition table, the lock, who may act, the one way a transition is
-applied (new status, changed fields, one audit event, the hooks), and the deadline's start.
+applied (new status, changed fields, one audit event, the rows written with it), and the
+deadline's start.
 
 Rows are written by the ORM. Submit and accept — window intake, the measured hot path
 (decisions 5, 12, 13, 17) — pass `fast=True`: their rows then go through onewindow/fastsql.py
@@ -9,7 +10,7 @@ same code either way; only how rows are read and written differs."""
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from django.conf import settings
@@ -71,15 +72,6 @@ ACTION_NAMES = {
     "issue": "制证", "deliver": "送达", "tolerance_overdue": "容缺材料逾期未补齐", "commitment_check": "告知承诺核查",
     "revoke_commitment": "核查不实撤销审批",
 }  # fmt: skip
-
-# Called as hook(case, action, event) after each transition, inside its transaction: the
-# documents and notify modules register here (notices, SMS) without cases importing them.
-_after_hooks: list[Callable] = []
-
-
-def on_transition(hook: Callable) -> None:
-    if hook not in _after_hooks:
-        _after_hooks.append(hook)
 
 
 CHANNELS = frozenset(Channel.values)  # the enum's .values builds its list anew on each access
@@ -264,6 +256,18 @@ def require_role(by: User, case: Case, *roles: str, applicant: bool = False) -> 
 # ---- the transition ------------------------------------------------------------------------
 
 
+def check_bundle_intake(case: Case, bundle: str | None) -> None:
+    """The intake answers (受理, 一次性告知, 不予受理 and their variants) of a child case of a 一件事
+    are given once for the whole bundle at a comprehensive window (issue 6; decision 8): the
+    case carries its `bundle_number`, and only the bundles module, driving every child together,
+    passes it back (`bundle=`). The art. 32 auto-acceptance is not an answer and stays allowed."""
+    if case.bundle_number and bundle != case.bundle_number:
+        raise Conflict(
+            "bundle.child_intake",
+            f"该办件属于一件事申请{case.bundle_number}，须在一件事申请页统一受理、告知或不予受理。",
+        )
+
+
 def check_transition(case: Case, action: str) -> None:
     allowed, _ = TRANSITIONS[action]
     if case.status not in allowed:
@@ -294,8 +298,6 @@ def apply_transition(case: Case, action: str, *, by: User | None, to: str | None
     sms = messages.message_writes(case, action, event, item_name=lambda: published(case.item_version_id)[0].name,
                                   fast=fast)  # fmt: skip
     write(row, fastsql.Insert([event]), *also, *sms, fast=fast)
-    for hook in _after_hooks:
-        hook(case, action, event)
     return event
 
 

@@ -13,6 +13,7 @@ from onewindow.catalog.models import Material
 from onewindow.catalog.services import version_for_new_case
 from onewindow.licenses import services
 from onewindow.licenses.models import License
+from onewindow.payments import services as payments
 
 
 def _people() -> dict:
@@ -57,7 +58,8 @@ def _charged_id_card(p: dict) -> None:
     """公安局 has no demo staff: the city's system administrator stands in for it."""
     case = cases.accept(_submit(p, "SFZ-QR-0002", "zhangwei"), by=p["clerk"])
     cases.review(case, by=p["admin"], opinion="户籍信息核对无误")
-    cases.decide(case, by=p["admin"], approve=True)  # the payment notice is issued with the approval
+    cases.decide(case, by=p["admin"], approve=True)
+    payments.issue_due_notices(Case.objects.filter(pk=case.pk))  # as the worker would, in the approver's name
 
 
 @transaction.atomic

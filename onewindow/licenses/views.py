@@ -16,10 +16,12 @@ from onewindow.accounts.queries import staff_of
 from onewindow.actions import dispatch
 from onewindow.cases import queries as case_queries
 from onewindow.cases.after_decision import DELIVERY_METHODS
+from onewindow.cases.models import Case
 from onewindow.errors import DomainError, NotFound
 from onewindow.licenses import certificate, numbers, queries, services
 from onewindow.licenses.models import LicenseStatus
 from onewindow.payments import queries as payment_queries
+from onewindow.payments import services as payments
 
 DESK_ROLES = (Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.HALL_ADMIN)
 
@@ -61,6 +63,7 @@ def verify_form(request):
 @requires()
 @require_GET
 def my_licenses(request):
+    payments.issue_due_notices(Case.objects.filter(applicant__user=request.user))  # the fees they owe, shown
     return render(request, "licenses/my_licenses.html", {
         "licenses": [(lic, lic.status_on(clock.today())) for lic in queries.my_licenses(request.user)],
         "notices": payment_queries.unpaid_notices_of(request.user),
@@ -113,7 +116,9 @@ def lookup(request):
 
 
 def _case_desk(request, number: str, *, error: str = "", status: int = 200):
-    sheet = queries.case_sheet(case_queries.case_for(request.user, number))
+    case = case_queries.case_for(request.user, number)
+    payments.issue_due_notices(Case.objects.filter(pk=case.pk))  # its fee notice, once approved
+    sheet = queries.case_sheet(case)
     return render(request, "licenses/case.html", {
         **sheet, "methods": DELIVERY_METHODS, "error": error, "may_issue": _department_staff(request.user),
     }, status=status)  # fmt: skip

@@ -5,6 +5,11 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
 - cases: 行政许可法 art. 32 — applications left without an intake answer for 5 working days count
   as accepted from the day they were received; a 容缺受理 promise date passed without the
   tolerated materials is recorded once on the case (supervision event);
+- bundles: what the children's own transitions mean for their 一件事 application — the art. 32
+  auto-acceptance recorded for the bundle, and the application closed with its one completion
+  SMS once every child is closed (bundles.services.settle; decision 20);
+- payments: an approved case of a charged item gets its payment notice, issued in its approver's
+  name (payments.services.issue_due_notices; decision 20);
 - queueing: appointments whose slot has ended without arrival become no-shows;
 - notify: tomorrow's appointments get an SMS reminder, once each, from the reminder hour on;
 - licenses: 行政许可法 art. 44 — a license not delivered within 10 working days of the decision is
@@ -25,11 +30,13 @@ from django.db import transaction
 from django.db.models import F
 
 from onewindow import clock
+from onewindow.bundles import services as bundles
 from onewindow.cases import jobs, tolerance
 from onewindow.errors import DomainError
 from onewindow.licenses import jobs as license_jobs
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue
+from onewindow.payments import services as payments
 from onewindow.projects import jobs as project_jobs
 from onewindow.queueing import appointments
 from onewindow.workdays import calendar
@@ -91,6 +98,8 @@ def remind_appointments() -> int:
 JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("auto_accepted", "逾期未答复视为受理", "件", auto_accept),
     ("tolerance_overdue", "容缺材料逾期未补齐记录", "件", tolerance.record_missed_promises),
+    ("bundles_settled", "一件事受理与办结记录", "件", bundles.settle),
+    ("fee_notices", "准予许可收费事项开具缴款通知", "份", payments.issue_due_notices),
     ("no_shows", "预约爽约", "个", no_shows),
     ("appointment_reminders", "预约提醒短信", "条", remind_appointments),
     ("late_deliveries", "逾期送达记录", "件", license_jobs.record_late_deliveries),

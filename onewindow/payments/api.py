@@ -152,6 +152,7 @@ def _totals(summary: dict) -> dict:
 @requires(*queries.RECONCILIATION_ROLES)
 def reconciliation(request, day: dt.date | None = Query(None, description="YYYY-MM-DD；省略即今天")):
     """对账: notices issued, paid and unpaid on the day, and payments not deposited within 24 hours."""
+    services.issue_due_notices()  # the approvals still owing a notice, issued before the figures are read
     data = queries.reconciliation(queries.reconciliation_halls(request.user), day or clock.today())
     return {"day": data["day"], "refused_callbacks": data["refused_callbacks"],
             **{k: _totals(data[k]) for k in ("issued", "paid", "unpaid", "late_deposits")}}  # fmt: skip

@@ -2,7 +2,12 @@
 Each runs in one transaction; a state change is a compare-and-set `UPDATE … WHERE state = old`,
 so two tellers marking one notice paid at once (or a teller and the bank's callback) succeed
 once. A refused call raises DomainError and changes nothing — except that a refused bank
-callback is still recorded with its outcome (nothing lost)."""
+callback is still recorded with its outcome (nothing lost).
+
+An approved case of a charged item owes its notice: `issue_due_notices` finds such cases and
+issues each one's notice in its approver's name — run by the periodic jobs and by every page
+that shows a fee, so nobody reads a fee state without it (decision 20: cases, below payments,
+never calls up into it)."""
 
 import datetime as dt
 import hashlib
@@ -12,12 +17,13 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import services as cases
-from onewindow.cases.models import Case, Outcome, Status
+from onewindow.cases.models import Case, CaseEvent, Outcome, Status
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.payments.models import PAID_STATES, BankCallback, NoticeState, PaymentNotice
 from onewindow.serials import next_serial
@@ -42,6 +48,10 @@ MAX_CALLBACK_BYTES = 4096
 MAX_AMOUNT_FEN = 10**12
 TOKEN = re.compile(r"[0-9A-Za-z_./:-]{1,40}")  # notice numbers and bank references as banks write them
 CLOCK_SKEW = dt.timedelta(minutes=5)  # the bank's clock may run a little ahead of ours
+# How far back the periodic sweep looks for approvals still owing a notice (cases.case_approved
+# indexes them by decision time); a page showing one case's or applicant's fees looks at all.
+DUE_LOOKBACK = dt.timedelta(days=30)
+APPROVALS = ("decide", "approve_by_commitment")
 
 
 # ---- who may act ---------------------------------------------------------------------------
@@ -100,21 +110,47 @@ def _create_notice(case: Case, *, by: User) -> PaymentNotice:
 @transaction.atomic
 def issue_notice(case: Case, *, by: User) -> PaymentNotice:
     """开具缴款通知: for an approved case of a charged item, by its department (again after a
-    cancellation). A notice is also issued by itself when such a case is approved (the hook)."""
+    cancellation). The first notice is also issued without asking (`issue_due_notices`)."""
     _require_department(by, case.department_id)
     if case.status != Status.CLOSED or case.outcome != Outcome.APPROVED:
         raise Conflict("payment.case_not_approved", "只有准予许可的办件才开具缴款通知。")
     return _create_notice(case, by=by)
 
 
-def on_case_transition(case: Case, action: str, event) -> None:
-    """An approved case of a charged item gets its payment notice at once, issued by whoever
-    approved it, inside the approval's transaction (registered in PaymentsConfig.ready)."""
-    if action not in ("decide", "approve_by_commitment") or case.outcome != Outcome.APPROVED:
-        return
-    if event.actor_id is None or cases.published(case.item_version_id)[0].is_free:
-        return
-    _create_notice(case, by=event.actor)
+def notices_due(among: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Approved cases of charged items that never had a notice (a cancelled one counts: after a
+    cancellation the department issues the next itself), each with `approver_id`, the actor of
+    its approval's audit event. `among` narrows them (one case, one applicant's); without it, the
+    approvals of the last DUE_LOOKBACK."""
+    if among is None:
+        among = Case.objects.filter(decided_at__gte=clock.now() - DUE_LOOKBACK)
+    approval = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=APPROVALS).order_by("-seq")
+    return (
+        among.filter(status=Status.CLOSED, outcome=Outcome.APPROVED, item_version__fee_fen__gt=0)
+        .filter(~Exists(PaymentNotice.objects.filter(case=OuterRef("pk"))))
+        .annotate(approver_id=Subquery(approval.values("actor_id")[:1]))
+        .filter(approver_id__isnull=False)
+    )
+
+
+def issue_due_notices(among: QuerySet[Case] | None = None) -> int:
+    """An approved case of a charged item gets its payment notice, issued in the name of whoever
+    approved it (the decision's audit event) — once: the case row is locked (SKIP LOCKED: a
+    concurrent run issuing it skips it here) and checked again under the lock, and the one live
+    notice per case is a unique constraint besides. `among`: as for `notices_due`. Returns how
+    many notices were issued."""
+    issued = 0
+    for pk, approver_id in notices_due(among).values_list("pk", "approver_id")[:500]:  # the rest next run
+        with transaction.atomic():
+            case = Case.objects.select_for_update(of=("self",), skip_locked=True).filter(pk=pk).first()
+            if case is None or PaymentNotice.objects.filter(case_id=pk).exists():
+                continue
+            try:
+                _create_notice(case, by=User.objects.get(pk=approver_id))
+            except Conflict:  # issued by its department at this very moment
+                continue
+            issued += 1
+    return issued
 
 
 def _move(notice: PaymentNotice, action: str, **changes) -> PaymentNotice:

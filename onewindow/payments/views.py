@@ -36,6 +36,7 @@ def _role(user) -> str | None:
 def notices(request):
     """缴款通知 by state: finance works the 已开具 tab, the bank window the 已审核 and 已缴款 tabs."""
     state = request.GET.get("state") if request.GET.get("state") in NoticeState.values else None
+    services.issue_due_notices()  # the approvals still owing a notice, issued before the list is read
     rows = queries.visible_notices(request.user).select_related("case__item_version", "department")
     number = (request.GET.get("number") or "").strip()[:20]
     if number:
@@ -95,6 +96,7 @@ def reconciliation(request):
         day = dt.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else today
     except ValueError:
         raise DomainError("payment.form_date", "请填写正确的日期（年-月-日）。") from None
+    services.issue_due_notices()
     data = queries.reconciliation(queries.reconciliation_halls(request.user), day)
     return render(request, "payments/reconciliation.html", {
         **data, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < today else None,

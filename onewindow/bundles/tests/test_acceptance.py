@@ -82,6 +82,34 @@ def test_a_child_is_not_answered_on_its_own(world, startup, applied):
     assert child.status == "submitted" and child.event_count == 1
 
 
+@pytest.mark.parametrize("answer", ["accept", "accept_tolerantly", "approve_by_commitment", "request_supplement",
+                                    "refuse"])  # fmt: skip
+def test_every_intake_answer_to_a_child_needs_the_bundle_calling_down(world, startup, applied, answer):
+    """The rule lives in cases (transitions.check_bundle_intake, decision 20): a child carries its
+    bundle number, and an intake answer without it — or with another bundle's — is refused."""
+    child = children(applied)[0]
+    other_bundle = f"{applied.number[:-1]}9"
+    calls = {
+        "accept": lambda b: cases.accept(child, by=world.clerk, **b),
+        "accept_tolerantly": lambda b: cases.accept_tolerantly(child, by=world.clerk, supply_by=MONDAY, **b),
+        "approve_by_commitment": lambda b: cases.approve_by_commitment(
+            child, by=world.clerk, commitment="承诺", **b
+        ),
+        "request_supplement": lambda b: cases.request_supplement(child, by=world.clerk, items=[], **b),
+        "refuse": lambda b: cases.refuse(child, by=world.clerk, reason="不符合", where_to_turn="某局", **b),
+    }
+    for keyword in ({}, {"bundle": other_bundle}, {"bundle": None}):
+        with clock.frozen(MONDAY), pytest.raises(DomainError) as refused:
+            calls[answer](keyword)
+        assert refused.value.code == "bundle.child_intake" and applied.number in refused.value.message
+    child.refresh_from_db()
+    assert child.status == "submitted" and child.event_count == 1
+    # the bundle driving it passes the check (whatever the answer's own rules then say)
+    with clock.frozen(MONDAY), pytest.raises(DomainError) as own_rules:
+        calls["request_supplement"]({"bundle": applied.number})
+    assert own_rules.value.code == "case.notice_empty"
+
+
 def test_one_one_time_notice_for_the_bundle_then_the_supplement_then_acceptance(world, startup):
     with clock.frozen(MONDAY):
         application = apply(world, startup, materials=[n for n in ASKED if n != "经办人授权委托书"])
@@ -121,6 +149,8 @@ def test_a_refused_bundle_refuses_every_item_and_sends_one_refusal(world, startu
 def test_art_32_an_unanswered_bundle_counts_as_accepted_from_its_receipt(world, startup, applied):
     # five working days later, nobody answered: the periodic job accepts every child
     assert jobs.auto_accept_overdue_intake(today=dt.date(2026, 12, 1)) == 5
+    # and the bundles' own periodic job records it for the bundle, once
+    assert services.settle() == 1 and services.settle() == 0
     applied.refresh_from_db()
     assert applied.accepted_on == MONDAY and applied.due_on == dt.date(2026, 11, 26)
     assert [m.key for m in Message.objects.all()] == [f"bundle:{applied.number}:accepted"]

@@ -1,6 +1,7 @@
 """Every operation runs concurrently with itself (threads, each with its own connection): two
-children closing at once send exactly one completion message; two clerks accepting at once accept
-once; numbers stay unique."""
+children closing at once, then three settlements at once (the periodic job, page reads), close
+the application and send its completion message exactly once; two clerks accepting at once
+accept once; numbers stay unique."""
 
 import datetime as dt
 
@@ -24,7 +25,7 @@ def _decider(startup, child):
     return lambda: cases.decide(child, by=startup.heads[child.department.code], approve=True)
 
 
-def test_two_children_closing_at_once_send_exactly_one_completion(world):
+def test_two_children_closing_at_once_then_settled_at_once_send_exactly_one_completion(world):
     startup = build_startup(world)
     with clock.frozen(MONDAY):
         applications = [apply(world, startup) for _ in range(3)]
@@ -46,6 +47,11 @@ def test_two_children_closing_at_once_send_exactly_one_completion(world):
         with clock.frozen(THURSDAY):  # process-wide: frozen once, around the threads
             results = run_together(*[_decider(startup, c) for c in last_two])
         assert all(isinstance(r, Case) for r in results), results
+        # the children closed; the application is closed by whoever settles it first — once
+        with clock.frozen(THURSDAY):
+            mine = [application.number]
+            settled = run_together(services.settle, services.settle, lambda mine=mine: services.settle(mine))
+        assert sorted(settled) == [0, 0, 1], settled
         closed = Message.objects.filter(key=f"bundle:{application.number}:closed")
         assert closed.count() == 1
         application.refresh_from_db()

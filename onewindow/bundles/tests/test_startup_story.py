@@ -60,6 +60,7 @@ def test_it_runs_five_departments_in_parallel_and_closes_with_the_last(world, st
     for done, (day, department) in enumerate(plan, start=1):
         with clock.frozen(dt.datetime.combine(day, dt.time(10, done), tzinfo=clock.hall_tz())):
             decide(startup, children[department], department)
+            services.settle()  # the periodic job: it closes the application only with the last child
         current = status_of(application)
         assert current.children_done == done
         assert current.status == (Status.CLOSED if done == 5 else Status.IN_REVIEW), done
@@ -118,3 +119,22 @@ def test_numbers_follow_the_case_number_style_and_count_up(world, startup):
         first, second = apply(world, startup), apply(world, startup)
     assert re.fullmatch(r"YJS-371400-20261123-\d{6}", first.number)
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1  # a PostgreSQL sequence never rolls back
+
+
+def test_reading_the_application_settles_it_at_once(world, startup, api, as_user):
+    """No periodic run needed for the reader: the page and the API record a close that the
+    children made (bundles.services.settle for one application) before they show it."""
+    with clock.frozen(MONDAY):
+        application = apply(world, startup)
+        services.accept(application, by=world.clerk)
+    with clock.frozen(MONDAY + dt.timedelta(days=1)):
+        for child in Case.objects.filter(bundle_number=application.number).select_related("department"):
+            decide(startup, child, child.department.code)
+    assert BundleApplication.objects.get(pk=application.pk).closed_on is None  # nobody asked yet
+    detail = api(world.alice).get(f"/bundle-applications/{application.number}").json()
+    assert detail["closed_on"] == (MONDAY + dt.timedelta(days=1)).isoformat()
+    assert Message.objects.filter(key=f"bundle:{application.number}:closed").count() == 1
+    # read again, on the page: nothing happens twice
+    assert as_user(world.clerk).get(f"/staff/bundle-applications/{application.number}/").status_code == 200
+    assert services.settle() == 0
+    assert Message.objects.filter(event="bundle_closed").count() == 1

@@ -246,3 +246,21 @@ def test_suspension_needs_a_known_kind_and_a_reason(world, food):
         with pytest.raises(DomainError) as err:
             services.suspend(case, by=world.reviewer_a, kind=kind, reason=reason)
         assert err.value.code == code
+
+
+def test_a_child_of_a_bundle_is_answered_only_by_its_bundle_calling_down(world, food):
+    """cases' own rule on the case's own data (decision 20): a case carrying a bundle number
+    takes an intake answer only with that number passed (`bundle=`, what bundles passes); the
+    API and pages of cases pass none, so a child is answered on the bundle's page."""
+    from onewindow.cases import services as cases
+    from onewindow.personas import all_required
+
+    with clock.frozen(D(2026, 9, 30)):
+        child = cases.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
+                             channel="window", by=world.clerk, handed_in=all_required(food.current),
+                             bundle_number="YJS-371400-20260930-000001")  # fmt: skip
+        for bundle in (None, "YJS-371400-20260930-000002"):
+            with pytest.raises(DomainError) as refused:
+                cases.accept(child, by=world.clerk, bundle=bundle)
+            assert (refused.value.code, refused.value.status) == ("bundle.child_intake", 409)
+        assert cases.accept(child, by=world.clerk, bundle="YJS-371400-20260930-000001").status == "in_review"

@@ -13,6 +13,7 @@ from onewindow import clock
 from onewindow.accounts.models import Role
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Channel
+from onewindow.payments import services as payments
 from onewindow.personas import _staff, all_required, published_item
 
 SECRET = "test-bank-secret"
@@ -63,14 +64,21 @@ def bank_secret(settings):
     return SECRET
 
 
-def decided(world, item, *, approve: bool = True, on: dt.date = DECIDED, applicant=None) -> Case:
-    """A case of `item` submitted, accepted, reviewed and decided on one day (the services)."""
+def decided(
+    world, item, *, approve: bool = True, on: dt.date = DECIDED, applicant=None, swept: bool = True
+) -> Case:
+    """A case of `item` submitted, accepted, reviewed and decided on one day (the services) —
+    and, `swept`, the fee notice it owes issued as the worker's periodic job issues it within
+    the minute (payments.issue_due_notices; decision 20: the approval itself knows no fee)."""
     with clock.frozen(on):
         case = cases.submit(version=item.current, applicant=applicant or world.alice_applicant, hall=world.hall,
                             channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(item.current))  # fmt: skip
         cases.accept(case, by=world.clerk)
         cases.review(case, by=world.reviewer_a, opinion="经审查，符合条件")
-        return cases.decide(case, by=world.head_a, approve=approve, reason="" if approve else "材料不实")
+        case = cases.decide(case, by=world.head_a, approve=approve, reason="" if approve else "材料不实")
+        if swept:
+            payments.issue_due_notices(Case.objects.filter(pk=case.pk))
+        return case
 
 
 def signature(raw: bytes, secret: str = SECRET) -> str:

@@ -1,23 +1,31 @@
-"""A charged case's fee: the notice issued on approval, checked by finance, paid at the bank
+"""A charged case's fee: the notice its approval owes (issued by payments' own sweep, the
+periodic job and every page showing fees — decision 20), checked by finance, paid at the bank
 window, deposited; who may do what; cancellation and a new notice."""
 
 import pytest
 
-from onewindow.cases.models import Outcome
+from onewindow import clock
+from onewindow.cases.models import Case, Outcome
 from onewindow.errors import DomainError
+from onewindow.ops import periodic
 from onewindow.payments import services
 from onewindow.payments.models import PaymentNotice
-from onewindow.payments.tests.fixtures import decided
+from onewindow.payments.tests.fixtures import DECIDED, decided
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_issues_the_notice_when_a_charged_case_is_decided(world, charged, settings):
+def test_the_sweep_issues_the_notice_an_approved_charged_case_owes_once(world, charged, settings):
     # given the city's collection account
     settings.ONEWINDOW_PAYEE_ACCOUNT = "6222000011112222"
-    # when department A's head approves a 40-yuan case
-    case = decided(world, charged)
-    # then one notice exists, issued by the head, for 4000 fen, payable to that account
+    # when department A's head approves a 40-yuan case: the approval itself writes no notice
+    case = decided(world, charged, swept=False)
+    assert not PaymentNotice.objects.filter(case=case).exists()
+    # then the periodic job's sweep issues one, and a second run issues nothing
+    with clock.frozen(DECIDED):
+        assert services.issue_due_notices() == 1
+        assert services.issue_due_notices() == 0
+    # issued in the name of the head who approved it, for 4000 fen, payable to that account
     notice = PaymentNotice.objects.get(case=case)
     assert (notice.amount_fen, notice.state, notice.issued_by) == (4000, "issued", world.head_a)
     assert notice.payee_account == "6222000011112222" and "居民身份证法" in notice.basis
@@ -113,3 +121,28 @@ def test_a_denied_case_gets_no_notice(world, charged):
     with pytest.raises(DomainError) as refused:
         services.issue_notice(case, by=world.head_a)
     assert refused.value.code == "payment.case_not_approved"
+
+
+def test_the_worker_issues_it_and_a_page_showing_the_fee_issues_it_at_once(world, charged, free, as_user):
+    # the periodic job list carries the sweep
+    case = decided(world, charged, swept=False)
+    with clock.frozen(DECIDED):
+        assert periodic.run_jobs()["fee_notices"] == 1
+    assert PaymentNotice.objects.filter(case=case).count() == 1
+    # the applicant's "my licenses" page lists the fee owed by an approval the job has not swept yet
+    other = decided(world, charged, swept=False)
+    page = as_user(world.alice).get("/my/licenses/").content.decode()
+    assert PaymentNotice.objects.get(case=other).number in page
+    # nothing for a free item, a denied case, or one already billed
+    decided(world, free, swept=False)
+    decided(world, charged, approve=False, swept=False)
+    assert services.issue_due_notices(Case.objects.all()) == 0
+
+
+def test_a_cancelled_notice_is_not_replaced_by_the_sweep(world, charged):
+    """After a cancellation the department issues the next notice itself (a wrong amount is
+    corrected by a person, not re-issued unchanged by the job)."""
+    case = decided(world, charged)
+    services.cancel_notice(PaymentNotice.objects.get(case=case), by=world.head_a, reason="金额有误")
+    assert services.issue_due_notices(Case.objects.filter(pk=case.pk)) == 0
+    assert list(PaymentNotice.objects.filter(case=case).values_list("state", flat=True)) == ["cancelled"]

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from onewindow import clock
+from onewindow.cases.models import Case
 from onewindow.concurrently import run_together
 from onewindow.errors import DomainError
 from onewindow.payments import services
@@ -66,3 +67,14 @@ def test_two_issues_of_one_notice_at_once_make_one(world, charged, finance):
     )
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "PaymentNotice"], results
     assert PaymentNotice.objects.filter(case=case).exclude(state="cancelled").count() == 1
+
+
+def test_two_sweeps_at_once_issue_an_approval_its_notice_once(world, charged):
+    """The periodic job and a page read sweeping at the same moment: one notice, counted once —
+    the case row is locked (SKIP LOCKED) and the absence of a notice checked again under it."""
+    cases = [decided(world, charged, swept=False) for _ in range(3)]
+    scope = Case.objects.filter(pk__in=[c.pk for c in cases])
+    issued = run_together(*[lambda: services.issue_due_notices(scope)] * 3)
+    assert sum(issued) == 3, issued
+    for case in cases:
+        assert PaymentNotice.objects.filter(case=case).count() == 1

@@ -2,10 +2,12 @@ from django.core.management.base import BaseCommand
 
 from onewindow.accounts.models import Hall
 from onewindow.bundles import demo as bundles_demo
+from onewindow.bundles import services as bundles
 from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
 from onewindow.licenses import demo as license_demo
+from onewindow.payments import services as payments
 from onewindow.projects import demo as projects_demo
 from onewindow.queueing import demo as queue_demo
 from onewindow.web import demo
@@ -24,6 +26,10 @@ class Command(BaseCommand):
         projects_demo.seed(Hall.objects.get(code="371400-zwfw"))  # stage templates, a key project
         documents_demo.seed()  # a case for every notice kind
         license_demo.seed()  # licenses issued, picked up and posted; a fee waiting for finance
+        # What the worker's periodic jobs record within the minute: the fee notices the demo's
+        # approvals owe, the bundles their children closed (decision 20).
+        payments.issue_due_notices()
+        bundles.settle()
         self.stdout.write(
             f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
             f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"
