@@ -259,7 +259,28 @@ class Update:
             raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
-def _waits_for_parent(write: Insert | Update) -> bool:
+class Read:
+    """A query that goes with the writes of `run`: inside an `atomic` block on PostgreSQL it waits
+    for the block's next statement (submit's look-up of shared licenses rides with the case
+    number's round trip: no round trip of its own); elsewhere it runs at once. `result()` gives
+    its rows, sending the block's pending statements first if they have not gone yet."""
+
+    def __init__(self, sql: str, params: list):
+        self.sql, self.params, self.rows = sql, params, None
+
+    def statement(self) -> tuple[str, list]:
+        return self.sql, self.params
+
+    def done(self, rows: list, rowcount: int) -> None:
+        self.rows = rows
+
+    def result(self) -> list[tuple]:
+        if self.rows is None:
+            _block().flush()
+        return self.rows
+
+
+def _waits_for_parent(write: Insert | Update | Read) -> bool:
     """Whether a row of `write` points to a parent without a pk yet (it gets one in this run)."""
     if not isinstance(write, Insert):
         return False
@@ -273,8 +294,8 @@ def _waits_for_parent(write: Insert | Update) -> bool:
     )
 
 
-def run(*writes: Insert | Update | None) -> None:
-    """The writes in order. On PostgreSQL in ONE round trip when every row's parent key is known
+def run(*writes: Insert | Update | Read | None) -> None:
+    """The writes (and reads) in order. On PostgreSQL in ONE round trip when every row's parent key is known
     beforehand (`_send`); inside an `atomic` block they wait to go with the block's next
     statement or its COMMIT. Elsewhere, or when a parent is inserted in the same run without a pk
     yet, one statement after the other. Empty inserts and None are skipped."""

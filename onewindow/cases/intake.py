@@ -44,10 +44,12 @@ from onewindow.errors import Conflict, DomainError, Forbidden
 S = Status
 
 # 证照共享 (decision 14): the module that holds the licenses sits above cases and registers the
-# one look-up finder(applicant, materials, today) → {material id: license number} of the shared
-# materials the applicant's valid licenses satisfy. The rule stays here: a shared material
-# neither found nor handed in is missing — on the one-time notice, and 受理 waits for it.
-_shared_finders: list[Callable[[Applicant, Sequence[Material], dt.date], dict[int, str]]] = []
+# one look-up finder(applicant, materials, today, fast=…) → a function giving {material id:
+# license number} of the shared materials the applicant's valid licenses satisfy. The rule stays
+# here: a shared material neither found nor handed in is missing — on the one-time notice, and
+# 受理 waits for it. On the hot path (`fast`) the finder may send its query with the submission's
+# next round trip (fastsql.Read), so submit asks for the answer only after the case number.
+_shared_finders: list[Callable[..., Callable[[], dict[int, str]]]] = []
 SHARED_NOT_FOUND = "未找到申请人有效的共享证照"
 
 
@@ -56,10 +58,17 @@ def find_shared_with(finder: Callable) -> None:
         _shared_finders.append(finder)
 
 
-def _find_shared(applicant: Applicant, materials: Sequence[Material], today: dt.date) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for finder in _shared_finders if materials else ():
-        found |= finder(applicant, materials, today)
+def _find_shared(applicant: Applicant, materials: Sequence[Material], today: dt.date, *, fast: bool = False
+                 ) -> Callable[[], dict[int, str]]:  # fmt: skip
+    """The function giving what the finders found; no query when no shared material is asked."""
+    answers = [finder(applicant, materials, today, fast=fast) for finder in _shared_finders if materials]
+
+    def found() -> dict[int, str]:
+        merged: dict[int, str] = {}
+        for answer in answers:
+            merged |= answer()
+        return merged
+
     return found
 
 
@@ -108,9 +117,10 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
     now = clock.now()
     today = now.astimezone(clock.hall_tz()).date()
     asked_shared = [m for m in materials if m.source == Material.Source.SHARED and m.pk not in handed]
-    found = _find_shared(applicant, asked_shared, today)
     fast = fastsql_on()
+    shared = _find_shared(applicant, asked_shared, today, fast=fast)  # with the case number's round trip
     number, case_id = numbering.allocate(hall.region_id, today)
+    found = shared()
     case = new_row(  # Case(…), on the hot path without Model.__init__'s cost
         Case, fast, pk=case_id, number=number, item_id=version.item_id, item_version=version,
         department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
@@ -171,7 +181,7 @@ def _shared_found_since(case: Case) -> list[fastsql.Update]:
     ]
     if not rows:
         return []
-    found = _find_shared(case.applicant, [shared[r.material_id] for r in rows], clock.today())
+    found = _find_shared(case.applicant, [shared[r.material_id] for r in rows], clock.today())()
     writes = []
     for r in rows:
         if r.material_id in found:

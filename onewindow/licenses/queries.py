@@ -2,10 +2,13 @@
 lists and late deliveries — set-based queries over indexed columns."""
 
 import datetime as dt
+from collections.abc import Callable
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from onewindow import clock
+from onewindow import clock, fastsql
 from onewindow.accounts.masking import mask_holder
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import queries as case_queries
@@ -59,11 +62,33 @@ def _satisfies(department_id: int, name: str, material: Material) -> bool:
     return department_id == material.shared_by_id and (name in material.name or material.name in name)
 
 
-def shared_found(applicant: Applicant, materials, today: dt.date) -> dict[int, str]:
-    """{material id: license number} of the shared `materials` the applicant's valid licenses
-    satisfy — one indexed query. Registered with cases (cases.services.find_shared_with): intake
-    asks it for the shared materials not handed in (decision 14)."""
-    licenses = valid_licenses_of(applicant, today=today).values_list("department_id", "name", "number")
+def shared_found(applicant: Applicant, materials, today: dt.date, *, fast: bool = False
+                 ) -> Callable[[], dict[int, str]]:  # fmt: skip
+    """The function that gives {material id: license number} of the shared `materials` the
+    applicant's valid licenses satisfy — one indexed query. Registered with cases
+    (cases.services.find_shared_with): intake asks it for the shared materials not handed in
+    (decision 14). With `fast` (intake's hot path, fastsql on) the query goes as a fastsql.Read
+    with the submission's next round trip, the case number's (decision 17); else it runs now
+    through the ORM. The same rows either way: `valid_licenses_of`'s filter and order."""
+    if fast:
+        today_db = connection.ops.adapt_datefield_value(today)
+        read = fastsql.Read(_live_sql(), [applicant.pk, today_db, today_db])
+        fastsql.run(read)
+        return lambda: _matched(read.result(), materials)
+    licenses = list(valid_licenses_of(applicant, today=today).values_list("department_id", "name", "number"))
+    return lambda: _matched(licenses, materials)
+
+
+@lru_cache(maxsize=1)
+def _live_sql() -> str:
+    """`valid_licenses_of(applicant, today=…).values_list("department_id", "name", "number")` in
+    plain SQL (on the partial index license_holder_live)."""
+    table = fastsql.quote(License._meta.db_table)
+    return (f"SELECT department_id, name, number FROM {table} WHERE holder_id = %s AND revoked_at IS NULL "
+            f"AND valid_until >= %s AND valid_from <= %s ORDER BY issued_at DESC")  # fmt: skip
+
+
+def _matched(licenses, materials) -> dict[int, str]:
     found = {}
     for department_id, name, number in licenses:
         for m in materials:

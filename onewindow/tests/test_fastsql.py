@@ -202,6 +202,49 @@ def test_a_block_writes_in_two_round_trips_on_postgresql(world):
     assert hooks == [case.number] and _committed(case.number) and _server_idle()
 
 
+def _reads(world):
+    """Two blocks reading a case's number by a fastsql.Read: one with a statement after it, one
+    without (its rows then asked for)."""
+    case = _case(world)  # the day's sequence exists
+    fastsql.run(fastsql.Insert([case]))
+    sql = f"SELECT number FROM {Case._meta.db_table} WHERE id = %s"
+
+    @fastsql.atomic
+    def read_then_number():
+        read = fastsql.Read(sql, [case.pk])
+        fastsql.run(read)
+        allocate(world.hall.region_id, dt.date(2026, 11, 26))  # the next statement carries the read
+        return read.rows
+
+    @fastsql.atomic
+    def read_alone():
+        read = fastsql.Read(sql, [case.pk])
+        fastsql.run(read)
+        return read.result()  # nothing followed: asking for the rows sends it
+
+    return case, read_then_number, read_alone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_gives_its_rows_with_or_without_a_statement_after_it(world):
+    case, read_then_number, read_alone = _reads(world)
+    assert read_then_number() == [(case.number,)]
+    assert read_alone() == [(case.number,)]
+    assert _server_idle()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_read_goes_with_the_blocks_next_statement_on_postgresql(world):
+    _, read_then_number, read_alone = _reads(world)
+    with fastsql.round_trips() as trips:
+        read_then_number()
+    with fastsql.round_trips() as alone:
+        read_alone()
+    assert trips.count == 2  # BEGIN, the read and the number; COMMIT
+    assert alone.count == 2  # BEGIN and the read; COMMIT
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_inside_a_block_sees_its_unsent_writes(world):
     @fastsql.atomic

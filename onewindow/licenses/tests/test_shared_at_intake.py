@@ -5,20 +5,22 @@ the material is missing — on the one-time notice, and 受理 waits until it is
 import datetime as dt
 
 import pytest
+from django.db import connection
 
-from onewindow import clock
+from onewindow import clock, fastsql
 from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
 from onewindow.documents import notices
 from onewindow.documents.tests.pdfs import text_of
 from onewindow.errors import DomainError
-from onewindow.licenses import services
+from onewindow.licenses import queries, services
 from onewindow.licenses.tests.test_sharing import BUSINESS_LICENSE
 from onewindow.payments.tests.fixtures import decided
 from onewindow.personas import asked_required, published_item
 
 pytestmark = pytest.mark.django_db
 NOV_10 = dt.date(2026, 11, 10)
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: round trips")
 
 
 def _apply(world, item):
@@ -81,3 +83,42 @@ def test_a_revoked_license_is_not_found(world, free):
         services.revoke_license(license, by=world.head_a, reason="核查不实")
         case = _apply(world, free)
     assert ("营业执照", "missing", "未找到申请人有效的共享证照") in _materials(case)
+
+
+def test_the_hot_path_look_up_finds_what_the_orm_finds(world, free):
+    # given a valid business license, a revoked one, and one that expired
+    item = published_item(world, **BUSINESS_LICENSE)
+    issued = []
+    for valid_until in (dt.date(2027, 11, 2), dt.date(2027, 11, 2), dt.date(2026, 11, 9)):
+        case = decided(world, item, on=dt.date(2026, 11, 3))
+        with clock.frozen(dt.date(2026, 11, 3)):
+            issued.append(services.issue_license(case, by=world.head_a, valid_until=valid_until))
+    valid, revoked, _ = issued
+    with clock.frozen(NOV_10):
+        services.revoke_license(revoked, by=world.head_a, reason="核查不实")
+    shared = [m for m in free.current.materials.all() if m.source == "shared"]
+    assert shared
+    # then the plain SQL of intake's hot path (a fastsql.Read) and the ORM's query agree, day by day
+    for day in (dt.date(2026, 11, 2), NOV_10, dt.date(2027, 11, 2), dt.date(2027, 11, 3)):
+        fast = queries.shared_found(world.alice_applicant, shared, day, fast=True)()
+        plain = queries.shared_found(world.alice_applicant, shared, day, fast=False)()
+        assert fast == plain
+    found = queries.shared_found(world.alice_applicant, shared, NOV_10, fast=True)()
+    assert found == {shared[0].pk: valid.number}
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_look_up_goes_with_the_case_number_round_trip(world, free, settings):
+    # given fastsql on and a business license to find (decision 17: submit stays at its round trips)
+    settings.ONEWINDOW_FASTSQL = True
+    with clock.frozen(NOV_10):
+        license = _business_license(world)
+        _apply(world, free)  # the day's number sequence exists and is known to this process
+        handed = asked_required(free.current)
+        with fastsql.round_trips() as trips:
+            case = cases.submit(version=free.current, applicant=world.alice_applicant, hall=world.hall,
+                                channel=Channel.WINDOW, by=world.clerk, handed_in=handed)  # fmt: skip
+    # then the look-up went with BEGIN and the number, the rows with COMMIT: two round trips
+    assert trips.count == 2
+    assert ("营业执照", "shared", f"共享证照 {license.number}") in _materials(case)
