@@ -9,14 +9,12 @@ from collections.abc import Callable
 from django.db import transaction
 
 from onewindow import clock
-from onewindow.accounts.models import Role, User
+from onewindow.accounts.models import User
+from onewindow.cases import permits
 from onewindow.cases.models import Case, CaseStep, Outcome
 from onewindow.cases.transitions import (
-    REVIEW_ROLES,
     apply_transition,
-    check_transition,
     lock_case,
-    require_role,
 )
 from onewindow.errors import Conflict, DomainError
 from onewindow.workdays import calendar
@@ -69,8 +67,7 @@ def issue(case: Case, *, by: User, delivery: str, license: Callable[[Case], str]
     `license(case)` is called under the case lock and returns the new license's number: the
     licenses module owns the license (licenses.services.issue_license is the way to call this)."""
     case = lock_case(case)
-    require_role(by, case, *REVIEW_ROLES)
-    check_transition(case, "issue")
+    permits.require(by, case, "issue")
     if case.outcome != Outcome.APPROVED:
         raise Conflict("case.not_approved", "只有准予许可的办件才能制证。")
     if delivery not in DELIVERY_METHODS:
@@ -118,8 +115,7 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
     free of charge (address, courier, tracking number). `on_time` per art. 44: within
     DELIVERY_DAYS working days of the decision's date."""
     case = lock_case(case)
-    require_role(by, case, Role.CLERK, *REVIEW_ROLES)
-    check_transition(case, "deliver")
+    permits.require(by, case, "deliver")
     done = _done_after_the_decision(case)
     if "issue" not in done:
         raise Conflict("case.not_issued", "尚未制证，不能送达。")

@@ -30,7 +30,7 @@ from onewindow.cases.models import (
     Status,
 )
 from onewindow.catalog.models import ItemVersion, Material
-from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.errors import Conflict, DomainError, NotFound
 from onewindow.workdays import calendar
 
 S = Status
@@ -237,6 +237,24 @@ def is_superuser(by: User | None) -> bool:
     return by is not None and by.is_superuser
 
 
+HALL_SCOPE_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN, Role.AGENT)
+
+
+def scope_of(by: User) -> tuple[str, int] | None:
+    """The one visibility rule's staff part (ARCHITECTURE.md: a staff member sees only inside
+    their scope): ("department_id", …) for department roles, ("hall_id", …) for the hall-wide
+    roles that handle cases, None for anyone else. `may_view` and cases.queries.visible_cases
+    both read it, so a list, a page and the API never disagree about who sees a case."""
+    staff = staff_of(by)
+    if staff is None:
+        return None
+    if staff.role in DEPARTMENT_ROLES:
+        return "department_id", staff.department_id
+    if staff.role in HALL_SCOPE_ROLES:
+        return "hall_id", staff.hall_id
+    return None
+
+
 def staff_scope(by: User, case: Case):
     """The actor's staff record if it covers the case (its department's, or its hall's), else None."""
     staff = staff_of(by)
@@ -248,26 +266,13 @@ def staff_scope(by: User, case: Case):
 
 
 def may_view(by: User, case: Case) -> bool:
+    """Who may see a case: a superuser; the applicant; staff whose scope (`scope_of`) covers it."""
     if not by.is_authenticated:
         return False
     if is_superuser(by) or case.applicant.user_id == by.pk:
         return True
-    staff = staff_scope(by, case)
-    return staff is not None and staff.role in (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN, *DEPARTMENT_ROLES,
-                                                Role.AGENT)  # fmt: skip
-
-
-def require_role(by: User, case: Case, *roles: str, applicant: bool = False) -> None:
-    """The actor must see the case (else 404, as if it did not exist) and hold a role."""
-    if is_superuser(by):
-        return
-    if applicant and case.applicant.user_id == by.pk:
-        return
-    if not may_view(by, case):
-        raise NotFound("case.not_found", "未找到该办件。")
-    staff = staff_scope(by, case)
-    if staff is None or staff.role not in roles:
-        raise Forbidden("case.role", "您的角色不能办理此环节。")
+    scope = scope_of(by)
+    return scope is not None and getattr(case, scope[0]) == scope[1]
 
 
 # ---- the transition ------------------------------------------------------------------------
