@@ -41,9 +41,10 @@ def delivery_due_on(case: Case) -> dt.date:
     return calendar.add_workdays(case.decided_at.astimezone(clock.hall_tz()).date(), DELIVERY_DAYS)
 
 
-def delivered_on_time(case: Case, day: dt.date) -> bool:
-    """A delivery on `day` keeps art. 44 when it is on or before the due date."""
-    return day <= delivery_due_on(case)
+def delivered_in_time(due_on: dt.date, at: dt.datetime) -> bool:
+    """A delivery at `at` keeps art. 44 when its day (hall time) is on or before the due date —
+    the one computation of the delivery's event, the licenses' Delivery row and its recount."""
+    return at.astimezone(clock.hall_tz()).date() <= due_on
 
 
 def late_if_decided_before(today: dt.date) -> dt.datetime:
@@ -123,12 +124,10 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
         raise Conflict("case.already_delivered", "该办件已送达，不能重复送达。")
     payload = delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                                 tracking_number=tracking_number, address=address)  # fmt: skip
-    payload |= {
-        "due_on": delivery_due_on(case).isoformat(),
-        "on_time": delivered_on_time(case, clock.today()),
-    }
-    _open_after_steps(case, delivery=True).update(
-        done_at=clock.now(), done_by=by, opinion=DELIVERY_METHODS[method]
-    )
+    now, due_on = clock.now(), delivery_due_on(case)
+    # Kept on the case for the caller (licenses records the Delivery row from the same values).
+    case.delivered = {"at": now, "due_on": due_on, "on_time": delivered_in_time(due_on, now)}
+    payload |= {"due_on": due_on.isoformat(), "on_time": case.delivered["on_time"]}
+    _open_after_steps(case, delivery=True).update(done_at=now, done_by=by, opinion=DELIVERY_METHODS[method])
     apply_transition(case, "deliver", by=by, payload=payload)
     return case

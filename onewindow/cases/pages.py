@@ -4,7 +4,7 @@ what each page shows, shaped once so the views stay thin. Changes go through ser
 from django.db.models import Q, QuerySet
 
 from onewindow import clock
-from onewindow.accounts.models import Applicant, Hall, User
+from onewindow.accounts.models import Applicant, User
 from onewindow.cases import clock_rules, permits, services
 from onewindow.cases.models import Case, CaseMaterial, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
@@ -47,12 +47,6 @@ def checklist(version: ItemVersion) -> dict:
         "asked": [m for m in materials if m.source != Material.Source.SHARED],
         "shared": [m for m in materials if m.source == Material.Source.SHARED],
     }
-
-
-def hall_for(version: ItemVersion) -> Hall | None:
-    """The hall an online application goes to: the highest-level hall stationing the item's
-    department (a city department's items are handled at the city hall)."""
-    return Hall.objects.filter(departments=version.item.department_id).order_by("kind", "code").first()
 
 
 def light_of(case: Case) -> str | None:
