@@ -23,11 +23,11 @@ from onewindow.cases.transitions import (
     INTAKE_ROLES,
     REVIEW_ROLES,
     check_transition,
+    in_scope,
     is_superuser,
     materials_of,
     may_view,
     published,
-    staff_scope,
 )
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -75,8 +75,8 @@ def actor_refusal(
         return None
     if not may_view(by, case):
         return NotFound("case.not_found", "未找到该办件。")
-    staff = staff_scope(by, case)
-    if staff is None or staff.role not in (roles or roles_for(case, action)):
+    staff = staff_of(by)
+    if not in_scope(by, case) or staff.role not in (roles or roles_for(case, action)):
         return Forbidden("case.role", "您的角色不能办理此环节。")
     # 项目代办员 (帮办代办) act for the applicants who asked them: only on the cases they filed
     # themselves — not on any case of the hall (issue 14). Asked only of agents: a clerk's

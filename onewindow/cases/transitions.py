@@ -255,22 +255,17 @@ def scope_of(by: User) -> tuple[str, int] | None:
     return None
 
 
-def staff_scope(by: User, case: Case):
-    """The actor's staff record if it covers the case (its department's, or its hall's), else None."""
-    staff = staff_of(by)
-    if staff is None:
-        return None
-    if staff.role in DEPARTMENT_ROLES:
-        return staff if staff.department_id == case.department_id else None
-    return staff if staff.hall_id == case.hall_id else None
-
-
 def may_view(by: User, case: Case) -> bool:
     """Who may see a case: a superuser; the applicant; staff whose scope (`scope_of`) covers it."""
     if not by.is_authenticated:
         return False
     if is_superuser(by) or case.applicant.user_id == by.pk:
         return True
+    return in_scope(by, case)
+
+
+def in_scope(by: User, case: Case) -> bool:
+    """The case is inside the staff member's scope (their department's, or their hall's)."""
     scope = scope_of(by)
     return scope is not None and getattr(case, scope[0]) == scope[1]
 
