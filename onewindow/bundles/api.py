@@ -9,14 +9,13 @@ from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
 from onewindow.accounts.masking import identifier
-from onewindow.accounts.models import Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.bundles import queries, services
 from onewindow.bundles.merging import MergedMaterial
 from onewindow.bundles.models import BundleApplication, Status
 from onewindow.cases.models import Channel
-from onewindow.cases.services import find_applicant
+from onewindow.cases.services import find_applicant, submission_hall
 from onewindow.catalog.queries import bundle as bundle_by_code
 from onewindow.errors import DomainError, NotFound
 from onewindow.paging import Paged
@@ -213,13 +212,10 @@ def apply(request, code: str, payload: ApplyIn):
     applicant = find_applicant(ref=payload.applicant, user_id=request.user.pk)
     if applicant is None:
         raise NotFound("bundle.applicant_not_found", "未找到申请人，请先登记申请人信息。")
-    if payload.hall:
-        hall = Hall.objects.filter(code=payload.hall).first()
-    else:
-        hall = staff.hall if staff is not None else queries.hall_for(bundle)
+    channel = payload.channel if staff is not None or request.user.is_superuser else Channel.PORTAL
+    hall = submission_hall(request.user, bundle.lead_department_id, channel=channel, code=payload.hall)
     if hall is None:
         raise NotFound("bundle.hall_not_found", "未找到受理中心。")
-    channel = payload.channel if staff is not None or request.user.is_superuser else Channel.PORTAL
     application = services.apply(
         bundle=bundle, applicant=applicant, form_data=payload.form_data, by=request.user, channel=channel,
         hall=hall, materials=_material_names(bundle, payload.materials),

@@ -22,13 +22,12 @@ from django.db.models.functions import Coalesce
 
 from onewindow import clock
 from onewindow.accounts.masking import mask_answer
-from onewindow.accounts.models import DEPARTMENT_ROLES, Hall, Role, User
+from onewindow.accounts.models import DEPARTMENT_ROLES, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.bundles.models import BundleApplication, Status
 from onewindow.cases import clock_rules
 from onewindow.cases.models import Case, CaseMaterial
 from onewindow.cases.models import Status as CaseStatus
-from onewindow.catalog.models import Bundle
 from onewindow.errors import DomainError, NotFound
 from onewindow.workdays import calendar
 
@@ -195,12 +194,6 @@ def sheet(user: User, application: BundleApplication, today: dt.date | None = No
         "materials": materials(children),
         "status_display": Status(application.status).label,
     }  # fmt: skip
-
-
-def hall_for(bundle: Bundle) -> Hall | None:
-    """The hall an online application goes to: the highest-level hall stationing the bundle's
-    lead department (its comprehensive window accepts the whole bundle)."""
-    return Hall.objects.filter(departments=bundle.lead_department_id).order_by("kind", "code").first()
 
 
 def my_applications(user: User) -> QuerySet[BundleApplication]:

@@ -31,7 +31,7 @@ from onewindow.bundles.merging import merged_materials as merged_materials
 from onewindow.bundles.models import BundleApplication
 from onewindow.cases import clock_rules
 from onewindow.cases import services as cases
-from onewindow.cases.models import Case, CaseMaterial, Outcome
+from onewindow.cases.models import Case, CaseMaterial, Channel, Outcome
 from onewindow.catalog.models import Bundle
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.notify import services as notify
@@ -42,6 +42,20 @@ FINAL = queries.FINAL
 
 
 # ---- who may do what -----------------------------------------------------------------------
+
+START_ROLES = (Role.CLERK, Role.AGENT)
+
+
+def may_start(by: User, *, channel: str, applicant: Applicant | None = None) -> bool:
+    """Who may start a 一件事 application — the one rule of the pages and the API (issue 14):
+    online, the applicant themself; otherwise a clerk or agent (帮办代办) of the hall, whose
+    filing of each child cases.services.submit checks against the hall."""
+    if channel == Channel.PORTAL:
+        return applicant is None or applicant.user_id == by.pk
+    if by.is_superuser:
+        return True
+    staff = staff_of(by)
+    return staff is not None and staff.role in START_ROLES
 
 
 def at_comprehensive_window(by: User, hall_id: int) -> bool:
@@ -149,6 +163,10 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
     through cases.services.submit in this one transaction and marked with the application's
     number. `materials` are names from `merged_materials`, those handed in (nothing else counts);
     `files` maps such a name to its upload (portal)."""
+    if not may_start(by, channel=channel, applicant=applicant):
+        raise Forbidden(
+            "bundle.start_role", "一件事申请由申请人网上提交，或由中心的窗口人员、帮办代办人员登记。"
+        )
     if not bundle.is_active:
         raise Conflict("bundle.inactive", f"“{bundle.name}”暂停受理。")
     bundle_parts = parts(bundle)
@@ -251,7 +269,7 @@ def supplement(application: BundleApplication, *, by: User, materials: Iterable[
         pending = [m.material_id for m in child.materials.all() if m.name in wanted and m.state in
                    (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)]  # fmt: skip
         if pending:
-            cases.supplement(child, by=by, materials=pending)
+            cases.supplement(child, by=by, materials=pending, bundle=application.number)
             done = True
     if not done:
         raise DomainError("bundle.supplement_mismatch", "补交的材料须为一次性告知书所列的材料。")

@@ -20,6 +20,7 @@ from onewindow.bundles import notice, queries, services
 from onewindow.bundles.forms import MergedForm, UploadForm, note
 from onewindow.bundles.models import BundleApplication, Status
 from onewindow.cases import pages as case_pages
+from onewindow.cases import services as cases
 from onewindow.cases.forms import WalkInForm
 from onewindow.cases.models import Channel
 from onewindow.catalog.models import Bundle
@@ -54,8 +55,7 @@ def staff_index(request):
         qs = qs.filter(status=status)
     return render(request, "bundles/staff_index.html", {
         "bundles": active_bundles(), "applications": qs.order_by("-received_at")[:100], "status": status,
-        "statuses": Status.choices, "may_apply": request.user.is_superuser or staff_of(request.user).role in
-        (Role.CLERK, Role.AGENT),
+        "statuses": Status.choices, "may_apply": services.may_start(request.user, channel=Channel.WINDOW),
     })  # fmt: skip
 
 
@@ -234,7 +234,7 @@ def portal_apply(request, code: str):
     if post and uploads.is_valid():
         files = uploads.uploads()
         try:
-            hall = queries.hall_for(bundle)
+            hall = cases.submission_hall(request.user, bundle.lead_department_id, channel=Channel.PORTAL)
             if hall is None:
                 raise Conflict(
                     "bundle.hall_not_found", "该一件事的牵头部门尚未进驻政务服务中心，暂不能网上申请。"

@@ -9,14 +9,12 @@ from collections.abc import Callable
 from django.db import transaction
 
 from onewindow import clock
-from onewindow.accounts.models import Role, User
+from onewindow.accounts.models import User
+from onewindow.cases import permits
 from onewindow.cases.models import Case, CaseStep, Outcome
 from onewindow.cases.transitions import (
-    REVIEW_ROLES,
     apply_transition,
-    check_transition,
     lock_case,
-    require_role,
 )
 from onewindow.errors import Conflict, DomainError
 from onewindow.workdays import calendar
@@ -43,9 +41,10 @@ def delivery_due_on(case: Case) -> dt.date:
     return calendar.add_workdays(case.decided_at.astimezone(clock.hall_tz()).date(), DELIVERY_DAYS)
 
 
-def delivered_on_time(case: Case, day: dt.date) -> bool:
-    """A delivery on `day` keeps art. 44 when it is on or before the due date."""
-    return day <= delivery_due_on(case)
+def delivered_in_time(due_on: dt.date, at: dt.datetime) -> bool:
+    """A delivery at `at` keeps art. 44 when its day (hall time) is on or before the due date —
+    the one computation of the delivery's event, the licenses' Delivery row and its recount."""
+    return at.astimezone(clock.hall_tz()).date() <= due_on
 
 
 def late_if_decided_before(today: dt.date) -> dt.datetime:
@@ -69,8 +68,7 @@ def issue(case: Case, *, by: User, delivery: str, license: Callable[[Case], str]
     `license(case)` is called under the case lock and returns the new license's number: the
     licenses module owns the license (licenses.services.issue_license is the way to call this)."""
     case = lock_case(case)
-    require_role(by, case, *REVIEW_ROLES)
-    check_transition(case, "issue")
+    permits.require(by, case, "issue")
     if case.outcome != Outcome.APPROVED:
         raise Conflict("case.not_approved", "只有准予许可的办件才能制证。")
     if delivery not in DELIVERY_METHODS:
@@ -118,8 +116,7 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
     free of charge (address, courier, tracking number). `on_time` per art. 44: within
     DELIVERY_DAYS working days of the decision's date."""
     case = lock_case(case)
-    require_role(by, case, Role.CLERK, *REVIEW_ROLES)
-    check_transition(case, "deliver")
+    permits.require(by, case, "deliver")
     done = _done_after_the_decision(case)
     if "issue" not in done:
         raise Conflict("case.not_issued", "尚未制证，不能送达。")
@@ -127,12 +124,10 @@ def deliver(case: Case, *, by: User, method: str, signed_by: str = "", id_checke
         raise Conflict("case.already_delivered", "该办件已送达，不能重复送达。")
     payload = delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                                 tracking_number=tracking_number, address=address)  # fmt: skip
-    payload |= {
-        "due_on": delivery_due_on(case).isoformat(),
-        "on_time": delivered_on_time(case, clock.today()),
-    }
-    _open_after_steps(case, delivery=True).update(
-        done_at=clock.now(), done_by=by, opinion=DELIVERY_METHODS[method]
-    )
+    now, due_on = clock.now(), delivery_due_on(case)
+    # Kept on the case for the caller (licenses records the Delivery row from the same values).
+    case.delivered = {"at": now, "due_on": due_on, "on_time": delivered_in_time(due_on, now)}
+    payload |= {"due_on": due_on.isoformat(), "on_time": case.delivered["on_time"]}
+    _open_after_steps(case, delivery=True).update(done_at=now, done_by=by, opinion=DELIVERY_METHODS[method])
     apply_transition(case, "deliver", by=by, payload=payload)
     return case

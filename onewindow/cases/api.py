@@ -12,7 +12,6 @@ from pydantic import BaseModel, PlainSerializer
 
 from onewindow import clock, ratelimit
 from onewindow.accounts.masking import identifier
-from onewindow.accounts.models import Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, queries, services
@@ -88,6 +87,15 @@ class CaseOut(BaseModel):
     tolerance_due_on: dt.date | None
     materials: list[MaterialOut]
     steps: list[StepOut]
+
+
+class CaseDetailOut(CaseOut):
+    allowed_actions: list[str] = Field(
+        default_factory=list,
+        description="当前用户此刻可办理的环节（与办件页提供的操作一致，服务按同一规则校验）：receive、accept、"
+        "request_supplement、accept_tolerantly、approve_by_commitment、supplement、supply_tolerated、review、decide、"
+        "return_for_correction、suspend、resume、extend、commitment_check、refuse、withdraw",
+    )
 
 
 class CaseRow(Schema):
@@ -214,15 +222,12 @@ def submit(request, payload: SubmitIn):
     applicant = services.find_applicant(ref=payload.applicant, user_id=request.user.pk)
     if applicant is None:
         raise NotFound("case.applicant_not_found", "未找到申请人，请先登记申请人信息。")
-    if payload.hall:
-        hall = Hall.objects.filter(code=payload.hall).first()
-    elif staff is not None:
-        hall = staff.hall
-    else:
-        hall = Hall.objects.filter(departments=version.item.department_id).order_by("kind", "code").first()
+    channel = payload.channel if staff is not None or request.user.is_superuser else Channel.PORTAL
+    hall = services.submission_hall(
+        request.user, version.item.department_id, channel=channel, code=payload.hall
+    )
     if hall is None:
         raise NotFound("case.hall_not_found", "未找到受理中心。")
-    channel = payload.channel if staff is not None or request.user.is_superuser else Channel.PORTAL
     handed = _material_ids(version.pk, payload.handed_in)
     case = services.submit(version=version, applicant=applicant, hall=hall, channel=channel, by=request.user,
                            form_data=payload.form_data, handed_in=handed)  # fmt: skip
@@ -260,10 +265,11 @@ def list_cases(request, filters: ListFilters = Query(...)):
     return qs.order_by("due_seq", "-received_at")  # the paginator reads one page
 
 
-@router.get("/{number}", response=CaseOut, operation_id="cases_get")
+@router.get("/{number}", response=CaseDetailOut, operation_id="cases_get")
 @requires()
 def get_case(request, number: str):
-    return _detail(_case(request, number))
+    case = _case(request, number)
+    return _detail(case) | {"allowed_actions": services.allowed_actions(case, request.user)}
 
 
 @router.get("/{number}/events", response=list[EventOut], operation_id="cases_events")

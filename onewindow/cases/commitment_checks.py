@@ -16,10 +16,10 @@ from django.db.models import F, OuterRef, QuerySet
 
 from onewindow import clock
 from onewindow.accounts.models import Role, User
-from onewindow.cases import clock_rules
+from onewindow.cases import clock_rules, permits
 from onewindow.cases.models import Case, CommitmentCheck, Outcome
-from onewindow.cases.transitions import REVIEW_ROLES, apply_transition, lock_case, require_role
-from onewindow.errors import Conflict, DomainError
+from onewindow.cases.transitions import apply_transition, lock_case
+from onewindow.errors import DomainError
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
 
@@ -32,14 +32,10 @@ def record(case: Case, *, by: User, passed: bool, reason: str = "") -> Commitmen
     """Records the check's result. Passed: by the department's reviewer or head. Failed (承诺不实):
     only the head, who revokes the approval with the written reason."""
     case = lock_case(case)
-    require_role(by, case, *(REVIEW_ROLES if passed else (Role.DEPARTMENT_HEAD,)))
+    # Failed (承诺不实, a revocation): the head only.
+    permits.require(by, case, "commitment_check", roles=None if passed else (Role.DEPARTMENT_HEAD,))
     check = CommitmentCheck.objects.select_for_update().filter(case=case).first()
-    if check is None:
-        raise Conflict("case.no_commitment_check", "该办件不是告知承诺审批的办件，无需核查。")
-    if check.result != R.PENDING:
-        raise Conflict(
-            "case.commitment_checked", f"该办件已核查（{check.get_result_display()}），不能重复登记。"
-        )
+    permits.require_state("commitment_check", case, permits.Facts(case, commitment_check=check))
     reason = (reason or "").strip()
     if not passed and not reason:
         raise DomainError("case.commitment_check_reason", "核查不通过须写明承诺不实的情况和理由。")

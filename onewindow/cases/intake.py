@@ -13,33 +13,29 @@ from django.db import transaction
 
 from onewindow import clock, fastsql
 from onewindow.accounts.models import Applicant, Hall, User
-from onewindow.accounts.queries import staff_of
-from onewindow.cases import clock_rules, numbering, veto_filings
+from onewindow.cases import clock_rules, numbering, permits, veto_filings
 from onewindow.cases.models import Case, CaseMaterial, CaseStep, Channel, CommitmentCheck, Outcome, Status
 from onewindow.cases.pauses import end_pause
+from onewindow.cases.permits import OUTSTANDING
 from onewindow.cases.transitions import (
     CHANNELS,
     CLOCK_FIELDS,
     CLOSE_FIELDS,
-    INTAKE_ROLES,
     apply_transition,
     check_bundle_intake,
-    check_transition,
     close_case,
     fastsql_on,
     hot_path,
-    is_superuser,
     lock_case,
     materials_of,
     new_row,
     notice_note,
     published,
-    require_role,
     start_clock,
     write,
 )
 from onewindow.catalog.models import ItemVersion, Material
-from onewindow.errors import Conflict, DomainError, Forbidden
+from onewindow.errors import Conflict, DomainError
 
 S = Status
 
@@ -105,14 +101,8 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
     if channel not in CHANNELS:
         raise DomainError("case.channel", "申请渠道不正确。")
     version, materials, _ = published(version.pk)
-    if channel == Channel.PORTAL:
-        if applicant.user_id != by.pk:
-            raise Forbidden("case.not_your_applicant", "只能以本人身份网上申请。")
-    elif not (
-        is_superuser(by)
-        or (staff_of(by) and staff_of(by).role in INTAKE_ROLES and staff_of(by).hall_id == hall.pk)
-    ):
-        raise Forbidden("case.intake_role", "只有本中心的窗口人员可以登记窗口申请。")
+    permits.require_filing(by, channel=channel, applicant=applicant, hall_id=hall.pk,
+                           department_id=version.item.department_id)  # fmt: skip
     handed = _handed(channel, handed_in, files, {m.pk for m in materials})
     now = clock.now()
     today = now.astimezone(clock.hall_tz()).date()
@@ -168,44 +158,40 @@ def _intake_state(material: Material, handed: set[int], found: dict[int, str]) -
     return CaseMaterial.State.MISSING, ""
 
 
-OUTSTANDING = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
+def shared_found_now(case: Case, rows: Sequence[CaseMaterial]) -> dict[int, str]:
+    """证照共享 asked again (RULES.md): of the case's material rows `rows`, those missing shared
+    materials the applicant's valid licenses satisfy today — {row id: license number}. Asks the
+    finders only when there is such a row (no cost otherwise)."""
+    _, materials, _ = published(case.item_version_id)
+    shared = {m.pk: m for m in materials if m.source == Material.Source.SHARED}
+    rows = [r for r in rows if r.state == CaseMaterial.State.MISSING and r.material_id in shared]
+    if not rows:
+        return {}
+    found = _find_shared(case.applicant, [shared[r.material_id] for r in rows], clock.today())()
+    return {r.pk: found[r.material_id] for r in rows if r.material_id in found}
 
 
 def _shared_found_since(case: Case) -> list[fastsql.Update]:
-    """证照共享: a shared material missing at submission may have been issued since — asked again
-    before 受理 (only when there is such a material: no cost otherwise). Returns the rows' writes."""
-    _, materials, _ = published(case.item_version_id)
-    shared = {m.pk: m for m in materials if m.source == Material.Source.SHARED}
-    rows = [
-        r for r in materials_of(case) if r.state == CaseMaterial.State.MISSING and r.material_id in shared
-    ]
-    if not rows:
-        return []
-    found = _find_shared(case.applicant, [shared[r.material_id] for r in rows], clock.today())()
+    """A shared material missing at submission may have been issued since — asked again before
+    受理. Returns the rows' writes."""
+    rows = materials_of(case)
+    found = shared_found_now(case, rows)
     writes = []
     for r in rows:
-        if r.material_id in found:
-            r.state, r.note = CaseMaterial.State.SHARED, _shared_note(found[r.material_id])
+        if r.pk in found:
+            r.state, r.note = CaseMaterial.State.SHARED, _shared_note(found[r.pk])
             writes.append(fastsql.Update(r, ["state", "note"]))
     return writes
-
-
-def _missing_required(case: Case) -> list[str]:
-    return [m.name for m in materials_of(case) if m.state in OUTSTANDING]
 
 
 @hot_path
 def accept(case: Case, *, by: User, bundle: str | None = None) -> Case:
     """受理: the materials are complete and legal; the clock starts (the day itself not counted)."""
     case = lock_case(case, materials=True, fast=True)
-    require_role(by, case, *INTAKE_ROLES)
-    check_transition(case, "accept")
-    check_bundle_intake(case, bundle)
+    permits.require(by, case, "accept")
+    check_bundle_intake(case, "accept", bundle)
     shared = _shared_found_since(case)
-    missing = _missing_required(case)
-    if missing:
-        raise Conflict("case.materials_incomplete", f"材料不齐全，不能受理：{'、'.join(missing)}。请一次性告知补正或容缺受理。",
-                       details={"missing": missing})  # fmt: skip
+    permits.require_state("accept", case, permits.Facts(case))  # on the materials the lock read
     steps = start_clock(case, clock.today(), fast=True)
     apply_transition(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS, fast=True,
                      also=[steps, *shared])  # fmt: skip
@@ -213,14 +199,15 @@ def accept(case: Case, *, by: User, bundle: str | None = None) -> Case:
 
 
 @transaction.atomic
-def receive(case: Case, *, by: User, materials: Iterable[int]) -> Case:
+def receive(case: Case, *, by: User, materials: Iterable[int], bundle: str | None = None) -> Case:
     """收取材料 before the written answer: the clerk ticks what the applicant hands in at the window
     — a material is received only so or by an upload; a shared license not found, on paper."""
     case = lock_case(case)
-    require_role(by, case, *INTAKE_ROLES)
-    check_transition(case, "receive")
-    handed = set(materials)
+    permits.require(by, case, "receive")
+    check_bundle_intake(case, "receive", bundle)
     pending = {m.material_id: m for m in case.materials.filter(state__in=OUTSTANDING)}
+    permits.require_state("receive", case, permits.Facts(case, materials=list(pending.values())))
+    handed = set(materials)
     if not handed or not handed <= set(pending):
         raise DomainError("case.receive_mismatch", "收取的材料须为该办件尚缺的材料。")
     for material_id in handed:
@@ -238,9 +225,8 @@ def request_supplement(case: Case, *, by: User, items: list[dict], bundle: str |
     may name only what the supplement itself got wrong (each with the reason, recorded) besides
     what is still outstanding from the first notice — never a new demand."""
     case = lock_case(case)
-    require_role(by, case, *INTAKE_ROLES)
-    check_transition(case, "request_supplement")
-    check_bundle_intake(case, bundle)
+    permits.require(by, case, "request_supplement")
+    check_bundle_intake(case, "request_supplement", bundle)
     rows = {m.material_id: m for m in case.materials.all()}
     named = [entry.get("material") for entry in items]
     if any(material not in rows for material in named):
@@ -285,16 +271,21 @@ def _last_supplement(case: Case) -> list[str] | None:
 
 @transaction.atomic
 def supplement(
-    case: Case, *, by: User, materials: Iterable[int], files: dict[int, object] | None = None
+    case: Case,
+    *,
+    by: User,
+    materials: Iterable[int],
+    files: dict[int, object] | None = None,
+    bundle: str | None = None,
 ) -> Case:
     """补齐补正: the applicant hands in what the notice listed. A case noticed at intake returns
     to intake; a case returned for correction during review resumes its clock."""
     case = lock_case(case)
-    require_role(by, case, *INTAKE_ROLES, applicant=True)
-    check_transition(case, "supplement")
+    permits.require(by, case, "supplement")
+    check_bundle_intake(case, "supplement", bundle)
+    pending = {m.material_id: m for m in case.materials.filter(state__in=OUTSTANDING)}
+    permits.require_state("supplement", case, permits.Facts(case, materials=list(pending.values())))
     handed = set(materials)
-    pending = {m.material_id: m for m in case.materials.filter(
-        state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE])}  # fmt: skip
     if not handed or not handed <= set(pending):
         raise DomainError("case.supplement_mismatch", "补交的材料须为告知书所列的材料。")
     for material_id in handed:
@@ -321,13 +312,12 @@ def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis
            bundle: str | None = None) -> Case:  # fmt: skip
     """不予受理: the written reason and the body the applicant may turn to (a project's: 否决报备)."""
     case = lock_case(case)
-    require_role(by, case, *INTAKE_ROLES)
+    permits.require(by, case, "refuse")
+    check_bundle_intake(case, "refuse", bundle)
     if not (reason or "").strip() or not (where_to_turn or "").strip():
         raise DomainError(
             "case.refusal_reason_required", "不予受理须写明理由，并告知申请人可向哪个机关申请。"
         )
-    check_transition(case, "refuse")
-    check_bundle_intake(case, bundle)
     filed = veto_filings.file(case, "refuse", by=by, reason=reason, legal_basis=legal_basis) if case.project_code else {}  # fmt: skip
     case.outcome, case.closed_at = Outcome.REFUSED, clock.now()
     apply_transition(case, "refuse", by=by, reason=reason.strip(), payload={"where_to_turn": where_to_turn.strip(), **filed},
@@ -340,17 +330,10 @@ def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date, bundle: str |
     """容缺受理: only tolerable materials may be missing; the applicant promises to supply them
     by a date; review runs, but the decision waits for them."""
     case = lock_case(case)
-    require_role(by, case, *INTAKE_ROLES)
-    check_transition(case, "accept_tolerantly")
-    check_bundle_intake(case, bundle)
-    missing = list(case.materials.filter(state__in=[CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE])
-                   .select_related("material"))  # fmt: skip
-    if not missing:
-        raise DomainError("case.nothing_to_tolerate", "材料已齐全，请直接受理。")
-    key = [m.name for m in missing if not m.material.tolerable]
-    if key:
-        raise DomainError("case.material_not_tolerable", f"以下材料不可容缺，须补齐后受理：{'、'.join(key)}。",
-                          details={"materials": key})  # fmt: skip
+    permits.require(by, case, "accept_tolerantly")
+    check_bundle_intake(case, "accept_tolerantly", bundle)
+    missing = list(case.materials.filter(state__in=OUTSTANDING))
+    permits.require_state("accept_tolerantly", case, permits.Facts(case, materials=missing))
     today = clock.today()
     if supply_by is None or supply_by < today:
         raise DomainError("case.supply_date", "请填写不早于今天的容缺材料承诺补齐日期。")
@@ -368,9 +351,10 @@ def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date, bundle: str |
 @transaction.atomic
 def supply_tolerated(case: Case, *, by: User, materials: Iterable[int]) -> Case:
     case = lock_case(case)
-    require_role(by, case, *INTAKE_ROLES, applicant=True)
-    handed = set(materials)
+    permits.require(by, case, "supply_tolerated")
     pending = {m.material_id: m for m in case.materials.filter(state=CaseMaterial.State.TOLERATED)}
+    permits.require_state("supply_tolerated", case, permits.Facts(case, materials=list(pending.values())))
+    handed = set(materials)
     if not handed or not handed <= set(pending):
         raise DomainError("case.supplement_mismatch", "补交的材料须为容缺受理时承诺补齐的材料。")
     for material_id in handed:
@@ -386,11 +370,9 @@ def supply_tolerated(case: Case, *, by: User, materials: Iterable[int]) -> Case:
 def approve_by_commitment(case: Case, *, by: User, commitment: str, bundle: str | None = None) -> Case:
     """告知承诺制: the applicant signs a commitment; decided at once; checked afterwards."""
     case = lock_case(case)
-    require_role(by, case, *INTAKE_ROLES)
-    check_transition(case, "approve_by_commitment")
-    check_bundle_intake(case, bundle)
-    if not case.item_version.commitment_approval:
-        raise DomainError("case.commitment_not_allowed", "该事项未实行告知承诺制。")
+    permits.require(by, case, "approve_by_commitment")
+    check_bundle_intake(case, "approve_by_commitment", bundle)
+    permits.require_state("approve_by_commitment", case, permits.Facts(case, materials=[]))
     if not (commitment or "").strip():
         raise DomainError("case.commitment_required", "请记录申请人签署的承诺书内容。")
     today = clock.today()

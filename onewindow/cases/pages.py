@@ -4,10 +4,9 @@ what each page shows, shaped once so the views stay thin. Changes go through ser
 from django.db.models import Q, QuerySet
 
 from onewindow import clock
-from onewindow.accounts.models import Applicant, Hall, Role, User
-from onewindow.accounts.queries import staff_of
-from onewindow.cases import clock_rules, services
-from onewindow.cases.models import Case, CaseMaterial, CaseStep, CommitmentCheck, Status
+from onewindow.accounts.models import Applicant, User
+from onewindow.cases import clock_rules, permits, services
+from onewindow.cases.models import Case, CaseMaterial, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import NotFound
 from onewindow.workdays import calendar
@@ -48,12 +47,6 @@ def checklist(version: ItemVersion) -> dict:
         "asked": [m for m in materials if m.source != Material.Source.SHARED],
         "shared": [m for m in materials if m.source == Material.Source.SHARED],
     }
-
-
-def hall_for(version: ItemVersion) -> Hall | None:
-    """The hall an online application goes to: the highest-level hall stationing the item's
-    department (a city department's items are handled at the city hall)."""
-    return Hall.objects.filter(departments=version.item.department_id).order_by("kind", "code").first()
 
 
 def light_of(case: Case) -> str | None:
@@ -115,49 +108,12 @@ def case_sheet(case: Case) -> dict:
     }
 
 
-# Who may start each action (mirrors the services' checks, so a page offers only the forms
-# its viewer can use; the services decide in the end).
-ACTION_ROLES = {
-    **dict.fromkeys(
-        ["receive", "accept", "request_supplement", "refuse", "accept_tolerantly", "approve_by_commitment",
-         "supplement", "supply_tolerated"], services.INTAKE_ROLES),
-    **dict.fromkeys(["review", "return_for_correction", "suspend", "resume"], services.REVIEW_ROLES),
-    "decide": (Role.DEPARTMENT_HEAD,),
-    "extend": (Role.DEPARTMENT_HEAD,),
-    "commitment_check": services.REVIEW_ROLES,
-    "withdraw": (Role.CLERK,),
-}  # fmt: skip
-
-
-def actions_for(user: User, sheet: dict) -> set[str]:
-    """The action forms that fit the case's status and the viewer's role."""
-    case = sheet["case"]
-    staff = staff_of(user)
-    role = "*" if user.is_superuser else staff.role if staff else None
-    on_the_spot = case.item_version.on_the_spot and case.accepted_on == clock.today()
-    current = next((s for s in sheet["steps"] if s.done_at is None and s.kind != CaseStep.Kind.AFTER), None)
-    review_pending = any(s.done_at is None and s.kind == CaseStep.Kind.REVIEW for s in sheet["steps"])
-    extra = {
-        "approve_by_commitment": case.item_version.commitment_approval,
-        "receive": bool(sheet["pending"]),
-        "accept_tolerantly": bool(sheet["pending"]),
-        "supplement": bool(sheet["pending"]),
-        "supply_tolerated": bool(sheet["tolerated"]),
-        "review": current is not None and current.kind == CaseStep.Kind.REVIEW,
-        "decide": on_the_spot or not review_pending,
-        "extend": not case.extended,
-        "commitment_check": getattr(sheet.get("commitment_check"), "result", None)
-        == CommitmentCheck.Result.PENDING,
-    }
-    allowed = set()
-    for action, roles in ACTION_ROLES.items():
-        if action == "decide" and on_the_spot:
-            roles = (*roles, Role.CLERK)
-        if case.status not in services.TRANSITIONS[action][0] or not extra.get(action, True):
-            continue
-        if role == "*" or role in roles:
-            allowed.add(action)
-    return allowed
+def actions_for(user: User, sheet: dict) -> list[str]:
+    """The action forms the case page offers: exactly cases.services.allowed_actions, on the
+    materials, steps and check the page has read."""
+    facts = permits.Facts(sheet["case"], materials=sheet["materials"], steps=sheet["steps"],
+                          commitment_check=sheet["commitment_check"])  # fmt: skip
+    return services.allowed_actions(sheet["case"], user, facts)
 
 
 def my_cases(user: User) -> QuerySet[Case]:

@@ -6,20 +6,17 @@ from django.conf import settings
 from django.db import transaction
 
 from onewindow import clock
-from onewindow.accounts.models import Role, User
-from onewindow.cases import clock_rules
+from onewindow.accounts.models import User
+from onewindow.cases import clock_rules, permits
 from onewindow.cases.models import CLOCK_STOPPED, Case, Outcome, Suspension
 from onewindow.cases.transitions import (
     CLOSE_FIELDS,
-    REVIEW_ROLES,
     apply_transition,
-    check_transition,
     close_case,
     lock_case,
-    require_role,
     today_seq,
 )
-from onewindow.errors import Conflict, DomainError
+from onewindow.errors import DomainError
 from onewindow.workdays import calendar
 
 
@@ -48,8 +45,7 @@ def end_pause(case: Case, by: User) -> list[str]:
 def suspend(case: Case, *, by: User, kind: str, reason: str, expected_days: int | None = None) -> Case:
     """特别程序开始 (行政许可法 art. 45): the clock stops; the applicant is told in writing."""
     case = lock_case(case)
-    require_role(by, case, *REVIEW_ROLES)
-    check_transition(case, "suspend")
+    permits.require(by, case, "suspend")
     if kind not in Suspension.Kind.values or kind == Suspension.Kind.CORRECTION:
         raise DomainError(
             "case.suspension_kind",
@@ -67,8 +63,7 @@ def suspend(case: Case, *, by: User, kind: str, reason: str, expected_days: int 
 def resume(case: Case, *, by: User) -> Case:
     """特别程序结束: the working days it lasted are added to the deadline."""
     case = lock_case(case)
-    require_role(by, case, *REVIEW_ROLES)
-    check_transition(case, "resume")
+    permits.require(by, case, "resume")
     fields = end_pause(case, by)
     apply_transition(case, "resume", by=by, payload={"due_on": case.due_on.isoformat(), "extra_days": case.extra_days},
                      fields=fields)  # fmt: skip
@@ -79,11 +74,9 @@ def resume(case: Case, *, by: User) -> Case:
 def extend(case: Case, *, by: User, days: int, reason: str) -> Case:
     """延期 (行政许可法 art. 42): approved by the department head, once, at most the law's days."""
     case = lock_case(case)
-    require_role(by, case, Role.DEPARTMENT_HEAD)
-    check_transition(case, "extend")
+    permits.require(by, case, "extend")
+    permits.require_state("extend", case, permits.Facts(case, materials=[], steps=[]))
     limit = settings.ONEWINDOW_MAX_EXTENSION_DAYS
-    if case.extended:
-        raise Conflict("case.already_extended", "该办件已延期一次，不能再次延期。")
     if not 1 <= days <= limit:
         raise DomainError("case.extension_days", f"延期应为1至{limit}个工作日（行政许可法第四十二条）。")
     if not (reason or "").strip():
@@ -100,8 +93,7 @@ def extend(case: Case, *, by: User, days: int, reason: str) -> Case:
 def withdraw(case: Case, *, by: User, reason: str = "") -> Case:
     """撤回: by the applicant (or a clerk on their behalf) before the decision."""
     case = lock_case(case)
-    require_role(by, case, Role.CLERK, applicant=True)
-    check_transition(case, "withdraw")
+    permits.require(by, case, "withdraw")
     fields = end_pause(case, by) if case.status in CLOCK_STOPPED else []
     close_case(case, Outcome.WITHDRAWN, clock.today())
     apply_transition(

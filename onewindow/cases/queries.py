@@ -2,31 +2,27 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from onewindow import clock
-from onewindow.accounts.models import DEPARTMENT_ROLES, Role, User
-from onewindow.accounts.queries import staff_of
+from onewindow.accounts.models import User
 from onewindow.cases import clock_rules
 from onewindow.cases.models import OPEN_STATUSES, Case
+from onewindow.cases.transitions import scope_of
 from onewindow.errors import DomainError, NotFound
 from onewindow.workdays import calendar
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """Cases this user may see: their own as applicant, their department's, or their hall's."""
+    """Cases this user may see — the set form of cases.transitions.may_view (one rule): their
+    own as applicant, and their department's or hall's (`scope_of`)."""
     if not user.is_authenticated:
         return Case.objects.none()
     if user.is_superuser:
         return Case.objects.all()
-    staff = staff_of(user)
-    if staff is None:
-        return Case.objects.filter(applicant__user=user)
-    if staff.role in DEPARTMENT_ROLES:
-        return Case.objects.filter(department_id=staff.department_id)
-    if staff.role in (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN, Role.AGENT):
-        return Case.objects.filter(hall_id=staff.hall_id)
-    return Case.objects.none()
+    own = Q(applicant__user=user)
+    scope = scope_of(user)
+    return Case.objects.filter(own | Q(**{scope[0]: scope[1]}) if scope else own)
 
 
 def case_for(user: User, number: str) -> Case:

@@ -5,36 +5,28 @@ Written with the ORM."""
 from django.db import transaction
 
 from onewindow import clock
-from onewindow.accounts.models import Role, User
-from onewindow.cases import veto_filings
+from onewindow.accounts.models import User
+from onewindow.cases import permits, veto_filings
 from onewindow.cases.models import Case, CaseMaterial, CaseStep, Outcome, Suspension
 from onewindow.cases.pauses import start_pause
 from onewindow.cases.transitions import (
     CLOSE_FIELDS,
-    REVIEW_ROLES,
     apply_transition,
-    check_transition,
     close_case,
     lock_case,
     notice_note,
-    require_role,
 )
-from onewindow.errors import Conflict, DomainError
-
-
-def _current_step(case: Case) -> CaseStep | None:
-    return case.steps.filter(done_at__isnull=True).exclude(kind=CaseStep.Kind.AFTER).order_by("order").first()
+from onewindow.errors import DomainError
 
 
 @transaction.atomic
 def review(case: Case, *, by: User, opinion: str) -> Case:
     """Completes the current review step with the reviewer's opinion."""
     case = lock_case(case)
-    require_role(by, case, *REVIEW_ROLES)
-    check_transition(case, "review")
-    step = _current_step(case)
-    if step is None or step.kind != CaseStep.Kind.REVIEW:
-        raise Conflict("case.no_review_step", "审查环节已完成，请作出决定。")
+    permits.require(by, case, "review")
+    facts = permits.Facts(case)
+    permits.require_state("review", case, facts)
+    step = facts.current_step()
     if not (opinion or "").strip():
         raise DomainError("case.opinion_required", "请填写审查意见。")
     CaseStep.objects.filter(pk=step.pk).update(done_at=clock.now(), done_by=by, opinion=opinion.strip())
@@ -46,8 +38,7 @@ def review(case: Case, *, by: User, opinion: str) -> Case:
 def return_for_correction(case: Case, *, by: User, items: list[dict]) -> Case:
     """退回补正 during review: counts as a one-time notice; the clock stops until the supplement."""
     case = lock_case(case)
-    require_role(by, case, *REVIEW_ROLES)
-    check_transition(case, "return_for_correction")
+    permits.require(by, case, "return_for_correction")
     if not items:
         raise DomainError("case.notice_empty", "退回补正须列明需补正的全部材料。")
     rows = {m.material_id: m for m in case.materials.all()}
@@ -69,18 +60,11 @@ def decide(case: Case, *, by: User, approve: bool, reason: str = "", legal_basis
     """决定 (approve / deny with reasons); 办结. On-the-spot items are decided at the window the
     same day by the clerk who accepted them. A project's case denied: 否决报备 first."""
     case = lock_case(case)
-    version = case.item_version
     today = clock.today()
-    on_the_spot = version.on_the_spot and case.accepted_on == today
-    require_role(by, case, Role.DEPARTMENT_HEAD, *((Role.CLERK,) if on_the_spot else ()))
-    check_transition(case, "decide")
-    if case.materials.filter(state=CaseMaterial.State.TOLERATED).exists():
-        raise Conflict("case.tolerated_materials_pending", "容缺材料尚未补齐，暂不能作出决定。")
+    permits.require(by, case, "decide")  # the clerk too for an on-the-spot item accepted today
+    permits.require_state("decide", case, permits.Facts(case, today=today))
     if not approve and not (reason or "").strip():
         raise DomainError("case.denial_reason_required", "不予准予须写明理由。")
-    pending = case.steps.filter(done_at__isnull=True, kind=CaseStep.Kind.REVIEW)
-    if pending.exists() and not on_the_spot:
-        raise Conflict("case.review_pending", "审查环节尚未完成，不能作出决定。")
     vetoed = bool(case.project_code) and not approve
     filed = veto_filings.file(case, "decide", by=by, reason=reason, legal_basis=legal_basis) if vetoed else {}  # fmt: skip
     now = clock.now()

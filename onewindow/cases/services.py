@@ -4,6 +4,8 @@
 - review.py — 审查, 退回补正, 决定;
 - pauses.py — 特别程序 (suspend, resume), 延期, 撤回;
 - after_decision.py — 制证, 送达 (called by licenses);
+- permits.py — who may do what now (the actor, the status, the case's state), and allowed.py —
+  the actions a page offers by the same checks (allowed_actions);
 - transitions.py — what they share: the transition table, the lock, who may act, the one way a
   transition is applied (status, audit event, the rows written with it), the deadline's start.
 
@@ -15,6 +17,7 @@ payments.services.issue_due_notices). A
 refused call raises DomainError and changes nothing. This module is the facade the rest of the
 project calls (`from onewindow.cases import services as cases; cases.accept(…)`)."""
 
+from onewindow.cases.allowed import allowed_actions
 from onewindow.cases.intake import (
     SHARED_NOT_FOUND,
     accept,
@@ -30,6 +33,7 @@ from onewindow.cases.intake import (
     supply_tolerated,
 )
 from onewindow.cases.pauses import extend, resume, suspend, withdraw
+from onewindow.cases.permits import Facts, submission_hall
 from onewindow.cases.review import decide, return_for_correction, review
 from onewindow.cases.transitions import (
     ACTION_NAMES,
@@ -45,7 +49,7 @@ from onewindow.cases.transitions import (
 )
 
 __all__ = [
-    "ACTION_NAMES", "CHANNELS", "CLOCK_FIELDS", "CLOSE_FIELDS", "INTAKE_ROLES", "NOTE_MAX", "REVIEW_ROLES",
+    "ACTION_NAMES", "Facts", "allowed_actions", "submission_hall", "CHANNELS", "CLOCK_FIELDS", "CLOSE_FIELDS", "INTAKE_ROLES", "NOTE_MAX", "REVIEW_ROLES",
     "SHARED_NOT_FOUND", "TRANSITIONS", "accept", "accept_tolerantly", "approve_by_commitment", "decide", "extend",
     "find_applicant", "find_shared_with", "may_view", "published", "receive", "refuse",
     "request_supplement", "resume", "return_for_correction", "review", "submit", "supplement", "supply_tolerated",

@@ -31,7 +31,7 @@ from onewindow.cases.models import (
     Status,
 )
 from onewindow.catalog.models import ItemVersion, Material
-from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.errors import Conflict, DomainError, NotFound
 from onewindow.workdays import calendar
 
 S = Status
@@ -220,48 +220,62 @@ def is_superuser(by: User | None) -> bool:
     return by is not None and by.is_superuser
 
 
-def staff_scope(by: User, case: Case):
-    """The actor's staff record if it covers the case (its department's, or its hall's), else None."""
+HALL_SCOPE_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN, Role.AGENT)
+
+
+def scope_of(by: User) -> tuple[str, int] | None:
+    """The one visibility rule's staff part (ARCHITECTURE.md: a staff member sees only inside
+    their scope): ("department_id", …) for department roles, ("hall_id", …) for the hall-wide
+    roles that handle cases, None for anyone else. `may_view` and cases.queries.visible_cases
+    both read it, so a list, a page and the API never disagree about who sees a case."""
     staff = staff_of(by)
     if staff is None:
         return None
     if staff.role in DEPARTMENT_ROLES:
-        return staff if staff.department_id == case.department_id else None
-    return staff if staff.hall_id == case.hall_id else None
+        return "department_id", staff.department_id
+    if staff.role in HALL_SCOPE_ROLES:
+        return "hall_id", staff.hall_id
+    return None
 
 
 def may_view(by: User, case: Case) -> bool:
+    """Who may see a case: a superuser; the applicant; staff whose scope (`scope_of`) covers it."""
     if not by.is_authenticated:
         return False
     if is_superuser(by) or case.applicant.user_id == by.pk:
         return True
-    staff = staff_scope(by, case)
-    return staff is not None and staff.role in (Role.CLERK, Role.SUPERVISOR, Role.HALL_ADMIN, *DEPARTMENT_ROLES,
-                                                Role.AGENT)  # fmt: skip
+    return in_scope(by, case)
 
 
-def require_role(by: User, case: Case, *roles: str, applicant: bool = False) -> None:
-    """The actor must see the case (else 404, as if it did not exist) and hold a role."""
-    if is_superuser(by):
-        return
-    if applicant and case.applicant.user_id == by.pk:
-        return
-    if not may_view(by, case):
-        raise NotFound("case.not_found", "未找到该办件。")
-    staff = staff_scope(by, case)
-    if staff is None or staff.role not in roles:
-        raise Forbidden("case.role", "您的角色不能办理此环节。")
+def in_scope(by: User, case: Case) -> bool:
+    """The case is inside the staff member's scope (their department's, or their hall's)."""
+    scope = scope_of(by)
+    return scope is not None and getattr(case, scope[0]) == scope[1]
 
 
 # ---- the transition ------------------------------------------------------------------------
 
 
-def check_bundle_intake(case: Case, bundle: str | None) -> None:
-    """The intake answers (受理, 一次性告知, 不予受理 and their variants) of a child case of a 一件事
-    are given once for the whole bundle at a comprehensive window (issue 6; decision 8): the
-    case carries its `bundle_number`, and only the bundles module, driving every child together,
-    passes it back (`bundle=`). The art. 32 auto-acceptance is not an answer and stays allowed."""
-    if case.bundle_number and bundle != case.bundle_number:
+# The intake answers of a child case of a 一件事 application, given once for the whole bundle on
+# the application's page (bundles.services drives every child together; RULES.md "一件事一次办").
+# 补齐补正 is one of them only while the case waits on the intake notice: a correction asked
+# during a department's review is the child's own.
+BUNDLE_INTAKE = frozenset({"receive", "accept", "request_supplement", "refuse", "accept_tolerantly",
+                           "approve_by_commitment", "supplement"})  # fmt: skip
+
+
+def bundle_intake(case: Case, action: str) -> bool:
+    """Whether `action` on `case` is an intake answer that only its bundle may give."""
+    if not case.bundle_number or action not in BUNDLE_INTAKE:
+        return False
+    return action != "supplement" or case.status == Status.SUPPLEMENT_REQUESTED
+
+
+def check_bundle_intake(case: Case, action: str, bundle: str | None) -> None:
+    """The case carries its `bundle_number`, and only the bundles module, driving every child
+    together, passes it back (`bundle=`); so the page (cases.allowed) and the service refuse the
+    same answers (issue 14). The art. 32 auto-acceptance is not an answer and stays allowed."""
+    if bundle_intake(case, action) and bundle != case.bundle_number:
         raise Conflict(
             "bundle.child_intake",
             f"该办件属于一件事申请{case.bundle_number}，须在一件事申请页统一受理、告知或不予受理。",

@@ -103,10 +103,11 @@ def workbench_submit(request):
         applicant = pages.applicant_by_ref(applicant_ref)
         if applicant is None:
             raise NotFound("case.applicant_not_found", "未找到申请人，请先查找或登记申请人。")
-        staff = staff_of(request.user)
-        if staff is None:
+        version = version_for_new_case(code)
+        hall = services.submission_hall(request.user, version.item.department_id, channel=Channel.WINDOW)
+        if hall is None or staff_of(request.user) is None:
             raise Forbidden("case.intake_role", "只有本中心的窗口人员可以登记窗口申请。")
-        case = services.submit(version=version_for_new_case(code), applicant=applicant, hall=staff.hall,
+        case = services.submit(version=version, applicant=applicant, hall=hall,
                                channel=Channel.WINDOW, by=request.user, handed_in=_ids(request.POST, "handed_in"))  # fmt: skip
     except DomainError as exc:
         return _workbench(
@@ -304,7 +305,7 @@ def apply(request, code: str):
     if request.method == "POST" and form.is_valid():
         uploads = form.uploads()
         try:
-            hall = pages.hall_for(version)
+            hall = services.submission_hall(request.user, version.item.department_id, channel=Channel.PORTAL)
             if hall is None:
                 raise Conflict(
                     "case.hall_not_found", "该事项的实施部门尚未进驻政务服务中心，暂不能网上申请。"

@@ -92,8 +92,7 @@ def deliver_license(case: Case, *, by: User, method: str, signed_by: str = "", i
     late on the delivery and as a supervision event."""
     case = after_decision.deliver(case, by=by, method=method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                          tracking_number=tracking_number, address=address)  # fmt: skip
-    now, due_on = clock.now(), after_decision.delivery_due_on(case)
-    on_time = after_decision.delivered_on_time(case, now.astimezone(clock.hall_tz()).date())
+    now, due_on, on_time = case.delivered["at"], case.delivered["due_on"], case.delivered["on_time"]
     details = after_decision.delivery_details(method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                                      tracking_number=tracking_number, address=address)  # fmt: skip
     delivery = Delivery.objects.create(
@@ -219,7 +218,7 @@ def recompute_delivery_due(since: dt.date) -> int:
         due_on = after_decision.delivery_due_on(delivery.case)
         if due_on != delivery.due_on:
             delivery.due_on = due_on
-            delivery.on_time = delivery.delivered_at.astimezone(clock.hall_tz()).date() <= due_on
+            delivery.on_time = after_decision.delivered_in_time(due_on, delivery.delivered_at)
             changed.append(delivery)
     Delivery.objects.bulk_update(changed, ["due_on", "on_time"])
     late, not_late = [], []

@@ -139,14 +139,35 @@ def set_priority(hall: Hall, number: str, priority: str, *, by: User) -> Ticket:
     return ticket
 
 
+# ---- the one queue order (issue 14) ---------------------------------------------------------
+# Priority tickets (绿色通道, appointments) first, then by the time queued (a transfer keeps its
+# time), then by the ticket's id. call_next serves by it and ahead_of counts by it.
+QUEUE_ORDER = ("is_plain", "queued_at", "pk")
+IS_PLAIN = When_(When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def in_queue_order(tickets, *then: str):
+    """`tickets` in the queue order; `then`: a tie-break before the id (call_next: the window's
+    order of its categories, for tickets queued at the same instant)."""
+    *key, last = QUEUE_ORDER
+    return tickets.annotate(is_plain=IS_PLAIN).order_by(*key, *then, last)
+
+
+def before(ticket: Ticket) -> Q:
+    """The tickets ahead of `ticket` in QUEUE_ORDER (the key compared field by field)."""
+    mine = {"is_plain": 0 if ticket.priority else 1, "queued_at": ticket.queued_at, "pk": ticket.pk}
+    ahead, same = Q(), {}
+    for name in QUEUE_ORDER:
+        ahead |= Q(**same, **{f"{name}__lt": mine[name]})
+        same[name] = mine[name]
+    return ahead
+
+
 def ahead_of(ticket: Ticket) -> int:
-    """People ahead in the ticket's category (priority tickets first, then by waiting time)."""
+    """People ahead in the ticket's category, in the queue order."""
     waiting = Ticket.objects.filter(hall=ticket.hall_id, day=ticket.day, category=ticket.category_id,
                                     status=Ticket.Status.WAITING)  # fmt: skip
-    earlier = Q(queued_at__lt=ticket.queued_at)
-    if ticket.priority:
-        return waiting.filter(~Q(priority="") & earlier).count()
-    return waiting.filter(~Q(priority="") | earlier).count()  # one query: all priority, plus earlier plain
+    return waiting.annotate(is_plain=IS_PLAIN).filter(before(ticket)).count()
 
 
 def _require_window_staff(by: User, window: Window) -> None:
@@ -177,6 +198,74 @@ def windows_of(user: User):
 OPEN = (Ticket.Status.CALLED, Ticket.Status.SERVING)  # called and not yet finished or marked
 
 
+# ---- what the console may do now: one check for the services and the console (issue 14) -----
+
+
+def window_refusal(window: Window, action: str) -> DomainError | None:
+    """Why the window's state does not allow `action` ("call_next", "pause", "resume") now."""
+    paused = WindowPause.objects.filter(window=window, ended_at__isnull=True).exists()
+    if action == "pause":
+        return Conflict("queue.already_paused", "窗口已暂停。") if paused else None
+    if action == "resume":
+        return None if paused else Conflict("queue.not_paused", "窗口未暂停。")
+    if paused:
+        return Conflict("queue.window_paused", "窗口暂停服务中，请先恢复。")
+    current = (
+        Ticket.objects.filter(window=window, day=clock.today(), status__in=OPEN).order_by("called_at").first()
+    )
+    if current is not None:
+        # issue 13 rule 9: finish (办结), mark (过号) or transfer the called ticket first.
+        return Conflict(
+            "queue.window_busy",
+            f"{current.number} 号仍为“{current.get_status_display()}”，请先办结、过号或转移后再叫下一位。",
+            details={"number": current.number},
+        )
+    if not WindowCategory.objects.filter(window=window).exists():
+        return Conflict("queue.no_categories", "该窗口未配置叫号业务类别。")
+    return None
+
+
+TICKET_STATUSES = {
+    "recall": (Ticket.Status.CALLED,),
+    "start": (Ticket.Status.CALLED,),
+    "no_show": (Ticket.Status.CALLED,),
+    "finish": (Ticket.Status.SERVING, Ticket.Status.CALLED),
+    "transfer": (Ticket.Status.CALLED, Ticket.Status.SERVING),
+}
+
+
+def ticket_refusal(ticket: Ticket, action: str) -> DomainError | None:
+    """Why the called ticket's state does not allow `action` now."""
+    if ticket.status not in TICKET_STATUSES[action]:
+        return Conflict(
+            "queue.ticket_state", f"{ticket.number} 号当前为“{ticket.get_status_display()}”，不能进行此操作。"
+        )
+    if action == "recall" and ticket.recalls >= MAX_RECALLS:
+        return Conflict("queue.recall_limit", f"已重呼{MAX_RECALLS}次，请按过号处理。")
+    if action == "no_show" and ticket.recalls < MAX_RECALLS:
+        return Conflict("queue.recall_first", f"请先重呼（已重呼{ticket.recalls}次，共需{MAX_RECALLS}次）。")
+    return None
+
+
+def allowed_actions(window: Window, by: User) -> list[str]:
+    """The window's actions `by` may take now (the console shows exactly these)."""
+    try:
+        _require_window_staff(by, window)
+    except Forbidden:
+        return []
+    return [a for a in ("call_next", "pause", "resume") if window_refusal(window, a) is None]
+
+
+def ticket_actions(ticket: Ticket) -> list[str]:
+    """A called ticket's actions at its window now (the console's buttons for it)."""
+    return [a for a in TICKET_STATUSES if ticket_refusal(ticket, a) is None]
+
+
+def _raise(refused: DomainError | None) -> None:
+    if refused is not None:
+        raise refused
+
+
 @transaction.atomic
 def call_next(window: Window, *, by: User) -> Ticket | None:
     """叫号: the next ticket for this window, or None when its queue is empty."""
@@ -184,36 +273,22 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
     # One call at a time per window: the lock orders two concurrent calls here (PostgreSQL;
     # SQLite's IMMEDIATE transactions serialize them), so the second sees the first's ticket.
     Window.objects.select_for_update().filter(pk=window.pk).first()
-    if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
-        raise Conflict("queue.window_paused", "窗口暂停服务中，请先恢复。")
+    _raise(window_refusal(window, "call_next"))
     today = clock.today()
-    current = Ticket.objects.filter(window=window, day=today, status__in=OPEN).order_by("called_at").first()
-    if current is not None:
-        # issue 13 rule 9: finish (办结), mark (过号) or transfer the called ticket first.
-        raise Conflict(
-            "queue.window_busy",
-            f"{current.number} 号仍为“{current.get_status_display()}”，请先办结、过号或转移后再叫下一位。",
-            details={"number": current.number},
-        )
     order = list(
         WindowCategory.objects.filter(window=window).order_by("order").values_list("category_id", flat=True)
     )
-    if not order:
-        raise Conflict("queue.no_categories", "该窗口未配置叫号业务类别。")
     rank = When_(
         *[When(category_id=c, then=Value(i)) for i, c in enumerate(order)], output_field=IntegerField()
     )
-    candidates = (
+    waiting = (
         Ticket.objects.filter(
             hall_id=window.hall_id, day=today, status=Ticket.Status.WAITING, category_id__in=order
         )
         .exclude(Q(target_window__isnull=False) & ~Q(target_window=window.pk))
-        .annotate(
-            is_plain=When_(When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField()),
-            rank=rank,
-        )  # fmt: skip
-        .order_by("is_plain", "queued_at", "rank", "pk")
+        .annotate(rank=rank)
     )
+    candidates = in_queue_order(waiting, "rank")
     ticket = candidates.select_related("category").select_for_update(skip_locked=True, of=("self",)).first()
     if ticket is None:
         return None
@@ -226,7 +301,7 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
     return ticket
 
 
-def _ticket_at(window: Window, number: str, by: User, *statuses: str) -> Ticket:
+def _ticket_at(window: Window, number: str, by: User, action: str) -> Ticket:
     _require_window_staff(by, window)
     ticket = (
         Ticket.objects.select_for_update()
@@ -235,18 +310,13 @@ def _ticket_at(window: Window, number: str, by: User, *statuses: str) -> Ticket:
     )
     if ticket is None:
         raise NotFound("queue.ticket_not_found", f"本窗口今天没有 {number} 号。")
-    if ticket.status not in statuses:
-        raise Conflict(
-            "queue.ticket_state", f"{number} 号当前为“{ticket.get_status_display()}”，不能进行此操作。"
-        )
+    _raise(ticket_refusal(ticket, action))
     return ticket
 
 
 @transaction.atomic
 def recall(window: Window, number: str, *, by: User) -> Ticket:
-    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED)
-    if ticket.recalls >= MAX_RECALLS:
-        raise Conflict("queue.recall_limit", f"已重呼{MAX_RECALLS}次，请按过号处理。")
+    ticket = _ticket_at(window, number, by, "recall")
     Ticket.objects.filter(pk=ticket.pk).update(recalls=ticket.recalls + 1)
     CallEvent.objects.create(
         hall_id=window.hall_id, ticket=ticket, window=window, at=clock.now(), recall=True
@@ -257,9 +327,7 @@ def recall(window: Window, number: str, *, by: User) -> Ticket:
 
 @transaction.atomic
 def no_show(window: Window, number: str, *, by: User) -> Ticket:
-    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED)
-    if ticket.recalls < MAX_RECALLS:
-        raise Conflict("queue.recall_first", f"请先重呼（已重呼{ticket.recalls}次，共需{MAX_RECALLS}次）。")
+    ticket = _ticket_at(window, number, by, "no_show")
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.NO_SHOW, finished_at=clock.now())
     ticket.refresh_from_db()
     return ticket
@@ -267,7 +335,7 @@ def no_show(window: Window, number: str, *, by: User) -> Ticket:
 
 @transaction.atomic
 def start(window: Window, number: str, *, by: User) -> Ticket:
-    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED)
+    ticket = _ticket_at(window, number, by, "start")
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SERVING, started_at=clock.now())
     ticket.refresh_from_db()
     return ticket
@@ -276,7 +344,7 @@ def start(window: Window, number: str, *, by: User) -> Ticket:
 @transaction.atomic
 def finish(window: Window, number: str, *, by: User, case_numbers: list[str] = ()) -> Ticket:
     """办结 at the window, linked to the cases created during the service."""
-    ticket = _ticket_at(window, number, by, Ticket.Status.SERVING, Ticket.Status.CALLED)
+    ticket = _ticket_at(window, number, by, "finish")
     now = clock.now()
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.DONE, finished_at=now,
                                                started_at=ticket.started_at or now,
@@ -289,7 +357,7 @@ def finish(window: Window, number: str, *, by: User, case_numbers: list[str] = (
 def transfer(window: Window, number: str, *, by: User, category: Category | None = None,
              to_window: Window | None = None) -> Ticket:  # fmt: skip
     """转移 to another category or window, keeping the original waiting time (queued_at)."""
-    ticket = _ticket_at(window, number, by, Ticket.Status.CALLED, Ticket.Status.SERVING)
+    ticket = _ticket_at(window, number, by, "transfer")
     if category is None and to_window is None:
         raise DomainError("queue.transfer_target", "请选择转入的业务类别或窗口。")
     if to_window is not None and to_window.hall_id != window.hall_id:
@@ -313,8 +381,7 @@ def pause(window: Window, *, by: User, reason: str) -> WindowPause:
     _require_window_staff(by, window)
     if not (reason or "").strip():
         raise DomainError("queue.pause_reason", "请填写暂停原因。")
-    if WindowPause.objects.filter(window=window, ended_at__isnull=True).exists():
-        raise Conflict("queue.already_paused", "窗口已暂停。")
+    _raise(window_refusal(window, "pause"))
     return WindowPause.objects.create(window=window, clerk=by, reason=reason.strip(), started_at=clock.now())
 
 

@@ -116,7 +116,12 @@ def console(request):
     context = {"window": window, "windows": services.windows_of(request.user),
                "priorities": services.STAFF_PRIORITIES}  # fmt: skip
     if window is not None:
-        context |= {"tickets": queries.window_tickets(window), "waiting": queries.waiting_counts(window.hall),
+        # The buttons are what the services would allow now (issue 14: one check for both).
+        tickets = queries.window_tickets(window)
+        for t in tickets:
+            t.actions = services.ticket_actions(t)
+        context |= {"tickets": tickets, "waiting": queries.waiting_counts(window.hall),
+                    "actions": services.allowed_actions(window, request.user),
                     "categories": Category.objects.filter(hall=window.hall, is_active=True),
                     "paused": window.pauses.filter(ended_at__isnull=True).first()}  # fmt: skip
     return render(request, "queueing/console.html", context)

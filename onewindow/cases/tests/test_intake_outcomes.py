@@ -39,13 +39,20 @@ def test_the_answer_of_a_transition_is_the_case_as_get_answers_it(world, food, a
     # GET through ninja's renderer: the same document, byte for byte once parsed, datetimes included.
     case = _submit(api, world)
     client = api(world.clerk)
-    assert case == client.get(f"/cases/{case['number']}").json()
+    got = client.get(f"/cases/{case['number']}").json()
+    # GET adds what the viewer may do now (issue 14); the rest is the transition's answer
+    assert "accept" in got.pop("allowed_actions")
+    assert case == got
     assert case["received_at"].endswith("Z") and case["received_at"][19] == "."  # milliseconds, UTC
     accepted = client.post(f"/cases/{case['number']}/accept")
     assert accepted["Content-Type"] == "application/json; charset=utf-8"
     decided = api(world.reviewer_a).post(f"/cases/{case['number']}/review", {"opinion": "材料齐全"})
     assert decided.status_code == 200, decided.json()
-    assert decided.json() == client.get(f"/cases/{case['number']}").json()
+    got = client.get(f"/cases/{case['number']}").json()
+    assert got.pop("allowed_actions") == [
+        "withdraw"
+    ]  # in review the clerk may only withdraw it for the applicant
+    assert decided.json() == got
     done = [s for s in decided.json()["steps"] if s["done_at"]]
     assert len(done) == 1 and len(done[0]["done_at"]) == len(case["received_at"])
 
