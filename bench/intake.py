@@ -167,7 +167,7 @@ def fill_children(cursor, version_id: int) -> None:
     the plans a worker's connection prepares while they are tiny — sequential scans — stay
     cached while they grow: the lock's read of a case's materials went from ~40 µs to ~900 µs.)
     The events are placeholders: their hashes form no chain (verify_audit would name them)."""
-    bench = "SELECT id, received_at, accepted_on FROM cases_case WHERE number LIKE 'BENCH-%%'"
+    bench = "SELECT id, number, received_at, accepted_on FROM cases_case WHERE number LIKE 'BENCH-%%'"
     cursor.execute(
         f"""INSERT INTO cases_casematerial (case_id, material_id, name, state, note, file)
             SELECT c.id, m.id, m.name, 'received', '', '' FROM ({bench}) c
@@ -189,10 +189,11 @@ def fill_children(cursor, version_id: int) -> None:
                  AS e(seq, action, from_status, to_status)"""
     )
     cursor.execute(
-        f"""INSERT INTO notify_message (key, event, phone, text, case_id, case_number, hall_id, state, attempts,
+        f"""INSERT INTO notify_message (key, event, phone, text, subject_kind, subject_key, hall_id, state,
+                                        attempts,
                                         created_at, next_attempt_at, claim, last_error, sent_at, gateway_ref)
-            SELECT 'bench:' || c.id, 'accepted', '13900000000', '【政务服务中心】您的申请已受理。', c.id,
-                   'BENCH', NULL, 'sent', 1, c.received_at, c.received_at, '', '', c.received_at, ''
+            SELECT 'bench:' || c.id, 'accepted', '13900000000', '【政务服务中心】您的申请已受理。', 'case',
+                   c.number, NULL, 'sent', 1, c.received_at, c.received_at, '', '', c.received_at, ''
             FROM ({bench}) c"""
     )
 

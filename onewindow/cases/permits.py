@@ -123,7 +123,7 @@ def submission_hall(by: User, department_id: int, *, channel: str, code: str | N
         return Hall.objects.filter(code=code).first()
     staff = staff_of(by)
     if staff is not None and channel != Channel.PORTAL:
-        return Hall.objects.filter(pk=staff.hall_id).first()
+        return staff.hall  # loaded with the staff record by the login and the token (no query)
     return Hall.objects.filter(departments=department_id).order_by("kind", "code").first()
 
 
