@@ -194,6 +194,19 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
     return application
 
 
+def unacceptable_child(application: BundleApplication, by: User) -> dict | None:
+    """The first child that `by` could not accept now (number, item name, outstanding materials) — asked by
+    the application's page before it offers 受理一件事, from the same checks `accept` makes on
+    each child (cases.allowed_actions, issue 14: the page offers what the service allows)."""
+    for child in (
+        Case.objects.filter(bundle_number=application.number).select_related("applicant").order_by("pk")
+    ):
+        if "accept" not in cases.allowed_actions(child, by, bundle=application.number):
+            missing = [m.name for m in child.materials.all() if m.state in ("missing", "defective")]
+            return {"number": child.number, "item": _item_name(child), "missing": missing}
+    return None
+
+
 @transaction.atomic
 def accept(application: BundleApplication, *, by: User) -> BundleApplication:
     """受理, once, at a comprehensive window: every child is accepted (the clocks start together)

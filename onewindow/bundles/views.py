@@ -149,8 +149,10 @@ def _staff_page(request, application: BundleApplication, *, error: str = "", sta
     sheet = queries.sheet(request.user, application)
     window = services.at_comprehensive_window(request.user, application.hall_id)
     intake = application.status in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED)
+    blocked = services.unacceptable_child(application, request.user) if window and intake else None
     return render(request, "bundles/application.html", {
         **sheet, "staff_view": True, "error": error, "may_answer": window and intake,
+        "may_accept": blocked is None, "blocked": blocked,
         "may_print": not queries.sees_own_child_only(request.user, application),
         "pending": [m for m in sheet["materials"] if m["state"] in ("missing", "defective")],
     }, status=status)  # fmt: skip

@@ -16,13 +16,18 @@ CASE_PAGE_ACTIONS = (
 )  # fmt: skip
 
 
-def allowed_actions(case: Case, by: User, facts: permits.Facts | None = None) -> list[str]:
+def allowed_actions(
+    case: Case, by: User, facts: permits.Facts | None = None, *, bundle: str | None = None
+) -> list[str]:
     """The case page's actions `by` may take on the case now, in the page's order. `facts`: what
-    the caller has loaded (the page's materials and steps); else read as needed."""
+    the caller has loaded (the page's materials and steps); else read as needed. `bundle`: asked
+    by the bundles module for a child of its application (the intake answers it gives for all)."""
     facts = facts or permits.Facts(case)
     allowed = []
     for action in CASE_PAGE_ACTIONS:
-        if case.status not in TRANSITIONS[action][0] or bundle_intake(case, action):
+        if case.status not in TRANSITIONS[action][0] or (
+            bundle_intake(case, action) and bundle != case.bundle_number
+        ):
             continue
         if permits.actor_refusal(by, case, action) is not None:
             continue

@@ -49,3 +49,25 @@ def test_a_child_case_offers_no_intake_answer_and_its_service_refuses_one(world,
     assert 'data-testid="form-accept"' not in page and 'data-testid="form-refuse"' not in page
     with pytest.raises(DomainError):
         cases.accept(child, by=world.clerk)
+
+
+def test_the_application_page_offers_acceptance_exactly_when_every_child_could_be_accepted(
+    world, startup, as_user
+):
+    """The page asks the children's own checks (cases.allowed_actions with the bundle) before it
+    offers 受理一件事; with a material missing it names the child and the material instead, and
+    the service refuses the acceptance all the same."""
+    from onewindow.bundles import services as bundles
+    from onewindow.bundles.tests.conftest import ASKED, apply
+
+    with clock.frozen(MONDAY):
+        complete = apply(world, startup)
+        short = apply(world, startup, materials=[n for n in ASKED if n != "涉税事项综合申请表"])
+        page = as_user(world.clerk).get(f"/staff/bundle-applications/{complete.number}/").content.decode()
+        assert 'data-testid="form-accept"' in page and 'data-testid="accept-blocked"' not in page
+        page = as_user(world.clerk).get(f"/staff/bundle-applications/{short.number}/").content.decode()
+        assert 'data-testid="form-accept"' not in page
+        assert 'data-testid="accept-blocked"' in page and "涉税事项综合申请表" in page
+        with pytest.raises(DomainError) as refused:
+            bundles.accept(short, by=world.clerk)
+    assert refused.value.code == "bundle.child_not_acceptable"

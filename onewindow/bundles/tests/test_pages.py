@@ -54,7 +54,9 @@ def test_a_window_acceptance_that_fails_keeps_the_application_and_says_why(world
         )
     page = done.content.decode()
     assert "已接件，但未能受理" in page and "涉税事项综合申请表" in page
-    assert "已接件" in page and 'data-testid="form-accept"' in page  # the clerk can notice or refuse now
+    # the clerk can notice or refuse now; 受理 is not offered while a material is missing (issue 14)
+    assert "已接件" in page and 'data-testid="form-request-supplement"' in page
+    assert 'data-testid="form-accept"' not in page and 'data-testid="accept-blocked"' in page
     assert BundleApplication.objects.get().accepted_on is None
 
 
