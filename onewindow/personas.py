@@ -53,13 +53,13 @@ class World:
     outsider: User
 
 
-def _user(username: str, name: str) -> User:
+def new_user(username: str, name: str) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, display_name=name)
     return user
 
 
-def _staff(username, name, role, hall, department=None, windows=(), phone="13800000000") -> User:
-    user = _user(username, name)
+def new_staff(username, name, role, hall, department=None, windows=(), phone="13800000000") -> User:
+    user = new_user(username, name)
     staff = Staff.objects.create(
         user=user, name=name, role=role, hall=hall, department=department, phone=phone
     )
@@ -91,7 +91,7 @@ def build_world() -> World:
         hall=hall, number="11", name="市场监管窗口", kind=Window.Kind.DEPARTMENTAL
     )
     window_a.departments.set([dept_a])
-    alice = _user("alice", "艾丽")
+    alice = new_user("alice", "艾丽")
     alice_applicant = Applicant.objects.create(
         kind=Applicant.Kind.NATURAL,
         name="艾丽",
@@ -112,13 +112,13 @@ def build_world() -> World:
         window_a=window_a,
         alice=alice,
         alice_applicant=alice_applicant,
-        clerk=_staff("clerk", "柯萝", Role.CLERK, hall, windows=[window_1], phone="13800000001"),
-        reviewer_a=_staff("reviewer_a", "罗布", Role.REVIEWER, hall, dept_a, phone="13800000002"),
-        head_a=_staff("head_a", "韩克", Role.DEPARTMENT_HEAD, hall, dept_a, phone="13800000003"),
-        reviewer_b=_staff("reviewer_b", "贝拉", Role.REVIEWER, hall, dept_b, phone="13800000004"),
-        supervisor=_staff("supervisor", "萨姆", Role.SUPERVISOR, hall, phone="13800000005"),
-        hall_admin=_staff("hall_admin", "艾达", Role.HALL_ADMIN, hall, phone="13800000006"),
-        outsider=_user("outsider", "奥托"),
+        clerk=new_staff("clerk", "柯萝", Role.CLERK, hall, windows=[window_1], phone="13800000001"),
+        reviewer_a=new_staff("reviewer_a", "罗布", Role.REVIEWER, hall, dept_a, phone="13800000002"),
+        head_a=new_staff("head_a", "韩克", Role.DEPARTMENT_HEAD, hall, dept_a, phone="13800000003"),
+        reviewer_b=new_staff("reviewer_b", "贝拉", Role.REVIEWER, hall, dept_b, phone="13800000004"),
+        supervisor=new_staff("supervisor", "萨姆", Role.SUPERVISOR, hall, phone="13800000005"),
+        hall_admin=new_staff("hall_admin", "艾达", Role.HALL_ADMIN, hall, phone="13800000006"),
+        outsider=new_user("outsider", "奥托"),
     )
 
 

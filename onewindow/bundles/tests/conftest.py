@@ -13,7 +13,7 @@ from onewindow.bundles.models import BundleApplication, FormField
 from onewindow.cases.models import Channel
 from onewindow.catalog.models import Bundle, ServiceItem
 from onewindow.catalog.services import save_bundle
-from onewindow.personas import _staff, published_item
+from onewindow.personas import new_staff, published_item
 
 MONDAY = dt.date(2026, 11, 23)  # a week without holidays: Mon 23 … Fri 27 November 2026
 
@@ -90,10 +90,10 @@ def build_startup(world) -> Startup:
     reviewers, heads = {"T-A": world.reviewer_a}, {"T-A": world.head_a}
     for code in ("T-D", "T-E", "T-F", "T-G"):
         d = departments[code]
-        reviewers[code] = _staff(
+        reviewers[code] = new_staff(
             f"reviewer_{code}", f"审查{d.name}", Role.REVIEWER, world.hall, d, phone="13700000001"
         )
-        heads[code] = _staff(
+        heads[code] = new_staff(
             f"head_{code}", f"负责{d.name}", Role.DEPARTMENT_HEAD, world.hall, d, phone="13700000002"
         )
     items = {}

@@ -16,7 +16,7 @@ from onewindow.cases import services as cases
 from onewindow.cases.models import Case, CaseEvent, CaseStep
 from onewindow.errors import DomainError
 from onewindow.notify.models import Message
-from onewindow.personas import _staff
+from onewindow.personas import new_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,8 @@ def test_a_child_that_cannot_be_accepted_refuses_the_whole_acceptance_and_change
 
 
 def test_only_a_clerk_at_a_comprehensive_window_of_the_hall_accepts(world, startup, applied):
-    counter_clerk = _staff("clerk_a", "柯甲", Role.CLERK, world.hall, windows=[world.window_a])
-    other_clerk = _staff("clerk_o", "柯乙", Role.CLERK, world.other_hall)
+    counter_clerk = new_staff("clerk_a", "柯甲", Role.CLERK, world.hall, windows=[world.window_a])
+    other_clerk = new_staff("clerk_o", "柯乙", Role.CLERK, world.other_hall)
     for user, code in [
         (counter_clerk, "bundle.comprehensive_window_only"),  # a departmental window
         (world.reviewer_a, "bundle.comprehensive_window_only"),  # sees its own child, may not accept

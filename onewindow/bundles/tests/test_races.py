@@ -62,10 +62,10 @@ def test_two_children_closing_at_once_then_settled_at_once_send_exactly_one_comp
 
 def test_two_clerks_accepting_at_once_accept_once(world):
     from onewindow.accounts.models import Role
-    from onewindow.personas import _staff
+    from onewindow.personas import new_staff
 
     startup = build_startup(world)
-    second = _staff("clerk_2", "柯二", Role.CLERK, world.hall, windows=[world.window_1])
+    second = new_staff("clerk_2", "柯二", Role.CLERK, world.hall, windows=[world.window_1])
     with clock.frozen(MONDAY):
         application = apply(world, startup)
 

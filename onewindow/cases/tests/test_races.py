@@ -7,13 +7,13 @@ from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, Channel
 from onewindow.concurrently import run_together
 from onewindow.errors import DomainError
-from onewindow.personas import _staff, all_required
+from onewindow.personas import all_required, new_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_clerks_deciding_one_case_exactly_one_wins(world, food):
-    second_clerk = _staff("clerk_2", "柯二", Role.CLERK, world.hall)
+    second_clerk = new_staff("clerk_2", "柯二", Role.CLERK, world.hall)
     case = services.submit(version=food.current, applicant=world.alice_applicant, hall=world.hall,
                            channel=Channel.WINDOW, by=world.clerk, handed_in=all_required(food.current))  # fmt: skip
     results = run_together(

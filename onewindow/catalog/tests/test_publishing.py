@@ -6,14 +6,14 @@ from onewindow.accounts.models import Role, Staff
 from onewindow.catalog import queries, services
 from onewindow.catalog.models import ItemVersion
 from onewindow.errors import DomainError
-from onewindow.personas import _staff, published_item
+from onewindow.personas import new_staff, published_item
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def second_admin(world):
-    return _staff("hall_admin_2", "艾伦", Role.HALL_ADMIN, world.hall)
+    return new_staff("hall_admin_2", "艾伦", Role.HALL_ADMIN, world.hall)
 
 
 def test_it_publishes_a_new_version_through_two_people(world):

@@ -13,7 +13,7 @@ from onewindow.licenses import services
 from onewindow.licenses.models import Delivery, License
 from onewindow.payments.models import PaymentNotice
 from onewindow.payments.tests.fixtures import decided
-from onewindow.personas import _user
+from onewindow.personas import new_user
 from onewindow.web.demo import id_number
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def license(world, free):
 
 @pytest.fixture
 def bob(world):
-    bob = _user("bob", "鲍勃")
+    bob = new_user("bob", "鲍勃")
     Applicant.objects.create(kind="natural", name="鲍勃", id_number=id_number("37140219800101002"),
                              region=world.district, user=bob)  # fmt: skip
     return bob

@@ -5,7 +5,7 @@ import pytest
 
 from onewindow.accounts.models import Role
 from onewindow.notify.models import Message
-from onewindow.personas import _staff
+from onewindow.personas import new_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_anonymous_is_sent_to_log_in(client, dead):
 
 
 def test_another_halls_management_sees_none_of_this_hall(world, as_user, dead):
-    other_admin = _staff("admin_other", "欧文", Role.HALL_ADMIN, world.other_hall)
+    other_admin = new_staff("admin_other", "欧文", Role.HALL_ADMIN, world.other_hall)
     client = as_user(other_admin)
     html = client.get("/staff/messages/").content.decode()
     assert "号码格式错误" not in html

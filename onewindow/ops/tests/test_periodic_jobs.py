@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from onewindow import clock
 from onewindow.notify.models import Event, Message
 from onewindow.ops import periodic
-from onewindow.personas import _user
+from onewindow.personas import new_user
 from onewindow.queueing.models import Appointment, Category
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_tomorrows_appointments_are_reminded_once_from_the_reminder_hour(world, 
 
 
 def test_only_booked_appointments_of_people_with_a_mobile_are_reminded(world, booking):
-    bob = _user("bob", "鲍勃")  # booked without an applicant record: no phone known
+    bob = new_user("bob", "鲍勃")  # booked without an applicant record: no phone known
     booking(bob, code="BOB23456")
     booking(world.alice, code="CANCEL23", status=Appointment.Status.CANCELLED)
     booking(world.alice, day=TUESDAY + dt.timedelta(days=1), code="LATER234")  # the day after tomorrow

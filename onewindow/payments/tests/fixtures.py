@@ -14,7 +14,7 @@ from onewindow.accounts.models import Role
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Channel
 from onewindow.payments import services as payments
-from onewindow.personas import _staff, all_required, published_item
+from onewindow.personas import all_required, new_staff, published_item
 
 SECRET = "test-bank-secret"
 DECIDED = dt.date(2026, 11, 2)  # a Monday, no holiday near
@@ -34,17 +34,17 @@ CHARGED = {
 
 @pytest.fixture
 def finance(world):
-    return _staff("finance", "费雯", Role.FINANCE, world.hall, phone="13800000007")
+    return new_staff("finance", "费雯", Role.FINANCE, world.hall, phone="13800000007")
 
 
 @pytest.fixture
 def bank_teller(world):
-    return _staff("bank_teller", "班恩", Role.BANK_TELLER, world.hall, phone="13800000008")
+    return new_staff("bank_teller", "班恩", Role.BANK_TELLER, world.hall, phone="13800000008")
 
 
 @pytest.fixture
 def head_b(world):
-    return _staff("head_b", "贺波", Role.DEPARTMENT_HEAD, world.hall, world.dept_b, phone="13800000009")
+    return new_staff("head_b", "贺波", Role.DEPARTMENT_HEAD, world.hall, world.dept_b, phone="13800000009")
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ def test_the_department_cancels_before_payment_and_issues_again(world, charged, 
 
 def test_another_department_and_other_applicants_see_nothing(world, charged, head_b, as_user, api):
     from onewindow.accounts.models import Applicant
-    from onewindow.personas import _user
+    from onewindow.personas import new_user
     from onewindow.web.demo import id_number
 
     case = decided(world, charged)
@@ -108,7 +108,7 @@ def test_another_department_and_other_applicants_see_nothing(world, charged, hea
     assert api(head_b).post("/payments/notices", {"case": case.number}).status_code == 404
     # the applicant sees their own notice; another applicant does not
     assert api(world.alice).get(f"/payments/notices/{number}").json()["amount_fen"] == 4000
-    bob = _user("bob", "鲍勃")
+    bob = new_user("bob", "鲍勃")
     Applicant.objects.create(kind="natural", name="鲍勃", id_number=id_number("37140219800101002"),
                              region=world.district, user=bob)  # fmt: skip
     assert api(bob).get(f"/payments/notices/{number}").status_code == 404

@@ -13,7 +13,7 @@ from onewindow.errors import DomainError
 from onewindow.payments import services
 from onewindow.payments.models import BankCallback, PaymentNotice
 from onewindow.payments.tests.fixtures import decided, signed
-from onewindow.personas import _staff
+from onewindow.personas import new_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +43,7 @@ def test_the_same_callback_twice_at_once_pays_once(notice, bank_secret):
 
 
 def test_two_tellers_and_the_bank_at_once_pay_once(world, notice, bank_teller, bank_secret):
-    second_teller = _staff("bank_teller_2", "班二", "bank_teller", world.hall)
+    second_teller = new_staff("bank_teller_2", "班二", "bank_teller", world.hall)
     raw, sign = signed({"notice_number": notice.number, "amount_fen": 4000,
                         "paid_at": (clock.now() - dt.timedelta(seconds=5)).isoformat(), "bank_ref": "ICBC-RACE-2"})  # fmt: skip
     results = run_together(

@@ -9,7 +9,7 @@ import pytest
 
 from onewindow import clock
 from onewindow.accounts.models import Applicant, Department, Role, User
-from onewindow.personas import _staff, _user, published_item
+from onewindow.personas import new_staff, new_user, published_item
 from onewindow.projects import services
 from onewindow.projects.models import Path, StageTemplate, StageTemplateReviewer
 from onewindow.web.demo import credit_code
@@ -61,7 +61,7 @@ def make_templates(hall, departments: dict, item=None) -> None:
 def cast(world) -> Cast:
     dept_d = Department.objects.create(code="T-D", name="测试消防救援支队", region=world.city)
     world.hall.departments.add(dept_d)
-    owner = _user("lujian", "鲁建科技")
+    owner = new_user("lujian", "鲁建科技")
     company = Applicant.objects.create(
         kind=Applicant.Kind.LEGAL, name="德州鲁建科技有限公司", credit_code=COMPANY_CREDIT_CODE,
         legal_representative=COMPANY_REPRESENTATIVE, phone=COMPANY_PHONE, region=world.district, user=owner,
@@ -70,9 +70,9 @@ def cast(world) -> Cast:
     make_templates(world.hall, {"A": world.dept_a, "B": world.dept_b, "D": dept_d}, item)
     return Cast(
         owner=owner, company=company, dept_d=dept_d,
-        reviewer_d=_staff("reviewer_d", "丁蕾", Role.REVIEWER, world.hall, dept_d, phone="13800000007"),
-        agent=_staff("agent", "郑强", Role.AGENT, world.hall, phone="13800000008"),
-        other_agent=_staff("agent_2", "周代", Role.AGENT, world.hall, phone="13800000009"),
+        reviewer_d=new_staff("reviewer_d", "丁蕾", Role.REVIEWER, world.hall, dept_d, phone="13800000007"),
+        agent=new_staff("agent", "郑强", Role.AGENT, world.hall, phone="13800000008"),
+        other_agent=new_staff("agent_2", "周代", Role.AGENT, world.hall, phone="13800000009"),
     )  # fmt: skip
 
 

@@ -7,7 +7,7 @@ import pytest
 from onewindow import clock
 from onewindow.accounts.models import Department, Role
 from onewindow.errors import Forbidden
-from onewindow.personas import _staff
+from onewindow.personas import new_staff
 from onewindow.projects import services
 from onewindow.projects.tests.conftest import COMPANY_PHONE, COMPANY_REPRESENTATIVE, MONDAY
 
@@ -19,7 +19,7 @@ def stranger_department(world):
     """A department of the hall with no part in the project."""
     dept_e = Department.objects.create(code="T-E", name="测试交通局", region=world.city)
     world.hall.departments.add(dept_e)
-    return _staff("reviewer_e", "易航", Role.REVIEWER, world.hall, dept_e, phone="13800000010")
+    return new_staff("reviewer_e", "易航", Role.REVIEWER, world.hall, dept_e, phone="13800000010")
 
 
 def test_the_parties_see_the_project_page_and_its_api(world, cast, project, as_user):
