@@ -108,10 +108,12 @@ def _mount():
     from onewindow.catalog.api import routers as catalog_routers
     from onewindow.workdays.api import router as workdays_router
 
+    # The cases router first: window intake is the busiest path, and Django tries the API's URL
+    # patterns in the order they are added (each pattern tried costs on every request).
+    api.add_router("/cases", cases_router)
     for prefix, router in account_routers + catalog_routers:
         api.add_router(prefix, router)
     api.add_router("/workdays", workdays_router)
-    api.add_router("/cases", cases_router)
     api.add_router("/progress", progress_router)
     from onewindow.queueing.api import router as queueing_router
 

@@ -23,12 +23,18 @@ def _engine() -> Engine:
     return Engine(app_dirs=True, autoescape=False, builtins=["onewindow.notify.sms_filters"])
 
 
+@lru_cache(maxsize=64)
+def _template(event: str):
+    """notify/sms/<event>.txt, compiled once per process (an SMS goes with every acceptance)."""
+    if event not in Event.values:
+        raise ValueError(f"unknown message event {event!r}")
+    return _engine().get_template(f"notify/sms/{event}.txt")
+
+
 def render(event: str, context: dict) -> str:
     """The signed text of `event`: notify/sms/<event>.txt, its lines joined (a template may wrap
     its text over lines and use tags), after the registered signature."""
-    if event not in Event.values:
-        raise ValueError(f"unknown message event {event!r}")
-    body = _engine().get_template(f"notify/sms/{event}.txt").render(Context(context, autoescape=False))
+    body = _template(event).render(Context(context, autoescape=False))
     return settings.ONEWINDOW_SMS_SIGNATURE + "".join(line.strip() for line in body.splitlines())
 
 
