@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/workbench/applicants/", views.workbench_register, name="workbench-register"),
     path("staff/workbench/submit/", views.workbench_submit, name="workbench-submit"),
     path("staff/inbox/", views.inbox, name="inbox"),
+    path("staff/pre-review/", views.pre_review_queue, name="pre-review"),
     path("staff/commitment-checks/", oversight_views.commitment_checks_due, name="commitment-checks"),
     path("staff/veto-filings/", oversight_views.veto_filings_list, name="veto-filings"),
     path("staff/cases/<str:number>/", views.case_page, name="case"),

@@ -16,7 +16,7 @@ from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.actions import dispatch
-from onewindow.cases import pages, queries, services
+from onewindow.cases import pages, pre_review, queries, services
 from onewindow.cases.forms import ApplyForm, WalkInForm
 from onewindow.cases.models import CaseMaterial, Channel, Light, Suspension
 from onewindow.catalog import search
@@ -233,6 +233,22 @@ def case_action(request, number: str, action: str):
 
 
 # ---- department inbox (我的待办) ------------------------------------------------------------
+
+
+@requires(Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD)
+@require_GET
+def pre_review_queue(request):
+    """网上预审: online submissions waiting for the written answer, by the art. 32 clock."""
+    light = request.GET.get("light", "")
+    item = (request.GET.get("item") or "").strip()[:50]
+    order = request.GET.get("order") if request.GET.get("order") in pre_review.ORDERS else "oldest"
+    counts = pre_review.counts(request.user)
+    tabs = [{"value": v, "label": Light(v).label, "count": counts[v]} for v in ("red", "yellow", "green")]
+    return render(request, "cases/pre_review.html", {
+        "cases": pre_review.queue(request.user, light=light, item=item, order=order),
+        "light": light if light in Light.values else "", "item": item, "order": order, "tabs": tabs,
+        "total": sum(counts.values()), "answer_days": settings.ONEWINDOW_INTAKE_ANSWER_DAYS,
+    })  # fmt: skip
 
 
 @requires(Role.REVIEWER, Role.DEPARTMENT_HEAD)

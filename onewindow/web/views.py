@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from onewindow.accounts import masking, queries, services
 from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff
 from onewindow.accounts.permissions import public, requires
+from onewindow.cases import pre_review
 from onewindow.errors import DomainError, Forbidden
 from onewindow.web.forms import RegisterForm
 
@@ -73,7 +74,14 @@ def my(request):
 def staff_home(request):
     staff = queries.staff_of(request.user)
     departments = queries.visible_departments(request.user).order_by("code")
-    return render(request, "web/staff_home.html", {"staff": staff, "departments": departments})
+    # 网上预审: how many online submissions wait for their written answer (issue 15 item 1).
+    waiting = None
+    if request.user.is_superuser or (
+        staff and staff.role in (Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD)
+    ):
+        waiting = pre_review.counts(request.user)
+    return render(request, "web/staff_home.html", {"staff": staff, "departments": departments, "waiting": waiting,
+                                                   "waiting_total": sum(waiting.values()) if waiting else 0})  # fmt: skip
 
 
 @requires(*STAFF_ROLES)
