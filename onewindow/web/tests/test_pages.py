@@ -54,3 +54,12 @@ def test_it_shows_citizens_a_missing_item_in_chinese_without_the_machine_code(cl
     html = page.content.decode()
     assert page.status_code == 404 and "未找到事项“NOPE”。" in html
     assert "错误代码" not in html and 'data-error-code="catalog.item_not_found"' in html
+
+
+def test_the_admin_greets_staff_by_their_display_name(client):
+    from onewindow.accounts.models import User
+
+    director = User.objects.create_superuser("wangzr", "wang@example.org", "x", display_name="王主任")
+    client.force_login(director)
+    html = client.get("/admin/").content.decode()
+    assert "<strong>王主任</strong>" in html
