@@ -17,6 +17,11 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.username
 
+    def get_short_name(self):
+        # The admin greets with get_short_name; AbstractUser's is first_name, which the hall
+        # never fills, so the admin fell back to the login name (「欢迎，ADMIN」).
+        return self.display_name or self.username
+
 
 class Region(models.Model):
     """行政区划: the 省/市/县/乡镇/村 tree keyed by the 12-digit statistical code."""

@@ -50,7 +50,7 @@ class DayAdmin(admin.ModelAdmin):
     change_calendar = None
 
     form = DayForm
-    list_display = ["date", "weekday", "is_workday", "kind", "holiday_name", "source"]
+    list_display = ["date", "weekday", "is_workday", "day_type", "holiday_name", "source"]
     list_filter = ["source", "kind", "is_workday"]
     date_hierarchy = "date"
     search_fields = ["holiday_name"]
@@ -60,6 +60,21 @@ class DayAdmin(admin.ModelAdmin):
     @admin.display(description="星期")
     def weekday(self, obj):
         return "周" + WEEKDAYS[obj.date.weekday()]
+
+    @admin.display(description="类型", ordering="kind")
+    def day_type(self, obj):
+        # Kind.NORMAL covers both a weekday at work and a weekend day off (models.Day.Kind);
+        # shown bare it read 「正常」 on a Saturday, so the weekend is named as such.
+        if obj.kind == Day.Kind.NORMAL:
+            return "工作日" if obj.is_workday else "周末休息日"
+        return obj.get_kind_display()
+
+    def changelist_view(self, request, extra_context=None):
+        # Opened bare, the list began at the first seeded year (2004); open at the hall's
+        # current year instead (the clock is read only from onewindow.clock).
+        if not request.GET:
+            return redirect(f"{request.path}?date__year={clock.today().year}")
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False  # years are added whole: seed_calendar or the official schedule form

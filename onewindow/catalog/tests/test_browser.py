@@ -48,3 +48,18 @@ def test_every_demo_item_guide_renders_without_errors(demo_hall, live_server, de
         assert answer.status == 200, code
         assert page.locator("table.materials tr").count() >= 2, code
     assert desktop.errors == []
+
+
+def test_the_guide_materials_keep_each_form_on_one_line_on_a_phone(demo_hall, live_server, phone):
+    # At 390 px the five-column table squeezed 形式 to one character per line (issue 15 item 8).
+    page = phone.page
+    page.goto(live_server.url + "/items/SPJY-XK-0001/")
+    cells = page.locator("[data-testid=materials] td[data-label=形式]")
+    assert cells.count() >= 2
+    for i in range(cells.count()):
+        height, font = cells.nth(i).evaluate(
+            "td => [td.getBoundingClientRect().height, parseFloat(getComputedStyle(td).fontSize)]"
+        )
+        assert height < 2.2 * font, f"形式 cell {i} wraps: {height}px for a {font}px font"
+    phone.screenshot("catalog-guide-materials-phone")
+    assert phone.errors == []

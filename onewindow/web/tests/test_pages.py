@@ -47,3 +47,19 @@ def test_it_serves_the_api_document_offline(client):
     assert "/api/v1/workdays/add" in schema["paths"]
     operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert {"workdays_add", "accounts_register_applicant"} <= operation_ids
+
+
+def test_it_shows_citizens_a_missing_item_in_chinese_without_the_machine_code(client):
+    page = client.get("/items/NOPE/")
+    html = page.content.decode()
+    assert page.status_code == 404 and "未找到事项“NOPE”。" in html
+    assert "错误代码" not in html and 'data-error-code="catalog.item_not_found"' in html
+
+
+def test_the_admin_greets_staff_by_their_display_name(client):
+    from onewindow.accounts.models import User
+
+    director = User.objects.create_superuser("wangzr", "wang@example.org", "x", display_name="王主任")
+    client.force_login(director)
+    html = client.get("/admin/").content.decode()
+    assert "<strong>王主任</strong>" in html

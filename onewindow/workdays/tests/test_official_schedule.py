@@ -103,3 +103,16 @@ def test_it_publishes_through_the_admin_form(world, as_user):
     )
     assert ok.status_code == 302
     assert not Day.objects.filter(date__year=2027, source=Day.Source.PROVISIONAL).exists()
+
+
+def test_the_admin_calendar_opens_at_the_current_year_and_names_weekends(world, as_user):
+    world.hall_admin.is_staff = world.hall_admin.is_superuser = True
+    world.hall_admin.save()
+    client = as_user(world.hall_admin)
+    assert Day.objects.filter(date=D(2026, 12, 5), kind=Day.Kind.NORMAL, is_workday=False).exists()
+    with clock.frozen(D(2026, 12, 2)):
+        opened = client.get("/admin/workdays/day/")
+    assert opened.status_code == 302 and opened["Location"].endswith("?date__year=2026")
+    html = client.get("/admin/workdays/day/?date__year=2026&date__month=12").content.decode()
+    assert "2026年12月5日" in html or "2026-12-05" in html
+    assert "周末休息日" in html and 'field-day_type">正常<' not in html
