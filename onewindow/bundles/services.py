@@ -201,8 +201,9 @@ def unacceptable_child(application: BundleApplication, by: User) -> dict | None:
     for child in (
         Case.objects.filter(bundle_number=application.number).select_related("applicant").order_by("pk")
     ):
-        if "accept" not in cases.allowed_actions(child, by, bundle=application.number):
-            missing = [m.name for m in child.materials.all() if m.state in ("missing", "defective")]
+        facts = cases.Facts(child)  # the child's materials read once, for the check and the answer
+        if "accept" not in cases.allowed_actions(child, by, facts, bundle=application.number):
+            missing = [m.name for m in facts.outstanding()]
             return {"number": child.number, "item": _item_name(child), "missing": missing}
     return None
 

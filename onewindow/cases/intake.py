@@ -22,7 +22,6 @@ from onewindow.cases.transitions import (
     CLOCK_FIELDS,
     CLOSE_FIELDS,
     apply_transition,
-    check_bundle_intake,
     close_case,
     fastsql_on,
     hot_path,
@@ -188,8 +187,7 @@ def _shared_found_since(case: Case) -> list[fastsql.Update]:
 def accept(case: Case, *, by: User, bundle: str | None = None) -> Case:
     """受理: the materials are complete and legal; the clock starts (the day itself not counted)."""
     case = lock_case(case, materials=True, fast=True)
-    permits.require(by, case, "accept")
-    check_bundle_intake(case, "accept", bundle)
+    permits.require(by, case, "accept", bundle=bundle)
     shared = _shared_found_since(case)
     permits.require_state("accept", case, permits.Facts(case))  # on the materials the lock read
     steps = start_clock(case, clock.today(), fast=True)
@@ -198,18 +196,26 @@ def accept(case: Case, *, by: User, bundle: str | None = None) -> Case:
     return case
 
 
+def _outstanding_handed(
+    case: Case, action: str, materials: Iterable[int]
+) -> tuple[dict[int, CaseMaterial], set[int]]:
+    """收取 and 补齐 alike: the case's outstanding materials (by material id) and those of them
+    handed in now — refused (the action's own state check) when nothing or something else is."""
+    pending = {m.material_id: m for m in case.materials.filter(state__in=OUTSTANDING)}
+    permits.require_state(action, case, permits.Facts(case, materials=list(pending.values())))
+    handed = set(materials)
+    if not handed or not handed <= set(pending):
+        raise permits.refusal(action, case, permits.Facts(case, materials=[]))
+    return pending, handed
+
+
 @transaction.atomic
 def receive(case: Case, *, by: User, materials: Iterable[int], bundle: str | None = None) -> Case:
     """收取材料 before the written answer: the clerk ticks what the applicant hands in at the window
     — a material is received only so or by an upload; a shared license not found, on paper."""
     case = lock_case(case)
-    permits.require(by, case, "receive")
-    check_bundle_intake(case, "receive", bundle)
-    pending = {m.material_id: m for m in case.materials.filter(state__in=OUTSTANDING)}
-    permits.require_state("receive", case, permits.Facts(case, materials=list(pending.values())))
-    handed = set(materials)
-    if not handed or not handed <= set(pending):
-        raise DomainError("case.receive_mismatch", "收取的材料须为该办件尚缺的材料。")
+    permits.require(by, case, "receive", bundle=bundle)
+    pending, handed = _outstanding_handed(case, "receive", materials)
     for material_id in handed:
         pending[material_id].state, pending[material_id].note = CaseMaterial.State.RECEIVED, ""
     CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "note"])
@@ -225,8 +231,7 @@ def request_supplement(case: Case, *, by: User, items: list[dict], bundle: str |
     may name only what the supplement itself got wrong (each with the reason, recorded) besides
     what is still outstanding from the first notice — never a new demand."""
     case = lock_case(case)
-    permits.require(by, case, "request_supplement")
-    check_bundle_intake(case, "request_supplement", bundle)
+    permits.require(by, case, "request_supplement", bundle=bundle)
     rows = {m.material_id: m for m in case.materials.all()}
     named = [entry.get("material") for entry in items]
     if any(material not in rows for material in named):
@@ -281,13 +286,8 @@ def supplement(
     """补齐补正: the applicant hands in what the notice listed. A case noticed at intake returns
     to intake; a case returned for correction during review resumes its clock."""
     case = lock_case(case)
-    permits.require(by, case, "supplement")
-    check_bundle_intake(case, "supplement", bundle)
-    pending = {m.material_id: m for m in case.materials.filter(state__in=OUTSTANDING)}
-    permits.require_state("supplement", case, permits.Facts(case, materials=list(pending.values())))
-    handed = set(materials)
-    if not handed or not handed <= set(pending):
-        raise DomainError("case.supplement_mismatch", "补交的材料须为告知书所列的材料。")
+    permits.require(by, case, "supplement", bundle=bundle)
+    pending, handed = _outstanding_handed(case, "supplement", materials)
     for material_id in handed:
         pending[material_id].state = CaseMaterial.State.RECEIVED
         if files and material_id in files:
@@ -312,8 +312,7 @@ def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis
            bundle: str | None = None) -> Case:  # fmt: skip
     """不予受理: the written reason and the body the applicant may turn to (a project's: 否决报备)."""
     case = lock_case(case)
-    permits.require(by, case, "refuse")
-    check_bundle_intake(case, "refuse", bundle)
+    permits.require(by, case, "refuse", bundle=bundle)
     if not (reason or "").strip() or not (where_to_turn or "").strip():
         raise DomainError(
             "case.refusal_reason_required", "不予受理须写明理由，并告知申请人可向哪个机关申请。"
@@ -330,8 +329,7 @@ def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date, bundle: str |
     """容缺受理: only tolerable materials may be missing; the applicant promises to supply them
     by a date; review runs, but the decision waits for them."""
     case = lock_case(case)
-    permits.require(by, case, "accept_tolerantly")
-    check_bundle_intake(case, "accept_tolerantly", bundle)
+    permits.require(by, case, "accept_tolerantly", bundle=bundle)
     missing = list(case.materials.filter(state__in=OUTSTANDING))
     permits.require_state("accept_tolerantly", case, permits.Facts(case, materials=missing))
     today = clock.today()
@@ -370,8 +368,7 @@ def supply_tolerated(case: Case, *, by: User, materials: Iterable[int]) -> Case:
 def approve_by_commitment(case: Case, *, by: User, commitment: str, bundle: str | None = None) -> Case:
     """告知承诺制: the applicant signs a commitment; decided at once; checked afterwards."""
     case = lock_case(case)
-    permits.require(by, case, "approve_by_commitment")
-    check_bundle_intake(case, "approve_by_commitment", bundle)
+    permits.require(by, case, "approve_by_commitment", bundle=bundle)
     permits.require_state("approve_by_commitment", case, permits.Facts(case, materials=[]))
     if not (commitment or "").strip():
         raise DomainError("case.commitment_required", "请记录申请人签署的承诺书内容。")

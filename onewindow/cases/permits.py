@@ -22,6 +22,7 @@ from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseStep, Chan
 from onewindow.cases.transitions import (
     INTAKE_ROLES,
     REVIEW_ROLES,
+    check_bundle_intake,
     check_transition,
     in_scope,
     is_superuser,
@@ -86,12 +87,17 @@ def actor_refusal(
     return None
 
 
-def require(by: User, case: Case, action: str, *, roles: tuple[str, ...] | None = None) -> None:
-    """Checks 1 and 2: the actor, then the status (raises the first refusal)."""
+def require(
+    by: User, case: Case, action: str, *, roles: tuple[str, ...] | None = None, bundle: str | None = None
+) -> None:
+    """Checks 1 and 2: the actor, then the status — and, for an intake answer on a child case of
+    a 一件事, that its bundle gives it (`bundle`, transitions.check_bundle_intake). Raises the
+    first refusal."""
     refused = actor_refusal(by, case, action, roles)
     if refused is not None:
         raise refused
     check_transition(case, action)
+    check_bundle_intake(case, action, bundle)
 
 
 # ---- 接件: who may file, and at which hall ----------------------------------------------------

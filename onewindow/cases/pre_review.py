@@ -14,11 +14,14 @@ from django.db.models import Case as When_
 from django.db.models import CharField, Q, QuerySet, Value, When
 
 from onewindow import clock
-from onewindow.accounts.models import User
+from onewindow.accounts.models import Role, User
 from onewindow.cases.models import Case, Channel, Light, Status
 from onewindow.cases.transitions import scope_of
 from onewindow.workdays import calendar
 
+# Who answers online submissions: the hall's clerks, and the department for its own items (the
+# page, the staff home's count and the navigation read this one list).
+ROLES = (Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD)
 ORDERS = {"oldest": ("intake_from", "received_at"), "newest": ("-intake_from", "-received_at")}
 
 

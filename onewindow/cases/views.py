@@ -235,7 +235,7 @@ def case_action(request, number: str, action: str):
 # ---- department inbox (我的待办) ------------------------------------------------------------
 
 
-@requires(Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD)
+@requires(*pre_review.ROLES)
 @require_GET
 def pre_review_queue(request):
     """网上预审: online submissions waiting for the written answer, by the art. 32 clock."""

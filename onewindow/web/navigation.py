@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from onewindow.accounts.models import Role
+from onewindow.cases import pre_review
 
 R = Role
 
@@ -27,7 +28,7 @@ def _link(label: str, url_name: str, hint: str, *roles: str) -> Link:
 STAFF_LINKS: tuple[Link, ...] = (
     _link("办件受理", "cases:workbench", "查找或登记申请人，接件、受理", R.CLERK, R.AGENT),
     _link("网上预审", "cases:pre-review", "网上申请待答复（受理、一次性告知或不予受理），按五个工作日时限亮灯",
-          R.CLERK, R.REVIEWER, R.DEPARTMENT_HEAD),
+          *pre_review.ROLES),
     _link("叫号", "queueing:console", "叫号、重呼、办结、转移、暂停", R.CLERK, R.AGENT),
     _link("一件事", "bundles:staff-index", "综合窗口一次接件、一次受理，各部门并联办理",
           R.CLERK, R.AGENT, R.REVIEWER, R.DEPARTMENT_HEAD),

@@ -76,9 +76,7 @@ def staff_home(request):
     departments = queries.visible_departments(request.user).order_by("code")
     # 网上预审: how many online submissions wait for their written answer (issue 15 item 1).
     waiting = None
-    if request.user.is_superuser or (
-        staff and staff.role in (Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD)
-    ):
+    if request.user.is_superuser or (staff and staff.role in pre_review.ROLES):
         waiting = pre_review.counts(request.user)
     return render(request, "web/staff_home.html", {"staff": staff, "departments": departments, "waiting": waiting,
                                                    "waiting_total": sum(waiting.values()) if waiting else 0})  # fmt: skip
