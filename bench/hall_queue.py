@@ -523,7 +523,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.windows, args.kiosks, args.workers, args.warmup = 2, 3, 2, 2, 0.5
-        args.prefill, args.solo = 20, 5
+        args.prefill, args.solo, args.window_interval_ms = 20, 5, 500  # at 5 s, 2 s may call none
     if not 1 <= args.windows <= 99:
         parser.error("--windows: 1 … 99")
     harness.exit_on_sigterm()  # a plain `kill` still stops the gunicorn (the `finally` below)
