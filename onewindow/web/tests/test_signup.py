@@ -238,3 +238,14 @@ def test_no_window_case_of_a_claimed_record_is_lost(walk_in, client):
     _register(client, WALK_IN_ID, "wxl2")
     client.post("/register/verify/", {"code": _code_sent_to(ON_FILE_PHONE)})
     assert Case.objects.get(pk=case.pk).applicant_id == applicant.pk
+
+
+def test_the_admin_lists_sign_up_codes_with_numbers_masked(walk_in, client, as_user):
+    _register(client, WALK_IN_ID, "listed")
+    admin = User.objects.create_superuser("root", "root@example.org", "x")
+    page = as_user(admin).get("/admin/accounts/signupcode/").content.decode()
+    assert "认领窗口登记信息" in page and "137****1234" in page
+    assert WALK_IN_ID not in page and ON_FILE_PHONE not in page and TYPED_PHONE not in page
+    row = SignupCode.objects.get()
+    detail = as_user(admin).get(f"/admin/accounts/signupcode/{row.pk}/change/").content.decode()
+    assert WALK_IN_ID not in detail and row.code_hash not in detail and "139****2222" in detail
