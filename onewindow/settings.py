@@ -172,6 +172,13 @@ ONEWINDOW_COMMITMENT_CHECK_DAYS = env_int("ONEWINDOW_COMMITMENT_CHECK_DAYS", 20)
 ONEWINDOW_PROVISIONAL_YEARS_AHEAD = env_int("ONEWINDOW_PROVISIONAL_YEARS_AHEAD", 3)
 # The hall's public address: QR codes on notices and licenses point below it.
 ONEWINDOW_PUBLIC_URL = env_str("ONEWINDOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Online sign-up (注册, issue 15 item 4; decision 24): the SMS code's life and wrong tries, and the
+# codes sent per identifier (ID number or credit code) and per address in one day.
+ONEWINDOW_SIGNUP_CODE_MINUTES = env_int("ONEWINDOW_SIGNUP_CODE_MINUTES", 10)
+ONEWINDOW_SIGNUP_CODE_ATTEMPTS = env_int("ONEWINDOW_SIGNUP_CODE_ATTEMPTS", 5)
+ONEWINDOW_SIGNUP_CODES_PER_ID_DAY = env_int("ONEWINDOW_SIGNUP_CODES_PER_ID_DAY", 5)
+ONEWINDOW_SIGNUP_CODES_PER_IP_DAY = env_int("ONEWINDOW_SIGNUP_CODES_PER_IP_DAY", 20)
+ONEWINDOW_SIGNUP_RESEND_SECONDS = env_int("ONEWINDOW_SIGNUP_RESEND_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from onewindow.accounts.models import (
     HallOpeningHours,
     PersonalDataRead,
     Region,
+    SignupCode,
     Staff,
     User,
     Window,
@@ -239,3 +240,38 @@ class PersonalDataReadAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "applicant", "fields", "purpose"]
     list_filter = ["purpose"]
     date_hierarchy = "at"
+
+
+@admin.register(SignupCode)
+class SignupCodeAdmin(ReadOnlyAdmin):
+    """注册验证码 (decision 24): every code sent (or not sent) at sign-up, numbers masked; the
+    count behind the daily limits. Never the code or the password (only their hashes exist)."""
+
+    list_display = [
+        "created_at",
+        "route",
+        "masked_id",
+        "name",
+        "masked_sent_to",
+        "attempts",
+        "used_at",
+        "user",
+        "ip",
+    ]
+    list_filter = ["route"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "route", "kind", "masked_id", "name", "masked_phone", "masked_sent_to", "region",
+              "username", "applicant", "attempts", "expires_at", "used_at", "user", "ip"]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="证件号码")
+    def masked_id(self, obj):
+        return masking.identifier(obj)
+
+    @admin.display(description="填写的手机号码")
+    def masked_phone(self, obj):
+        return masking.mask_phone(obj.phone)
+
+    @admin.display(description="验证码发往")
+    def masked_sent_to(self, obj):
+        return masking.mask_phone(obj.sent_to) if obj.sent_to else "—"

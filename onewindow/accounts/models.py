@@ -309,3 +309,57 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.owner} {self.key}"
+
+
+class SignupCode(models.Model):
+    """注册验证码: one SMS code of an online sign-up, and the sign-up it confirms (issue 15 item 4;
+    docs/decisions/0024-claiming-a-window-record.md). Every sign-up of an applicant goes through
+    one, whether the ID number is new or on file, so the page cannot tell a stranger which: the
+    code goes to the phone typed (a new applicant) or to the phone on file (认领, claiming the
+    record a window registered). Only a keyed hash of the code is kept; the password as Django's
+    hash. Rows are also the count behind the daily sending limits, per identifier and per IP."""
+
+    class Route(models.TextChoices):
+        NEW = "new", "新申请人（验证码发往填写的手机）"
+        CLAIM = "claim", "认领窗口登记信息（验证码发往登记的手机）"
+        # No code was sent: the record already has a portal login (its owner is told by SMS), or
+        # it has no mobile phone on file (the owner must update it at a window).
+        LINKED = "linked", "已绑定网上账号（未发送验证码）"
+        NO_PHONE = "no_phone", "登记信息无手机（未发送验证码）"
+
+    ref = models.CharField("编号", max_length=32, unique=True, editable=False)
+    kind = models.CharField("申请人类型", max_length=10, choices=Applicant.Kind.choices)
+    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    name = models.CharField("填写的姓名/名称", max_length=100)
+    phone = models.CharField("填写的手机号码", max_length=20)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name="所在区划")
+    username = models.CharField("登录名", max_length=150)
+    password = models.CharField("密码（哈希）", max_length=128)
+    route = models.CharField("去向", max_length=10, choices=Route.choices)
+    applicant = models.ForeignKey(
+        Applicant, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="已登记的申请人"
+    )
+    sent_to = models.CharField("验证码发往", max_length=20, blank=True)
+    code_hash = models.CharField(max_length=64)
+    ip = models.CharField("来源地址", max_length=45)
+    created_at = models.DateTimeField("获取时间", default=clock.now, editable=False)
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    user = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="注册的账号"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "注册验证码"
+        ordering = ["-created_at"]
+        indexes = [
+            # The daily limits: codes of one identifier, codes of one address, since midnight.
+            models.Index(fields=["id_number", "created_at"], name="signup_code_id_number"),
+            models.Index(fields=["credit_code", "created_at"], name="signup_code_credit_code"),
+            models.Index(fields=["ip", "created_at"], name="signup_code_ip"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_route_display()} {self.created_at:%Y-%m-%d %H:%M}"

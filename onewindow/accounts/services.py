@@ -124,19 +124,6 @@ def register_applicant(
         raise Conflict("accounts.applicant_exists", "该证件号码的申请人已登记，请直接查找使用。") from None
 
 
-@transaction.atomic
-def register_portal_user(*, username: str, password: str, kind: str, name: str, region_code: str,
-                         id_number: str = "", credit_code: str = "", phone: str = "") -> User:  # fmt: skip
-    """注册: a portal login and the applicant it acts as, together or not at all (a wrong ID number
-    leaves no orphan login behind)."""
-    if User.objects.filter(username=username).exists():
-        raise Conflict("accounts.username_taken", f"登录名“{username}”已被使用。")
-    user = User.objects.create_user(username=username, password=password, display_name=name)
-    register_applicant(kind=kind, name=name, id_number=id_number, credit_code=credit_code, phone=phone,
-                       region_code=region_code, user=user)  # fmt: skip
-    return user
-
-
 def check_departments_in_hall(hall: Hall, departments: list[Department]) -> None:
     stationed = set(hall.departments.values_list("pk", flat=True))
     outside = [d.name for d in departments if d.pk not in stationed]

@@ -28,6 +28,10 @@ class Event(models.TextChoices):
     STAGE_CLOSED = "stage_closed", "项目阶段办结"
     # A published holiday schedule moved the deadline (issue 13 rule 6): one per case, bundle or stage.
     DEADLINE_MOVED = "deadline_moved", "期限调整"
+    # Online sign-up (issue 15 item 4): the one-time code, and the owner's warning when someone
+    # signs up with the ID number of a record that already has a portal login.
+    SIGNUP_CODE = "signup_code", "注册验证码"
+    SIGNUP_ATTEMPT = "signup_attempt", "重复注册提醒"
 
 
 class Message(models.Model):

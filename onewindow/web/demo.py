@@ -7,6 +7,9 @@ from django.db import transaction
 
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, Department, Hall, Region, Role, Staff, User, Window
+from onewindow.cases import services as cases
+from onewindow.cases.models import Channel
+from onewindow.catalog.models import ItemVersion
 
 DEMO_PASSWORD = "OneWindow@2026"
 
@@ -232,6 +235,34 @@ def seed() -> dict:
         "halls": len(halls),
         "windows": len(windows),
     }
+
+
+# 认领 (issue 15 item 4): a citizen registered at a window, with a mobile phone on file and no
+# portal login, whose window case waits for her online. She signs up at /register/ with this ID
+# number; the code goes to her phone on file, readable in the demo at /dev/sms/.
+WALK_IN = {"name": "王秀兰", "id_number": id_number("37140219700520402"), "phone": "13905349876",
+           "region": "371402003000", "item": "JZZ-QR-0001"}  # fmt: skip
+
+
+def seed_walk_in() -> bool:
+    """王秀兰 and her 居住证申领, received and accepted at the city hall's window; once."""
+    if Applicant.objects.filter(kind=Applicant.Kind.NATURAL, id_number=WALK_IN["id_number"]).exists():
+        return False
+    hall = Hall.objects.filter(code="371400-zwfw").first()
+    clerk = User.objects.filter(username="clerk").first()
+    version = ItemVersion.objects.filter(
+        item__code=WALK_IN["item"], state=ItemVersion.State.PUBLISHED
+    ).first()
+    if hall is None or clerk is None or version is None:
+        return False
+    with transaction.atomic():
+        applicant = Applicant.objects.create(kind=Applicant.Kind.NATURAL, name=WALK_IN["name"],
+                                             id_number=WALK_IN["id_number"], phone=WALK_IN["phone"],
+                                             region=Region.objects.get(code=WALK_IN["region"]))  # fmt: skip
+        case = cases.submit(version=version, applicant=applicant, hall=hall, channel=Channel.WINDOW, by=clerk,
+                            handed_in=[m.pk for m in version.materials.all() if m.required])  # fmt: skip
+        cases.accept(case, by=clerk)
+    return True
 
 
 LOGIN_ROLES = [

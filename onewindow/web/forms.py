@@ -17,7 +17,7 @@ class RegisterForm(forms.Form):
     credit_code = forms.CharField(
         label="统一社会信用代码", max_length=18, required=False, help_text="法人填写，18位"
     )
-    phone = forms.CharField(label="手机号码", max_length=11)
+    phone = forms.CharField(label="手机号码", max_length=11, help_text="用于接收短信验证码")
     region = forms.ModelChoiceField(
         label="所在区划", queryset=Region.objects.filter(level__gte=Region.Level.COUNTY), to_field_name="code"
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("register/", views.register, name="register"),
+    path("register/verify/", views.register_verify, name="register-verify"),
     path("after-login/", views.after_login, name="after-login"),
     path("my/", views.my, name="my"),
     path("staff/", views.staff_home, name="staff-home"),

@@ -1,18 +1,23 @@
 """Portal and staff landing pages; thin views over the accounts services and queries."""
 
+from django.conf import settings
+from django.contrib import messages as flash
 from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
-from onewindow.accounts import masking, queries, services
+from onewindow import ratelimit
+from onewindow.accounts import masking, queries
 from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff
 from onewindow.accounts.permissions import public, requires
 from onewindow.cases import pre_review
 from onewindow.errors import DomainError, Forbidden
+from onewindow.web import signup
 from onewindow.web.forms import RegisterForm
 
 STAFF_ROLES = tuple(Role.values)
+SIGNUP_SESSION = "signup"  # the session's pending sign-up (SignupCode.ref)
 
 
 @public
@@ -40,28 +45,62 @@ def after_login(request):
 @public
 @require_http_methods(["GET", "POST"])
 def register(request):
+    """注册, step 1 of 2: the form; then the SMS code (web/signup.py). The answer never tells
+    whether the ID number is on file (decision 24)."""
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.register_portal_user(
+            checked = signup.check(
                 username=data["username"], password=data["password"], kind=data["kind"], name=data["name"],
                 id_number=data["id_number"], credit_code=data["credit_code"], phone=data["phone"],
                 region_code=data["region"].code,
             )  # fmt: skip
+            row = signup.start(checked, ip=ratelimit.client_ip(request))
         except DomainError as exc:
-            form.add_error(
-                "credit_code"
-                if "credit_code" in exc.code
-                else "id_number"
-                if "id_number" in exc.code
-                else None,
-                exc.message,
-            )
+            form.add_error(_field_of(exc.code), exc.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("web:my")
+            request.session[SIGNUP_SESSION] = row.ref
+            return redirect("web:register-verify")
     return render(request, "web/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _field_of(code: str) -> str | None:
+    for field in ("credit_code", "id_number", "phone", "username"):
+        if field in code:
+            return field
+    return None
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def register_verify(request):
+    """注册, step 2 of 2: the SMS code. The same page whatever the ID number typed."""
+    row = signup.pending(request.session.get(SIGNUP_SESSION))
+    if row is None:
+        return redirect("web:register")
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("resend"):
+                row = signup.resend(row.ref, ip=ratelimit.client_ip(request))
+                request.session[SIGNUP_SESSION] = row.ref
+                flash.success(request, "验证码已重新发送。")
+                return redirect("web:register-verify")
+            user = signup.verify(row.ref, request.POST.get("code", "")[:20])
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            request.session.pop(SIGNUP_SESSION, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            flash.success(request, "注册成功。")
+            return redirect("web:my")
+    context = {
+        "phone": masking.mask_phone(row.phone),
+        "error": error,
+        "minutes": settings.ONEWINDOW_SIGNUP_CODE_MINUTES,
+    }
+    return render(request, "web/register_verify.html", context, status=status)
 
 
 @requires()

@@ -50,6 +50,8 @@ SAMPLES = {
     "deadline_moved": ({"number": "N1", "item": "食品经营许可", "from_on": dt.date(2027, 1, 5),
                         "due_on": dt.date(2027, 1, 12), "due_note": "（暂定）"},
                        ["N1", "食品经营许可", "由2027年1月5日调整为2027年1月12日（暂定）"]),
+    "signup_code": ({"code": "042917", "minutes": 10, "claim": True}, ["042917", "10分钟", "窗口登记", "勿告诉他人"]),
+    "signup_attempt": ({}, ["已绑定网上办事账号", "直接登录", "12345"]),
 }  # fmt: skip
 
 

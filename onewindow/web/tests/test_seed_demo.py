@@ -45,3 +45,18 @@ def test_the_whole_demo_tells_every_license_story_and_the_bench_applicant_holds_
         ("营业执照（个体工商户）", "张伟"),
         ("食品经营许可证", "德州鲁味餐饮管理有限公司"),
     ]
+
+
+def test_the_demo_has_a_window_citizen_to_claim_online():
+    """王秀兰 (issue 15 item 4): registered at a window with a mobile phone, no portal login, and an
+    accepted window case that her claim will bring into 我的办件."""
+    from onewindow.cases.models import Case
+    from onewindow.web import demo
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    walk_in = Applicant.objects.get(id_number=demo.WALK_IN["id_number"])
+    assert walk_in.user is None and walk_in.phone == demo.WALK_IN["phone"]
+    assert list(Case.objects.filter(applicant=walk_in).values_list("channel", "status")) == [
+        ("window", "in_review")
+    ]

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         projects_demo.seed(Hall.objects.get(code="371400-zwfw"))  # stage templates, a key project
         documents_demo.seed()  # a case for every notice kind
         license_demo.seed()  # licenses issued, picked up and posted; a fee waiting for finance
+        demo.seed_walk_in()  # 王秀兰, registered at a window, to claim her record online (issue 15 item 4)
         # What the worker's periodic jobs record within the minute: the fee notices the demo's
         # approvals owe, the bundles their children closed (decision 20).
         payments.issue_due_notices()
