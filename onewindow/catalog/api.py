@@ -228,7 +228,8 @@ def guided_search(
         where = queries.guide_hall(hall)
         unmatched.record(q, hall=where, channel=UnmatchedQuestion.Channel.API, client=client_ip(request))
     return [
-        {**hit.__dict__, "url": f"/{'items' if hit.kind == 'item' else 'bundles'}/{hit.code}/"} for hit in hits
+        {**hit.__dict__, "url": f"/{'items' if hit.kind == 'item' else 'bundles'}/{hit.code}/"}
+        for hit in hits
     ]
 
 

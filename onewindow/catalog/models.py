@@ -286,9 +286,7 @@ class UnmatchedQuestion(models.Model):
         API = "api", "系统对接（APP、小程序）"
 
     text = models.CharField("提问", max_length=100)
-    hall = models.ForeignKey(
-        Hall, models.CASCADE, related_name="+", verbose_name="政务服务中心"
-    )
+    hall = models.ForeignKey(Hall, models.CASCADE, related_name="+", verbose_name="政务服务中心")
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     count = models.PositiveIntegerField("提问次数", default=1)
     first_asked_at = models.DateTimeField("首次提问")

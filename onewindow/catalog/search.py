@@ -116,7 +116,11 @@ class Index:
         return math.log(1 + (len(self.docs) - n + 0.5) / (n + 0.5))
 
     def search(
-        self, query: str, limit: int = 10, kinds: tuple[str, ...] = ("item", "bundle"), min_relevance: float = 0.0
+        self,
+        query: str,
+        limit: int = 10,
+        kinds: tuple[str, ...] = ("item", "bundle"),
+        min_relevance: float = 0.0,
     ) -> list[Hit]:
         """The documents that share a term with the query, best BM25 score first. A hit's
         relevance is the idf-weighted share of the query's terms it contains: a word the catalog
