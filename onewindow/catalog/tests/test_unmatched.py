@@ -148,3 +148,13 @@ def test_marking_needs_a_hall_admin(world):
     with pytest.raises(DomainError) as err:
         unmatched.mark_handled(1, by=world.clerk)
     assert err.value.code == "catalog.questions_admin_only"
+
+
+@pytest.mark.django_db
+def test_the_demo_hall_has_questions_to_walk_and_seeding_twice_keeps_their_counts():
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    counts = dict(UnmatchedQuestion.objects.values_list("text", "count"))
+    assert counts["公司要申请专利"] == 5 and len(counts) >= 5
