@@ -240,16 +240,7 @@ class UnmatchedQuestionAdmin(ReadOnlyAdmin):
     """未找到事项的提问: listed by frequency; the only change is marking them handled (the same
     service as the staff page, which checks the hall)."""
 
-    list_display = [
-        "text",
-        "count",
-        "hall",
-        "channel",
-        "first_asked_at",
-        "last_asked_at",
-        "handled_at",
-        "handled_by",
-    ]
+    list_display = ["text", "count", "hall", "channel", "last_asked_at", "handled_at"]
     list_filter = ["hall", "channel", ("handled_at", admin.EmptyFieldListFilter)]
     search_fields = ["text"]
     ordering = ["-count", "-last_asked_at"]
