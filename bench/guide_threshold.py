@@ -7,7 +7,7 @@ var/), then prints one line per threshold and ends with one JSON line for the th
 (search.MIN_RELEVANCE). --misses lists, at that threshold, the questions answered wrongly or
 left unanswered with the relevance of their best hit.
 
-    .venv/bin/python bench/guide_threshold.py [--misses]
+    .venv/bin/python bench/guide_threshold.py [--misses] [--quick]
 """
 
 import argparse
@@ -39,6 +39,9 @@ THRESHOLDS = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.33, 0.35, 0.38, 0.4, 0.45, 0.5, 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="list the misses at the threshold in use")
+    parser.add_argument(
+        "--quick", action="store_true", help="only no threshold and the one in use (make bench-quick)"
+    )
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     call_command("migrate", verbosity=0)
@@ -52,7 +55,9 @@ def main() -> None:
     print(
         f"{'threshold':>9} {'answered':>8} {'precision':>9} {'recall':>6} {'f1':>6} {'honest':>6} {'first':>6}"
     )
-    for threshold in sorted({*THRESHOLDS, search.MIN_RELEVANCE}):
+    for threshold in sorted(
+        {0.0, search.MIN_RELEVANCE} if args.quick else {*THRESHOLDS, search.MIN_RELEVANCE}
+    ):
         m = measure(index, threshold)
         mark = "  ← in use" if threshold == search.MIN_RELEVANCE else ""
         print(f"{threshold:>9.2f} {m['answered']:>8} {m['precision']:>9.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} "
