@@ -88,16 +88,21 @@ def test_a_question_with_no_item_gets_the_honest_answer_on_a_phone(demo_hall, li
     page.wait_for_selector("#hits a.item-row")
     assert "企业简易注销登记" in page.locator("#hits a.item-row").first.inner_text()
     phone.screenshot("guide-company-cancellation-phone")
-    assert UnmatchedQuestion.objects.get().text == "公司要申请专利"
+    asked = UnmatchedQuestion.objects.get(text="公司要申请专利")
+    assert asked.count == 6  # the demo hall had it 5 times already
     # when: the hall admin opens 未找到事项的提问 on a phone and marks it handled
     page.context.clear_cookies()
     log_in(phone, live_server.url, "admin", DEMO_PASSWORD)
     page.goto(live_server.url + "/staff/catalog/questions/")
     row = page.locator("[data-testid=question]", has_text="公司要申请专利")
-    assert row.locator("td[data-label=次数]").inner_text().strip() == "1"
+    assert row.locator("td[data-label=次数]").inner_text().strip() == "6"
+    assert (
+        page.locator("[data-testid=question]").first.inner_text().startswith("公司要申请专利")
+    )  # most asked
     phone.screenshot("guide-unmatched-questions-phone")
     row.get_by_role("button", name="标记已处理").click()
     page.wait_for_load_state("networkidle")
-    assert "没有待处理的提问" in page.content()
-    assert UnmatchedQuestion.objects.get().handled_at is not None
+    assert page.locator("[data-testid=question]", has_text="公司要申请专利").count() == 0
+    asked.refresh_from_db()
+    assert asked.handled_at is not None
     assert phone.errors == []
