@@ -76,6 +76,7 @@ test: lint test-sqlite test-postgres test-postgres-plain test-browser test-moved
 bench: venv
 	$(PY) bench/workdays.py
 	$(PY) bench/catalog.py
+	$(PY) bench/guide_threshold.py --misses
 	$(PY) bench/intake.py --raw-http
 	$(PY) bench/intake_instructions.py
 	$(PY) bench/hall_queue.py
@@ -87,6 +88,7 @@ bench-quick: venv
 	rm -rf var/bench-quick && mkdir -p var/bench-quick
 	ONEWINDOW_VAR_DIR=var/bench-quick $(PY) bench/workdays.py --quick
 	BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-quick/catalog.sqlite3 $(PY) bench/catalog.py --quick
+	BENCH_DATABASE_URL=sqlite:///$(CURDIR)/var/bench-quick/guide.sqlite3 $(PY) bench/guide_threshold.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_quick $(PY) bench/intake.py --quick --raw-http
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_quick $(PY) bench/intake_instructions.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_queue_bench_quick $(PY) bench/hall_queue.py --quick

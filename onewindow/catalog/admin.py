@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 
-from onewindow.catalog import services
+from onewindow.catalog import services, unmatched
 from onewindow.catalog.models import (
     Bundle,
     BundleItem,
@@ -16,8 +16,10 @@ from onewindow.catalog.models import (
     Material,
     ServiceItem,
     Step,
+    UnmatchedQuestion,
 )
 from onewindow.errors import DomainError
+from onewindow.readonly_admin import ReadOnlyAdmin
 
 
 def _live_forms(formset):
@@ -231,3 +233,26 @@ class BundleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.catalog_changed()
+
+
+@admin.register(UnmatchedQuestion)
+class UnmatchedQuestionAdmin(ReadOnlyAdmin):
+    """未找到事项的提问: listed by frequency; the only change is marking them handled (the same
+    service as the staff page, which checks the hall)."""
+
+    list_display = ["text", "count", "hall", "channel", "last_asked_at", "handled_at"]
+    list_filter = ["hall", "channel", ("handled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text"]
+    ordering = ["-count", "-last_asked_at"]
+    actions = ["mark_handled"]
+
+    @admin.action(description="标记为已处理")
+    def mark_handled(self, request, queryset):
+        done = 0
+        for question in queryset.filter(handled_at__isnull=True):
+            try:
+                unmatched.mark_handled(question.pk, by=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"“{question.text}”：{exc.message}", messages.WARNING)
+        self.message_user(request, f"已标记 {done} 条提问为已处理。")

@@ -6,9 +6,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from onewindow.accounts.permissions import public
-from onewindow.catalog import queries, search
+from onewindow.accounts.queries import staff_of
+from onewindow.catalog import queries, search, unmatched
+from onewindow.catalog.models import UnmatchedQuestion
 from onewindow.errors import DomainError
 from onewindow.paging import Paged
+from onewindow.ratelimit import client_ip
 
 TAG = ["catalog"]
 
@@ -161,6 +164,7 @@ class HitOut(Schema):
     department: str
     promised_limit_days: int
     score: float
+    relevance: float = Field(..., description="问题中被该事项覆盖的比重（0–1）；低于阈值的不返回")
     url: str
 
 
@@ -211,12 +215,21 @@ def get_bundle(request, code: str):
 
 @guide.get("", response=list[HitOut], auth=None, operation_id="catalog_guide")
 @public
-def guided_search(request, q: str = Query(..., max_length=100, description="用自己的话说想办什么事")):
+def guided_search(
+    request,
+    q: str = Query(..., max_length=100, description="用自己的话说想办什么事"),
+    hall: str | None = Query(None, max_length=40, description="提问所在政务服务中心编码（默认市级中心）"),
+):
+    """An empty list is the honest answer: no item fits; the question is logged (未找到事项的提问)."""
     if not q.strip():
         raise DomainError("catalog.empty_query", "请说一说您想办什么事，例如“我想开一家饭店”。")
+    hits = search.guide(q, limit=10)
+    if not hits and staff_of(request.user) is None:  # an empty list is the honest answer
+        where = queries.guide_hall(hall)
+        unmatched.record(q, hall=where, channel=UnmatchedQuestion.Channel.API, client=client_ip(request))
     return [
         {**hit.__dict__, "url": f"/{'items' if hit.kind == 'item' else 'bundles'}/{hit.code}/"}
-        for hit in search.guide(q, limit=10)
+        for hit in hits
     ]
 
 

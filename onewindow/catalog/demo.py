@@ -95,3 +95,24 @@ def parse(text: str, *, source: str = "demo_catalog.toml") -> DemoCatalog:
 def load() -> DemoCatalog:
     """The demo catalog, read and checked once per process (callers copy before changing it)."""
     return parse(PATH.read_text(encoding="utf-8"), source=str(PATH))
+
+
+# 未找到事项的提问 the demo hall has already collected, so the hall admin's list can be walked:
+# questions the catalog has no item for, and one it has but does not recognize (a keyword fixes it).
+DEMO_QUESTIONS = [("公司要申请专利", 5), ("怎么申请商标", 3), ("新公司要刻一套公章", 2), ("孩子打疫苗去哪", 2),
+                  ("路灯坏了找谁修", 1)]  # fmt: skip
+
+
+def seed_questions(hall_code: str = "371400-zwfw") -> int:
+    """Once: a second run leaves the counts as they are."""
+    from onewindow.accounts.models import Hall
+    from onewindow.catalog import unmatched
+    from onewindow.catalog.models import UnmatchedQuestion
+
+    hall = Hall.objects.filter(code=hall_code).first()
+    if hall is None or UnmatchedQuestion.objects.filter(hall=hall).exists():
+        return 0
+    for question, times in DEMO_QUESTIONS:
+        for _ in range(times):
+            unmatched.record(question, hall=hall, channel=UnmatchedQuestion.Channel.PORTAL)
+    return len(DEMO_QUESTIONS)

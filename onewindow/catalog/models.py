@@ -4,7 +4,7 @@ the same elements, published in versions so a case keeps the version it was acce
 from django.db import models
 from django.db.models import Q
 
-from onewindow.accounts.models import Department, Role, User
+from onewindow.accounts.models import Department, Hall, Role, User
 
 
 class ItemType(models.TextChoices):
@@ -273,3 +273,36 @@ class CatalogState(models.Model):
     def current(cls) -> int:
         """The catalog's version now (0 before the first change): the processes' caches compare it."""
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class UnmatchedQuestion(models.Model):
+    """未找到事项的提问: a question the guided search found no item for, normalized and counted
+    per hall and channel — the material for the next catalog edit. One row per distinct
+    question; asking it again bumps the counter (catalog/unmatched.py). Marked handled once a
+    catalog manager has acted on it; asked again afterwards, it is open again."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", "网上办事大厅"
+        API = "api", "系统对接（APP、小程序）"
+
+    text = models.CharField("提问", max_length=100)
+    hall = models.ForeignKey(Hall, models.CASCADE, related_name="+", verbose_name="政务服务中心")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    count = models.PositiveIntegerField("提问次数", default=1)
+    first_asked_at = models.DateTimeField("首次提问")
+    last_asked_at = models.DateTimeField("最近提问")
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="处理人"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "未找到事项的提问"
+        ordering = ["-count", "-last_asked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["text", "hall", "channel"], name="unmatched_question_unique"),
+        ]
+        indexes = [models.Index(fields=["hall", "handled_at", "-count"], name="unmatched_question_open")]
+
+    def __str__(self):
+        return self.text

@@ -67,3 +67,13 @@ def bundle(code: str) -> Bundle:
 
 def life_events() -> QuerySet[LifeEvent]:
     return LifeEvent.objects.all()
+
+
+def guide_hall(code: str | None = None):
+    """The hall a guided-search question is asked of: the one named (a county hall's kiosk or
+    page passes its code), else the city's main hall, which the portal belongs to."""
+    from onewindow.accounts.models import Hall
+
+    halls = Hall.objects.order_by("code")
+    hall = halls.filter(code=code).first() if code else None
+    return hall or halls.filter(kind=Hall.Kind.CITY).first() or halls.first()

@@ -7,6 +7,10 @@ know. Documents are ranked with BM25 over an inverted index held in memory by ea
 (a few thousand items fit easily; only documents sharing a term with the query are scored).
 The index is rebuilt when the catalog's version row changes — on publish or withdrawal.
 See docs/decisions/0004-guided-search.md.
+
+Each hit carries its relevance, the share of the question it covers; below MIN_RELEVANCE it is
+not shown, so a question the catalog has no item for gets an honest "not found" rather than the
+items that share its most common word (decision 0026).
 """
 
 import logging
@@ -39,6 +43,10 @@ WEIGHTS = {"name": 3, "common_names": 3, "keywords": 2, "life_events": 1, "licen
            "description": 1, "members": 1}  # fmt: skip
 K1, B = 1.2, 0.75
 QUERY_BIGRAM_WEIGHT = 0.3
+# Below this relevance a hit is not shown: the guide says it found no matching item instead of
+# showing an unrelated one (decision 0026; measured by bench/guide_threshold.py on the labelled
+# questions of catalog/tests/guided_questions.py).
+MIN_RELEVANCE = 0.4
 
 
 def words(text: str) -> list[str]:
@@ -64,6 +72,7 @@ class Hit:
     department: str
     promised_limit_days: int
     score: float
+    relevance: float = 1.0  # the share of the question's weight this document matches, 0–1
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,17 @@ class Index:
         n = len(self.postings.get(token, ()))
         return math.log(1 + (len(self.docs) - n + 0.5) / (n + 0.5))
 
-    def search(self, query: str, limit: int = 10, kinds: tuple[str, ...] = ("item", "bundle")) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        kinds: tuple[str, ...] = ("item", "bundle"),
+        min_relevance: float = 0.0,
+    ) -> list[Hit]:
+        """The documents that share a term with the query, best BM25 score first. A hit's
+        relevance is the idf-weighted share of the query's terms it contains: a word the catalog
+        never uses ("注销" in a catalog without 注销) weighs most, so a question that matches
+        only its common words ("公司") scores low. Hits below `min_relevance` are left out."""
         terms: Counter = Counter()
         for token in words(query):
             terms[token] += 1.0
@@ -114,24 +133,28 @@ class Index:
             for gram in bigrams(token):
                 terms[gram] += QUERY_BIGRAM_WEIGHT
         scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, float] = defaultdict(float)
+        total = 0.0
         for term, qweight in terms.items():
+            idf = self._idf(term)
+            total += qweight * idf
             postings = self.postings.get(term)
             if not postings:
                 continue
-            idf = self._idf(term)
             for i, tf in postings.items():
                 norm = K1 * (1 - B + B * self.lengths[i] / self.avg_length)
                 scores[i] += qweight * idf * tf * (K1 + 1) / (tf + norm)
+                matched[i] += qweight * idf
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self.docs[kv[0]].code))
         hits = []
         for i, score in ranked:
             doc = self.docs[i]
-            if doc.kind in kinds:
+            relevance = matched[i] / total
+            if doc.kind in kinds and relevance >= min_relevance:
                 hits.append(
-                    Hit(
-                        doc.kind, doc.code, doc.name, doc.department, doc.promised_limit_days, round(score, 3)
-                    )
-                )
+                    Hit(doc.kind, doc.code, doc.name, doc.department, doc.promised_limit_days, round(score, 3),
+                        round(relevance, 3))
+                )  # fmt: skip
                 if len(hits) >= limit:
                     break
         return hits
@@ -195,4 +218,6 @@ def invalidate() -> None:
 
 
 def guide(query: str, limit: int = 10) -> list[Hit]:
-    return current().search(query, limit)
+    """The items and bundles that answer the question, best first; empty when none is relevant
+    enough (the caller then gives the honest answer and logs the question: catalog/unmatched.py)."""
+    return current().search(query, limit, min_relevance=MIN_RELEVANCE)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("bundles/<str:code>/", views.bundle_page, name="bundle"),
     path("guide/", views.guide_search, name="guide"),
     path("staff/catalog/", views.staff_catalog, name="staff"),
+    path("staff/catalog/questions/", views.staff_questions, name="questions"),
+    path("staff/catalog/questions/<int:pk>/handled/", views.staff_question_handled, name="question-handled"),
     path("staff/catalog/<str:code>/draft/", views.staff_start_draft, name="start-draft"),
     path("staff/catalog/<str:code>/v<int:number>/<str:action>/", views.staff_catalog_action, name="action"),
 ]

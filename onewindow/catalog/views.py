@@ -11,10 +11,11 @@ from onewindow.accounts.models import Department, Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import has_role, staff_of
 from onewindow.actions import dispatch
-from onewindow.catalog import queries, search, services
-from onewindow.catalog.models import ItemType, ItemVersion, ServiceItem
+from onewindow.catalog import queries, search, services, unmatched
+from onewindow.catalog.models import ItemType, ItemVersion, ServiceItem, UnmatchedQuestion
 from onewindow.errors import NotFound
 from onewindow.pdf import render_pdf
+from onewindow.ratelimit import client_ip
 
 
 @public
@@ -70,11 +71,34 @@ def bundle_page(request, code: str):
 
 @public
 def guide_search(request):
-    """智能导办. An htmx request (typing on the home page) gets only the list of hits."""
-    q = (request.GET.get("q") or "").strip()[:100]
+    """智能导办. An htmx request (typing on the home page) gets only the list of hits. A question
+    with no relevant item gets the honest answer (12345 and the hall's phone); when it was
+    submitted (not while typing) by someone other than hall staff, it is logged for the catalog
+    managers (未找到事项的提问)."""
+    q = (request.GET.get("q") or "").strip()[: unmatched.MAX_LENGTH]
     hits = search.guide(q, limit=10) if q else []
-    template = "catalog/_hits.html" if request.headers.get("HX-Request") else "catalog/search.html"
-    return render(request, template, {"q": q, "hits": hits})
+    hall = queries.guide_hall(request.GET.get("hall")) if q and not hits else None
+    typing = bool(request.headers.get("HX-Request"))
+    logged = hall is not None and not typing and staff_of(request.user) is None
+    if logged:
+        unmatched.record(q, hall=hall, channel=UnmatchedQuestion.Channel.PORTAL, client=client_ip(request))
+    template = "catalog/_hits.html" if typing else "catalog/search.html"
+    return render(request, template, {"q": q, "hits": hits, "hall": hall, "logged": logged})
+
+
+@requires(Role.HALL_ADMIN)
+def staff_questions(request):
+    """未找到事项的提问 of this hall, most asked first: the material for the next catalog edit."""
+    handled = request.GET.get("handled") == "1"
+    rows = unmatched.questions(request.user, handled=handled)[:200]
+    return render(request, "catalog/staff_questions.html", {"rows": rows, "handled": handled})
+
+
+@requires(Role.HALL_ADMIN)
+@require_POST
+def staff_question_handled(request, pk: int):
+    unmatched.mark_handled(pk, by=request.user)
+    return redirect("catalog:questions")
 
 
 @requires(Role.HALL_ADMIN, Role.DEPARTMENT_HEAD)

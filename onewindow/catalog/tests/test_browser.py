@@ -63,3 +63,46 @@ def test_the_guide_materials_keep_each_form_on_one_line_on_a_phone(demo_hall, li
         assert height < 2.2 * font, f"形式 cell {i} wraps: {height}px for a {font}px font"
     phone.screenshot("catalog-guide-materials-phone")
     assert phone.errors == []
+
+
+def test_a_question_with_no_item_gets_the_honest_answer_on_a_phone(demo_hall, live_server, phone):
+    from onewindow.catalog.models import UnmatchedQuestion
+    from onewindow.web.demo import DEMO_PASSWORD
+    from onewindow.web.tests.browser import log_in
+
+    # given: a citizen on a phone asks for something the catalog has no item for
+    page = phone.page
+    page.goto(live_server.url + "/")
+    page.fill("input[name=q]", "公司要申请专利")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("[data-testid=no-match]")
+    # then: the honest answer, 12345 and the hall's phone, and no item at all
+    answer = page.locator("[data-testid=no-match]").inner_text()
+    assert "没有找到与您的问题相符的事项" in answer and "12345" in answer and "0534-12345" in answer
+    assert page.locator("#hits a.item-row").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot("guide-no-match-phone")
+    # and a question the catalog now answers shows its item first
+    page.fill("input[name=q]", "公司要注销")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("#hits a.item-row")
+    assert "企业简易注销登记" in page.locator("#hits a.item-row").first.inner_text()
+    phone.screenshot("guide-company-cancellation-phone")
+    asked = UnmatchedQuestion.objects.get(text="公司要申请专利")
+    assert asked.count == 6  # the demo hall had it 5 times already
+    # when: the hall admin opens 未找到事项的提问 on a phone and marks it handled
+    page.context.clear_cookies()
+    log_in(phone, live_server.url, "admin", DEMO_PASSWORD)
+    page.goto(live_server.url + "/staff/catalog/questions/")
+    row = page.locator("[data-testid=question]", has_text="公司要申请专利")
+    assert row.locator("td[data-label=次数]").inner_text().strip() == "6"
+    assert (
+        page.locator("[data-testid=question]").first.inner_text().startswith("公司要申请专利")
+    )  # most asked
+    phone.screenshot("guide-unmatched-questions-phone")
+    row.get_by_role("button", name="标记已处理").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=question]", has_text="公司要申请专利").count() == 0
+    asked.refresh_from_db()
+    assert asked.handled_at is not None
+    assert phone.errors == []

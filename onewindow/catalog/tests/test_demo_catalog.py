@@ -76,7 +76,25 @@ def test_a_bundle_of_an_unknown_item_fails_the_loading():
 
 def test_the_demo_file_passes_every_rule():
     data = demo.load()
-    assert len(data.items) >= 50 and len(data.bundles) >= 8
+    assert len(data.items) >= 90 and len(data.bundles) >= 8
+
+
+def test_the_demo_catalog_covers_a_life_and_a_company_from_start_to_end():
+    """Issue 15: from birth to death, from set-up through change to 注销; every item names its
+    legal basis and a department of the demo hall."""
+    data = demo.load()
+    names = " ".join(i["name"] for i in data.items)
+    for step in ["出生登记", "出生医学证明", "入学", "身份证", "户口迁移", "结婚登记", "离婚登记", "就业登记",
+                 "失业", "参保登记", "公积金", "不动产", "生育", "退休", "死亡", "丧葬", "企业设立登记",
+                 "法定代表人变更", "住所变更", "经营范围变更", "纳税人", "公章", "许可", "简易注销",
+                 "一般注销", "税务注销"]:  # fmt: skip
+        assert step in names, step
+    departments = {code for code, *_ in hall_demo.DEPARTMENTS}
+    for item in data.items:
+        assert item["department"] in departments, item["code"]
+        assert item.get("basis") and item.get("basis_citation"), item["code"]
+        assert item["promised_limit_days"] <= item["legal_limit_days"], item["code"]
+        assert item["materials"], item["code"]
 
 
 @pytest.mark.django_db

@@ -62,9 +62,10 @@ def test_it_lists_items_by_department_life_event_and_type(world, client):
 
 def test_it_answers_typing_on_the_home_page_with_a_partial(world, client):
     published_item(world)
-    partial = client.get("/guide/", {"q": "开饭店"}, HTTP_HX_REQUEST="true").content.decode()
+    # (the one-item catalog has no "开": "开饭店" would be half unknown — decision 0026)
+    partial = client.get("/guide/", {"q": "饭店餐饮"}, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<div id="hits"') and "食品经营许可" in partial
-    full = client.get("/guide/", {"q": "开饭店"}).content.decode()
+    full = client.get("/guide/", {"q": "饭店餐饮"}).content.decode()
     assert "<html" in full and "食品经营许可" in full
 
 

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         workdays.ensure_calendar()
         counts = demo.seed()
         items = catalog.load_demo(catalog_demo.load())
+        catalog_demo.seed_questions()  # 未找到事项的提问 for the hall admin's list
         bundles_demo.seed()  # the items' form fields, so a bundle shows one merged form
         queue_demo.seed()
         projects_demo.seed(Hall.objects.get(code="371400-zwfw"))  # stage templates, a key project
