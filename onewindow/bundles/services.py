@@ -16,12 +16,11 @@ application rows, skipping a locked one (whoever holds it settles it), so it nev
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 
-from onewindow import clock
+from onewindow import clock, links
 from onewindow.accounts.models import Applicant, Hall, Role, User, Window
 from onewindow.accounts.queries import staff_of
 from onewindow.bundles import numbering, queries
@@ -105,7 +104,7 @@ def _item_name(case: Case) -> str:
 
 def progress_url(number: str) -> str:
     """The public progress page the notice's QR code and the SMS point to."""
-    return settings.ONEWINDOW_PUBLIC_URL + reverse("bundles:progress", args=[number])
+    return links.public_url(reverse("bundles:progress", args=[number]))
 
 
 def _message(application: BundleApplication, event: str, context: dict, seq: int | str | None = None) -> None:
