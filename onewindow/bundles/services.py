@@ -57,6 +57,20 @@ def may_start(by: User, *, channel: str, applicant: Applicant | None = None) -> 
     return staff is not None and staff.role in START_ROLES
 
 
+def start_refusal(bundle: Bundle, applicant: Applicant | None) -> DomainError | None:
+    """Why `applicant` may not apply for `bundle` at all — the one rule of the apply pages (which
+    say it before anything is filled in) and of `apply`: 企业开办 (a bundle `for_new_entity`) sets
+    up a company, so an applicant already holding a 统一社会信用代码 is an existing company."""
+    if applicant is None or not bundle.for_new_entity or not applicant.credit_code:
+        return None
+    return Conflict(
+        "bundle.existing_entity",
+        f"申请人“{applicant.name}”已持有统一社会信用代码（{applicant.credit_code}），是已设立的主体；"
+        f"“{bundle.name}”用于新设立企业。已设立企业办理刻章、税务、社保等请分别申请相应事项，变更登记请申请变更事项。",
+        details={"credit_code": applicant.credit_code},
+    )
+
+
 def at_comprehensive_window(by: User, hall_id: int) -> bool:
     """A clerk of the hall posted at one of its active comprehensive windows (综合窗口, 一窗受理)."""
     if by.is_superuser:
@@ -168,6 +182,9 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
         )
     if not bundle.is_active:
         raise Conflict("bundle.inactive", f"“{bundle.name}”暂停受理。")
+    refused = start_refusal(bundle, applicant)
+    if refused is not None:
+        raise refused
     bundle_parts = parts(bundle)
     fields = merged_form(bundle, bundle_parts)
     answers = check_form(fields, form_data)
@@ -182,15 +199,23 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
     )  # fmt: skip
     stored = _store(files, handed)
     asked_by = {f.key: set(f.items) for f in fields}
+    after = prerequisites(bundle)
+    children: dict[str, Case] = {}
     for p in bundle_parts:  # in the bundle's order, so the children's ids (the lock order) follow it
         mine = [m for m in handed if p.code in m.ids]
-        cases.submit(
+        # a prerequisite is listed before its dependants (catalog.check_bundle_order): its child exists
+        children[p.code] = cases.submit(
             version=p.version, applicant=applicant, hall=hall, channel=channel, by=by,
             form_data={k: v for k, v in answers.items() if p.code in asked_by[k]},
             handed_in=[m.ids[p.code] for m in mine], files={m.ids[p.code]: stored[m.name] for m in mine if m.name in stored},
-            bundle_number=application.number,
+            bundle_number=application.number, prerequisite=children.get(after.get(p.code, "")),
         )  # fmt: skip
     return application
+
+
+def prerequisites(bundle: Bundle) -> dict[str, str]:
+    """The bundle's 前置事项 as its definition gives them: item code → the code it depends on."""
+    return dict(bundle.entries.filter(after__isnull=False).values_list("item__code", "after__code"))
 
 
 def unacceptable_child(application: BundleApplication, by: User) -> dict | None:
@@ -216,9 +241,13 @@ def accept(application: BundleApplication, *, by: User) -> BundleApplication:
     _require_window(by, application)
     if application.closed_at is not None or application.accepted_on is not None:
         raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能再次受理。")
-    for child in children:
+    due: dict[int, dt.date] = {}
+    for child in children:  # in id order: a prerequisite's child before its dependants'
         try:
-            cases.accept(child, by=by, bundle=application.number)
+            # a dependant is due no earlier than its prerequisite (公章刻制 after 企业设立登记)
+            accepted = cases.accept(child, by=by, bundle=application.number,
+                                    due_not_before=due.get(child.prerequisite_id))  # fmt: skip
+            due[child.pk] = accepted.due_on
         except DomainError as exc:
             raise Conflict(
                 "bundle.child_not_acceptable",
