@@ -4,7 +4,7 @@ notices, licenses and tickets, the links in SMS — is built here, below the hal
 reaches the server at an inside address a citizen's phone cannot open).
 
 `check_public_url` is a deployment system check (registered by onewindow.web.apps; `manage.py
-check --deploy`), run at start by the processes that hand links out — gunicorn (wsgi.py), asgi.py
+check --deploy --tag onewindow`), run at start by the processes that hand links out — gunicorn (wsgi.py), asgi.py
 and `manage.py worker` (the SMS): outside a demo or debugging, a loopback, unspecified or
 malformed public address is an error (docs/decisions/0027-public-url-and-notice-numbers.md)."""
 

@@ -11,4 +11,4 @@ class WebConfig(AppConfig):
         # A deployment check (`manage.py check --deploy`): the processes that hand links out run it
         # at start themselves (wsgi, asgi, `manage.py worker`), so the tools (makemigrations,
         # migrate, seed_demo) work on a developer's machine without a public address.
-        checks.register(check_public_url, deploy=True)
+        checks.register(check_public_url, "onewindow", deploy=True)
