@@ -32,6 +32,11 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# `make run` serves the demo hall: ONEWINDOW_DEMO allows its loopback public address (the system
+# check onewindow.E001 refuses one in production settings); scripts/run.sh sets
+# ONEWINDOW_PUBLIC_URL to what it serves. Both reach the prerequisites (migrate, seed_demo) too.
+run: export ONEWINDOW_DEMO ?= true
+demo: export ONEWINDOW_DEMO ?= true
 run: system-packages demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/

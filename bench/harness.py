@@ -115,6 +115,7 @@ class Server:
         env = {
             **os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "600", "ONEWINDOW_PLAIN_STATIC": "true",
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
+            "ONEWINDOW_DEMO": "true",  # a loopback public address is refused at start otherwise (onewindow.links)
         }  # fmt: skip
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "onewindow.wsgi", "-w", str(workers),

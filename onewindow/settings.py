@@ -25,7 +25,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +47,9 @@ INSTALLED_APPS = [
     "onewindow.projects",
     "onewindow.web",
     "onewindow.ops",
+    # After onewindow.web, whose admin/base_site.html (the provisional-calendar warning, the
+    # greeting in the case it was given) must shadow Django's own: the first app wins.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [
@@ -170,7 +172,9 @@ ONEWINDOW_COMMITMENT_CHECK_DAYS = env_int("ONEWINDOW_COMMITMENT_CHECK_DAYS", 20)
 # Provisional calendar years generated ahead of the official data (RULES.md: a year the
 # calendar does not know is an error, never a silent guess — these are marked provisional).
 ONEWINDOW_PROVISIONAL_YEARS_AHEAD = env_int("ONEWINDOW_PROVISIONAL_YEARS_AHEAD", 3)
-# The hall's public address: QR codes on notices and licenses point below it.
+# The hall's public address: QR codes on notices, licenses and tickets and the links in SMS point
+# below it (onewindow/links.py). Outside a demo or DEBUG a loopback or unset address is an error
+# at start (system check onewindow.E001; docs/decisions/0027-public-url-and-notice-numbers.md).
 ONEWINDOW_PUBLIC_URL = env_str("ONEWINDOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Online sign-up (注册, issue 15 item 4; decision 24): the SMS code's life and wrong tries, and the
 # codes sent per identifier (ID number or credit code) and per address in one day.
@@ -179,6 +183,8 @@ ONEWINDOW_SIGNUP_CODE_ATTEMPTS = env_int("ONEWINDOW_SIGNUP_CODE_ATTEMPTS", 5)
 ONEWINDOW_SIGNUP_CODES_PER_ID_DAY = env_int("ONEWINDOW_SIGNUP_CODES_PER_ID_DAY", 5)
 ONEWINDOW_SIGNUP_CODES_PER_IP_DAY = env_int("ONEWINDOW_SIGNUP_CODES_PER_IP_DAY", 20)
 ONEWINDOW_SIGNUP_RESEND_SECONDS = env_int("ONEWINDOW_SIGNUP_RESEND_SECONDS", 60)
+# A demo hall (`make run` sets it): a loopback public address is then allowed.
+ONEWINDOW_DEMO = env_bool("ONEWINDOW_DEMO", False)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,21 @@
 set -euo pipefail
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+# The address the QR codes of notices, licenses and tickets and the links in SMS carry
+# (onewindow/links.py): what this serves, unless the operator named the public one. Bound to every
+# interface (0.0.0.0 / ::), a phone reaches it at the machine's first address.
+if [ -z "${ONEWINDOW_PUBLIC_URL:-}" ]; then
+    PUBLIC_HOST="$HOST"
+    if [ "$HOST" = "0.0.0.0" ] || [ "$HOST" = "::" ]; then
+        PUBLIC_HOST=$(hostname -I 2>/dev/null | awk '{print $1}')
+        PUBLIC_HOST="${PUBLIC_HOST:-127.0.0.1}"
+    fi
+    case "$PUBLIC_HOST" in *:*) PUBLIC_HOST="[$PUBLIC_HOST]" ;; esac
+    export ONEWINDOW_PUBLIC_URL="http://$PUBLIC_HOST:$PORT"
+fi
+# The demo hall: a loopback public address is allowed (system check onewindow.E001).
+export ONEWINDOW_DEMO="${ONEWINDOW_DEMO:-true}"
+echo "Public address (QR codes, SMS links): $ONEWINDOW_PUBLIC_URL"
 .venv/bin/python manage.py worker &
 worker_pid=$!
 TMP_DIR=$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)  # the workers' heartbeat file: in memory, not on disk

@@ -80,9 +80,9 @@ class HallOpeningHoursInline(admin.TabularInline):
 
 @admin.register(Hall)
 class HallAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "region"]
+    list_display = ["code", "name", "short_name", "kind", "region"]
     list_filter = ["kind"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "short_name"]
     autocomplete_fields = ["region"]
     filter_horizontal = ["departments"]
     inlines = [HallOpeningHoursInline]

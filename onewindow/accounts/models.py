@@ -81,6 +81,14 @@ class Hall(models.Model):
 
     code = models.CharField("中心编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=80)
+    # 机关代字: the hall's part of its notices' numbers (文号), e.g. 德政服 in 德政服受字〔2026〕第0023号
+    # (documents.notices); blank, the full name stands in.
+    short_name = models.CharField(
+        "文号代字",
+        max_length=20,
+        blank=True,
+        help_text="文书编号的机关代字，如“德政服”（德政服受字〔2026〕第0023号）",
+    )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     region = models.ForeignKey(Region, models.PROTECT, related_name="halls", verbose_name="所在区划")
     address = models.CharField("地址", max_length=200, blank=True)

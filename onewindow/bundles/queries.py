@@ -111,7 +111,11 @@ def sees_own_child_only(user: User, application: BundleApplication) -> bool:
 
 def children_of(number: str) -> QuerySet[Case]:
     """The application's children with what every list of them shows, in the bundle's order."""
-    return _children(number).select_related("item", "item_version", "department").order_by("pk")
+    return (
+        _children(number)
+        .select_related("item", "item_version", "department", "prerequisite__item_version")
+        .order_by("pk")
+    )
 
 
 def visible_children(user: User, application: BundleApplication) -> QuerySet[Case]:

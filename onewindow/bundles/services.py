@@ -16,12 +16,11 @@ application rows, skipping a locked one (whoever holds it settles it), so it nev
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 
-from onewindow import clock
+from onewindow import clock, links
 from onewindow.accounts.models import Applicant, Hall, Role, User, Window
 from onewindow.accounts.queries import staff_of
 from onewindow.bundles import numbering, queries
@@ -56,6 +55,20 @@ def may_start(by: User, *, channel: str, applicant: Applicant | None = None) -> 
         return True
     staff = staff_of(by)
     return staff is not None and staff.role in START_ROLES
+
+
+def start_refusal(bundle: Bundle, applicant: Applicant | None) -> DomainError | None:
+    """Why `applicant` may not apply for `bundle` at all — the one rule of the apply pages (which
+    say it before anything is filled in) and of `apply`: 企业开办 (a bundle `for_new_entity`) sets
+    up a company, so an applicant already holding a 统一社会信用代码 is an existing company."""
+    if applicant is None or not bundle.for_new_entity or not applicant.credit_code:
+        return None
+    return Conflict(
+        "bundle.existing_entity",
+        f"申请人“{applicant.name}”已持有统一社会信用代码（{applicant.credit_code}），是已设立的主体；"
+        f"“{bundle.name}”用于新设立企业。已设立企业办理刻章、税务、社保等请分别申请相应事项，变更登记请申请变更事项。",
+        details={"credit_code": applicant.credit_code},
+    )
 
 
 def at_comprehensive_window(by: User, hall_id: int) -> bool:
@@ -105,7 +118,7 @@ def _item_name(case: Case) -> str:
 
 def progress_url(number: str) -> str:
     """The public progress page the notice's QR code and the SMS point to."""
-    return settings.ONEWINDOW_PUBLIC_URL + reverse("bundles:progress", args=[number])
+    return links.public_url(reverse("bundles:progress", args=[number]))
 
 
 def _message(application: BundleApplication, event: str, context: dict, seq: int | str | None = None) -> None:
@@ -169,6 +182,9 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
         )
     if not bundle.is_active:
         raise Conflict("bundle.inactive", f"“{bundle.name}”暂停受理。")
+    refused = start_refusal(bundle, applicant)
+    if refused is not None:
+        raise refused
     bundle_parts = parts(bundle)
     fields = merged_form(bundle, bundle_parts)
     answers = check_form(fields, form_data)
@@ -183,15 +199,23 @@ def apply(*, bundle: Bundle, applicant: Applicant, form_data: dict | None, mater
     )  # fmt: skip
     stored = _store(files, handed)
     asked_by = {f.key: set(f.items) for f in fields}
+    after = prerequisites(bundle)
+    children: dict[str, Case] = {}
     for p in bundle_parts:  # in the bundle's order, so the children's ids (the lock order) follow it
         mine = [m for m in handed if p.code in m.ids]
-        cases.submit(
+        # a prerequisite is listed before its dependants (catalog.check_bundle_order): its child exists
+        children[p.code] = cases.submit(
             version=p.version, applicant=applicant, hall=hall, channel=channel, by=by,
             form_data={k: v for k, v in answers.items() if p.code in asked_by[k]},
             handed_in=[m.ids[p.code] for m in mine], files={m.ids[p.code]: stored[m.name] for m in mine if m.name in stored},
-            bundle_number=application.number,
+            bundle_number=application.number, prerequisite=children.get(after.get(p.code, "")),
         )  # fmt: skip
     return application
+
+
+def prerequisites(bundle: Bundle) -> dict[str, str]:
+    """The bundle's 前置事项 as its definition gives them: item code → the code it depends on."""
+    return dict(bundle.entries.filter(after__isnull=False).values_list("item__code", "after__code"))
 
 
 def unacceptable_child(application: BundleApplication, by: User) -> dict | None:
@@ -217,9 +241,13 @@ def accept(application: BundleApplication, *, by: User) -> BundleApplication:
     _require_window(by, application)
     if application.closed_at is not None or application.accepted_on is not None:
         raise Conflict("bundle.invalid_transition", "该一件事申请已受理或已办结，不能再次受理。")
-    for child in children:
+    due: dict[int, dt.date] = {}
+    for child in children:  # in id order: a prerequisite's child before its dependants'
         try:
-            cases.accept(child, by=by, bundle=application.number)
+            # a dependant is due no earlier than its prerequisite (公章刻制 after 企业设立登记)
+            accepted = cases.accept(child, by=by, bundle=application.number,
+                                    due_not_before=due.get(child.prerequisite_id))  # fmt: skip
+            due[child.pk] = accepted.due_on
         except DomainError as exc:
             raise Conflict(
                 "bundle.child_not_acceptable",

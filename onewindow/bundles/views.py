@@ -68,7 +68,7 @@ def _window(request, bundle, *, applicant_ref="", form=None, status=200, **extra
     applicant = case_pages.applicant_by_ref(applicant_ref)
     return render(request, "bundles/window_apply.html", {
         "bundle": bundle, **lists, "form": form or MergedForm(fields=lists["fields"]), "applicant": applicant,
-        "register_form": WalkInForm(), **extra,
+        "register_form": WalkInForm(), "refused": services.start_refusal(bundle, applicant), **extra,
     }, status=status)  # fmt: skip
 
 
@@ -254,6 +254,7 @@ def portal_apply(request, code: str):
         status = 400
     return render(request, "bundles/portal_apply.html", {
         "bundle": bundle, **lists, "applicant": applicant, "form": form, "uploads": uploads,
+        "refused": services.start_refusal(bundle, applicant),
     }, status=status)  # fmt: skip
 
 

@@ -69,6 +69,7 @@ def issue(case: Case, *, by: User, delivery: str, license: Callable[[Case], str]
     licenses module owns the license (licenses.services.issue_license is the way to call this)."""
     case = lock_case(case)
     permits.require(by, case, "issue")
+    permits.require_state("issue", case, permits.Facts(case))  # a 一件事 child: after its prerequisite
     if case.outcome != Outcome.APPROVED:
         raise Conflict("case.not_approved", "只有准予许可的办件才能制证。")
     if delivery not in DELIVERY_METHODS:

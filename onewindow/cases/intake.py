@@ -35,6 +35,7 @@ from onewindow.cases.transitions import (
 )
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import Conflict, DomainError
+from onewindow.workdays import calendar
 
 S = Status
 
@@ -90,7 +91,7 @@ def find_applicant(*, ref: str | None = None, user_id: int | None = None) -> App
 def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: str, by: User,
            form_data: dict | None = None, handed_in: Iterable[int] = (),
            files: dict[int, object] | None = None, project_code: str = "",
-           bundle_number: str = "") -> Case:  # fmt: skip
+           bundle_number: str = "", prerequisite: Case | None = None) -> Case:  # fmt: skip
     """接件 at a window (`handed_in`: the material ids the clerk ticks) or online (`files`: the
     uploads, material id → file). A material is received only so: online, only what was
     uploaded counts; nothing handed in means nothing received. A shared material not handed in
@@ -115,6 +116,7 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
         department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
         channel=channel, form_data=form_data or {}, received_at=now, received_on=today, intake_from=today,
         promised_days=version.promised_limit_days, status="", project_code=project_code, bundle_number=bundle_number,
+        prerequisite=prerequisite,
     )  # fmt: skip
     rows = []
     for m in materials:
@@ -184,13 +186,16 @@ def _shared_found_since(case: Case) -> list[fastsql.Update]:
 
 
 @hot_path
-def accept(case: Case, *, by: User, bundle: str | None = None) -> Case:
-    """受理: the materials are complete and legal; the clock starts (the day itself not counted)."""
+def accept(case: Case, *, by: User, bundle: str | None = None, due_not_before: dt.date | None = None) -> Case:
+    """受理: the materials are complete and legal; the clock starts (the day itself not counted).
+    `due_not_before`: a child of a 一件事 is due no earlier than its prerequisite (bundles)."""
     case = lock_case(case, materials=True, fast=True)
     permits.require(by, case, "accept", bundle=bundle)
     shared = _shared_found_since(case)
     permits.require_state("accept", case, permits.Facts(case))  # on the materials the lock read
     steps = start_clock(case, clock.today(), fast=True)
+    if due_not_before is not None and case.due_on < due_not_before:
+        case.due_seq, case.due_on = calendar.seq(due_not_before), due_not_before
     apply_transition(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS, fast=True,
                      also=[steps, *shared])  # fmt: skip
     return case

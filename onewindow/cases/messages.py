@@ -10,7 +10,9 @@ A case of a bundle (一件事) gets none: the bundle sends one message for all i
 import datetime as dt
 from collections.abc import Callable
 
-from onewindow import fastsql
+from django.urls import reverse
+
+from onewindow import fastsql, links
 from onewindow.cases.models import Case, CaseEvent, Suspension
 from onewindow.notify.models import Event
 from onewindow.notify.services import build
@@ -33,6 +35,12 @@ def _kind(payload: dict) -> str:
     return Suspension.Kind(kind).label if kind in Suspension.Kind.values else "特别"
 
 
+def progress_url(case: Case) -> str:
+    """The public progress page of the case (the notices' QR code too): the link in the SMS
+    that tell of a written answer, so the applicant can read and download it on the phone."""
+    return links.public_url(reverse("cases:progress"), {"number": case.number})
+
+
 def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] | None:
     """(event name, template context beyond number and item), or None when nothing is sent."""
     payload = event.payload or {}
@@ -40,10 +48,11 @@ def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] |
         return Event.ACCEPTED, {"action": action, "due_on": case.due_on, "due_note": provisional_note(case.due_on),
                                 "supply_by": case.tolerance_due_on}  # fmt: skip
     if action in ("request_supplement", "return_for_correction"):
-        return Event.SUPPLEMENT_REQUESTED, {"materials": _materials(payload),
+        return Event.SUPPLEMENT_REQUESTED, {"materials": _materials(payload), "url": progress_url(case),
                                             "during_review": action == "return_for_correction"}  # fmt: skip
     if action == "refuse":
-        return Event.REFUSED, {"reason": event.reason, "where_to_turn": payload.get("where_to_turn", "")}
+        return Event.REFUSED, {"reason": event.reason, "where_to_turn": payload.get("where_to_turn", ""),
+                               "url": progress_url(case)}  # fmt: skip
     if action == "suspend":
         return Event.SUSPENDED, {"kind": _kind(payload), "expected_days": payload.get("expected_days")}
     if action == "resume":
@@ -55,7 +64,11 @@ def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] |
         return Event.DEADLINE_MOVED, {"from_on": _day(payload.get("from")), "due_on": case.due_on,
                                       "due_note": provisional_note(case.due_on)}  # fmt: skip
     if action == "decide":
-        return Event.DECIDED, {"approve": payload.get("approve"), "reason": event.reason}
+        return Event.DECIDED, {
+            "approve": payload.get("approve"),
+            "reason": event.reason,
+            "url": progress_url(case),
+        }
     if action == "issue" and payload.get("delivery") == "pickup":
         return Event.READY_FOR_PICKUP, {
             "license_number": payload.get("license", ""),

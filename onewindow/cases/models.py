@@ -97,6 +97,17 @@ class Case(models.Model):
     # 一件事: the bundle application this case is a child of (its number); messages and notices
     # then go out once for the whole bundle.
     bundle_number = models.CharField("一件事申请编号", max_length=30, blank=True)
+    # 前置办件: a child of a 一件事 that depends on a sibling (公章刻制 on 企业设立登记, the bundle's
+    # definition: catalog.BundleItem.after) is neither decided nor issued before it (permits).
+    prerequisite = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="前置办件",
+        db_index=False,
+    )
     # The audit chain's head, kept on the row so a transition needs no extra read.
     event_count = models.PositiveIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)

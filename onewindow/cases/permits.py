@@ -18,7 +18,16 @@ from functools import cached_property
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Hall, Role, User
 from onewindow.accounts.queries import staff_of
-from onewindow.cases.models import Case, CaseEvent, CaseMaterial, CaseStep, Channel, CommitmentCheck
+from onewindow.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseStep,
+    Channel,
+    CommitmentCheck,
+    Outcome,
+    Status,
+)
 from onewindow.cases.transitions import (
     INTAKE_ROLES,
     REVIEW_ROLES,
@@ -179,6 +188,37 @@ class Facts:
     def review_pending(self) -> bool:
         return any(s.done_at is None and s.kind == CaseStep.Kind.REVIEW for s in self.steps)
 
+    @cached_property
+    def prerequisite(self) -> Case | None:
+        """The 前置办件 of a 一件事 child (公章刻制's 企业设立登记), or None (one query, when asked)."""
+        if self.case.prerequisite_id is None:
+            return None
+        return Case.objects.filter(pk=self.case.prerequisite_id).select_related("item_version").first()
+
+
+def _prerequisite_open(action: str, facts: Facts) -> DomainError | None:
+    """A dependent child of a 一件事 is neither decided before its prerequisite is decided nor
+    issued before the prerequisite's result is (公章刻制 needs the business licence)."""
+    before = facts.prerequisite
+    if before is None:
+        return None
+    name = f"前置事项“{before.item_version.name}”（{before.number}）"
+    if before.status != Status.CLOSED:
+        verb = "作出决定" if action == "decide" else "制证"
+        return Conflict("case.prerequisite_open", f"{name}尚未办结，该办件暂不能{verb}。",
+                        details={"prerequisite": before.number})  # fmt: skip
+    if action == "issue" and before.outcome == Outcome.APPROVED and not _issued(before):
+        return Conflict("case.prerequisite_not_issued", f"{name}尚未制证，该办件暂不能制证。",
+                        details={"prerequisite": before.number})  # fmt: skip
+    return None
+
+
+def _issued(case: Case) -> bool:
+    """The case's result was issued (制证), or it has no 制证 step to wait for."""
+    if CaseEvent.objects.filter(case=case, action="issue").exists():
+        return True
+    return not case.steps.filter(kind=CaseStep.Kind.AFTER).exclude(name__contains="送达").exists()
+
 
 def _tolerable(case: Case) -> dict[int, bool]:
     return {m.pk: m.tolerable for m in published(case.item_version_id)[1]}
@@ -210,6 +250,10 @@ def refusal(action: str, case: Case, facts: Facts) -> DomainError | None:
         step = facts.current_step()
         if step is None or step.kind != CaseStep.Kind.REVIEW:
             return Conflict("case.no_review_step", "审查环节已完成，请作出决定。")
+    if action in ("decide", "issue"):
+        blocked = _prerequisite_open(action, facts)
+        if blocked is not None:
+            return blocked
     if action == "decide":
         if facts.tolerated():
             return Conflict("case.tolerated_materials_pending", "容缺材料尚未补齐，暂不能作出决定。")

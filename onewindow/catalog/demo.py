@@ -21,7 +21,8 @@ PATH = Path(__file__).parent / "data" / "demo_catalog.toml"
 ITEM_KEYS = (set(services.ELEMENT_FIELDS) - {"delivery_pickup", "delivery_post"}) | {
     "code", "department", "delivery", "life_events", "materials", "steps",
 }  # fmt: skip
-BUNDLE_KEYS = {"code", "name", "lead_department", "promised_limit_days", "life_event", "description", "items"}
+BUNDLE_KEYS = {"code", "name", "lead_department", "promised_limit_days", "life_event", "description", "items",
+               "after", "for_new_entity"}  # fmt: skip
 
 
 class DemoCatalogError(ValueError):

@@ -230,9 +230,18 @@ class Bundle(models.Model):
         LifeEvent, models.PROTECT, null=True, blank=True, verbose_name="人生事件/主题"
     )
     items = models.ManyToManyField(
-        ServiceItem, through="BundleItem", related_name="bundles", verbose_name="包含事项"
+        ServiceItem,
+        through="BundleItem",
+        through_fields=("bundle", "item"),
+        related_name="bundles",
+        verbose_name="包含事项",
     )
     is_active = models.BooleanField("启用", default=True)
+    # 企业开办 is for a company not yet set up: an applicant already holding a 统一社会信用代码 is
+    # an existing company, refused with the way to its own items (bundles.services.start_refusal).
+    for_new_entity = models.BooleanField(
+        "仅限新设立主体", default=False, help_text="申请人已持有统一社会信用代码（已设立的企业）时不予申请"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "一件事"
@@ -246,6 +255,12 @@ class BundleItem(models.Model):
     bundle = models.ForeignKey(Bundle, models.CASCADE, related_name="entries")
     item = models.ForeignKey(ServiceItem, models.PROTECT, related_name="+", verbose_name="事项")
     order = models.PositiveSmallIntegerField("顺序", default=0)
+    # 前置事项: the item of the same bundle this one depends on (公章刻制、税务、社保 on 企业设立登记,
+    # which gives the company its credit code); listed before it. Its child case is neither decided
+    # nor issued before the prerequisite's, and is due no earlier (bundles.services).
+    after = models.ForeignKey(
+        ServiceItem, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="前置事项"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "一件事包含事项"

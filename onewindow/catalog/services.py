@@ -456,23 +456,44 @@ def check_bundle(items: list[ServiceItem], promised_limit_days: int) -> None:
         )
 
 
+def check_bundle_order(item_codes: list[str], after: dict[str, str]) -> None:
+    """前置事项 (`after`: item code → the code of the item it depends on): both in the bundle, the
+    prerequisite listed first — so the order is the dependency's and no item waits on itself."""
+    for code, prerequisite in after.items():
+        if code not in item_codes or prerequisite not in item_codes:
+            raise DomainError(
+                "catalog.bundle_after_unknown", f"前置关系的事项须都在该一件事中：{code} → {prerequisite}。"
+            )
+        if item_codes.index(prerequisite) >= item_codes.index(code):
+            raise DomainError(
+                "catalog.bundle_after_order",
+                f"前置事项须排在依赖它的事项之前：{prerequisite} 应在 {code} 之前。",
+            )
+
+
 @transaction.atomic
 def save_bundle(*, code: str, name: str, lead_department: Department, promised_limit_days: int,
-                item_codes: list[str], description: str = "", life_event: str | None = None) -> Bundle:  # fmt: skip
+                item_codes: list[str], description: str = "", life_event: str | None = None,
+                after: dict[str, str] | None = None, for_new_entity: bool = False) -> Bundle:  # fmt: skip
+    """Creates or replaces a 一件事: its items in order, each with the item it depends on
+    (`after`), and whether it is only for a new company (`for_new_entity`)."""
     items = {i.code: i for i in ServiceItem.objects.filter(code__in=item_codes).select_related("current")}
     missing = [c for c in item_codes if c not in items]
     if missing:
         raise DomainError("catalog.bundle_unknown_items", f"以下事项不存在：{'、'.join(missing)}。")
     check_bundle([items[c] for c in item_codes], promised_limit_days)
+    after = after or {}
+    check_bundle_order(item_codes, after)
     bundle, _ = Bundle.objects.update_or_create(
         code=code, defaults={"name": name, "lead_department": lead_department, "description": description,
-                             "promised_limit_days": promised_limit_days,
+                             "promised_limit_days": promised_limit_days, "for_new_entity": for_new_entity,
                              "life_event": _life_events([life_event])[0] if life_event else None},
     )  # fmt: skip
     bundle.entries.all().delete()
     BundleItem.objects.bulk_create(
-        [BundleItem(bundle=bundle, item=items[c], order=i) for i, c in enumerate(item_codes, start=1)]
-    )
+        [BundleItem(bundle=bundle, item=items[c], order=i, after=items.get(after.get(c, "")))
+         for i, c in enumerate(item_codes, start=1)]
+    )  # fmt: skip
     catalog_changed()
     return bundle
 
@@ -489,7 +510,8 @@ def load_demo(data) -> dict:
         if not Bundle.objects.filter(code=b["code"]).exists():
             save_bundle(code=b["code"], name=b["name"], lead_department=departments[b["lead_department"]],
                         promised_limit_days=b["promised_limit_days"], item_codes=b["items"],
-                        description=b.get("description", ""), life_event=b.get("life_event"))  # fmt: skip
+                        description=b.get("description", ""), life_event=b.get("life_event"),
+                        after=b.get("after"), for_new_entity=b.get("for_new_entity", False))  # fmt: skip
     _demo_draft()
     return {"items": ServiceItem.objects.count(), "bundles": Bundle.objects.count()}
 

@@ -42,7 +42,8 @@ def item_guide(request, code: str):
 def checklist_pdf(request, code: str):
     """一次性告知单: everything to bring, printable before coming to the hall."""
     version = queries.item_version(code, queries.parse_version_number(request.GET.get("version")))
-    pdf = render_pdf("catalog/checklist_pdf.html", {"v": version}, base_url=request.build_absolute_uri("/"))
+    # No base URL from the request: the sheet links nowhere and loads nothing (onewindow.links).
+    pdf = render_pdf("catalog/checklist_pdf.html", {"v": version})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="checklist-{version.item.code}-v{version.number}.pdf"'

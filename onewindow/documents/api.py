@@ -7,6 +7,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from onewindow import links
 from onewindow.accounts.permissions import requires
 from onewindow.documents import notices
 from onewindow.documents.views import pdf_response
@@ -42,7 +43,7 @@ def list_notices(request, number: str):
             "kind_display": n.title,
             "number": n.number,
             "issued_on": n.issued_on,
-            "url": request.build_absolute_uri(reverse("api:get_notice", args=[case.number, n.kind.code])),
+            "url": links.public_url(reverse("api:get_notice", args=[case.number, n.kind.code])),
         }
         for n in notices.issued(case)
     ]

@@ -5,22 +5,25 @@ produces a printable notice).
 A notice is read from the audit trail, not stored: each kind is caused by an event (受理 by
 `accept`, 一次性告知 by `request_supplement` …), and its data come from that event's payload,
 so a notice printed again next year says what was decided then, not what the case says today.
-The events are hash-chained and never change (ARCHITECTURE.md "Audit trail"); a notice number
-made of the case number and the event's sequence is therefore stable too.
+The events are hash-chained and never change (ARCHITECTURE.md "Audit trail"). What is stored is
+each notice's number (文号, models.NoticeNumber) in the hall's convention — 德政服受字〔2026〕第0023号:
+the hall's 代字, the kind's character, the year, the serial of a gap-free counter per hall, kind and
+year — given the first time the notice is issued (listed on a case page, in the API, or printed)
+and read back on every reprint (docs/decisions/0027-public-url-and-notice-numbers.md).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
-from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from onewindow import clock, pdf, qr
+from onewindow import clock, links, pdf, qr, serials
 from onewindow.cases import veto_filings
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Suspension
 from onewindow.cases.services import may_view
 from onewindow.catalog.models import ItemType
+from onewindow.documents.models import NoticeNumber
 from onewindow.errors import DomainError, NotFound
 
 
@@ -28,7 +31,7 @@ from onewindow.errors import DomainError, NotFound
 class Kind:
     code: str  # GLOSSARY.md name, used in URLs and the API
     title: str  # the notice's Chinese name
-    abbr: str  # the character of its notice number (受〔2026〕…号)
+    abbr: str  # the character of its notice number (德政服受字〔2026〕第0023号)
     actions: tuple[str, ...]  # the case events that issue it
 
 
@@ -72,6 +75,8 @@ class Issued:
     kind: Kind
     event: CaseEvent
     history: list[CaseEvent] = field(repr=False)
+    # 文书编号, given once (numbered()): 德政服受字〔2026〕第0023号.
+    number: str = ""
 
     @property
     def title(self) -> str:
@@ -90,11 +95,6 @@ class Issued:
     @property
     def issued_on(self) -> dt.date:
         return local_date(self.event.at)
-
-    @property
-    def number(self) -> str:
-        """文书编号: stable, unique, and needs no counter (the event never changes)."""
-        return f"{self.kind.abbr}〔{self.issued_on.year}〕{self.event.case.number}-{self.event.seq}号"
 
 
 def decision_title(approved: bool, licensing: bool) -> str:
@@ -164,7 +164,68 @@ def issued(case: Case) -> list[Issued]:
         # 否决报备: a project case's refusal or denial goes out only once filed to hall management.
         latest = {k: e for k, e in latest.items() if not _vetoed(e)}
     found = [Issued(KINDS[k], e, history) for k, e in latest.items()]
-    return sorted(found, key=lambda n: (n.event.seq, list(KINDS).index(n.kind.code)))
+    return numbered(case, sorted(found, key=lambda n: (n.event.seq, list(KINDS).index(n.kind.code))))
+
+
+# ---- 文书编号: the hall's register -----------------------------------------------------------
+
+
+def hall_code_name(hall) -> str:
+    """The hall's 机关代字 in its notices' numbers (set in the admin); blank, its full name."""
+    return hall.short_name.strip() or hall.name
+
+
+def format_number(hall, kind: Kind, year: int, serial: int) -> str:
+    return f"{hall_code_name(hall)}{kind.abbr}字〔{year}〕第{serial:04d}号"
+
+
+def numbered(case: Case, found: list[Issued]) -> list[Issued]:
+    """Each notice with its number: read back when given before (one query), else given now,
+    in the order the notices were issued."""
+    if not found:
+        return found
+    given = dict(
+        ((event_id, kind), number)
+        for event_id, kind, number in NoticeNumber.objects.filter(
+            event__in=[n.event.pk for n in found]
+        ).values_list("event_id", "kind", "number")
+    )
+    for notice in found:
+        notice.number = given.get((notice.event.pk, notice.kind.code)) or assign_number(notice)
+    return found
+
+
+def assign_number(notice: Issued) -> str:
+    """Gives the notice its number once. The counter of the hall, kind and year (the year the
+    notice was issued) is taken in the same short transaction as the number's row: an issue that
+    fails gives its serial back (no gap), and of two first readers at once the second finds the
+    first's number under the counter's lock, or — its insert refused — reads it after."""
+    case, kind = notice.event.case, notice.kind
+    year = notice.issued_on.year
+    try:
+        with transaction.atomic():
+            serial = serials.next_gapless(f"notice:{case.hall_id}:{kind.code}:{year}")
+            existing = NoticeNumber.objects.filter(event=notice.event, kind=kind.code).first()
+            if existing is not None:
+                raise _AlreadyNumbered(existing.number)
+            number = format_number(case.hall, kind, year, serial)
+            NoticeNumber.objects.create(
+                event=notice.event, kind=kind.code, hall_id=case.hall_id, year=year, serial=serial,
+                number=number, assigned_at=clock.now(),
+            )  # fmt: skip
+            return number
+    except _AlreadyNumbered as exc:
+        return exc.number
+    except IntegrityError:
+        return NoticeNumber.objects.get(event=notice.event, kind=kind.code).number
+
+
+class _AlreadyNumbered(Exception):
+    """Rolls back the serial just taken: another reader numbered the notice first."""
+
+    def __init__(self, number: str):
+        super().__init__(number)
+        self.number = number
 
 
 def _vetoed(event: CaseEvent) -> bool:
@@ -187,7 +248,7 @@ def issued_one(case: Case, kind: str) -> Issued:
 
 
 def progress_url(case: Case) -> str:
-    return f"{settings.ONEWINDOW_PUBLIC_URL}{reverse('cases:progress')}?{urlencode({'number': case.number})}"
+    return links.public_url(reverse("cases:progress"), {"number": case.number})
 
 
 # ---- what each notice says --------------------------------------------------------------------

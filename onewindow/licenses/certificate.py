@@ -1,16 +1,15 @@
 """The printable e-license: a PDF (onewindow.pdf, Noto CJK) whose QR code opens the public
 verification page, so anyone holding the paper can check it is genuine and still valid."""
 
-from django.conf import settings
 from django.urls import reverse
 
-from onewindow import clock, qr
+from onewindow import clock, links, qr
 from onewindow.licenses.models import License
 from onewindow.pdf import render_pdf
 
 
 def verification_url(license: License) -> str:
-    return settings.ONEWINDOW_PUBLIC_URL + reverse("licenses:verify", args=[license.number])
+    return links.public_url(reverse("licenses:verify", args=[license.number]))
 
 
 def render(license: License) -> bytes:

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from onewindow import clock
-from onewindow.accounts.models import DEPARTMENT_ROLES, Department, Role, User
+from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Department, Role, User
 from onewindow.accounts.queries import staff_of, visible_departments
 from onewindow.cases import clock_rules
 from onewindow.cases.models import Case
@@ -42,6 +42,17 @@ from onewindow.projects.models import (
 from onewindow.workdays import calendar
 
 S = Stage.Status
+
+
+def offers_projects(user: User) -> bool:
+    """Whether 「我的项目」 is a page for this citizen: a legal-person applicant (who registers
+    projects, 赋码) or anyone who already has one to see. A natural person without any got an
+    empty 建设项目 page with no word of why (issue 15); staff reach projects by their own links."""
+    if not user.is_authenticated:
+        return False
+    if Applicant.objects.filter(user=user, kind=Applicant.Kind.LEGAL).exists():
+        return True
+    return visible_projects(user).exists()
 
 
 def visible_projects(user: User) -> QuerySet[Project]:

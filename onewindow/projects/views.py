@@ -50,8 +50,9 @@ def project_list(request):
     if q and not error:
         projects = projects.filter(name__icontains=q)
     owner = Applicant.objects.filter(user=request.user, kind=Applicant.Kind.LEGAL).exists()
-    return render(request, "projects/list.html", {"projects": projects[:200], "q": q, "error": error, "owner": owner},
-                  status=400 if error else 200)  # fmt: skip
+    citizen = staff_of(request.user) is None and not request.user.is_superuser
+    return render(request, "projects/list.html", {"projects": projects[:200], "q": q, "error": error, "owner": owner,
+                                                  "citizen": citizen}, status=400 if error else 200)  # fmt: skip
 
 
 @requires()

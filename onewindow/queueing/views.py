@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onewindow import clock, qr
+from onewindow import clock, links, qr
 from onewindow.accounts.models import Hall, Role, Window
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -61,7 +61,7 @@ def ticket_page(request, hall_code: str, number: str):
     ticket = queries.ticket_today(hall, number)
     ahead = services.ahead_of(ticket) if ticket.status == Ticket.Status.WAITING else 0
     wait = math.ceil(ahead * queries.average_service_minutes(ticket.category))
-    url = request.build_absolute_uri(reverse("queueing:ticket", args=[hall.code, number]))
+    url = links.public_url(reverse("queueing:ticket", args=[hall.code, number]))
     code = qr.data_uri(url)
     template = "queueing/_ticket_status.html" if request.headers.get("HX-Request") else "queueing/ticket.html"
     return render(

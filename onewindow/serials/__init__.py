@@ -50,3 +50,22 @@ def _sqlite_next(key: str) -> int:
 
 def next_serial(key: str) -> int:
     return _pg_next(key) if connection.vendor == "postgresql" else _sqlite_next(key)
+
+
+def next_gapless(key: str) -> int:
+    """The next number of a series that must have no gap (文书编号: an official register counts
+    every number it gave): a counter row, incremented in the caller's transaction on every
+    database — a rolled-back transaction takes its number back with it, and a concurrent one
+    waits on the row until this one ends (so keep the transaction short). Only inside one."""
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("next_gapless() belongs inside the caller's transaction")
+    from onewindow.serials.models import Serial
+
+    table = Serial._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, last) VALUES (%s, 1) "
+            f"ON CONFLICT (key) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [f"gapless:{key}"],
+        )
+        return cursor.fetchone()[0]

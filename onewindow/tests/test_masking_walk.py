@@ -50,20 +50,22 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def _bundle_application() -> None:
-    """The company's 企业开办 bundle, accepted at the window, its contact phone its own."""
+    """A 企业开办 bundle, accepted at the window, its contact phone the applicant's own. Its
+    applicant is 张伟, who sets the company up: 企业开办 refuses a company that exists already
+    (鲁味餐饮 holds a credit code; issue 15)."""
     from onewindow.bundles import services as bundles
     from onewindow.cases.models import Channel
     from onewindow.catalog.models import Bundle
 
-    clerk, company = User.objects.get(username="clerk"), Applicant.objects.get(user__username="luwei")
+    clerk, founder = User.objects.get(username="clerk"), Applicant.objects.get(user__username="zhangwei")
     bundle = Bundle.objects.get(code="YJS-QYKB")
-    answers = {"enterprise_name": company.name, "enterprise_type": "有限责任公司", "legal_representative": "李明",
+    answers = {"enterprise_name": "德州示例科技有限公司", "enterprise_type": "有限责任公司", "legal_representative": "李明",
                "registered_address": "德州市德城区天衢路1号", "registered_capital": "50", "business_scope": "餐饮管理",
-               "contact_phone": company.phone, "seal_kinds": "公章", "bank_name": "德州银行", "bank_account": "6222",
+               "contact_phone": founder.phone, "seal_kinds": "公章", "bank_name": "德州银行", "bank_account": "6222",
                "invoice_needed": "是", "employees": "6", "deposit_ratio": "12"}  # fmt: skip
     with clock.frozen(dt.date(2026, 11, 2)):  # a Monday
         handed = [m.name for m in bundles.merged_materials(bundle) if m.required]
-        application = bundles.apply(bundle=bundle, applicant=company, form_data=answers, materials=handed,
+        application = bundles.apply(bundle=bundle, applicant=founder, form_data=answers, materials=handed,
                                     by=clerk, channel=Channel.WINDOW, hall=clerk.staff.hall)  # fmt: skip
         bundles.accept(application, by=clerk)
 

@@ -16,6 +16,11 @@ def hall(request):
         from onewindow.web.navigation import staff_links
 
         context["staff_links"] = staff_links(staff.role if staff else None, user.is_superuser)
+    else:
+        from onewindow.projects.queries import offers_projects
+
+        # 「我的项目」 only for a citizen who has projects or registers them (a company).
+        context["my_projects"] = offers_projects(user)
     if has_role(user, Role.HALL_ADMIN):
         from onewindow.workdays import calendar
 

@@ -47,6 +47,9 @@ DEPARTMENTS = [
     ("371400-jyj", "德州市教育局", "教育局", "0534-2688017"),
 ]
 
+# The halls' 机关代字 in their notices' numbers: 德政服受字〔2026〕第0023号 (documents.notices).
+HALL_SHORT_NAMES = {"371400-zwfw": "德政服", "371402-zwfw": "德城政服", "371403-zwfw": "陵城政服"}
+
 HALLS = [
     (
         "371400-zwfw",
@@ -188,6 +191,8 @@ def seed() -> dict:
                 "phone": phone,
             },
         )
+    for code, short in HALL_SHORT_NAMES.items():  # 文号代字: set in the admin; the demo's, if none yet
+        Hall.objects.filter(code=code, short_name="").update(short_name=short)
     city_hall = halls["371400-zwfw"]
     city_hall.departments.add(*departments.values())
     windows = {}

@@ -14,6 +14,8 @@ from onewindow.errors import DomainError
 from onewindow.workdays.models import Day
 
 WEEKDAYS = "一二三四五六日"
+# The parameter of 「全部日期」: every year, not the current one the bare list opens at.
+ALL_DATES = "all"
 
 
 class DayForm(forms.ModelForm):
@@ -71,8 +73,13 @@ class DayAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Opened bare, the list began at the first seeded year (2004); open at the hall's
-        # current year instead (the clock is read only from onewindow.clock).
-        if not request.GET:
+        # current year instead (the clock is read only from onewindow.clock). 「全部日期」 asks
+        # for every year explicitly (?all=1, admin/workdays/day/date_hierarchy.html): Django's
+        # own link drops every parameter, which read as "opened bare" and came back to this year.
+        if ALL_DATES in request.GET:
+            request.GET = request.GET.copy()
+            del request.GET[ALL_DATES]
+        elif not request.GET:
             return redirect(f"{request.path}?date__year={clock.today().year}")
         return super().changelist_view(request, extra_context)
 

@@ -27,9 +27,21 @@ def test_the_demo_enterprise_start_up_bundle():
     fields = {f.key: f for f in services.merged_form(bundle)}
     assert len(fields["enterprise_name"].items) == 5 and len(fields["contact_phone"].items) == 5
 
+    # 企业开办 is for a new company, each of the four others after 企业设立登记 (issue 15)
+    assert bundle.for_new_entity
+    after = {e.item.code: e.after.code for e in bundle.entries.select_related("item", "after") if e.after}
+    assert after == dict.fromkeys(
+        ["YZKZ-BA-0001", "XBNS-GG-0001", "SBDJ-GG-0001", "GJJKH-GG-0001"], "QYDJ-XK-0001"
+    )
+
     clerk = User.objects.get(username="clerk")
-    company = Applicant.objects.get(user__username="luwei")
-    answers = {"enterprise_name": "德州鲁味餐饮管理有限公司", "enterprise_type": "有限责任公司",
+    # 鲁味餐饮 exists already (it holds a credit code): refused; 张伟 sets a company up
+    assert (
+        services.start_refusal(bundle, Applicant.objects.get(user__username="luwei")).code
+        == "bundle.existing_entity"
+    )
+    founder = Applicant.objects.get(user__username="zhangwei")
+    answers = {"enterprise_name": "德州示例科技有限公司", "enterprise_type": "有限责任公司",
                "legal_representative": "李鲁", "registered_address": "德州市德城区天衢路1号",
                "registered_capital": "50", "business_scope": "餐饮管理", "contact_phone": "13900000000",
                "seal_kinds": "公章", "bank_name": "德州银行", "bank_account": "6222", "invoice_needed": "是",
@@ -38,7 +50,7 @@ def test_the_demo_enterprise_start_up_bundle():
         handed = [
             m.name for m in services.merged_materials(bundle) if m.required
         ]  # everything, shared on paper
-        application = services.apply(bundle=bundle, applicant=company, form_data=answers, materials=handed, by=clerk,
+        application = services.apply(bundle=bundle, applicant=founder, form_data=answers, materials=handed, by=clerk,
                                       channel=Channel.WINDOW, hall=clerk.staff.hall)  # fmt: skip
         services.accept(application, by=clerk)
     assert Case.objects.filter(bundle_number=application.number, status="in_review").count() == 5

@@ -89,15 +89,19 @@ def test_a_kind_the_case_has_not_had_is_404_and_an_unknown_kind_400(world, walk_
     assert clerk.get(_staff_url(submitted, "refusal")).status_code == 404
 
 
-def test_the_api_lists_the_notices_with_their_urls_and_serves_the_pdf(world, accepted, as_user):
+def test_the_api_lists_the_notices_with_their_urls_and_serves_the_pdf(world, accepted, as_user, settings):
+    settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn"
     listed = as_user(world.reviewer_a).get(_api_url(accepted))
     assert listed.status_code == 200
     body = listed.json()
     assert body["count"] == 1
     [notice] = body["results"]
     assert notice["kind"] == "acceptance" and notice["kind_display"] == "受理通知书"
-    assert notice["issued_on"] == "2026-09-30" and notice["number"] == f"受〔2026〕{accepted.number}-2号"
-    assert notice["url"] == f"http://testserver/api/v1/cases/{accepted.number}/notices/acceptance"
+    assert (
+        notice["issued_on"] == "2026-09-30" and notice["number"] == "测试市政务服务中心受字〔2026〕第0001号"
+    )
+    # below the hall's public address (onewindow.links), not the host the request came in by
+    assert notice["url"] == f"https://zwfw.example.gov.cn/api/v1/cases/{accepted.number}/notices/acceptance"
     assert _is_pdf_of(as_user(world.reviewer_a).get(notice["url"]), accepted)
     # the applicant reaches their own case's notices through the API too; department B does not
     assert as_user(world.alice).get(_api_url(accepted)).json()["count"] == 1

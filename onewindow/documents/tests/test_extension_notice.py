@@ -26,7 +26,7 @@ def test_an_extension_is_told_by_notice_and_sms_with_the_reason_and_the_new_date
     case = notices.case_for(accepted.number)
     assert [n.kind.code for n in notices.issued(case)] == ["acceptance", "extension"]
     notice = notices.issued_one(case, "extension")
-    assert notice.title == "延期告知书" and notice.number.startswith("延〔2026〕")
+    assert notice.title == "延期告知书" and notice.number == "测试市政务服务中心延字〔2026〕第0001号"
     text = text_of(notices.render(case, "extension"))
     # … with the reason, the days and the new date: 10 working days after 10-13 is Tue 10-27
     assert REASON in text and "延长10个工作日" in text

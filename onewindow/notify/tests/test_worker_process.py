@@ -50,6 +50,9 @@ class WorkerProcess:
             "ONEWINDOW_WORKER_LEASE_SECONDS": str(lease),
             "ONEWINDOW_WORKER_POLL_SECONDS": "1",
             "PYTHONUNBUFFERED": "1",
+            # a worker started by hand checks the public address its SMS carry (onewindow.links):
+            # this one runs as the demo does, on loopback
+            "ONEWINDOW_DEMO": "true",
         }
         self.log = log
         with open(log, "a") as out:

@@ -79,3 +79,16 @@ def test_an_appointment_checks_in_at_the_kiosk_as_a_priority_ticket(world, queue
         assert services.call_next(world.window_1, by=world.clerk).number == "A002"
     page = as_user(world.alice).get("/queue/T-HALL/appointments/")
     assert page.status_code == 200
+
+
+def test_the_tickets_qr_code_opens_the_public_address_not_the_request_host(world, queue, client, settings,
+                                                                           monkeypatch):  # fmt: skip
+    """The kiosk reaches the server at an inside address; the citizen's phone needs the public one."""
+    from onewindow.queueing import views
+
+    settings.ONEWINDOW_PUBLIC_URL = "https://zwfw.example.gov.cn"
+    ticket = services.issue_ticket(world.hall, queue["A"])
+    encoded = []
+    monkeypatch.setattr(views.qr, "data_uri", lambda text: encoded.append(text) or "data:,")
+    assert client.get(f"/queue/T-HALL/ticket/{ticket.number}/").status_code == 200
+    assert encoded == [f"https://zwfw.example.gov.cn/queue/T-HALL/ticket/{ticket.number}/"]

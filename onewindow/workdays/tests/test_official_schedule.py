@@ -116,3 +116,19 @@ def test_the_admin_calendar_opens_at_the_current_year_and_names_weekends(world, 
     html = client.get("/admin/workdays/day/?date__year=2026&date__month=12").content.decode()
     assert "2026年12月5日" in html or "2026-12-05" in html
     assert "周末休息日" in html and 'field-day_type">正常<' not in html
+
+
+def test_all_dates_in_the_admin_calendar_shows_every_year(world, as_user):
+    """「全部日期」 used to come back to the current year: its link dropped every parameter, which
+    read as the bare list (opened at this year)."""
+    world.hall_admin.is_staff = world.hall_admin.is_superuser = True
+    world.hall_admin.save()
+    client = as_user(world.hall_admin)
+    with clock.frozen(D(2026, 12, 2)):
+        year = client.get("/admin/workdays/day/?date__year=2026").content.decode()
+        assert 'href="?all=1" class="date-back"' in year
+        every = client.get("/admin/workdays/day/?all=1")
+    assert every.status_code == 200
+    html = every.content.decode()
+    # the year level of the hierarchy: a link per year, the first seeded one among them
+    assert "?date__year=2004" in html and "?date__year=2027" in html

@@ -6,6 +6,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from onewindow import links
 from onewindow.notify import backends
 from onewindow.notify.worker import Worker
 from onewindow.ops.periodic import run_jobs, summary
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args, once, jobs_every, **options):
+        if not options.get("skip_checks"):  # started by hand or `make run`, not call_command in a test
+            links.fail_on_errors()  # the SMS carry the public address (system check onewindow.E001)
         try:
             worker = Worker(backends.configured(), jobs=_jobs if jobs_every else None, jobs_every=jobs_every)
         except ValueError as exc:
