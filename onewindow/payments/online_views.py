@@ -32,9 +32,15 @@ def _page(request, notice, *, error: str = "", status: int = 200, template: str 
 @requires()
 @require_GET
 def my_case_payment(request, number: str):
-    """去缴费 from 我的办件: the notice the case owes (issued first if it is due)."""
+    """去缴费 from 我的办件: the notice the case owes (issued first if it is due); asked by htmx,
+    the page's fee card with the notice's state."""
     services.issue_due_notices(Case.objects.filter(number=number, applicant__user=request.user))
-    return redirect("payments:my-payment", queries.my_live_notice_of_case(request.user, number).number)
+    notice = queries.my_live_notice_of_case(request.user, number)
+    if request.headers.get("HX-Request"):  # the fee card of 我的办件 (cases cannot ask payments itself)
+        return render(
+            request, "payments/_my_case_fee.html", {"notice": notice, "paid": notice.state in PAID_STATES}
+        )
+    return redirect("payments:my-payment", notice.number)
 
 
 @requires()

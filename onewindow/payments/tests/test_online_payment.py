@@ -201,3 +201,14 @@ def test_production_refuses_the_simulator():
     assert _settings_with(DEBUG="true").stdout.strip() == "'simulator'"
     assert _settings_with(DEBUG="false").stdout.strip() == "''"
     assert _settings_with(ONEWINDOW_PAYMENT_PROVIDER="simulator").stdout.strip() == "'simulator'"
+
+
+def test_her_case_page_fee_card_shows_the_state(world, notice, provider, as_user):
+    alice = as_user(world.alice)
+    url = f"/my/payments/cases/{notice.case.number}/"
+    assert f'hx-get="{url}"' in alice.get(f"/my/cases/{notice.case.number}/").content.decode()
+    card = alice.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "未缴费" in card and 'data-testid="go-pay"' in card
+    simulator.pay(Order(notice.number, 4000, "", "/"))
+    card = alice.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "已缴费" in card and 'data-testid="go-pay"' not in card
