@@ -248,3 +248,20 @@ ONEWINDOW_BANK_CALLBACK_SECRET = env_str("ONEWINDOW_BANK_CALLBACK_SECRET", "")
 ONEWINDOW_BANK_CALLBACK_MAX_AGE_SECONDS = env_int("ONEWINDOW_BANK_CALLBACK_MAX_AGE_SECONDS", 86400)
 # Paid money is deposited into the treasury (入库) within this many hours (seed: 24 小时内入库).
 ONEWINDOW_DEPOSIT_HOURS = env_int("ONEWINDOW_DEPOSIT_HOURS", 24)
+# 网上缴费 (issue 15 item 3): the payment provider a citizen's 去缴费 hands the notice to
+# (payments/providers.py). "" (the default without DEBUG): no online payment, the bank window
+# only; "simulator": the demo's own provider page under /dev/pay/ — never in production. Its
+# signed callback is the bank's (same endpoint, same secret, decision 23).
+ONEWINDOW_PAYMENT_PROVIDER = env_str("ONEWINDOW_PAYMENT_PROVIDER", "simulator" if DEBUG else "")
+if ONEWINDOW_PAYMENT_PROVIDER not in ("", "simulator"):
+    raise ConfigError(
+        f"ONEWINDOW_PAYMENT_PROVIDER={ONEWINDOW_PAYMENT_PROVIDER!r}: expected simulator or empty"
+    )
+if PRODUCTION and ONEWINDOW_PAYMENT_PROVIDER == "simulator":
+    raise ConfigError(
+        "ONEWINDOW_PAYMENT_PROVIDER=simulator is a demo and is refused with ONEWINDOW_PRODUCTION=true"
+    )
+if ONEWINDOW_PAYMENT_PROVIDER == "simulator" and not ONEWINDOW_BANK_CALLBACK_SECRET:
+    # The simulator signs its callbacks like a bank; with no bank configured (a demo) it gets a
+    # secret of its own, known to this process only.
+    ONEWINDOW_BANK_CALLBACK_SECRET = "payment-simulator-" + SECRET_KEY[:24]

@@ -366,3 +366,34 @@ class VetoFiling(models.Model):
 
     def __str__(self):
         return f"{self.project_code} {self.case_id} {self.get_kind_display()}"
+
+
+class DeliveryChoice(models.Model):
+    """送达方式 as the applicant chose it when applying online (不见面审批, issue 15 item 3): pick the
+    license up at a window, or have it posted to the recipient below. Read again at 制证 and
+    送达, so the hall never asks twice; the recipient's phone is personal data (masked on
+    staff pages)."""
+
+    class Method(models.TextChoices):
+        PICKUP = "pickup", "窗口领取"
+        POST = "post", "免费邮寄"
+
+    case = models.OneToOneField(Case, models.PROTECT, related_name="delivery_choice", verbose_name="办件")
+    method = models.CharField("送达方式", max_length=6, choices=Method.choices)
+    recipient = models.CharField("收件人", max_length=50, blank=True)
+    phone = models.CharField("收件人电话", max_length=11, blank=True)
+    address = models.CharField("收件地址", max_length=200, blank=True)
+    chosen_at = models.DateTimeField("选择时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请人选择的送达方式"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method="pickup", recipient="", phone="", address="")
+                | (Q(method="post") & ~Q(recipient="") & ~Q(phone="") & ~Q(address="")),
+                name="delivery_choice_post_has_address",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_method_display()}"

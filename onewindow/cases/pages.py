@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from onewindow import clock
 from onewindow.accounts.models import Applicant, User
-from onewindow.cases import clock_rules, permits, services
+from onewindow.cases import clock_rules, delivery_choice, permits, services
 from onewindow.cases.models import Case, CaseMaterial, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import NotFound
@@ -140,6 +140,7 @@ def applicant_sheet(case: Case) -> dict:
         else [],
         "steps": list(case.steps.order_by("order")),
         "closing": closing_words(case),
+        "delivery_choice": delivery_choice.choice_of(case),
     }
 
 

@@ -5,6 +5,7 @@ parse, check access, call one service, render (STYLE.md); the services decide.""
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,13 +17,15 @@ from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.actions import dispatch
-from onewindow.cases import pages, pre_review, queries, services
+from onewindow.cases import delivery_choice, pages, pre_review, queries, services
 from onewindow.cases.forms import ApplyForm, WalkInForm
 from onewindow.cases.models import CaseMaterial, Channel, Light, Suspension
 from onewindow.catalog import search
 from onewindow.catalog.queries import published_versions
 from onewindow.catalog.services import version_for_new_case
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+
+DELIVERY_FIELDS = ("method", "recipient", "phone", "address")  # posted as delivery_<name> by the apply page
 
 # ---- window workbench (办件受理) -------------------------------------------------------------
 
@@ -317,17 +320,21 @@ def apply(request, code: str):
         return render(request, "cases/apply.html", {"v": version, **lists}, status=403)
     form = (ApplyForm(request.POST, request.FILES, materials=lists["asked"]) if request.method == "POST"
             else ApplyForm(materials=lists["asked"]))  # fmt: skip
+    delivery = {k: (request.POST.get(f"delivery_{k}") or "")[:200] for k in DELIVERY_FIELDS}
     status = 200
     if request.method == "POST" and form.is_valid():
         uploads = form.uploads()
         try:
+            choice = delivery_choice.check(version, **delivery)
             hall = services.submission_hall(request.user, version.item.department_id, channel=Channel.PORTAL)
             if hall is None:
                 raise Conflict(
                     "case.hall_not_found", "该事项的实施部门尚未进驻政务服务中心，暂不能网上申请。"
                 )
-            case = services.submit(version=version, applicant=applicant, hall=hall, channel=Channel.PORTAL,
-                                   by=request.user, handed_in=list(uploads), files=uploads)  # fmt: skip
+            with transaction.atomic():
+                case = services.submit(version=version, applicant=applicant, hall=hall, channel=Channel.PORTAL,
+                                       by=request.user, handed_in=list(uploads), files=uploads)  # fmt: skip
+                delivery_choice.record(case, choice)
         except DomainError as exc:
             form.add_error(None, exc.message)
             status = exc.status
@@ -335,5 +342,7 @@ def apply(request, code: str):
             return redirect("cases:my-case", case.number)
     if form.errors and status == 200:
         status = 400
-    return render(request, "cases/apply.html", {"v": version, "applicant": applicant, "form": form, **lists},
-                  status=status)  # fmt: skip
+    return render(request, "cases/apply.html", {
+        "v": version, "applicant": applicant, "form": form, **lists,
+        "delivery_methods": delivery_choice.methods_for(version), "delivery": delivery,
+    }, status=status)  # fmt: skip

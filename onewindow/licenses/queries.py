@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from onewindow import clock, fastsql
 from onewindow.accounts.masking import mask_holder
 from onewindow.accounts.models import Applicant, User
+from onewindow.cases import delivery_choice
 from onewindow.cases import queries as case_queries
 from onewindow.cases.after_decision import delivery_due_on, late_if_decided_before
 from onewindow.cases.models import Case, Outcome, Status
@@ -184,6 +185,7 @@ def case_sheet(case: Case) -> dict:
     return {
         "case": case, "license": license, "license_status": license and license.status_on(today),
         "delivery": getattr(license, "delivery", None) if license else None,
+        "delivery_choice": delivery_choice.choice_of(case),
         "due_on": case.decided_at and delivery_due_on(case), "today": today,
         "default_valid_until": default_valid_until(today), "notices": notices, "shared": shared_materials(case),
         "may_bill": not case.item_version.is_free and case.outcome == Outcome.APPROVED

@@ -12,7 +12,7 @@ from onewindow import clock
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, PersonalDataRead, Role, User
 from onewindow.accounts.queries import staff_of
-from onewindow.cases import after_decision, commitment_checks
+from onewindow.cases import after_decision, commitment_checks, delivery_choice
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Status
 from onewindow.catalog.models import ResultType
@@ -89,7 +89,11 @@ def deliver_license(case: Case, *, by: User, method: str, signed_by: str = "", i
                     courier: str = "", tracking_number: str = "", address: str = "") -> Delivery:  # fmt: skip
     """送达: the signature record of a pickup or the post's details, once, under the case's lock
     (cases.after_decision.deliver). Later than 10 working days after the decision (art. 44, 82) is recorded as
-    late on the delivery and as a supervision event."""
+    late on the delivery and as a supervision event. A post to the address the applicant gave when
+    applying online (cases.delivery_choice) needs only the courier and the tracking number."""
+    choice = delivery_choice.choice_of(case)
+    if method == "post" and not (address or "").strip() and choice and choice.method == "post":
+        address = f"{choice.address}（{choice.recipient} 收）"[:200]
     case = after_decision.deliver(case, by=by, method=method, signed_by=signed_by, id_checked=id_checked, courier=courier,
                          tracking_number=tracking_number, address=address)  # fmt: skip
     now, due_on, on_time = case.delivered["at"], case.delivered["due_on"], case.delivered["on_time"]

@@ -54,6 +54,30 @@ def unpaid_notices_of(user: User) -> QuerySet[PaymentNotice]:
     ).select_related("case__item_version")
 
 
+def my_notice(user: User, number: str) -> PaymentNotice:
+    """A notice of the user's own case (网上缴费); anyone else's number answers 404."""
+    notice = (
+        PaymentNotice.objects.filter(case__applicant__user=user, number=number)
+        .select_related("case__item_version", "case__applicant")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if notice is None:
+        raise NotFound("payment.not_found", "未找到该缴款通知。")
+    return notice
+
+
+def my_live_notice_of_case(user: User, case_number: str) -> PaymentNotice:
+    """The notice to pay of the user's own case: its newest not cancelled (else its newest)."""
+    notices = PaymentNotice.objects.filter(case__applicant__user=user, case__number=case_number)
+    notice = (notices.exclude(state=NoticeState.CANCELLED).order_by("-issued_at").first()
+              or notices.order_by("-issued_at").first()) if user.is_authenticated else None  # fmt: skip
+    if notice is None:
+        raise NotFound("payment.no_notice", "该办件暂无缴款通知：准予许可后由部门开具，请稍后再试。")
+    return notice
+
+
 def notices_of_case(case) -> list[PaymentNotice]:
     return list(PaymentNotice.objects.filter(case=case).order_by("-issued_at"))
 

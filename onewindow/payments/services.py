@@ -25,6 +25,7 @@ from onewindow.accounts.queries import staff_of
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, CaseEvent, Outcome, Status
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.payments import providers
 from onewindow.payments.models import PAID_STATES, BankCallback, NoticeState, PaymentNotice
 from onewindow.serials import next_serial
 
@@ -329,3 +330,36 @@ def receive_callback(body: bytes, signature: str, *, remote_addr: str = "") -> P
         record.save()
         raise _Refused(Out.REPLAY).error(record) from None
     return notice
+
+
+# ---- online payment (网上缴费, 不见面审批: issue 15 item 3) --------------------------------------
+
+
+def online_payment_refusal(notice: PaymentNotice, user: User) -> DomainError | None:
+    """Why `user` may not pay `notice` online now, or None: the one rule the payment page reads
+    to offer 去缴费 and `start_online_payment` enforces. Only the applicant of the notice's own
+    case, only a notice finance has checked and nobody has paid, only with a provider configured."""
+    if not user.is_authenticated or notice.case.applicant.user_id != user.pk:
+        return NotFound("payment.not_found", "未找到该缴款通知。")
+    if notice.state in PAID_STATES:
+        return Conflict("payment.already_paid", "该缴款通知已缴费，不能重复缴费。")
+    if notice.state == N.CANCELLED:
+        return Conflict("payment.notice_cancelled", "该缴款通知已作废，不能缴费；部门将重新开具。")
+    if notice.state == N.ISSUED:
+        return Conflict("payment.not_checked", "缴款通知正在财务审核，审核通过后即可网上缴费。")
+    if providers.current() is None:
+        return Conflict(
+            "payment.online_unavailable", "本中心暂未开通网上缴费，请凭缴款通知编号到大厅银行窗口缴款。"
+        )
+    return None
+
+
+def start_online_payment(notice: PaymentNotice, *, by: User, return_url: str) -> str:
+    """去缴费: hands the notice to the payment provider; returns the provider's checkout URL.
+    Nothing changes here: the notice is marked paid only by the provider's signed callback."""
+    refusal = online_payment_refusal(notice, by)
+    if refusal is not None:
+        raise refusal
+    order = providers.Order(notice_number=notice.number, amount_fen=notice.amount_fen,
+                            subject=f"{notice.case.item_version.name}（缴款通知 {notice.number}）", return_url=return_url)  # fmt: skip
+    return providers.current().checkout_url(order)

@@ -22,7 +22,11 @@ def test_the_demo_tells_each_story_once(db):
         "食品经营许可证",
     ]
     assert Delivery.objects.get().signed_by == "张伟"
-    notice = PaymentNotice.objects.get()
-    assert (notice.amount_fen, notice.state) == (4000, "issued")
+    notices = PaymentNotice.objects.order_by("amount_fen")
+    assert [(n.amount_fen, n.state) for n in notices] == [(2000, "checked"), (4000, "issued")]
+    # 不见面: the online 居民身份证换领 is to be posted, its checked notice payable online
+    online = notices[0].case
+    assert (online.channel, online.delivery_choice.method, online.delivery_choice.recipient) == (
+        "portal", "post", "张伟")  # fmt: skip
     permit = License.objects.get(name="食品经营许可证").case
     assert [s["license"].name for s in queries.shared_materials(permit)] == ["营业执照"]
