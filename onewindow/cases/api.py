@@ -92,7 +92,7 @@ class CaseOut(BaseModel):
 class CaseDetailOut(CaseOut):
     allowed_actions: list[str] = Field(
         default_factory=list,
-        description="当前用户此刻可办理的环节（与办件页提供的操作一致，服务按同一规则校验）：receive、accept、"
+        description="当前用户此刻可办理的环节（与办件页提供的操作一致，服务按同一规则校验）：receive、mark_material、accept、"
         "request_supplement、accept_tolerantly、approve_by_commitment、supplement、supply_tolerated、review、decide、"
         "return_for_correction、suspend、resume、extend、commitment_check、refuse、withdraw",
     )
@@ -296,6 +296,12 @@ class MaterialsIn(Schema):
     materials: list[int]
 
 
+class MarkIn(Schema):
+    no: int = Field(..., description="材料序号")
+    mark: str = Field(..., description="passed（合格）或 needs_correction（需补正，须写明意见）")
+    note: str = ""
+
+
 class RefuseIn(Schema):
     reason: str
     where_to_turn: str
@@ -370,6 +376,9 @@ _transition(
     "收取材料（答复前在窗口收取申请人补交的材料）",
     needs_case=True,
 )
+_transition("mark-material", lambda c, u, p: services.mark_material(c, by=u, material=_material_ids(c.item_version_id, [p.no])[0],
+                                                                    mark=p.mark, note=p.note),
+            MarkIn, "材料审核（合格 / 需补正）", needs_case=True)  # fmt: skip
 _transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理", hot=True)
 _transition("request-supplement", lambda c, u, p: services.request_supplement(c, by=u, items=_notes(c, p.materials)),
             NoticeIn, "一次性告知补正", needs_case=True)  # fmt: skip

@@ -40,7 +40,7 @@ def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] |
         return Event.ACCEPTED, {"action": action, "due_on": case.due_on, "due_note": provisional_note(case.due_on),
                                 "supply_by": case.tolerance_due_on}  # fmt: skip
     if action in ("request_supplement", "return_for_correction"):
-        return Event.SUPPLEMENT_REQUESTED, {"materials": _materials(payload),
+        return Event.SUPPLEMENT_REQUESTED, {"materials": _materials(payload), "online": case.channel == "portal",
                                             "during_review": action == "return_for_correction"}  # fmt: skip
     if action == "refuse":
         return Event.REFUSED, {"reason": event.reason, "where_to_turn": payload.get("where_to_turn", "")}
