@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from onewindow import clock
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import clock_rules, permits, services
-from onewindow.cases.models import Case, CaseMaterial, CommitmentCheck, Status
+from onewindow.cases.models import Case, CaseMaterial, Channel, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import NotFound
 from onewindow.workdays import calendar
@@ -141,6 +141,12 @@ def applicant_sheet(case: Case) -> dict:
         "steps": list(case.steps.order_by("order")),
         "closing": closing_words(case),
     }
+
+
+def online_supplement(user: User, case: Case) -> bool:
+    """网上补正 is offered to the applicant of an online case the supplement service would take
+    from them now (cases.services.allowed_actions: the same checks)."""
+    return case.channel == Channel.PORTAL and "supplement" in services.allowed_actions(case, user)
 
 
 def closing_words(case: Case) -> dict | None:
