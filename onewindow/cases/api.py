@@ -39,6 +39,8 @@ class MaterialOut(BaseModel):
     state: str
     state_display: str
     note: str
+    mark: str = Field("", description="材料审核：passed（合格）、needs_correction（需补正）或空（未审核）")
+    mark_note: str = ""
 
 
 class StepOut(BaseModel):
@@ -164,7 +166,8 @@ def _detail(case: Case) -> dict:
         "due_on_provisional": calendar.is_provisional(case.due_on), "light": _light(case), "on_time": case.on_time, "closed_on": case.closed_on,
         "tolerance_due_on": case.tolerance_due_on,
         "materials": sorted(({"no": order.get(m.material_id, 0), "name": m.name, "state": m.state,
-                              "state_display": MATERIAL_STATE_LABELS[m.state], "note": m.note} for m in materials),
+                              "state_display": MATERIAL_STATE_LABELS[m.state], "note": m.note, "mark": m.mark,
+                              "mark_note": m.mark_note} for m in materials),
                             key=lambda m: m["no"]),
         "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": s.opinion}
                   for s in sorted(steps, key=lambda s: s.order)],

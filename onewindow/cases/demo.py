@@ -36,7 +36,12 @@ def _png(width: int = 240, height: int = 160, rgb: tuple[int, int, int] = (230, 
 
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _file(content: bytes, extension: str) -> ContentFile:
@@ -45,9 +50,14 @@ def _file(content: bytes, extension: str) -> ContentFile:
 
 @transaction.atomic
 def _apply(kind: str, *, version: ItemVersion, applicant: Applicant, hall: Hall, clerk: User) -> None:
-    asked = [m for m in version.materials.order_by("order") if m.source != Material.Source.SHARED and m.required]
+    asked = [
+        m for m in version.materials.order_by("order") if m.source != Material.Source.SHARED and m.required
+    ]
     form, others = asked[0], asked[1:]
-    files = {form.pk: _file(_pdf("食品经营许可申请书"), ".pdf"), **{m.pk: _file(_png(), ".png") for m in others}}
+    files = {
+        form.pk: _file(_pdf("食品经营许可申请书"), ".pdf"),
+        **{m.pk: _file(_png(), ".png") for m in others},
+    }
     case = services.submit(version=version, applicant=applicant, hall=hall, channel=Channel.PORTAL, by=applicant.user,
                            form_data={MARK: f"materials:{kind}"}, handed_in=list(files), files=files)  # fmt: skip
     if kind == "noticed":

@@ -228,8 +228,10 @@ def receive(case: Case, *, by: User, materials: Iterable[int], bundle: str | Non
     permits.require(by, case, "receive", bundle=bundle)
     pending, handed = _outstanding_handed(case, "receive", materials)
     for material_id in handed:
-        pending[material_id].state, pending[material_id].note = CaseMaterial.State.RECEIVED, ""
-    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "note"])
+        row = pending[material_id]
+        row.state, row.note = CaseMaterial.State.RECEIVED, ""
+        row.mark, row.mark_note, row.marked_by, row.marked_at = "", "", None, None  # a new hand-in, unmarked
+    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "note", *MARK_FIELDS])
     apply_transition(case, "receive", by=by, payload={"materials": [pending[i].name for i in sorted(handed)]})
     return case
 

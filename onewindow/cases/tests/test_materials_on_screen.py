@@ -342,3 +342,16 @@ def test_after_a_supplement_only_what_it_handed_in_may_be_marked_for_correction(
         assert refused.value.code == "case.notice_new_demand"
         services.mark_material(case, by=world.clerk, material=rows(case)[1].material_id, mark="passed")
     assert CaseMaterial.objects.get(pk=rows(case)[1].pk).mark == "passed"
+
+
+def test_the_api_marks_a_material_and_shows_the_mark(world, online, api):
+    answer = api(world.clerk).post(f"/cases/{online.number}/mark-material",
+                                   {"no": 1, "mark": "needs_correction", "note": "申请书未签字"})  # fmt: skip
+    assert answer.status_code == 200, answer.json()
+    first = next(m for m in answer.json()["materials"] if m["no"] == 1)
+    assert (first["mark"], first["mark_note"]) == ("needs_correction", "申请书未签字")
+    refused = api(world.clerk).post(f"/cases/{online.number}/mark-material", {"no": 1, "mark": "maybe"})
+    assert refused.status_code == 400 and refused.json()["code"] == "case.mark"
+    assert api(world.reviewer_b).post(f"/cases/{online.number}/mark-material",
+                                      {"no": 1, "mark": "passed"}).status_code == 404  # fmt: skip
+    assert CaseMaterial.objects.get(case=online, material__order=1).mark == "needs_correction"
