@@ -10,7 +10,7 @@ from onewindow.cases.transitions import TRANSITIONS, bundle_intake
 
 # The actions of the case page, in the order it shows them (cases/templates/cases/case.html).
 CASE_PAGE_ACTIONS = (
-    "receive", "accept", "request_supplement", "accept_tolerantly", "approve_by_commitment", "supplement",
+    "receive", "mark_material", "accept", "request_supplement", "accept_tolerantly", "approve_by_commitment", "supplement",
     "supply_tolerated", "review", "decide", "return_for_correction", "suspend", "resume", "extend",
     "commitment_check", "refuse", "withdraw",
 )  # fmt: skip
@@ -33,7 +33,8 @@ def allowed_actions(
             continue
         if action == "accept":  # 受理 asks 证照共享 again first (cases.intake.accept): so do we
             found = shared_found_now(case, facts.outstanding())
-            if all(m.pk in found for m in facts.outstanding()):  # the state check on what 受理 would see
+            # the state check on what 受理 would see (cases.permits.refusal)
+            if not facts.marked_for_correction() and all(m.pk in found for m in facts.outstanding()):
                 allowed.append(action)
             continue
         if permits.refusal(action, case, facts) is None:

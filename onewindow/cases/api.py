@@ -39,6 +39,8 @@ class MaterialOut(BaseModel):
     state: str
     state_display: str
     note: str
+    mark: str = Field("", description="材料审核：passed（合格）、needs_correction（需补正）或空（未审核）")
+    mark_note: str = ""
 
 
 class StepOut(BaseModel):
@@ -92,7 +94,7 @@ class CaseOut(BaseModel):
 class CaseDetailOut(CaseOut):
     allowed_actions: list[str] = Field(
         default_factory=list,
-        description="当前用户此刻可办理的环节（与办件页提供的操作一致，服务按同一规则校验）：receive、accept、"
+        description="当前用户此刻可办理的环节（与办件页提供的操作一致，服务按同一规则校验）：receive、mark_material、accept、"
         "request_supplement、accept_tolerantly、approve_by_commitment、supplement、supply_tolerated、review、decide、"
         "return_for_correction、suspend、resume、extend、commitment_check、refuse、withdraw",
     )
@@ -164,7 +166,8 @@ def _detail(case: Case) -> dict:
         "due_on_provisional": calendar.is_provisional(case.due_on), "light": _light(case), "on_time": case.on_time, "closed_on": case.closed_on,
         "tolerance_due_on": case.tolerance_due_on,
         "materials": sorted(({"no": order.get(m.material_id, 0), "name": m.name, "state": m.state,
-                              "state_display": MATERIAL_STATE_LABELS[m.state], "note": m.note} for m in materials),
+                              "state_display": MATERIAL_STATE_LABELS[m.state], "note": m.note, "mark": m.mark,
+                              "mark_note": m.mark_note} for m in materials),
                             key=lambda m: m["no"]),
         "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": s.opinion}
                   for s in sorted(steps, key=lambda s: s.order)],
@@ -296,6 +299,12 @@ class MaterialsIn(Schema):
     materials: list[int]
 
 
+class MarkIn(Schema):
+    no: int = Field(..., description="材料序号")
+    mark: str = Field(..., description="passed（合格）或 needs_correction（需补正，须写明意见）")
+    note: str = ""
+
+
 class RefuseIn(Schema):
     reason: str
     where_to_turn: str
@@ -370,6 +379,9 @@ _transition(
     "收取材料（答复前在窗口收取申请人补交的材料）",
     needs_case=True,
 )
+_transition("mark-material", lambda c, u, p: services.mark_material(c, by=u, material=_material_ids(c.item_version_id, [p.no])[0],
+                                                                    mark=p.mark, note=p.note),
+            MarkIn, "材料审核（合格 / 需补正）", needs_case=True)  # fmt: skip
 _transition("accept", lambda c, u, p: services.accept(c, by=u), doc="受理", hot=True)
 _transition("request-supplement", lambda c, u, p: services.request_supplement(c, by=u, items=_notes(c, p.materials)),
             NoticeIn, "一次性告知补正", needs_case=True)  # fmt: skip

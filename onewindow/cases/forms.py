@@ -85,3 +85,37 @@ class ApplyForm(forms.Form):
             for m in self.materials
             if self.cleaned_data.get(f"material_{m.pk}")
         }
+
+
+class SupplementForm(forms.Form):
+    """网上补正: one file per material the one-time notice lists (checked as at application)."""
+
+    def __init__(self, *args, materials, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.materials = materials
+        for m in materials:
+            self.fields[f"material_{m.material_id}"] = forms.FileField(
+                label=m.name, required=False, help_text=m.note,
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        for m in self.materials:
+            upload = cleaned.get(f"material_{m.material_id}")
+            if upload:
+                try:
+                    cleaned[f"material_{m.material_id}"] = checked_upload(upload)
+                except forms.ValidationError as error:
+                    self.add_error(f"material_{m.material_id}", error)
+        if not self.errors and not self.uploads():
+            raise forms.ValidationError("请上传补正材料的文件。")
+        return cleaned
+
+    def uploads(self) -> dict:
+        """{material id: uploaded file} of the files handed in."""
+        return {
+            m.material_id: self.cleaned_data[f"material_{m.material_id}"]
+            for m in self.materials
+            if self.cleaned_data.get(f"material_{m.material_id}")
+        }

@@ -14,13 +14,24 @@ from django.db import transaction
 from onewindow import clock, fastsql
 from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import clock_rules, numbering, permits, veto_filings
-from onewindow.cases.models import Case, CaseMaterial, CaseStep, Channel, CommitmentCheck, Outcome, Status
+from onewindow.cases.models import (
+    Case,
+    CaseMaterial,
+    CaseStep,
+    Channel,
+    CommitmentCheck,
+    Mark,
+    MaterialFile,
+    Outcome,
+    Status,
+)
 from onewindow.cases.pauses import end_pause
 from onewindow.cases.permits import OUTSTANDING
 from onewindow.cases.transitions import (
     CHANNELS,
     CLOCK_FIELDS,
     CLOSE_FIELDS,
+    NOTE_MAX,
     apply_transition,
     close_case,
     fastsql_on,
@@ -222,9 +233,45 @@ def receive(case: Case, *, by: User, materials: Iterable[int], bundle: str | Non
     permits.require(by, case, "receive", bundle=bundle)
     pending, handed = _outstanding_handed(case, "receive", materials)
     for material_id in handed:
-        pending[material_id].state, pending[material_id].note = CaseMaterial.State.RECEIVED, ""
-    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "note"])
+        row = pending[material_id]
+        row.state, row.note = CaseMaterial.State.RECEIVED, ""
+        row.mark, row.mark_note, row.marked_by, row.marked_at = "", "", None, None  # a new hand-in, unmarked
+    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "note", *MARK_FIELDS])
     apply_transition(case, "receive", by=by, payload={"materials": [pending[i].name for i in sorted(handed)]})
+    return case
+
+
+MARK_FIELDS = ["mark", "mark_note", "marked_by", "marked_at"]
+
+
+@transaction.atomic
+def mark_material(case: Case, *, by: User, material: int, mark: str, note: str = "") -> Case:
+    """材料审核 before the written answer: the clerk marks one material handed in 合格 or 需补正
+    (with what is wrong) — stored on the material, who and when, and in the audit trail. The
+    one-time notice's form is prefilled from the marks; 受理 waits while one says 需补正. After a
+    supplement, only a material it handed in may be marked 需补正 (the notice can demand no more)."""
+    case = lock_case(case)
+    permits.require(by, case, "mark_material")
+    row = CaseMaterial.objects.filter(case=case, material_id=material).first()
+    if row is None:
+        raise DomainError("case.unknown_material", "审核的材料不属于该办件。")
+    if row.state != CaseMaterial.State.RECEIVED:
+        raise DomainError("case.material_not_received", f"“{row.name}”尚未收到，不能审核。")
+    if mark not in Mark.values:
+        raise DomainError("case.mark", "请选择审核结果：合格或需补正。")
+    text = (note or "").strip()
+    if mark == Mark.NEEDS_CORRECTION:
+        text = notice_note(text, row.name)
+        supplemented = _last_supplement(case)
+        if supplemented is not None and row.name not in supplemented:
+            raise DomainError("case.notice_new_demand", f"已一次性告知过：补正后只能对补正材料本身提出问题（{row.name}）。")  # fmt: skip
+    elif len(text) > NOTE_MAX:
+        raise DomainError("case.notice_note_too_long", f"“{row.name}”的审核意见不超过{NOTE_MAX}字。")
+    row.mark, row.mark_note, row.marked_by, row.marked_at = mark, text, by, clock.now()
+    row.save(update_fields=MARK_FIELDS)
+    label = Mark(mark).label
+    apply_transition(case, "mark_material", by=by, reason=f"{label}：{text}" if text else label,
+                     payload={"materials": [row.name], "mark": mark})  # fmt: skip
     return case
 
 
@@ -241,7 +288,9 @@ def request_supplement(case: Case, *, by: User, items: list[dict], bundle: str |
     named = [entry.get("material") for entry in items]
     if any(material not in rows for material in named):
         raise DomainError("case.unknown_material", "告知的材料不属于该事项。")
-    left_out = [m.name for m in rows.values() if m.state in OUTSTANDING and m.material_id not in named]
+    # A material the clerk marked 需补正 (mark_material) is as much a defect as a missing one.
+    left_out = [m.name for m in rows.values()
+                if (m.state in OUTSTANDING or m.mark == Mark.NEEDS_CORRECTION) and m.material_id not in named]  # fmt: skip
     if left_out:
         raise DomainError("case.notice_incomplete", f"一次性告知须一次列明全部缺少或需补正的材料，以下材料尚缺而未列入：{'、'.join(left_out)}。",
                           details={"materials": left_out})  # fmt: skip
@@ -293,11 +342,25 @@ def supplement(
     case = lock_case(case)
     permits.require(by, case, "supplement", bundle=bundle)
     pending, handed = _outstanding_handed(case, "supplement", materials)
+    files = files or {}
+    if case.channel == Channel.PORTAL and by.pk == case.applicant.user_id and handed - set(files):
+        # Online, as at submission (`_handed`): a material counts as supplemented only with its file.
+        names = sorted(pending[i].name for i in handed - set(files))
+        raise DomainError("case.portal_material_without_file", f"网上补正须上传文件：{'、'.join(names)}。",
+                          details={"materials": names})  # fmt: skip
+    now, earlier = clock.now(), []
     for material_id in handed:
-        pending[material_id].state = CaseMaterial.State.RECEIVED
-        if files and material_id in files:
-            pending[material_id].file = files[material_id]
-    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "file"])
+        row = pending[material_id]
+        row.state = CaseMaterial.State.RECEIVED
+        if material_id in files:
+            if row.file:  # the replaced file stays, in the material's history
+                earlier.append(MaterialFile(material=row, file=row.file.name, mark=row.mark, mark_note=row.mark_note,
+                                            replaced_at=now, replaced_by=by))  # fmt: skip
+            upload = files[material_id]  # stored now: bulk_update below writes the name only
+            row.file.save(upload.name, upload, save=False)
+        row.mark, row.mark_note, row.marked_by, row.marked_at = "", "", None, None  # a new hand-in, unmarked
+    MaterialFile.objects.bulk_create(earlier)
+    CaseMaterial.objects.bulk_update([pending[i] for i in handed], ["state", "file", *MARK_FIELDS])
     names = [pending[i].name for i in handed]
     if case.status == S.CORRECTION_REQUESTED:
         fields = end_pause(case, by)
@@ -335,8 +398,9 @@ def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date, bundle: str |
     by a date; review runs, but the decision waits for them."""
     case = lock_case(case)
     permits.require(by, case, "accept_tolerantly", bundle=bundle)
-    missing = list(case.materials.filter(state__in=OUTSTANDING))
-    permits.require_state("accept_tolerantly", case, permits.Facts(case, materials=missing))
+    rows = list(case.materials.all())
+    missing = [m for m in rows if m.state in OUTSTANDING]
+    permits.require_state("accept_tolerantly", case, permits.Facts(case, materials=rows))
     today = clock.today()
     if supply_by is None or supply_by < today:
         raise DomainError("case.supply_date", "请填写不早于今天的容缺材料承诺补齐日期。")

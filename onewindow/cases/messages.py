@@ -49,6 +49,7 @@ def message_for(case: Case, action: str, event: CaseEvent) -> tuple[str, dict] |
                                 "supply_by": case.tolerance_due_on}  # fmt: skip
     if action in ("request_supplement", "return_for_correction"):
         return Event.SUPPLEMENT_REQUESTED, {"materials": _materials(payload), "url": progress_url(case),
+                                            "online": case.channel == "portal",
                                             "during_review": action == "return_for_correction"}  # fmt: skip
     if action == "refuse":
         return Event.REFUSED, {"reason": event.reason, "where_to_turn": payload.get("where_to_turn", ""),

@@ -163,6 +163,13 @@ class Case(models.Model):
         return self.closed_seq <= self.due_seq
 
 
+class Mark(models.TextChoices):
+    """材料审核: the clerk's mark on one material of an application (issue 15)."""
+
+    PASSED = "passed", "合格"
+    NEEDS_CORRECTION = "needs_correction", "需补正"
+
+
 class CaseMaterial(models.Model):
     class State(models.TextChoices):
         RECEIVED = "received", "已收"
@@ -184,6 +191,15 @@ class CaseMaterial(models.Model):
     state = models.CharField("状态", max_length=16, choices=State.choices)
     note = models.CharField("说明", max_length=300, blank=True)
     file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+    # 材料审核 before the written answer (issue 15): the clerk's mark on a material handed in,
+    # with its note — read by the one-time notice's form (prefilled) and by 受理 (refused while a
+    # material is marked 需补正). Cleared when a supplement replaces the material.
+    mark = models.CharField("审核结果", max_length=16, choices=Mark.choices, blank=True)
+    mark_note = models.CharField("审核意见", max_length=300, blank=True)
+    marked_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审核人", db_index=False
+    )
+    marked_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件材料"
@@ -192,6 +208,86 @@ class CaseMaterial(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_state_display()}）"
+
+
+class MaterialFile(models.Model):
+    """An earlier file of a case material, replaced by a supplement (补正): nothing handed in is
+    ever lost — the stored file stays, and staff see a material's files in order."""
+
+    material = models.ForeignKey(
+        CaseMaterial, models.PROTECT, related_name="earlier_files", verbose_name="办件材料", db_index=False
+    )
+    file = models.FileField("文件", upload_to="cases/%Y/%m/")
+    mark = models.CharField("审核结果", max_length=16, choices=Mark.choices, blank=True)
+    mark_note = models.CharField("审核意见", max_length=300, blank=True)
+    replaced_at = models.DateTimeField("替换时间")
+    replaced_by = models.ForeignKey(
+        User, models.PROTECT, related_name="+", verbose_name="替换人", db_index=False
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "材料历史文件"
+        ordering = ["material", "pk"]
+        indexes = [models.Index(fields=["material", "replaced_at"], name="material_file_material")]
+
+    def __str__(self):
+        return f"{self.material_id} {self.file.name}"
+
+
+class MaterialRead(models.Model):
+    """查阅记录: one read of an uploaded file (or one page of its thumbnails) — who, when, which
+    case and material, and the answer, refused reads included (issue 15: every read logged)."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", "原件"
+        PAGE = "page", "页面缩略图"
+
+    class Result(models.TextChoices):
+        SERVED = "served", "已查阅"
+        REFUSED = "refused", "无权查阅（404）"
+        NOT_FOUND = "not_found", "文件不存在（404）"
+
+    at = models.DateTimeField("时间")
+    user = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="查阅人", db_index=False)
+    # The case asked for, when one by that number exists (a refused read names it too).
+    case = models.ForeignKey(
+        Case,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="material_reads",
+        verbose_name="办件",
+        db_index=False,
+    )
+    material = models.ForeignKey(
+        CaseMaterial,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="办件材料",
+        db_index=False,
+    )
+    earlier_file = models.ForeignKey(
+        MaterialFile,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="历史文件",
+        db_index=False,
+    )
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    page = models.PositiveSmallIntegerField("页码", null=True, blank=True)
+    result = models.CharField("结果", max_length=10, choices=Result.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "材料查阅记录"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "-at"], name="material_read_case")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.get_result_display()}"
 
 
 class CaseStep(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from onewindow import clock
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import clock_rules, delivery_choice, permits, services
-from onewindow.cases.models import Case, CaseMaterial, CommitmentCheck, Status
+from onewindow.cases.models import Case, CaseMaterial, Channel, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import NotFound
 from onewindow.workdays import calendar
@@ -142,6 +142,12 @@ def applicant_sheet(case: Case) -> dict:
         "closing": closing_words(case),
         "delivery_choice": delivery_choice.choice_of(case),
     }
+
+
+def online_supplement(user: User, case: Case) -> bool:
+    """网上补正 is offered to the applicant of an online case the supplement service would take
+    from them now (cases.services.allowed_actions: the same checks)."""
+    return case.channel == Channel.PORTAL and "supplement" in services.allowed_actions(case, user)
 
 
 def closing_words(case: Case) -> dict | None:

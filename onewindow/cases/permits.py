@@ -25,6 +25,7 @@ from onewindow.cases.models import (
     CaseStep,
     Channel,
     CommitmentCheck,
+    Mark,
     Outcome,
     Status,
 )
@@ -45,7 +46,7 @@ OUTSTANDING = (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)
 
 # The roles each action needs (RULES.md "Who does what"); `APPLICANT_MAY`: the applicant too.
 ROLES: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(["receive", "accept", "request_supplement", "refuse", "accept_tolerantly",
+    **dict.fromkeys(["receive", "mark_material", "accept", "request_supplement", "refuse", "accept_tolerantly",
                      "approve_by_commitment", "supplement", "supply_tolerated"], INTAKE_ROLES),
     **dict.fromkeys(["review", "return_for_correction", "suspend", "resume", "commitment_check", "issue"],
                     REVIEW_ROLES),
@@ -178,6 +179,10 @@ class Facts:
     def outstanding(self) -> list[CaseMaterial]:
         return [m for m in self.materials if m.state in OUTSTANDING]
 
+    def marked_for_correction(self) -> list[CaseMaterial]:
+        """Materials handed in that the clerk marked 需补正 (cases.intake.mark_material)."""
+        return [m for m in self.materials if m.mark == Mark.NEEDS_CORRECTION]
+
     def tolerated(self) -> list[CaseMaterial]:
         return [m for m in self.materials if m.state == CaseMaterial.State.TOLERATED]
 
@@ -228,6 +233,12 @@ def refusal(action: str, case: Case, facts: Facts) -> DomainError | None:
     """Check 3: why the case's state does not allow `action` now, or None."""
     if action == "receive" and not facts.outstanding():
         return DomainError("case.receive_mismatch", "收取的材料须为该办件尚缺的材料。")
+    if action == "mark_material" and not any(m.state == CaseMaterial.State.RECEIVED for m in facts.materials):
+        return DomainError("case.nothing_to_mark", "没有已收到的材料可审核。")
+    if action in ("accept", "accept_tolerantly") and facts.marked_for_correction():
+        marked = [m.name for m in facts.marked_for_correction()]
+        return Conflict("case.materials_marked", f"以下材料已审核为需补正，不能受理：{'、'.join(marked)}。请一次性告知补正。",
+                        details={"materials": marked})  # fmt: skip
     if action == "accept" and facts.outstanding():
         missing = [m.name for m in facts.outstanding()]
         return Conflict("case.materials_incomplete", f"材料不齐全，不能受理：{'、'.join(missing)}。请一次性告知补正或容缺受理。",

@@ -25,6 +25,7 @@ from onewindow.cases.intake import (
     approve_by_commitment,
     find_applicant,
     find_shared_with,
+    mark_material,
     receive,
     refuse,
     request_supplement,
@@ -51,7 +52,7 @@ from onewindow.cases.transitions import (
 __all__ = [
     "ACTION_NAMES", "Facts", "allowed_actions", "submission_hall", "CHANNELS", "CLOCK_FIELDS", "CLOSE_FIELDS", "INTAKE_ROLES", "NOTE_MAX", "REVIEW_ROLES",
     "SHARED_NOT_FOUND", "TRANSITIONS", "accept", "accept_tolerantly", "approve_by_commitment", "decide", "extend",
-    "find_applicant", "find_shared_with", "may_view", "published", "receive", "refuse",
+    "find_applicant", "find_shared_with", "mark_material", "may_view", "published", "receive", "refuse",
     "request_supplement", "resume", "return_for_correction", "review", "submit", "supplement", "supply_tolerated",
     "suspend", "withdraw",
 ]  # fmt: skip

@@ -42,6 +42,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "auto_accept": ((S.SUBMITTED,), S.IN_REVIEW),
     "request_supplement": ((S.SUBMITTED,), S.SUPPLEMENT_REQUESTED),
     "receive": ((S.SUBMITTED,), None),  # materials handed in at the window before the answer
+    "mark_material": ((S.SUBMITTED,), None),  # 材料审核: 合格 / 需补正 before the answer
     "supplement": ((S.SUPPLEMENT_REQUESTED, S.CORRECTION_REQUESTED), None),  # back where it came from
     "refuse": ((S.SUBMITTED, S.SUPPLEMENT_REQUESTED), S.REFUSED),
     "accept_tolerantly": ((S.SUBMITTED,), S.IN_REVIEW),
@@ -64,7 +65,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "revoke_commitment": ((S.CLOSED,), None),
 }
 ACTION_NAMES = {
-    "submit": "接件", "receive": "收取材料", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
+    "submit": "接件", "receive": "收取材料", "mark_material": "材料审核", "accept": "受理", "auto_accept": "逾期视为受理", "request_supplement": "一次性告知补正",
     "supplement": "补齐补正材料", "refuse": "不予受理", "accept_tolerantly": "容缺受理",
     "approve_by_commitment": "告知承诺审批", "supply_tolerated": "补齐容缺材料", "review": "审查",
     "return_for_correction": "退回补正", "decide": "决定", "suspend": "特别程序开始", "resume": "特别程序结束",

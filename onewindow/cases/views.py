@@ -17,8 +17,8 @@ from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.actions import dispatch
-from onewindow.cases import delivery_choice, pages, pre_review, queries, services
-from onewindow.cases.forms import ApplyForm, WalkInForm
+from onewindow.cases import delivery_choice, material_files, pages, pre_review, queries, services
+from onewindow.cases.forms import ApplyForm, SupplementForm, WalkInForm
 from onewindow.cases.models import CaseMaterial, Channel, Light, Suspension
 from onewindow.catalog import search
 from onewindow.catalog.queries import published_versions
@@ -130,6 +130,7 @@ def _case_page(request, case, *, error: str = "", status: int = 200):
         **sheet, "actions": pages.actions_for(request.user, sheet), "error": error, "today": clock.today(),
         "suspension_kinds": [k for k in Suspension.Kind.choices if k[0] != Suspension.Kind.CORRECTION],
         "max_extension_days": settings.ONEWINDOW_MAX_EXTENSION_DAYS, "note_max": NOTE_MAX,
+        "reads": material_files.reads_of(case),
     }, status=status)  # fmt: skip
 
 
@@ -197,6 +198,8 @@ def _suspend(case, by, post):
 # One entry per form on the case page: parse the post, call the one service it names.
 ACTIONS = {
     "receive": lambda c, by, p: services.receive(c, by=by, materials=_ids(p, "material")),
+    "mark-material": lambda c, by, p: services.mark_material(c, by=by, material=_int(p.get("material"), label="材料"),
+                                                             mark=p.get("mark", ""), note=p.get("note", "")),
     "accept": lambda c, by, p: services.accept(c, by=by),
     "request-supplement": lambda c, by, p: services.request_supplement(c, by=by, items=_notice(p)),
     "refuse": lambda c, by, p: services.refuse(c, by=by, reason=p.get("reason", ""),
@@ -285,7 +288,11 @@ def my_cases(request):
 @require_GET
 def my_case(request, number: str):
     case = pages.my_case(request.user, number)
-    return render(request, "cases/my_case.html", pages.applicant_sheet(case))
+    sheet = pages.applicant_sheet(case)
+    upload = (
+        SupplementForm(materials=sheet["notice"]) if pages.online_supplement(request.user, case) else None
+    )
+    return render(request, "cases/my_case.html", {**sheet, "upload": upload})
 
 
 @public

@@ -80,6 +80,10 @@ STATES = {
     "submitted_complete": lambda w, f, a: _submit(w, f, all_required(f.current)),
     "submitted_tolerable_missing": lambda w, f, a: _submit(w, f, _materials(f, 1, 2)),
     "submitted_key_missing": lambda w, f, a: _submit(w, f, []),
+    # 材料审核 (issue 15): a material marked 需补正 holds 受理 back; the notice may be given
+    "submitted_marked_for_correction": lambda w, f, a: services.mark_material(
+        _submit(w, f, all_required(f.current)), by=w.clerk, material=_materials(f, 1)[0], mark="needs_correction",
+        note="申请书未签字"),
     "filed_by_agent": lambda w, f, a: _submit(w, f, all_required(f.current), by=a),
     "supplement_requested": lambda w, f, a: services.request_supplement(
         _submit(w, f, _materials(f, 1, 2)), by=w.clerk, items=[{"material": _materials(f, 3)[0], "note": "补交"}]),
@@ -110,6 +114,9 @@ def _perform(action: str, case: Case, by: User):
     notice = [{"material": m, "note": "请补正"} for m in outstanding]
     run = {
         "receive": lambda: services.receive(case, by=by, materials=outstanding),
+        "mark_material": lambda: services.mark_material(
+            case, by=by, material=_pending(case, CaseMaterial.State.RECEIVED)[0], mark="passed"
+        ),
         "accept": lambda: services.accept(case, by=by),
         "request_supplement": lambda: services.request_supplement(case, by=by, items=notice),
         "accept_tolerantly": lambda: services.accept_tolerantly(
@@ -186,6 +193,9 @@ def test_the_grid_covers_the_rules(world, food):
     assert "accept" not in services.allowed_actions(missing, world.clerk)  # a required material missing
     assert "accept_tolerantly" not in services.allowed_actions(missing, world.clerk)  # the key one at that
     assert "request_supplement" in services.allowed_actions(missing, world.clerk)
+    marked = STATES["submitted_marked_for_correction"](world, food, agent)
+    assert "accept" not in services.allowed_actions(marked, world.clerk)  # marked 需补正: the notice first
+    assert "request_supplement" in services.allowed_actions(marked, world.clerk)
     complete = STATES["submitted_complete"](world, food, agent)
     assert services.allowed_actions(complete, agent) == []  # not filed by the agent
     assert "accept" in services.allowed_actions(STATES["filed_by_agent"](world, food, agent), agent)

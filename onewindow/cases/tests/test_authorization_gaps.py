@@ -40,7 +40,8 @@ def test_an_agent_accepts_the_case_they_filed_through_the_api(world, food, agent
                                        "channel": "agent", "handed_in": [1, 2, 3]})  # fmt: skip
     assert filed.status_code == 201, filed.json()
     number = filed.json()["number"]
-    assert api(agent).get(f"/cases/{number}").json()["allowed_actions"][:2] == [
+    assert api(agent).get(f"/cases/{number}").json()["allowed_actions"][:3] == [
+        "mark_material",
         "accept",
         "request_supplement",
     ]

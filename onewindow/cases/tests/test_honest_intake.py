@@ -66,7 +66,7 @@ def test_a_shared_license_not_found_is_missing_and_stops_acceptance_until_handed
         case = api(world.clerk).get(f"/cases/{number}").json()
         # then the shared 营业执照 is missing, and says why
         assert case["materials"][1] == {"no": 2, "name": "营业执照", "state": "missing", "state_display": "缺少",
-                                        "note": "未找到申请人有效的共享证照"}  # fmt: skip
+                                        "note": "未找到申请人有效的共享证照", "mark": "", "mark_note": ""}  # fmt: skip
         # and 受理 is refused, naming it
         refused = api(world.clerk).post(f"/cases/{number}/accept")
         assert (refused.status_code, refused.json()["details"]["missing"]) == (409, ["营业执照"])
@@ -135,7 +135,8 @@ def test_after_a_supplement_a_notice_may_name_only_what_the_supplement_got_wrong
         {"no": 3, "note": "补交的管理制度未加盖公章"}]})  # fmt: skip
     assert again.status_code == 200, again.json()
     assert again.json()["materials"][2] == {"no": 3, "name": "食品安全管理制度", "state": "defective",
-                                            "state_display": "需补正", "note": "补交的管理制度未加盖公章"}  # fmt: skip
+                                            "state_display": "需补正", "note": "补交的管理制度未加盖公章",
+                                            "mark": "", "mark_note": ""}  # fmt: skip
     event = (
         CaseEvent.objects.filter(case__number=number, action="request_supplement").order_by("-seq").first()
     )

@@ -32,7 +32,7 @@ def _case_urls(number):
 
 BODIES = {  # valid bodies, so the answer is about the case, not the input
     "request-supplement": {"materials": [{"no": 1, "note": "x"}]}, "return-for-correction": {"materials": [{"no": 1, "note": "x"}]},
-    "supplement": {"materials": [1]}, "receive": {"materials": [1]}, "supply-tolerated": {"materials": [3]},
+    "supplement": {"materials": [1]}, "receive": {"materials": [1]}, "mark-material": {"no": 1, "mark": "passed"}, "supply-tolerated": {"materials": [3]},
     "refuse": {"reason": "x", "where_to_turn": "y"}, "accept-tolerantly": {"supply_by": "2030-01-01"},
     "approve-by-commitment": {"commitment": "x"}, "review": {"opinion": "x"}, "decide": {"approve": True},
     "suspend": {"kind": "hearing", "reason": "x"}, "extend": {"days": 1, "reason": "x"},

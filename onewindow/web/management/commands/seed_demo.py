@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from onewindow.accounts.models import Hall
 from onewindow.bundles import demo as bundles_demo
 from onewindow.bundles import services as bundles
+from onewindow.cases import demo as cases_demo
 from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         queue_demo.seed()
         projects_demo.seed(Hall.objects.get(code="371400-zwfw"))  # stage templates, a key project
         documents_demo.seed()  # a case for every notice kind
+        cases_demo.seed()  # online applications with files: 网上预审, 材料审核, 网上补正
         license_demo.seed()  # licenses issued, picked up and posted; a fee waiting for finance
         demo.seed_walk_in()  # 王秀兰, registered at a window, to claim her record online (issue 15 item 4)
         # What the worker's periodic jobs record within the minute: the fee notices the demo's
