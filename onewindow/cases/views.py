@@ -34,10 +34,13 @@ def _workbench_url(**params) -> str:
 def _workbench(request, *, applicant_ref=None, item=None, status=200, **extra):
     applicant = pages.applicant_by_ref(applicant_ref)
     version = published_versions().filter(item__code=item).first() if applicant and item else None
+    staff = staff_of(request.user)
     return render(request, "cases/workbench.html", {
         "applicant": applicant, "applicant_ref": applicant_ref or "",
         "version": version, "checklist": version and pages.checklist(version), "versions": published_versions(),
-        "register_form": WalkInForm(), "q": "", "hits": [], **extra,
+        "register_form": WalkInForm(), "q": "", "hits": [],
+        "citywide": pages.citywide(staff and staff.hall, version), "received": queries.received_here(request.user),
+        **extra,
     }, status=status)  # fmt: skip
 
 
@@ -263,6 +266,7 @@ def inbox(request):
     tabs = [{"value": v, "label": Light(v).label, "count": counts[v]} for v in ("red", "yellow", "green")]
     return render(request, "cases/inbox.html", {
         "department": staff.department, "cases": queries.inbox(staff.department_id, light=light), "light": light,
+        "home_hall": services.deciding_hall(staff.department_id),  # 同城通办: rows received elsewhere are marked
         "tabs": tabs, "total": sum(counts.values()),
     })  # fmt: skip
 
