@@ -182,11 +182,12 @@ def decided_elsewhere(case: Case, halls: dict[int, Hall] | None = None) -> Hall 
     return deciding if deciding is not None and deciding.pk != case.hall_id else None
 
 
-def receiving_halls(department: Department):
-    """The halls that may receive an item of `department` (同城通办: every hall of its city), the
-    deciding hall's kind first — what the portal offers; `city_refusal` is the same rule."""
+def receiving_halls(department: Department) -> list[Hall]:
+    """The halls that may receive an item of `department` (同城通办: every hall of its city), its
+    deciding hall first, then by level — what the portal offers; `city_refusal` is the same rule."""
+    deciding = deciding_hall(department.pk)
     halls = Hall.objects.filter(region__code__startswith=city_code(department.region_id)[:4])
-    return sorted(halls, key=lambda h: (KIND_ORDER.get(h.kind, len(KIND_ORDER)), h.code))
+    return sorted(halls, key=lambda h: (h != deciding, KIND_ORDER.get(h.kind, len(KIND_ORDER)), h.code))
 
 
 def submission_hall(by: User, department_id: int, *, channel: str, code: str | None = None) -> Hall | None:

@@ -312,11 +312,11 @@ def progress(request):
 @requires()
 @require_http_methods(["GET", "POST"])
 def apply(request, code: str):
-    """网上申请: one upload per material the applicant supplies; the case goes to the hall
-    stationing the item's department."""
+    """网上申请: one upload per material the applicant supplies; the case goes to the hall the
+    applicant chose among the city's (同城通办), else to the item's deciding hall."""
     version = version_for_new_case(code)
     applicant = pages.applicant_of(request.user)
-    lists = pages.checklist(version)
+    lists = {**pages.checklist(version), "halls": services.receiving_halls(version.item.department)}
     if applicant is None:
         return render(request, "cases/apply.html", {"v": version, **lists}, status=403)
     form = (ApplyForm(request.POST, request.FILES, materials=lists["asked"]) if request.method == "POST"
@@ -325,7 +325,8 @@ def apply(request, code: str):
     if request.method == "POST" and form.is_valid():
         uploads = form.uploads()
         try:
-            hall = services.submission_hall(request.user, version.item.department_id, channel=Channel.PORTAL)
+            hall = services.submission_hall(request.user, version.item.department_id, channel=Channel.PORTAL,
+                                            code=(request.POST.get("hall") or "")[:40] or None)  # fmt: skip
             if hall is None:
                 raise Conflict(
                     "case.hall_not_found", "该事项的实施部门尚未进驻政务服务中心，暂不能网上申请。"

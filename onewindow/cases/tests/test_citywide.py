@@ -6,6 +6,7 @@ C (a district bureau). Both directions, both halls' lists, the city boundary, th
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow import clock
 from onewindow.accounts.models import Department, Hall, Region, Role
@@ -162,8 +163,9 @@ def test_the_deciding_hall_is_the_one_of_the_departments_own_region(world):
     assert services.deciding_hall(roaming.pk) == world.other_hall
     unstationed = Department.objects.create(code="T-N", name="测试未进驻部门", region=world.city)
     assert services.deciding_hall(unstationed.pk) is None
-    # the halls the portal offers: every hall of the city, the city's first
-    assert [h.code for h in services.receiving_halls(world.dept_c)] == ["T-HALL", "T-OTHER"]
+    # the halls the portal offers: every hall of the city, the deciding hall first
+    assert [h.code for h in services.receiving_halls(world.dept_c)] == ["T-OTHER", "T-HALL"]
+    assert [h.code for h in services.receiving_halls(world.dept_a)] == ["T-HALL", "T-OTHER"]
 
 
 def test_the_figures_count_a_case_at_both_halls(world, district, city_item, district_item):
@@ -212,3 +214,20 @@ def test_the_workbench_tells_the_clerk_before_filing(world, district, city_item,
     _, clerk = other_city
     refused = as_user(clerk).get(f"/staff/workbench/?applicant={ref}&item={city_item.code}").content.decode()
     assert 'data-testid="citywide-refusal"' in refused and "同城通办" in refused
+
+
+def test_the_portal_offers_the_citys_halls_and_files_at_the_one_chosen(world, district, city_item, as_user):
+    client = as_user(world.alice)
+    page = client.get(f"/items/{city_item.code}/apply/").content.decode()
+    assert 'data-testid="receiving-hall"' in page and 'value="T-OTHER"' in page
+    version = city_item.current
+    first = version.materials.order_by("order").first()
+    upload = SimpleUploadedFile("申请书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with clock.frozen(DAY):
+        answer = client.post(
+            f"/items/{city_item.code}/apply/", {"hall": "T-OTHER", f"material_{first.pk}": upload}
+        )
+    assert answer.status_code == 302
+    case = Case.objects.get()
+    assert case.hall == world.other_hall and case.channel == Channel.PORTAL
+    assert [c.number for c in pre_review.queue(district.clerk)] == [case.number]
