@@ -90,6 +90,10 @@ class CaseOut(BaseModel):
 
 
 class CaseDetailOut(CaseOut):
+    receiving_hall: str = Field("", description="收件单位（受理中心）编码：申请人递交申请的政务服务中心")
+    deciding_hall: str | None = Field(
+        None, description="办理单位所在中心编码（同城通办：办理部门进驻的中心；部门未进驻任何中心时为空）"
+    )
     allowed_actions: list[str] = Field(
         default_factory=list,
         description="当前用户此刻可办理的环节（与办件页提供的操作一致，服务按同一规则校验）：receive、accept、"
@@ -269,7 +273,11 @@ def list_cases(request, filters: ListFilters = Query(...)):
 @requires()
 def get_case(request, number: str):
     case = _case(request, number)
-    return _detail(case) | {"allowed_actions": services.allowed_actions(case, request.user)}
+    deciding = services.deciding_hall(case.department_id)
+    return _detail(case) | {
+        "allowed_actions": services.allowed_actions(case, request.user),
+        "receiving_hall": case.hall.code, "deciding_hall": deciding.code if deciding else None,
+    }  # fmt: skip
 
 
 @router.get("/{number}/events", response=list[EventOut], operation_id="cases_events")

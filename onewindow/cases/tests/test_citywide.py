@@ -72,7 +72,7 @@ def test_a_district_hall_receives_a_city_item_and_the_city_department_decides_it
 
 
 def test_a_city_hall_receives_a_district_item_and_the_district_department_decides_it(
-    world, district, district_item
+    world, district, district_item, api
 ):
     with clock.frozen(DAY):
         case = file_at_window(district_item, world.clerk, world.hall, world.alice_applicant)
@@ -81,6 +81,9 @@ def test_a_city_hall_receives_a_district_item_and_the_district_department_decide
     assert services.decided_elsewhere(case) == world.other_hall
     assert [c.number for c in queries.inbox(world.dept_c.pk)] == [case.number]
     assert [c.number for c in queries.received_here(world.clerk)] == [case.number]
+    for user in (world.clerk, district.reviewer):  # the API names both halls to both sides
+        body = api(user).get(f"/cases/{case.number}").json()
+        assert (body["receiving_hall"], body["deciding_hall"]) == ("T-HALL", "T-OTHER")
     with clock.frozen(DAY + dt.timedelta(days=1)):
         decide(case, district.reviewer, district.head)
     case.refresh_from_db()
