@@ -54,6 +54,7 @@ def test_the_answer_of_a_transition_is_the_case_as_get_answers_it(world, food, a
     assert got.pop("allowed_actions") == [
         "withdraw"
     ]  # in review the clerk may only withdraw it for the applicant
+    assert (got.pop("receiving_hall"), got.pop("deciding_hall")) == ("T-HALL", "T-HALL")
     assert decided.json() == got
     done = [s for s in decided.json()["steps"] if s["done_at"]]
     assert len(done) == 1 and len(done[0]["done_at"]) == len(case["received_at"])
