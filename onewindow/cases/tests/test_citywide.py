@@ -195,6 +195,21 @@ def test_the_figures_count_a_case_at_both_halls(world, district, city_item, dist
     }
 
 
+def test_the_api_gives_a_supervisor_their_halls_figures(world, district, city_item, api):
+    with clock.frozen(DAY):
+        case = file_at_window(city_item, district.clerk, world.other_hall, world.alice_applicant)
+        services.accept(case, by=district.clerk)
+    with clock.frozen(DAY + dt.timedelta(days=1)):
+        decide(case, world.reviewer_a, world.head_a)
+    period = {"since": "2026-09-01", "until": "2026-10-31"}
+    rows = api(world.supervisor).get("/cases/figures/halls", period).json()
+    assert rows == [{"hall": "T-HALL", "hall_name": "测试市政务服务中心", "received": 0, "received_for_others": 0,
+                     "decided": 1, "decided_received_elsewhere": 1}]  # fmt: skip
+    assert api(world.clerk).get("/cases/figures/halls", period).status_code == 403
+    wrong = api(world.supervisor).get("/cases/figures/halls", {"since": "2026-10-31", "until": "2026-09-01"})
+    assert wrong.json()["code"] == "case.figures_period"
+
+
 def test_the_pages_name_both_halls(world, district, city_item, as_user):
     with clock.frozen(DAY):
         case = file_at_window(city_item, district.clerk, world.other_hall, world.alice_applicant)
