@@ -53,6 +53,14 @@ class Region(models.Model):
         return self.name
 
 
+def city_code(region_code: str) -> str:
+    """The 市 a region belongs to, by its statistical code (统计用区划代码, GB/T 2260 at the top):
+    2 digits of province, 2 of city, 2 of county, 3 of town, 3 of village — so the first four
+    digits name the city and a hall's city is known without walking the tree. A province's own
+    code (xx0000000000) is its own "city": a province-level hall is no hall of any one city."""
+    return region_code[:4].ljust(12, "0")
+
+
 class Department(models.Model):
     """进驻部门: an agency of a level of government with items in a hall."""
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, PlainSerializer
 
 from onewindow import clock, ratelimit
 from onewindow.accounts.masking import identifier
+from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, queries, services
@@ -92,6 +93,10 @@ class CaseOut(BaseModel):
 
 
 class CaseDetailOut(CaseOut):
+    receiving_hall: str = Field("", description="收件单位（受理中心）编码：申请人递交申请的政务服务中心")
+    deciding_hall: str | None = Field(
+        None, description="办理单位所在中心编码（同城通办：办理部门进驻的中心；部门未进驻任何中心时为空）"
+    )
     allowed_actions: list[str] = Field(
         default_factory=list,
         description="当前用户此刻可办理的环节（与办件页提供的操作一致，服务按同一规则校验）：receive、mark_material、accept、"
@@ -268,11 +273,43 @@ def list_cases(request, filters: ListFilters = Query(...)):
     return qs.order_by("due_seq", "-received_at")  # the paginator reads one page
 
 
+class HallFigures(Schema):
+    hall: str = Field(..., description="政务服务中心编码")
+    hall_name: str
+    received: int = Field(..., description="本中心收件数（含同城通办代外中心收件）")
+    received_for_others: int = Field(..., description="其中由其他中心进驻部门办理的（异地收件）")
+    decided: int = Field(..., description="本中心进驻部门作出决定的办件数（无论在哪个中心收件）")
+    decided_received_elsewhere: int = Field(..., description="其中在其他中心收件的（属地办理）")
+
+
+class FiguresPeriod(Schema):
+    since: dt.date
+    until: dt.date
+
+
+@router.get("/figures/halls", response=list[HallFigures], operation_id="cases_hall_figures")
+@requires(Role.SUPERVISOR, Role.HALL_ADMIN)
+def hall_figures(request, period: FiguresPeriod = Query(...)):
+    """同城通办 figures by hall for the days since..until (at most 366): a case received at one hall
+    and decided by a department of another counts at both. Hall staff get their own hall's row."""
+    if period.until < period.since or (period.until - period.since).days > 366:
+        raise DomainError("case.figures_period", "统计期间应为起止日期，且不超过366天。")
+    rows = queries.hall_figures(period.since, period.until)
+    staff = staff_of(request.user)
+    if not request.user.is_superuser:
+        rows = [r for r in rows if staff is not None and r["hall"].pk == staff.hall_id]
+    return [{**r, "hall": r["hall"].code, "hall_name": r["hall"].name} for r in rows]
+
+
 @router.get("/{number}", response=CaseDetailOut, operation_id="cases_get")
 @requires()
 def get_case(request, number: str):
     case = _case(request, number)
-    return _detail(case) | {"allowed_actions": services.allowed_actions(case, request.user)}
+    deciding = services.deciding_hall(case.department_id)
+    return _detail(case) | {
+        "allowed_actions": services.allowed_actions(case, request.user),
+        "receiving_hall": case.hall.code, "deciding_hall": deciding.code if deciding else None,
+    }  # fmt: skip
 
 
 @router.get("/{number}/events", response=list[EventOut], operation_id="cases_events")

@@ -112,8 +112,9 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
     if channel not in CHANNELS:
         raise DomainError("case.channel", "申请渠道不正确。")
     version, materials, _ = published(version.pk)
-    permits.require_filing(by, channel=channel, applicant=applicant, hall_id=hall.pk,
-                           department_id=version.item.department_id)  # fmt: skip
+    permits.require_filing(
+        by, channel=channel, applicant=applicant, hall=hall, department=version.item.department
+    )
     handed = _handed(channel, handed_in, files, {m.pk for m in materials})
     now = clock.now()
     today = now.astimezone(clock.hall_tz()).date()

@@ -4,7 +4,7 @@ what each page shows, shaped once so the views stay thin. Changes go through ser
 from django.db.models import Q, QuerySet
 
 from onewindow import clock
-from onewindow.accounts.models import Applicant, User
+from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import clock_rules, delivery_choice, permits, services
 from onewindow.cases.models import Case, CaseMaterial, Channel, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
@@ -47,6 +47,20 @@ def checklist(version: ItemVersion) -> dict:
         "asked": [m for m in materials if m.source != Material.Source.SHARED],
         "shared": [m for m in materials if m.source == Material.Source.SHARED],
     }
+
+
+def citywide(hall: Hall | None, version: ItemVersion | None) -> dict:
+    """同城通办 at the workbench, for the item picked: the refusal the service would give this
+    hall (another city's item; permits.city_refusal), else the deciding hall when the item's
+    department decides at another hall (the case is received here, decided there)."""
+    if hall is None or version is None:
+        return {}
+    department = version.item.department
+    refused = permits.city_refusal(hall, department)
+    if refused is not None:
+        return {"refusal": refused.message}
+    deciding = permits.deciding_hall(department.pk)
+    return {"deciding_hall": deciding} if deciding is not None and deciding.pk != hall.pk else {}
 
 
 def light_of(case: Case) -> str | None:
@@ -94,6 +108,7 @@ def case_sheet(case: Case) -> dict:
         "tolerated": [m for m in materials if m.state == CaseMaterial.State.TOLERATED],
         "steps": steps,
         "commitment_check": _commitment_check(case),
+        "deciding_hall": permits.decided_elsewhere(case),  # 同城通办: decided at another hall
         "history": [
             {
                 "at": e.at,

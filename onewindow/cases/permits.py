@@ -13,10 +13,11 @@ every service makes them:
 cases.allowed.allowed_actions runs the same three for every action the case page offers."""
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import cached_property
 
 from onewindow import clock
-from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Hall, Role, User
+from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Department, Hall, Role, User, city_code
 from onewindow.accounts.queries import staff_of
 from onewindow.cases.models import (
     Case,
@@ -110,37 +111,107 @@ def require(
     check_bundle_intake(case, action, bundle)
 
 
-# ---- 接件: who may file, and at which hall ----------------------------------------------------
+# ---- 接件: who may file, and at which hall (同城通办) ----------------------------------------
+#
+# 同城通办 (异地收件、属地办理, issue 15 item 5): any hall of a city — and the portal — receives
+# any item of any district of that city. The case is received by the hall where the citizen
+# stands (Case.hall, the 收件单位: its clerks give the written answer and deliver) and decided by
+# the item's department (Case.department, the 办理单位) — which sits at its deciding hall
+# (`deciding_hall`). The only limit is the city: a hall takes the items of its own city only.
 
 
-def require_filing(by: User, *, channel: str, applicant: Applicant, hall_id: int, department_id: int) -> None:
-    """Who may file (接件): online, the applicant themself; otherwise intake staff of the hall
-    the case is filed at — and department staff only for their own department's items (issue
-    14: a reviewer files no case for another department). Reads only the actor's staff record."""
+def city_refusal(hall: Hall, department: Department) -> DomainError | None:
+    """Why `hall` may not receive an item of `department`: it lies in another city (the region
+    codes' city part, accounts.models.city_code). None when it may."""
+    if city_code(hall.region_id) == city_code(department.region_id):
+        return None
+    return Forbidden(
+        "case.other_city",
+        f"{hall.name}只收取本市事项的申请（同城通办）；该事项由外市的{department.name}办理，"
+        "请到该市的政务服务中心或网上办事大厅申请。",
+        details={"hall": hall.code, "department": department.code},
+    )
+
+
+def require_filing(
+    by: User, *, channel: str, applicant: Applicant, hall: Hall, department: Department
+) -> None:
+    """Who may file (接件), and where: online, the applicant themself; otherwise intake staff of
+    the hall the case is filed at — and department staff only for their own department's items
+    (issue 14: a reviewer files no case for another department). Any hall of the item's city
+    receives it (同城通办); a hall of another city is refused (`city_refusal`). Reads only the
+    actor's staff record."""
     if channel == Channel.PORTAL:
         if applicant.user_id != by.pk:
             raise Forbidden("case.not_your_applicant", "只能以本人身份网上申请。")
-        return
-    if is_superuser(by):
-        return
-    staff = staff_of(by)
-    if staff is None or staff.role not in INTAKE_ROLES or staff.hall_id != hall_id:
-        raise Forbidden("case.intake_role", "只有本中心的窗口人员可以登记窗口申请。")
-    if staff.role in DEPARTMENT_ROLES and staff.department_id != department_id:
-        raise Forbidden("case.intake_department", "部门工作人员只能登记本部门事项的申请。")
+    elif not is_superuser(by):
+        staff = staff_of(by)
+        if staff is None or staff.role not in INTAKE_ROLES or staff.hall_id != hall.pk:
+            raise Forbidden("case.intake_role", "只有本中心的窗口人员可以登记窗口申请。")
+        if staff.role in DEPARTMENT_ROLES and staff.department_id != department.pk:
+            raise Forbidden("case.intake_department", "部门工作人员只能登记本部门事项的申请。")
+    refused = city_refusal(hall, department)
+    if refused is not None:
+        raise refused
+
+
+KIND_ORDER = {kind: i for i, kind in enumerate(Hall.Kind.values)}  # 市, 县（区）, 乡镇, 村
+
+
+def deciding_halls(department_ids: Iterable[int]) -> dict[int, Hall]:
+    """The deciding hall (办理单位所在中心) of each department: the hall stationing it in its own
+    region (a 德城区 bureau → 德城区政务服务中心, a city bureau → the city hall); else the
+    highest-level hall stationing it. A department stationed nowhere has none. One query."""
+    ids = set(department_ids)
+    if not ids:
+        return {}
+
+    def rank(hall: Hall, department: Department) -> tuple:
+        return hall.region_id != department.region_id, KIND_ORDER.get(hall.kind, len(KIND_ORDER)), hall.code
+
+    links = Hall.departments.through.objects.filter(department_id__in=ids).select_related(
+        "hall", "department"
+    )
+    found: dict[int, Hall] = {}
+    for link in links:
+        best = found.get(link.department_id)
+        if best is None or rank(link.hall, link.department) < rank(best, link.department):
+            found[link.department_id] = link.hall
+    return found
+
+
+def deciding_hall(department_id: int) -> Hall | None:
+    return deciding_halls([department_id]).get(department_id)
+
+
+def decided_elsewhere(case: Case, halls: dict[int, Hall] | None = None) -> Hall | None:
+    """The deciding hall of a case received by another hall (同城通办: 收件单位 ≠ 办理单位所在中心),
+    else None — what the notices, the case page and the lists name beside the receiving hall.
+    `halls`: the deciding halls (`deciding_halls`) a list has read for all its rows."""
+    deciding = (halls if halls is not None else deciding_halls([case.department_id])).get(case.department_id)
+    return deciding if deciding is not None and deciding.pk != case.hall_id else None
+
+
+def receiving_halls(department: Department) -> list[Hall]:
+    """The halls that may receive an item of `department` (同城通办: every hall of its city), its
+    deciding hall first, then by level — what the portal offers; `city_refusal` is the same rule."""
+    deciding = deciding_hall(department.pk)
+    halls = Hall.objects.filter(region__code__startswith=city_code(department.region_id)[:4])
+    return sorted(halls, key=lambda h: (h != deciding, KIND_ORDER.get(h.kind, len(KIND_ORDER)), h.code))
 
 
 def submission_hall(by: User, department_id: int, *, channel: str, code: str | None = None) -> Hall | None:
     """Which hall a submission belongs to — the one rule of the case API, the bundle API and the
-    pages: the hall named (a system filing for a hall); else, filed by staff, their own hall;
-    else (online) the highest-level hall stationing the item's department (a city department's
-    items are handled at the city hall). None when there is none."""
+    pages: the hall named (a system filing for a hall, or the hall an applicant chose online);
+    else, filed by staff, their own hall (同城通办: whichever district the item is of); else
+    (online) the item's deciding hall. None when there is none. Whether that hall may take the
+    item is `require_filing`'s check (the city)."""
     if code:
         return Hall.objects.filter(code=code).first()
     staff = staff_of(by)
     if staff is not None and channel != Channel.PORTAL:
         return staff.hall  # loaded with the staff record by the login and the token (no query)
-    return Hall.objects.filter(departments=department_id).order_by("kind", "code").first()
+    return deciding_hall(department_id)
 
 
 # ---- the case's state ------------------------------------------------------------------------

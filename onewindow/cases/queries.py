@@ -2,11 +2,12 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from onewindow import clock
-from onewindow.accounts.models import User
-from onewindow.cases import clock_rules
+from onewindow.accounts.models import Hall, User
+from onewindow.accounts.queries import staff_of
+from onewindow.cases import clock_rules, permits
 from onewindow.cases.models import OPEN_STATUSES, Case
 from onewindow.cases.transitions import scope_of
 from onewindow.errors import DomainError, NotFound
@@ -44,11 +45,13 @@ def with_light(qs: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Cas
 
 def inbox(department_id: int, *, light: str | None = None, limit: int = 200) -> list[Case]:
     """Open cases of a department, most urgent first: one indexed query (department, status,
-    due_seq), the light computed in SQL."""
+    due_seq), the light computed in SQL. Each carries its receiving hall (同城通办: a case of
+    the department may have been received at any hall of the city)."""
     qs = with_light(
         Case.objects.filter(department_id=department_id, status__in=OPEN_STATUSES)
-        .select_related("item_version", "applicant")
+        .select_related("item_version", "applicant", "hall")
         .only(
+            "hall__name",
             "number",
             "status",
             "due_on",
@@ -66,9 +69,76 @@ def inbox(department_id: int, *, light: str | None = None, limit: int = 200) -> 
     return list(qs.order_by("due_seq", "number")[:limit])
 
 
-def light_counts(department_id: int) -> dict[str, int]:
-    from django.db.models import Count
+def received_here(user: User, *, limit: int = 20) -> list[Case]:
+    """本中心收件: the latest cases received at the user's hall, whichever department of the
+    city decides them (同城通办) — the receiving hall's clerks' list. Each carries
+    `deciding_hall`: the hall of the department that decides it when that is another hall."""
+    staff = staff_of(user)
+    if staff is None:
+        return []
+    rows = list(
+        visible_cases(user)
+        .filter(hall_id=staff.hall_id)
+        .select_related("item_version", "applicant", "department")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+    halls = permits.deciding_halls({c.department_id for c in rows})
+    for case in rows:
+        case.deciding_hall = permits.decided_elsewhere(case, halls)
+    return rows
 
+
+def hall_figures(since: dt.date, until: dt.date) -> list[dict]:
+    """同城通办 figures by hall, for the days `since`..`until`: what each hall received
+    (`received`; of which decided at another hall: `received_for_others`) and what the
+    departments deciding at each hall decided (`decided`, by the deciding hall of
+    cases.permits.deciding_halls; of which received at another hall: `decided_received_elsewhere`).
+    A case received here and decided there counts at both halls. Two grouped queries."""
+    received = (
+        Case.objects.filter(received_on__range=(since, until))
+        .values("hall_id", "department_id")
+        .annotate(n=Count("pk"))
+    )
+    decided = (
+        Case.objects.filter(decided_at__isnull=False, closed_on__range=(since, until))
+        .values("hall_id", "department_id")
+        .annotate(n=Count("pk"))
+    )
+    received, decided = list(received), list(decided)
+    deciding = permits.deciding_halls({r["department_id"] for r in [*received, *decided]})
+    keys = ("received", "received_for_others", "decided", "decided_received_elsewhere")
+    figures: dict[int, dict] = {}
+
+    def row(hall_id: int) -> dict:
+        return figures.setdefault(hall_id, dict.fromkeys(keys, 0))
+
+    for r in received:
+        there = deciding.get(r["department_id"])
+        row(r["hall_id"])["received"] += r["n"]
+        if there is not None and there.pk != r["hall_id"]:
+            row(r["hall_id"])["received_for_others"] += r["n"]
+    for r in decided:
+        there = deciding.get(r["department_id"])
+        if there is None:
+            continue
+        row(there.pk)["decided"] += r["n"]
+        if there.pk != r["hall_id"]:
+            row(there.pk)["decided_received_elsewhere"] += r["n"]
+    halls = Hall.objects.in_bulk(figures)
+    return [{"hall": halls[pk], **figures[pk]} for pk in sorted(figures, key=lambda pk: halls[pk].code)]
+
+
+def decided_by_department(since: dt.date, until: dt.date) -> dict[int, int]:
+    """Cases decided by each department in the days `since`..`until`, wherever received."""
+    rows = (
+        Case.objects.filter(decided_at__isnull=False, closed_on__range=(since, until))
+        .values("department_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["department_id"]: r["n"] for r in rows}
+
+
+def light_counts(department_id: int) -> dict[str, int]:
     rows = (
         with_light(Case.objects.filter(department_id=department_id, status__in=OPEN_STATUSES))
         .values("light")

@@ -34,7 +34,14 @@ from onewindow.cases.intake import (
     supply_tolerated,
 )
 from onewindow.cases.pauses import extend, resume, suspend, withdraw
-from onewindow.cases.permits import Facts, submission_hall
+from onewindow.cases.permits import (
+    Facts,
+    decided_elsewhere,
+    deciding_hall,
+    deciding_halls,
+    receiving_halls,
+    submission_hall,
+)
 from onewindow.cases.review import decide, return_for_correction, review
 from onewindow.cases.transitions import (
     ACTION_NAMES,
@@ -50,7 +57,7 @@ from onewindow.cases.transitions import (
 )
 
 __all__ = [
-    "ACTION_NAMES", "Facts", "allowed_actions", "submission_hall", "CHANNELS", "CLOCK_FIELDS", "CLOSE_FIELDS", "INTAKE_ROLES", "NOTE_MAX", "REVIEW_ROLES",
+    "ACTION_NAMES", "Facts", "allowed_actions", "decided_elsewhere", "deciding_hall", "deciding_halls", "receiving_halls", "submission_hall", "CHANNELS", "CLOCK_FIELDS", "CLOSE_FIELDS", "INTAKE_ROLES", "NOTE_MAX", "REVIEW_ROLES",
     "SHARED_NOT_FOUND", "TRANSITIONS", "accept", "accept_tolerantly", "approve_by_commitment", "decide", "extend",
     "find_applicant", "find_shared_with", "mark_material", "may_view", "published", "receive", "refuse",
     "request_supplement", "resume", "return_for_correction", "review", "submit", "supplement", "supply_tolerated",

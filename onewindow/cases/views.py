@@ -37,10 +37,13 @@ def _workbench_url(**params) -> str:
 def _workbench(request, *, applicant_ref=None, item=None, status=200, **extra):
     applicant = pages.applicant_by_ref(applicant_ref)
     version = published_versions().filter(item__code=item).first() if applicant and item else None
+    staff = staff_of(request.user)
     return render(request, "cases/workbench.html", {
         "applicant": applicant, "applicant_ref": applicant_ref or "",
         "version": version, "checklist": version and pages.checklist(version), "versions": published_versions(),
-        "register_form": WalkInForm(), "q": "", "hits": [], **extra,
+        "register_form": WalkInForm(), "q": "", "hits": [],
+        "citywide": pages.citywide(staff and staff.hall, version), "received": queries.received_here(request.user),
+        **extra,
     }, status=status)  # fmt: skip
 
 
@@ -269,6 +272,7 @@ def inbox(request):
     tabs = [{"value": v, "label": Light(v).label, "count": counts[v]} for v in ("red", "yellow", "green")]
     return render(request, "cases/inbox.html", {
         "department": staff.department, "cases": queries.inbox(staff.department_id, light=light), "light": light,
+        "home_hall": services.deciding_hall(staff.department_id),  # 同城通办: rows received elsewhere are marked
         "tabs": tabs, "total": sum(counts.values()),
     })  # fmt: skip
 
@@ -318,11 +322,11 @@ def progress(request):
 @requires()
 @require_http_methods(["GET", "POST"])
 def apply(request, code: str):
-    """网上申请: one upload per material the applicant supplies; the case goes to the hall
-    stationing the item's department."""
+    """网上申请: one upload per material the applicant supplies; the case goes to the hall the
+    applicant chose among the city's (同城通办), else to the item's deciding hall."""
     version = version_for_new_case(code)
     applicant = pages.applicant_of(request.user)
-    lists = pages.checklist(version)
+    lists = {**pages.checklist(version), "halls": services.receiving_halls(version.item.department)}
     if applicant is None:
         return render(request, "cases/apply.html", {"v": version, **lists}, status=403)
     form = (ApplyForm(request.POST, request.FILES, materials=lists["asked"]) if request.method == "POST"
@@ -333,7 +337,8 @@ def apply(request, code: str):
         uploads = form.uploads()
         try:
             choice = delivery_choice.check(version, **delivery)
-            hall = services.submission_hall(request.user, version.item.department_id, channel=Channel.PORTAL)
+            hall = services.submission_hall(request.user, version.item.department_id, channel=Channel.PORTAL,
+                                            code=(request.POST.get("hall") or "")[:40] or None)  # fmt: skip
             if hall is None:
                 raise Conflict(
                     "case.hall_not_found", "该事项的实施部门尚未进驻政务服务中心，暂不能网上申请。"

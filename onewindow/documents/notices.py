@@ -21,7 +21,7 @@ from django.urls import reverse
 from onewindow import clock, links, pdf, qr, serials
 from onewindow.cases import veto_filings
 from onewindow.cases.models import Case, CaseEvent, CaseMaterial, Suspension
-from onewindow.cases.services import may_view
+from onewindow.cases.services import decided_elsewhere, may_view
 from onewindow.catalog.models import ItemType
 from onewindow.documents.models import NoticeNumber
 from onewindow.errors import DomainError, NotFound
@@ -452,6 +452,8 @@ def context(notice: Issued) -> dict:
         "accepted_on": _accepted_on(notice),
         "progress_url": url,
         "qr": qr.data_uri(url),
+        # 同城通办: received at one hall, decided by a department of another — the notice names both.
+        "deciding_hall": decided_elsewhere(case),
         # A calendar change moved the deadline after this notice: the date it told was 暂定 then
         # (issue 13 rule 6), and the notice, read again, still says so.
         "told_provisional": any(

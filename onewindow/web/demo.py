@@ -7,6 +7,7 @@ from django.db import transaction
 
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, Department, Hall, Region, Role, Staff, User, Window
+from onewindow.cases import demo_citywide as citywide
 from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
 from onewindow.catalog.models import ItemVersion
@@ -285,4 +286,5 @@ LOGIN_ROLES = [
     ("reviewer_zrzy", "自然资源和规划局审查人员（项目阶段牵头）"),
     ("finance", "财务审核人员"),
     ("bank", "银行收费窗口"),
+    *citywide.LOGIN_ROLES,  # 德城区: 同城通办 (cases/demo_citywide.py)
 ]

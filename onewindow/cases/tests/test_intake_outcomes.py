@@ -40,8 +40,10 @@ def test_the_answer_of_a_transition_is_the_case_as_get_answers_it(world, food, a
     case = _submit(api, world)
     client = api(world.clerk)
     got = client.get(f"/cases/{case['number']}").json()
-    # GET adds what the viewer may do now (issue 14); the rest is the transition's answer
+    # GET adds what the viewer may do now (issue 14) and the receiving and deciding halls
+    # (同城通办, decision 25); the rest is the transition's answer
     assert "accept" in got.pop("allowed_actions")
+    assert (got.pop("receiving_hall"), got.pop("deciding_hall")) == ("T-HALL", "T-HALL")
     assert case == got
     assert case["received_at"].endswith("Z") and case["received_at"][19] == "."  # milliseconds, UTC
     accepted = client.post(f"/cases/{case['number']}/accept")
@@ -52,6 +54,7 @@ def test_the_answer_of_a_transition_is_the_case_as_get_answers_it(world, food, a
     assert got.pop("allowed_actions") == [
         "withdraw"
     ]  # in review the clerk may only withdraw it for the applicant
+    assert (got.pop("receiving_hall"), got.pop("deciding_hall")) == ("T-HALL", "T-HALL")
     assert decided.json() == got
     done = [s for s in decided.json()["steps"] if s["done_at"]]
     assert len(done) == 1 and len(done[0]["done_at"]) == len(case["received_at"])

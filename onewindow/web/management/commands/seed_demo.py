@@ -4,6 +4,7 @@ from onewindow.accounts.models import Hall
 from onewindow.bundles import demo as bundles_demo
 from onewindow.bundles import services as bundles
 from onewindow.cases import demo as cases_demo
+from onewindow.cases import demo_citywide as citywide_demo
 from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         # approvals owe, the bundles their children closed (decision 20).
         payments.issue_due_notices()
         bundles.settle()
+        citywide_demo.seed()  # 同城通办: a district bureau and hall staff; two cases across halls
         self.stdout.write(
             f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
             f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"
