@@ -257,9 +257,12 @@ if ONEWINDOW_PAYMENT_PROVIDER not in ("", "simulator"):
     raise ConfigError(
         f"ONEWINDOW_PAYMENT_PROVIDER={ONEWINDOW_PAYMENT_PROVIDER!r}: expected simulator or empty"
     )
-if PRODUCTION and ONEWINDOW_PAYMENT_PROVIDER == "simulator":
+# The simulator only where the issue allows it: DEBUG or the demo hall (`make run` sets
+# ONEWINDOW_DEMO) — the same test of "production" as the public address (onewindow/links.py).
+if ONEWINDOW_PAYMENT_PROVIDER == "simulator" and (PRODUCTION or not (DEBUG or ONEWINDOW_DEMO)):
     raise ConfigError(
-        "ONEWINDOW_PAYMENT_PROVIDER=simulator is a demo and is refused with ONEWINDOW_PRODUCTION=true"
+        "ONEWINDOW_PAYMENT_PROVIDER=simulator is a demo: it needs DEBUG=true or ONEWINDOW_DEMO=true "
+        "and is refused with ONEWINDOW_PRODUCTION=true"
     )
 if ONEWINDOW_PAYMENT_PROVIDER == "simulator" and not ONEWINDOW_BANK_CALLBACK_SECRET:
     # The simulator signs its callbacks like a bank; with no bank configured (a demo) it gets a

@@ -20,11 +20,11 @@ fi
 # The demo hall: a loopback public address is allowed (system check onewindow.E001).
 export ONEWINDOW_DEMO="${ONEWINDOW_DEMO:-true}"
 echo "Public address (QR codes, SMS links): $ONEWINDOW_PUBLIC_URL"
-# The demo pays online through the payment provider simulator (/dev/pay/, decision 23) unless told
-# otherwise; production refuses the simulator, so it is never the default there.
-case "$(echo "${ONEWINDOW_PRODUCTION:-false}" | tr '[:upper:]' '[:lower:]')" in
-  1|true|yes|on) ;;
-  *) export ONEWINDOW_PAYMENT_PROVIDER="${ONEWINDOW_PAYMENT_PROVIDER-simulator}" ;;
+# The demo hall pays online through the payment provider simulator (/dev/pay/, decision 23) unless
+# told otherwise; settings refuse the simulator outside DEBUG and the demo, so never in production.
+case "$(echo "${ONEWINDOW_PRODUCTION:-false}/${ONEWINDOW_DEMO}" | tr '[:upper:]' '[:lower:]')" in
+  1/*|true/*|yes/*|on/*) ;;
+  */1|*/true|*/yes|*/on) export ONEWINDOW_PAYMENT_PROVIDER="${ONEWINDOW_PAYMENT_PROVIDER-simulator}" ;;
 esac
 .venv/bin/python manage.py worker &
 worker_pid=$!

@@ -200,7 +200,11 @@ def test_production_refuses_the_simulator():
     assert refused.returncode != 0 and "refused with ONEWINDOW_PRODUCTION=true" in refused.stderr
     assert _settings_with(DEBUG="true").stdout.strip() == "'simulator'"
     assert _settings_with(DEBUG="false").stdout.strip() == "''"
-    assert _settings_with(ONEWINDOW_PAYMENT_PROVIDER="simulator").stdout.strip() == "'simulator'"
+    # Outside DEBUG and the demo hall the simulator is production's too: refused.
+    outside = _settings_with(ONEWINDOW_PAYMENT_PROVIDER="simulator")
+    assert outside.returncode != 0 and "needs DEBUG=true or ONEWINDOW_DEMO=true" in outside.stderr
+    demo = _settings_with(ONEWINDOW_DEMO="true", ONEWINDOW_PAYMENT_PROVIDER="simulator")
+    assert demo.stdout.strip() == "'simulator'"
 
 
 def test_her_case_page_fee_card_shows_the_state(world, notice, provider, as_user):
