@@ -118,6 +118,9 @@ STAFF = [
     ("agent", "郑强", Role.AGENT, "371400-xzsp", ["07"], "13805340011"),
     ("reviewer_zrzy", "黄涛", Role.REVIEWER, "371400-zrzy", [], "13805340016"),
     ("head_zrzy", "林峰", Role.DEPARTMENT_HEAD, "371400-zrzy", [], "13805340017"),
+    # 公安局: its charged items (居民身份证换领、补领) are the demo's 网上缴费 story (issue 15 item 3).
+    ("reviewer_gaj", "宋波", Role.REVIEWER, "371400-gaj", [], "13805340018"),
+    ("head_gaj", "曹阳", Role.DEPARTMENT_HEAD, "371400-gaj", [], "13805340019"),
     ("finance", "高敏", Role.FINANCE, None, [], "13805340014"),
     ("bank", "罗斌", Role.BANK_TELLER, None, [], "13805340015"),
 ]
@@ -279,6 +282,8 @@ LOGIN_ROLES = [
     ("reviewer", "市场监管局审查人员"),
     ("head", "市场监管局负责人"),
     ("reviewer_zjj", "住建局审查人员"),
+    ("reviewer_gaj", "公安局审查人员（居民身份证等收费事项、制证）"),
+    ("head_gaj", "公安局负责人"),
     ("supervisor", "大厅监督人员"),
     ("admin", "大厅管理员（可进管理后台）"),
     ("hotline", "12345 话务员"),
