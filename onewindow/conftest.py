@@ -30,7 +30,12 @@ def _fast_test_settings(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Rolled-back tests reuse database ids (SQLite); caches keyed by id must not leak between them."""
+    fresh_process_caches()
+
+
+def fresh_process_caches() -> None:
+    """Rolled-back tests reuse database ids (SQLite); caches keyed by id must not leak between them
+    (nor into a module-scoped fixture that seeds before the first test's autouse fixtures run)."""
     from onewindow.accounts import services as accounts
     from onewindow.cases import services as cases
     from onewindow.catalog import search

@@ -21,6 +21,7 @@ from onewindow import clock
 from onewindow.accounts import masking
 from onewindow.accounts.models import Applicant, PersonalDataRead, User
 from onewindow.accounts.queries import may_unmask
+from onewindow.conftest import fresh_process_caches
 from onewindow.documents.tests.pdfs import text_of
 from onewindow.tests.url_patterns import url_patterns
 
@@ -43,6 +44,7 @@ PDF_ROUTES = {
 def demo(django_db_setup, django_db_blocker):
     """The demo hall, seeded once and rolled back after the module."""
     with django_db_blocker.unblock(), transaction.atomic():
+        fresh_process_caches()  # the module's fixture runs before the first test's autouse one
         call_command("seed_demo", stdout=open("/dev/null", "w"))
         _bundle_application()
         yield _values()
