@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from onewindow.cases.models import SupervisionSettings
 from onewindow.readonly_admin import ReadOnlyAdmin
-from onewindow.supervision.models import Urge, Violation
+from onewindow.supervision.models import CardClearance, Urge, Violation
 
 
 @admin.register(SupervisionSettings)
@@ -22,3 +22,8 @@ class UrgeAdmin(ReadOnlyAdmin):
 class ViolationAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "department", "officer", "status", "found_on", "decided_by"]
     list_filter = ["kind", "status", "department"]
+
+
+@admin.register(CardClearance)
+class CardClearanceAdmin(ReadOnlyAdmin):
+    list_display = ["officer", "at", "by", "reason"]

@@ -72,3 +72,20 @@ class Violation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.case_id}"
+
+
+class CardClearance(models.Model):
+    """销牌: the supervisor clears an officer's open card (yellow, red or reported); the count of
+    upheld violations starts again (supervision.cards)."""
+
+    officer = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="责任人")
+    at = models.DateTimeField("销牌时间")
+    by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="销牌人")
+    reason = models.TextField("理由")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "销牌记录"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.officer} {self.at:%Y-%m-%d}"

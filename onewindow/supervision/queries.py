@@ -7,7 +7,7 @@ from onewindow.accounts.models import User
 from onewindow.cases import queries as cases
 from onewindow.cases.models import OPEN_STATUSES, Case, Light
 from onewindow.supervision import cards
-from onewindow.supervision.models import Violation
+from onewindow.supervision.models import CardClearance, Violation
 
 
 def watched(user: User, *, light: str = "", department: str = "", limit: int = 200) -> list[Case]:
@@ -39,9 +39,33 @@ def violations(user: User, *, status: str = "", department: str = "", kind: str 
     return qs
 
 
+def card_events(officer_id: int) -> list[str]:
+    """What happened to the officer's card, in time order: each upheld violation (by its
+    decision time) and each clearance (销牌)."""
+    upheld = Violation.objects.filter(officer_id=officer_id, status=Violation.Status.UPHELD)
+    cleared = CardClearance.objects.filter(officer_id=officer_id)
+    events = [(at, pk, cards.UPHELD) for pk, at in upheld.values_list("pk", "decided_at")]
+    events += [(at, pk, cards.CLEARED) for pk, at in cleared.values_list("pk", "at")]
+    return [event for *_, event in sorted(events)]
+
+
 def officer_card(officer_id: int | None) -> str:
-    """The officer's current card from the upheld violations, in decision order."""
-    if officer_id is None:
-        return cards.NONE
-    upheld = Violation.objects.filter(officer_id=officer_id, status=Violation.Status.UPHELD).count()
-    return cards.current([cards.UPHELD] * upheld)
+    """The officer's current card (supervision.cards over card_events)."""
+    return cards.NONE if officer_id is None else cards.current(card_events(officer_id))
+
+
+def carded(user: User) -> list[dict]:
+    """The officers with an upheld violation in the supervisor's departments, each with the
+    current card and how many were upheld."""
+    officers = (
+        violations(user, status=Violation.Status.UPHELD)
+        .filter(officer__isnull=False)
+        .values_list("officer", flat=True)
+        .distinct()
+    )
+    rows = []
+    for officer in User.objects.filter(pk__in=list(officers)).order_by("display_name", "pk"):
+        upheld = Violation.objects.filter(officer=officer, status=Violation.Status.UPHELD).count()
+        card = officer_card(officer.pk)
+        rows.append({"officer": officer, "card": card, "label": cards.LABELS[card], "upheld": upheld})
+    return rows

@@ -20,7 +20,9 @@ from onewindow.cases.models import Case, CaseEvent, Light, Status, SupervisionSe
 from onewindow.errors import Conflict, DomainError
 from onewindow.notify.models import Event
 from onewindow.notify.services import enqueue
-from onewindow.supervision.models import Urge, Violation
+from onewindow.supervision import cards
+from onewindow.supervision.models import CardClearance, Urge, Violation
+from onewindow.supervision.queries import officer_card
 from onewindow.workdays import calendar
 
 SUBJECT = "case"
@@ -128,3 +130,21 @@ def decide(violation: Violation, *, to: str, reason: str, by: User) -> Violation
         if not changed:
             raise Conflict("supervision.decided_meanwhile", "该违规记录已被他人处理，请刷新后再看。")
     return Violation.objects.get(pk=violation.pk)
+
+
+def can_clear(card: str) -> bool:
+    """销牌 is offered, and allowed, while a card is open."""
+    return card != cards.NONE
+
+
+def clear_card(officer: User, *, reason: str, by: User) -> CardClearance:
+    """销牌: the officer's open card is cleared, with a reason. Under a lock of the officer's row,
+    so two clearances (or a clearance and a decision read) are serialized."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("supervision.reason_required", "请写明销牌理由。")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=officer.pk).first()
+        if not can_clear(officer_card(officer.pk)):
+            raise Conflict("supervision.no_open_card", "该责任人当前没有未销的黄牌或红牌。")
+        return CardClearance.objects.create(officer=officer, at=clock.now(), by=by, reason=reason)

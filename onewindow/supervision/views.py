@@ -2,14 +2,15 @@
 register and a violation with its decision. Thin views: read, call the service, render."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onewindow.accounts.models import Department, Role
+from onewindow.accounts.models import Department, Role, User
 from onewindow.accounts.permissions import requires
 from onewindow.cases.models import Light
-from onewindow.errors import DomainError
-from onewindow.supervision import cards, queries, services
+from onewindow.errors import DomainError, NotFound
+from onewindow.supervision import cards, queries, report, services
 from onewindow.supervision.models import Violation
 
 WATCHERS = (Role.SUPERVISOR, Role.HALL_ADMIN)
@@ -65,3 +66,48 @@ def violation(request, pk: int):
         "v": found, "decisions": [(s, Violation.Status(s).label) for s in services.allowed_decisions(found)],
         "card": card, "card_label": cards.LABELS[card],
     })  # fmt: skip
+
+
+@requires(*WATCHERS)
+@require_GET
+def card_list(request):
+    """黄牌 / 红牌: the officers with upheld violations and their current card."""
+    return render(request, "supervision/cards.html", {"rows": queries.carded(request.user)})
+
+
+def _officer(request, pk: int) -> User:
+    """An officer with a violation in the supervisor's departments (else 404)."""
+    if not queries.violations(request.user).filter(officer_id=pk).exists():
+        raise NotFound("supervision.officer_not_found", "未找到该责任人的违规记录。")
+    return get_object_or_404(User, pk=pk)
+
+
+@requires(*WATCHERS)
+@require_http_methods(["GET", "POST"])
+def officer(request, pk: int):
+    person = _officer(request, pk)
+    if request.method == "POST":
+        try:
+            services.clear_card(person, reason=request.POST.get("reason", ""), by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已销牌。")
+            return redirect("supervision:officer", pk=pk)
+    card = queries.officer_card(pk)
+    return render(request, "supervision/officer.html", {
+        "officer": person, "card": card, "card_label": cards.LABELS[card], "can_clear": services.can_clear(card),
+        "violations": queries.violations(request.user).filter(officer_id=pk), "reported": card == cards.REPORTED,
+    })  # fmt: skip
+
+
+@requires(*WATCHERS)
+@require_GET
+def officer_report(request, pk: int):
+    """报告市政府 (PDF), offered once the officer's card is 'reported'."""
+    person = _officer(request, pk)
+    staff = getattr(request.user, "staff", None)
+    pdf = report.report_pdf(person, hall_name=staff.hall.name if staff else "政务服务中心")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-officer-{pk}.pdf"'
+    return response
