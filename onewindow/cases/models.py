@@ -1,6 +1,7 @@
 """办件: one application for one item, from submission to close, on the working-day clock
 (ARCHITECTURE.md "The case clock"), with its audit trail (网上留痕, 终身追溯)."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -510,7 +511,9 @@ class SupervisionSettings(models.Model):
     hall = models.OneToOneField(
         Hall, models.CASCADE, related_name="supervision_settings", verbose_name="政务服务中心"
     )
-    yellow_percent = models.PositiveSmallIntegerField("黄灯比例（承诺时限的%）", default=20)
+    yellow_percent = models.PositiveSmallIntegerField(
+        "黄灯比例（承诺时限的%）", default=20, validators=[MaxValueValidator(100)]
+    )
     yellow_min_days = models.PositiveSmallIntegerField("黄灯最少剩余工作日", default=1)
     urge = models.BooleanField("黄灯催办经办人", default=True)
     escalate = models.BooleanField("红灯督办部门负责人", default=True)
