@@ -10,7 +10,7 @@ UPHELD = "upheld"
 CLEARED = "cleared"
 
 NONE, YELLOW, RED, REPORTED = "none", "yellow", "red", "reported"
-LABELS = {NONE: "无", YELLOW: "黄牌", RED: "红牌", REPORTED: "报告市政府"}
+LABELS = {NONE: "无牌", YELLOW: "黄牌", RED: "红牌", REPORTED: "报告市政府"}
 
 
 def step(card: str, event: str) -> str:

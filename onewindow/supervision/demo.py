@@ -1,5 +1,6 @@
 """Demo of 电子监察 for the demo hall: three 食品经营许可 cases of 鲁味餐饮 accepted in the past, so
-that today one is overdue (red: escalated to 何静, an over-time violation in the register), one
+that today one is overdue (red: reviewed by 马骏, escalated to 何静, an over-time violation
+counted against 马骏 in the register), one
 has a working day left (yellow: 马骏 urged) and one is in 特别程序 (暂停, its light frozen green,
 not urged); then the job runs once, as the worker would within the minute. Idempotent: skipped once an urge exists."""
 
@@ -34,7 +35,9 @@ def seed() -> dict:
          "hall": Hall.objects.get(code="371400-zwfw")}  # fmt: skip
     today = calendar.seq(clock.today())
     promised = version_for_new_case(CODE).promised_limit_days
-    _accepted_on(p, today - promised - 2)  # overdue by two working days: red
+    late = _accepted_on(p, today - promised - 2)  # overdue by two working days: red
+    with clock.frozen(calendar.date_of_seq(today - promised - 1)):  # 马骏 reviewed it, then it waited
+        cases.review(late, by=users["reviewer_sp"], opinion="经审查，材料齐全，待现场核查")
     _accepted_on(p, today - promised + 1)  # one working day left: yellow
     paused = _accepted_on(p, today - 1)  # green, then 特别程序
     cases.suspend(paused, by=users["reviewer_sp"], kind="expert_review", reason="食品安全专家现场评审")

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from onewindow import clock
+from onewindow.cases import services as cases
 from onewindow.personas import PASSWORD
 from onewindow.supervision import services
 from onewindow.web.tests.browser import log_in
@@ -20,6 +21,8 @@ def test_the_supervisor_sees_the_overdue_case_and_decides_its_violation(
     world, accept, live_server, desktop, phone
 ):
     case = accept(D(2026, 11, 2))
+    with clock.frozen(D(2026, 11, 4)):
+        cases.review(case, by=world.reviewer_a, opinion="符合条件")
     with clock.frozen(D(2026, 11, 10)):
         services.sweep()
         base = live_server.url
@@ -49,4 +52,9 @@ def test_the_supervisor_sees_the_overdue_case_and_decides_its_violation(
         phone.screenshot("supervision-violation-decided-phone")
         desktop.page.goto(page.url)
         desktop.screenshot("supervision-violation-decided-desktop")
+        page.click("text=罗布")  # the officer it counts against: the first upheld violation → 黄牌
+        page.wait_for_load_state("networkidle")
+        assert page.inner_text("h1 [data-testid=card]") == "黄牌"
+        assert page.evaluate(FITS), "the officer page is wider than the phone"
+        phone.screenshot("supervision-officer-card-phone")
     assert not desktop.errors and not phone.errors, desktop.errors + phone.errors
