@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "onewindow.licenses",
     "onewindow.bundles",
     "onewindow.projects",
+    "onewindow.supervision",
     "onewindow.web",
     "onewindow.ops",
     # After onewindow.web, whose admin/base_site.html (the provisional-calendar warning, the

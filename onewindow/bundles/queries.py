@@ -129,7 +129,7 @@ def light(case: Case, today_seq: int) -> str | None:
     """The light of an open, accepted child (a stopped clock shows the light it had)."""
     if not case.is_open or case.due_seq is None:
         return None
-    return case.frozen_light or clock_rules.light(case.due_seq, case.promised_days, today_seq)
+    return case.frozen_light or clock_rules.light(case.due_seq, case.promised_days, today_seq, case.hall_id)
 
 
 def working_days(case: Case) -> int | None:

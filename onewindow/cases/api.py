@@ -146,7 +146,7 @@ def _light(case: Case) -> str | None:
         return None
     if case.frozen_light:
         return case.frozen_light
-    return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()))
+    return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()), case.hall_id)
 
 
 def _detail(case: Case) -> dict:

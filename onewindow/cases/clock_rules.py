@@ -19,10 +19,11 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
@@ -50,30 +51,51 @@ def deadline_expressions(
     return due_seq, due_on
 
 
-def yellow_threshold(promised_days: int, percent: int | None = None) -> int:
+def thresholds(hall_id: int | None) -> tuple[int, int]:
+    """(yellow percent, minimum days) of a hall: its SupervisionSettings row, else the settings."""
+    from onewindow.cases.models import SupervisionSettings
+
+    row = None
+    if hall_id is not None:
+        row = SupervisionSettings.objects.filter(hall_id=hall_id).values_list(
+            "yellow_percent", "yellow_min_days"
+        )
+        row = row.first()
+    return row or (settings.ONEWINDOW_YELLOW_LIGHT_PERCENT, 1)
+
+
+def yellow_threshold(promised_days: int, percent: int | None = None, min_days: int = 1) -> int:
     percent = settings.ONEWINDOW_YELLOW_LIGHT_PERCENT if percent is None else percent
-    return max(1, promised_days * percent // 100)
+    return max(min_days, promised_days * percent // 100)
 
 
-def light(due_seq: int, promised_days: int, today_seq: int) -> str:
+def light(due_seq: int, promised_days: int, today_seq: int, hall_id: int | None = None) -> str:
+    """The light of a clock; `hall_id`: the case's hall, whose thresholds apply (a hall's row
+    in SupervisionSettings, else the settings)."""
     remaining = due_seq - today_seq
     if remaining < 0:
         return "red"
-    if remaining <= yellow_threshold(promised_days):
+    percent, min_days = thresholds(hall_id) if hall_id is not None else (None, 1)
+    if remaining <= yellow_threshold(promised_days, percent, min_days):
         return "yellow"
     return "green"
 
 
 def light_expression(today_seq: int):
-    """SQL for the light of each case (set-based; used by the inbox and supervision)."""
-    percent = settings.ONEWINDOW_YELLOW_LIGHT_PERCENT
-    threshold = Greatest(Value(1), Cast(F("promised_days") * percent / 100, IntegerField()))
-    from onewindow.cases.models import CLOCK_STOPPED
+    """SQL for the light of each case (set-based; used by the inbox and supervision): the
+    thresholds of the case's hall (SupervisionSettings), else the settings."""
+    from onewindow.cases.models import CLOCK_STOPPED, SupervisionSettings
 
+    own = SupervisionSettings.objects.filter(hall_id=OuterRef("hall_id"))
+    percent = Coalesce(
+        Subquery(own.values("yellow_percent")[:1]), Value(settings.ONEWINDOW_YELLOW_LIGHT_PERCENT)
+    )
+    min_days = Coalesce(Subquery(own.values("yellow_min_days")[:1]), Value(1))
+    threshold = Greatest(min_days, Cast(F("promised_days") * percent / 100, IntegerField()))
     return When_(
         When(Q(status__in=CLOCK_STOPPED) & ~Q(frozen_light=""), then=F("frozen_light")),
         When(due_seq__lt=today_seq, then=Value("red")),
-        When(due_seq__lte=today_seq + threshold, then=Value("yellow")),
+        When(due_seq__lte=Value(today_seq) + threshold, then=Value("yellow")),
         default=Value("green"),
         output_field=CharField(),
     )

@@ -1,6 +1,7 @@
 """办件: one application for one item, from submission to close, on the working-day clock
 (ARCHITECTURE.md "The case clock"), with its audit trail (网上留痕, 终身追溯)."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -154,6 +155,11 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def clock_stopped(self) -> bool:
+        """特别程序 or a correction under way: the deadline waits, the light is the one it had."""
+        return self.status in CLOCK_STOPPED
 
     @property
     def on_time(self) -> bool | None:
@@ -493,3 +499,27 @@ class DeliveryChoice(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.get_method_display()}"
+
+
+class SupervisionSettings(models.Model):
+    """A hall's thresholds of the case light and of the supervision job (RULES.md "Supervision":
+    yellow when the remaining working days ≤ max(min, share of the promised days)). Kept beside
+    the case light (clock_rules), which reads it; a hall without a row uses the settings
+    (ONEWINDOW_YELLOW_LIGHT_PERCENT, minimum 1 day, urge and escalate on). Edited in the admin
+    (supervision.admin)."""
+
+    hall = models.OneToOneField(
+        Hall, models.CASCADE, related_name="supervision_settings", verbose_name="政务服务中心"
+    )
+    yellow_percent = models.PositiveSmallIntegerField(
+        "黄灯比例（承诺时限的%）", default=20, validators=[MaxValueValidator(100)]
+    )
+    yellow_min_days = models.PositiveSmallIntegerField("黄灯最少剩余工作日", default=1)
+    urge = models.BooleanField("黄灯催办经办人", default=True)
+    escalate = models.BooleanField("红灯督办部门负责人", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "电子监察设置"
+
+    def __str__(self):
+        return f"{self.hall} 电子监察设置"

@@ -69,7 +69,7 @@ def light_of(case: Case) -> str | None:
         return None
     if case.frozen_light:
         return case.frozen_light
-    return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()))
+    return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()), case.hall_id)
 
 
 def _event_detail(event) -> str:
@@ -111,6 +111,7 @@ def case_sheet(case: Case) -> dict:
         "deciding_hall": permits.decided_elsewhere(case),  # 同城通办: decided at another hall
         "history": [
             {
+                "seq": e.seq,
                 "at": e.at,
                 "action": services.ACTION_NAMES.get(e.action, e.action),
                 "actor": str(e.actor) if e.actor else "系统",

@@ -23,7 +23,7 @@ from onewindow.workdays import calendar
 def start_pause(case: Case, by: User, kind: str, reason: str, expected_days: int | None) -> list[str]:
     """The clock stops: the light is frozen as it stands, a suspension opened (returns the fields)."""
     today, seq = today_seq()
-    case.frozen_light = clock_rules.light(case.due_seq, case.promised_days, seq)
+    case.frozen_light = clock_rules.light(case.due_seq, case.promised_days, seq, case.hall_id)
     case.paused_on = today
     Suspension.objects.create(case=case, kind=kind, reason=reason, expected_days=expected_days, started_on=today,
                               started_by=by)  # fmt: skip

@@ -32,6 +32,9 @@ class Event(models.TextChoices):
     # signs up with the ID number of a record that already has a portal login.
     SIGNUP_CODE = "signup_code", "注册验证码"
     SIGNUP_ATTEMPT = "signup_attempt", "重复注册提醒"
+    # 电子监察 (issue 16): to staff, not applicants — the handler at yellow, the head at red.
+    URGED = "urged", "催办"
+    ESCALATED = "escalated", "督办"
 
 
 class Message(models.Model):

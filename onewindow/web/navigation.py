@@ -45,6 +45,7 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("事项发布", "catalog:staff", "事项版本的起草、提交与发布", R.HALL_ADMIN, R.DEPARTMENT_HEAD),
     _link("未找到事项的提问", "catalog:questions", "智能导办没有找到相符事项的提问，按次数排列", R.HALL_ADMIN),
     _link("排队统计", "queueing:figures", "等候时间、过号率、下周窗口配置建议", R.HALL_ADMIN, R.SUPERVISOR),
+    _link("电子监察", "supervision:overdue", "各部门超期、临近期限的办件与违规记录", R.HALL_ADMIN, R.SUPERVISOR),
     _link("否决报备", "cases:veto-filings", "建设项目办件的不予受理、不予准予及其法律依据", R.HALL_ADMIN, R.SUPERVISOR),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
 )

@@ -52,6 +52,9 @@ SAMPLES = {
                        ["N1", "食品经营许可", "由2027年1月5日调整为2027年1月12日（暂定）"]),
     "signup_code": ({"code": "042917", "minutes": 10, "claim": True}, ["042917", "10分钟", "窗口登记", "勿告诉他人"]),
     "signup_attempt": ({}, ["已绑定网上办事账号", "直接登录", "12345"]),
+    "urged": ({"number": "N1", "item": "食品经营许可", "due_on": DUE, "remaining": 1}, ["催办", "N1", "剩余1个工作日"]),
+    "escalated": ({"number": "N1", "item": "食品经营许可", "due_on": DUE, "department": "市场监管局"},
+                  ["督办", "市场监管局", "N1", "已超过办结期限"]),
 }  # fmt: skip
 
 

@@ -82,8 +82,9 @@ def test_the_worker_runs_the_jobs_and_delivers_what_they_queue(world, submitted,
         call_command("worker", "--once")
     case.refresh_from_db()
     assert case.status == "in_review"
-    message = Message.objects.get(subject_kind="case", subject_key=case.number)
-    assert message.event == Event.ACCEPTED and message.state == Message.State.SENT
+    # (accepted as of its receipt, it is already overdue: supervision's 督办 goes to the head too)
+    message = Message.objects.get(subject_kind="case", subject_key=case.number, event=Event.ACCEPTED)
+    assert message.state == Message.State.SENT
 
 
 def test_the_periodic_command_prints_every_job(world, capsys):

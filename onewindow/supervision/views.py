@@ -1,0 +1,113 @@
+"""The supervisor's pages (电子监察): the open cases of every department by light, the violation
+register and a violation with its decision. Thin views: read, call the service, render."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onewindow.accounts.models import Department, Role, User
+from onewindow.accounts.permissions import requires
+from onewindow.cases.models import Light
+from onewindow.errors import DomainError, NotFound
+from onewindow.supervision import cards, queries, report, services
+from onewindow.supervision.models import Violation
+
+WATCHERS = (Role.SUPERVISOR, Role.HALL_ADMIN)
+
+
+def _departments(user):
+    staff = getattr(user, "staff", None)
+    if user.is_superuser or staff is None:
+        return Department.objects.order_by("code")
+    return staff.hall.departments.order_by("code")
+
+
+@requires(*WATCHERS)
+@require_GET
+def overdue(request):
+    """超期与预警: open cases across departments, red first (default: red only)."""
+    light = request.GET.get("light", Light.RED)
+    department = request.GET.get("department", "")
+    rows = queries.watched(request.user, light=light if light != "all" else "", department=department)
+    return render(request, "supervision/overdue.html", {
+        "cases": rows, "light": light, "department": department, "departments": _departments(request.user),
+        "lights": [("red", "超期（红灯）"), ("yellow", "临近期限（黄灯）"), ("all", "全部在办")],
+    })  # fmt: skip
+
+
+@requires(*WATCHERS)
+@require_GET
+def violation_list(request):
+    status, department, kind = (request.GET.get(k, "") for k in ("status", "department", "kind"))
+    rows = list(queries.violations(request.user, status=status, department=department, kind=kind)[:200])
+    return render(request, "supervision/violations.html", {
+        "violations": rows, "status": status, "department": department, "kind": kind,
+        "statuses": Violation.Status.choices, "kinds": Violation.Kind.choices,
+        "departments": _departments(request.user),
+    })  # fmt: skip
+
+
+@requires(*WATCHERS)
+@require_http_methods(["GET", "POST"])
+def violation(request, pk: int):
+    found = get_object_or_404(queries.violations(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            services.decide(found, to=request.POST.get("to", ""), reason=request.POST.get("reason", ""),
+                            by=request.user)  # fmt: skip
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已记录认定。")
+            return redirect("supervision:violation", pk=pk)
+    card = queries.officer_card(found.officer_id)
+    return render(request, "supervision/violation.html", {
+        "v": found, "decisions": [(s, Violation.Status(s).label) for s in services.allowed_decisions(found)],
+        "card": card, "card_label": cards.LABELS[card],
+    })  # fmt: skip
+
+
+@requires(*WATCHERS)
+@require_GET
+def card_list(request):
+    """黄牌 / 红牌: the officers with upheld violations and their current card."""
+    return render(request, "supervision/cards.html", {"rows": queries.carded(request.user)})
+
+
+def _officer(request, pk: int) -> User:
+    """An officer with a violation in the supervisor's departments (else 404)."""
+    if not queries.violations(request.user).filter(officer_id=pk).exists():
+        raise NotFound("supervision.officer_not_found", "未找到该责任人的违规记录。")
+    return get_object_or_404(User, pk=pk)
+
+
+@requires(*WATCHERS)
+@require_http_methods(["GET", "POST"])
+def officer(request, pk: int):
+    person = _officer(request, pk)
+    if request.method == "POST":
+        try:
+            services.clear_card(person, reason=request.POST.get("reason", ""), by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已销牌。")
+            return redirect("supervision:officer", pk=pk)
+    card = queries.officer_card(pk)
+    return render(request, "supervision/officer.html", {
+        "officer": person, "card": card, "card_label": cards.LABELS[card], "can_clear": services.can_clear(card),
+        "violations": queries.violations(request.user).filter(officer_id=pk), "reported": card == cards.REPORTED,
+    })  # fmt: skip
+
+
+@requires(*WATCHERS)
+@require_GET
+def officer_report(request, pk: int):
+    """报告市政府 (PDF), offered once the officer's card is 'reported'."""
+    person = _officer(request, pk)
+    staff = getattr(request.user, "staff", None)
+    pdf = report.report_pdf(person, hall_name=staff.hall.name if staff else "政务服务中心")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-officer-{pk}.pdf"'
+    return response
