@@ -169,8 +169,8 @@ def fill_children(cursor, version_id: int) -> None:
     The events are placeholders: their hashes form no chain (verify_audit would name them)."""
     bench = "SELECT id, number, received_at, accepted_on FROM cases_case WHERE number LIKE 'BENCH-%%'"
     cursor.execute(
-        f"""INSERT INTO cases_casematerial (case_id, material_id, name, state, note, file)
-            SELECT c.id, m.id, m.name, 'received', '', '' FROM ({bench}) c
+        f"""INSERT INTO cases_casematerial (case_id, material_id, name, state, note, file, mark, mark_note)
+            SELECT c.id, m.id, m.name, 'received', '', '', '', '' FROM ({bench}) c
             CROSS JOIN catalog_material m WHERE m.version_id = %s""",
         [version_id],
     )
