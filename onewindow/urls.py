@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("onewindow.licenses.urls")),
     path("", include("onewindow.bundles.urls")),
     path("", include("onewindow.projects.urls")),
+    path("", include("onewindow.stats.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

@@ -1,0 +1,96 @@
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from onewindow import clock
+from onewindow.personas import published_item
+from onewindow.stats import rollup
+from onewindow.stats.tests.factory import Plan, record_day
+
+MONDAY = dt.date(2026, 3, 2)
+FRIDAY = MONDAY + dt.timedelta(days=4)
+
+
+@pytest.fixture
+def week(world):
+    """Department A: S1 on the spot, S2 due Tuesday and still open Friday (overdue), S3 closed on
+    time; department B: B1 open, due in 10 working days. Rebuilt at Friday."""
+    a = published_item(world)
+    b = published_item(world, code="T-B", name="饮品经营许可", department=world.dept_b.code)
+    plans = [
+        Plan("S1", a, MONDAY, officer=world.clerk, accepted_on=MONDAY, accept_recorded=MONDAY, promised=0,
+             closed_on=MONDAY, outcome="approved"),
+        Plan("S2", a, MONDAY, officer=world.clerk, accepted_on=MONDAY, accept_recorded=MONDAY, promised=1),
+        Plan("S3", a, MONDAY, officer=world.clerk, accepted_on=MONDAY, accept_recorded=MONDAY, promised=3,
+             closed_on=MONDAY + dt.timedelta(days=2), outcome="approved"),
+        Plan("B1", b, MONDAY, officer=world.clerk, accepted_on=MONDAY, accept_recorded=MONDAY, promised=10),
+    ]  # fmt: skip
+    cases = {}
+    for n in range(5):
+        record_day(MONDAY + dt.timedelta(days=n), plans, world, cases)
+    with clock.frozen(FRIDAY):
+        rollup.rebuild()
+        yield cases
+
+
+def test_the_supervisor_sees_lights_the_overdue_case_and_the_trend(world, as_user, week):
+    page = as_user(world.supervisor).get("/staff/stats/")
+    assert page.status_code == 200
+    assert page.context["lights"] == {"red": 1, "yellow": 0, "green": 1}
+    html = page.content.decode()
+    assert "S2" in html and "逾期办件" in html
+    tables = {t["name"]: t for t in page.context["tables"]}
+    overdue = [[v for _, v in row] for row in tables["overdue"]["rows"]]
+    assert [r[0] for r in overdue] == ["S2"] and overdue[0][5] == 3  # due Tuesday: Wed, Thu, Fri
+    trend = [[v for _, v in row] for row in tables["trend"]["rows"]]
+    assert trend == [["2026-03", 4, 4, 1, 2, 2, "25.0%", "100.0%", "50.0%", Decimal("1.00")]]
+
+
+def test_every_table_exports_to_excel_with_chinese_headers(world, as_user, week):
+    client = as_user(world.supervisor)
+    for name, first_header in [
+        ("overdue", "办件编号"),
+        ("trend", "月份"),
+        ("departments", "名次"),
+        ("items", "事项"),
+    ]:
+        answer = client.get(f"/staff/stats/{name}.xlsx")
+        assert answer.status_code == 200
+        assert answer["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(answer.content)).active
+        assert sheet.cell(1, 1).value == first_header
+    sheet = load_workbook(io.BytesIO(client.get("/staff/stats/overdue.xlsx").content)).active
+    assert [c.value for c in sheet[2]][:3] == ["S2", "食品经营许可（新办）", world.dept_a.name]
+    assert client.get("/staff/stats/nothing.xlsx").status_code == 404
+
+
+def test_a_department_head_sees_only_their_department(world, as_user, week, db):
+    from onewindow.personas import new_staff
+
+    head_b = new_staff("head_b", "部门B负责人", "department_head", world.hall, world.dept_b)
+    page = as_user(head_b).get("/staff/stats/")
+    assert page.context["lights"] == {"red": 0, "yellow": 0, "green": 1}
+    assert "S2" not in page.content.decode()
+    sheet = load_workbook(io.BytesIO(as_user(head_b).get("/staff/stats/overdue.xlsx").content)).active
+    assert sheet.max_row == 1  # headers only
+    assert as_user(world.head_a).get("/staff/stats/").context["lights"]["red"] == 1
+
+
+def test_a_clerk_and_a_citizen_may_not_open_it(world, as_user, week):
+    assert as_user(world.clerk).get("/staff/stats/").status_code == 403
+    assert as_user(world.clerk).get("/staff/stats/overdue.xlsx").status_code == 403
+    assert as_user(world.alice).get("/staff/stats/").status_code == 403
+
+
+def test_the_public_page_shows_counts_per_department_and_no_case(client, world, week):
+    page = client.get("/figures/?month=2026-03")
+    assert page.status_code == 200
+    lines = {r["department"]: r for r in page.context["lines"]}
+    assert (lines[world.dept_a.name]["accepted"], lines[world.dept_a.name]["closed"]) == (3, 2)
+    html = page.content.decode()
+    for private in ("S1", "S2", world.clerk.staff.name, world.alice_applicant.name):
+        assert private not in html
+    assert client.get("/figures/?month=bad").status_code == 200
