@@ -1,5 +1,8 @@
 import datetime as dt
+import io
 from decimal import Decimal
+
+from django.core.management import call_command
 
 from onewindow import clock
 from onewindow.personas import published_item
@@ -122,3 +125,13 @@ def test_the_seed_figures():
     assert kpis.kpis(t)["closing_rate"] == Decimal("0.9878")
     assert kpis.speedup(Decimal("5.1"), Decimal("3.61")) == Decimal("0.2922")
     assert kpis.kpis(dict.fromkeys(rollup.COUNTS, 0))["on_time_rate"] is None  # nothing closed: no 0 %
+
+
+def test_the_rebuild_command(world):
+    hand_made_week(world)
+    DailyFigure.objects.all().delete()
+    out = io.StringIO()
+    with clock.frozen(START + dt.timedelta(days=4)):
+        call_command("rebuild_stats", stdout=out)
+    assert "统计日汇总已重建" in out.getvalue()
+    assert DailyFigure.objects.filter(day=START).exists()
