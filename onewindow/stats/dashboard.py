@@ -93,14 +93,21 @@ def monthly(scope: Scope, today: dt.date | None = None) -> list[dict]:
         .annotate(**{name: Sum(name) for name in COUNTS})
         .order_by("month")
     )
-    return [{"month": r["month"], **kpis.kpis({name: r[name] or 0 for name in COUNTS})} for r in rows]
+    months, base = [], None
+    for r in rows:  # one row per month; 提速率 against the month before (decision 29)
+        totals = {name: r[name] or 0 for name in COUNTS}
+        months.append({"month": r["month"], **kpis.kpis(totals, base=base)})
+        base = totals
+    return months
 
 
 def trend(scope: Scope) -> Table:
-    return Table("月度趋势", ["月份", "接件", "受理", "即办", "办结", "按时办结", "即办率", "按时办结率", "即期办结率", "平均用时（工作日）"],
+    return Table("月度趋势", ["月份", "接件", "受理", "即办", "办结", "按时办结", "即办率", "按时办结率", "即期办结率", "平均用时（工作日）",
+                              "承诺÷法定", "提速率（较上月）"],
                  [[f"{m['month']:%Y-%m}", m["received"], m["accepted"], m["on_the_spot"], m["closed"], m["closed_on_time"],
                    _percent(m["on_the_spot_rate"]), _percent(m["on_time_rate"]), _percent(m["closing_rate"]),
-                   m["average_days"] if m["average_days"] is not None else "—"] for m in monthly(scope)])  # fmt: skip
+                   m["average_days"] if m["average_days"] is not None else "—", _percent(m["promised_share"]),
+                   _percent(m["speedup"])] for m in monthly(scope)])  # fmt: skip
 
 
 def departments(scope: Scope, today: dt.date | None = None) -> Table:

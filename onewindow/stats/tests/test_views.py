@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from onewindow.personas import published_item
+
 MONDAY = dt.date(2026, 3, 2)
 
 
@@ -17,7 +19,9 @@ def test_the_supervisor_sees_lights_the_overdue_case_and_the_trend(world, as_use
     overdue = [[v for _, v in row] for row in tables["overdue"]["rows"]]
     assert [r[0] for r in overdue] == ["S2"] and overdue[0][5] == 3  # due Tuesday: Wed, Thu, Fri
     trend = [[v for _, v in row] for row in tables["trend"]["rows"]]
-    assert trend == [["2026-03", 4, 4, 1, 2, 2, "25.0%", "100.0%", "50.0%", Decimal("1.00")]]
+    legal = 2 * week["S1"].item_version.legal_limit_days  # S1 (0 promised) and S3 (3 promised) closed
+    share = f"{Decimal(3) / Decimal(legal) * 100:.1f}%"
+    assert trend == [["2026-03", 4, 4, 1, 2, 2, "25.0%", "100.0%", "50.0%", Decimal("1.00"), share, "—"]]
 
 
 def test_every_table_exports_to_excel_with_chinese_headers(world, as_user, week):
@@ -65,3 +69,15 @@ def test_the_public_page_shows_counts_per_department_and_no_case(client, world, 
     for private in ("S1", "S2", world.clerk.staff.name, world.alice_applicant.name):
         assert private not in html
     assert client.get("/figures/?month=bad").status_code == 200
+
+
+def test_the_trend_speed_up_is_against_the_month_before(world, db):
+    from onewindow.stats import dashboard
+    from onewindow.stats.models import DailyFigure
+
+    item = published_item(world)
+    row = {"hall": world.hall, "department": world.dept_a, "item": item}
+    DailyFigure.objects.create(day=dt.date(2026, 3, 10), closed=2, days_used=8, **row)  # 4 days on average
+    DailyFigure.objects.create(day=dt.date(2026, 4, 10), closed=1, days_used=1, **row)  # 1 day
+    months = dashboard.monthly(dashboard.Scope(world.hall.pk), today=dt.date(2026, 4, 30))
+    assert [m["speedup"] for m in months] == [None, Decimal("0.7500")]  # (4 − 1) ÷ 4
