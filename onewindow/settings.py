@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "onewindow.bundles",
     "onewindow.projects",
     "onewindow.supervision",
+    "onewindow.stats",
     "onewindow.web",
     "onewindow.ops",
     # After onewindow.web, whose admin/base_site.html (the provisional-calendar warning, the
@@ -161,6 +162,9 @@ ONEWINDOW_CALENDAR_CHECK_SECONDS = env_int("ONEWINDOW_CALENDAR_CHECK_SECONDS", 5
 ONEWINDOW_CATALOG_CHECK_SECONDS = env_int("ONEWINDOW_CATALOG_CHECK_SECONDS", 5)
 # RULES.md "Supervision": yellow when the remaining working days ≤ max(1, this % of the promised days).
 ONEWINDOW_YELLOW_LIGHT_PERCENT = env_int("ONEWINDOW_YELLOW_LIGHT_PERCENT", 20)
+# 日汇总: the periodic job recomputes the daily roll-up of this many past days and today (it covers
+# art. 32's acceptances back-dated up to 5 working days, across a holiday).
+ONEWINDOW_STATS_REFRESH_DAYS = env_int("ONEWINDOW_STATS_REFRESH_DAYS", 14)
 # 行政许可法 art. 32: intake must answer within this many working days, or the application counts
 # as accepted from the day it was received.
 ONEWINDOW_INTAKE_ANSWER_DAYS = env_int("ONEWINDOW_INTAKE_ANSWER_DAYS", 5)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("onewindow.bundles.urls")),
     path("", include("onewindow.projects.urls")),
     path("", include("onewindow.supervision.urls")),
+    path("", include("onewindow.stats.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

@@ -1,0 +1,138 @@
+"""The daily roll-up (decision 29): each figure is one grouped query over the cases (set-based,
+never a loop over cases), merged per key and written with one bulk insert.
+
+- received: cases received that day (received_on);
+- accepted: cases accepted that day (accepted_on; 视为受理 by art. 32 counts on its back-dated day);
+- on_the_spot (即办): accepted and decided the same day (closed_on = accepted_on, not withdrawn);
+- closed, closed_on_time (按时办结: closed_seq ≤ due_seq), days_used, suspended_days, promised and
+  legal days: over the accepted cases closed that day;
+- overdue: accepted, not closed by the end of the day, and the day's working-day ordinal at or past
+  the deadline (due_seq ≤ seq(day): a case due that day and still open at its end is overdue).
+
+`refresh(start, end)` replaces the rows of those days; the periodic job refreshes the last
+ONEWINDOW_STATS_REFRESH_DAYS days, which covers art. 32's back-dated acceptances. `rebuild()`
+replaces everything from the records. Overdue is a snapshot: a deadline moved later (suspension,
+extension) changes a past day's figure only when that day is refreshed or rebuilt."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from onewindow import clock
+from onewindow.cases.models import Case, CaseEvent, Outcome, Suspension
+from onewindow.stats.models import DailyFigure
+from onewindow.workdays import queries as workdays
+from onewindow.workdays.models import Day
+
+KEY = ("hall_id", "department_id", "item_id", "officer")
+COUNTS = ("received", "accepted", "on_the_spot", "closed", "closed_on_time", "overdue", "days_used",
+          "suspended_days", "promised_days", "legal_days")  # fmt: skip
+
+
+def _cases():
+    accepting = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), action="accept").order_by("seq").values("actor")[:1]
+    )
+    return Case.objects.annotate(officer=Subquery(accepting, output_field=IntegerField()))
+
+
+def _grouped(queryset, day_field: str, **figures):
+    return queryset.values(day_field, *KEY).annotate(**figures).values_list(day_field, *KEY, *figures)
+
+
+def _figures(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]]:
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+
+    def add(results, names):
+        for day, *rest in results:
+            key, values = (day, *rest[: len(KEY)]), rest[len(KEY) :]
+            for name, value in zip(names, values, strict=True):
+                rows[key][name] += value or 0
+
+    span = {"__gte": start, "__lte": end}
+    received = _cases().filter(**{f"received_on{k}": v for k, v in span.items()})
+    add(_grouped(received, "received_on", received=Count("pk")), ["received"])
+
+    accepted = _cases().filter(**{f"accepted_on{k}": v for k, v in span.items()})
+    spot = Q(closed_on=F("accepted_on")) & ~Q(outcome=Outcome.WITHDRAWN)
+    add(_grouped(accepted, "accepted_on", accepted=Count("pk"), on_the_spot=Count("pk", filter=spot)),
+        ["accepted", "on_the_spot"])  # fmt: skip
+
+    suspended = Subquery(
+        Suspension.objects.filter(case=OuterRef("pk")).values("case").annotate(s=Sum("days")).values("s")[:1],
+        output_field=IntegerField(),
+    )
+    closed = (
+        _cases()
+        .filter(
+            accepted_on__isnull=False,
+            closed_seq__isnull=False,
+            **{f"closed_on{k}": v for k, v in span.items()},
+        )
+        .annotate(paused=Coalesce(suspended, Value(0)), accepted_seq=workdays.seq_of(OuterRef("accepted_on")))
+    )
+    add(
+        _grouped(
+            closed,
+            "closed_on",
+            closed=Count("pk"),
+            closed_on_time=Count("pk", filter=Q(closed_seq__lte=F("due_seq"))),
+            days_used=Sum(F("closed_seq") - F("accepted_seq") - F("paused")),
+            suspended_days=Sum("paused"),
+            promised_days=Sum("promised_days"),
+            legal_days=Sum("item_version__legal_limit_days"),
+        ),
+        ["closed", "closed_on_time", "days_used", "suspended_days", "promised_days", "legal_days"],
+    )
+
+    for day, seq in Day.objects.filter(date__gte=start, date__lte=end).values_list("date", "seq"):
+        late = (
+            _cases()
+            .filter(accepted_on__lte=day, due_seq__lte=seq)
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        )
+        add(
+            ((day, *r) for r in late.values(*KEY).annotate(n=Count("pk")).values_list(*KEY, "n")), ["overdue"]
+        )
+    return rows
+
+
+def _write(start: dt.date, end: dt.date) -> int:
+    rows = _figures(start, end)
+    with transaction.atomic():
+        # One writer per span at a time: lock the calendar's days (always there for any case's day).
+        list(Day.objects.select_for_update().filter(date__gte=start, date__lte=end).values_list("date"))
+        DailyFigure.objects.filter(day__gte=start, day__lte=end).delete()
+        DailyFigure.objects.bulk_create(
+            [
+                DailyFigure(
+                    day=day, hall_id=hall, department_id=dept, item_id=item, officer_id=officer, **values
+                )
+                for (day, hall, dept, item, officer), values in rows.items()
+            ],
+            batch_size=2000,
+        )
+    return len(rows)
+
+
+def refresh(start: dt.date | None = None, end: dt.date | None = None) -> int:
+    """Replaces the rows of the days start..end (default: the last ONEWINDOW_STATS_REFRESH_DAYS
+    days up to today); returns the number of rows written."""
+    end = end or clock.today()
+    start = start or end - dt.timedelta(days=settings.ONEWINDOW_STATS_REFRESH_DAYS)
+    return _write(start, end)
+
+
+def rebuild() -> int:
+    """Everything again from the cases, from the first day any case was received until today."""
+    first = Case.objects.aggregate(first=Min("received_on"))["first"]
+    today = clock.today()
+    if first is None:
+        DailyFigure.objects.all().delete()
+        return 0
+    DailyFigure.objects.filter(Q(day__lt=first) | Q(day__gt=today)).delete()
+    return _write(first, today)

@@ -1,0 +1,57 @@
+"""统计分析 pages. Thin: scope, ask stats.dashboard / stats.public, render or export."""
+
+import datetime as dt
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from onewindow import clock
+from onewindow.accounts.permissions import public, requires
+from onewindow.stats import dashboard, excel, public_figures
+
+
+def _labelled(name: str, table: dashboard.Table) -> dict:
+    """Each cell with its header (the phone layout labels every cell)."""
+    return {"name": name, "title": table.title, "headers": table.headers,
+            "rows": [list(zip(table.headers, row, strict=True)) for row in table.rows]}  # fmt: skip
+
+
+@requires(*dashboard.READERS)
+@require_GET
+def dashboard_page(request):
+    scope = dashboard.scope_of(request.user)
+    months = dashboard.monthly(scope)
+    return render(request, "stats/dashboard.html", {
+        "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope),
+        "tables": [_labelled(name, dashboard.TABLES[name](scope)) for name in ("overdue", "trend", "departments", "items")],
+        "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "accepted": [m["accepted"] for m in months],
+                  "closed": [m["closed"] for m in months],
+                  "on_time": [float(m["on_time_rate"] * 100) if m["on_time_rate"] is not None else None for m in months]},
+    })  # fmt: skip
+
+
+@requires(*dashboard.READERS)
+@require_GET
+def export(request, table: str):
+    if table not in dashboard.TABLES:
+        raise Http404
+    data = dashboard.TABLES[table](dashboard.scope_of(request.user))
+    response = HttpResponse(
+        excel.workbook(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"{table}-{clock.today():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@public
+@require_GET
+def public_page(request):
+    """各部门月度办件数据 (no personal data): a month chosen by ?month=YYYY-MM, default the last one."""
+    today = clock.today()
+    try:
+        month = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return render(request, "stats/public.html", public_figures.month(month))
