@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from onewindow import personas
-from onewindow.web.tests.browser import browser, desktop, phone  # noqa: F401 - the browser fixtures
+from onewindow.web.tests.browser import browser, clerk_phone, desktop, phone  # noqa: F401 - the browser fixtures
 from onewindow.workdays import calendar
 from onewindow.workdays import services as workdays
 

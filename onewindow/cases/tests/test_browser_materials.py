@@ -3,36 +3,15 @@
 notice; the citizen sees it in 我的办件 and uploads the corrected file; the clerk accepts; the
 reviewer and the head decide. (Payment and delivery are issue 15 item 3's.)"""
 
-import io
-
 import pytest
 
 from onewindow.cases.models import Case, MaterialFile, MaterialRead
 from onewindow.personas import PASSWORD, published_item
-from onewindow.web.tests.browser import PHONE, Watched, log_in
+from onewindow.web.tests.browser import log_in
+from onewindow.web.tests.browser import sample_pdf as _pdf
+from onewindow.web.tests.browser import sample_png as _png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _pdf(text: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=f"<h1>{text}</h1><p style='page-break-before: always'>{text} 第二页</p>").write_pdf()
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (300, 200), (30, 90, 200)).save(out, "PNG")
-    return out.getvalue()
-
-
-@pytest.fixture
-def clerk_phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    yield Watched(context.new_page())
-    context.close()
 
 
 def test_materials_on_screen_and_the_online_supplement(world, live_server, phone, clerk_phone, desktop, tmp_path,

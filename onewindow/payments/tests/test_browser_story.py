@@ -6,7 +6,6 @@ finance checks the fee notice; Alice pays through the provider simulator; the de
 the license and Alice downloads it and verifies it. (The halves are told in more detail by
 cases/tests/test_browser_materials.py and payments/tests/test_browser.py.)"""
 
-import io
 import subprocess
 
 import pytest
@@ -17,7 +16,7 @@ from onewindow.licenses.models import License
 from onewindow.payments.models import PaymentNotice
 from onewindow.payments.tests.fixtures import CHARGED
 from onewindow.personas import PASSWORD, new_staff, published_item
-from onewindow.web.tests.browser import PHONE, Watched, log_in
+from onewindow.web.tests.browser import Watched, log_in, sample_pdf, sample_png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,27 +30,6 @@ TWO_FILES = {
          "key": False, "tolerable": False, "source": "applicant", "shared_by": ""},
     ],
 }  # fmt: skip
-
-
-def _pdf(text: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=f"<h1>{text}</h1><p style='page-break-before: always'>{text} 第二页</p>").write_pdf()
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (240, 320), (200, 220, 240)).save(out, "PNG")
-    return out.getvalue()
-
-
-@pytest.fixture
-def clerk_phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    yield Watched(context.new_page())
-    context.close()
 
 
 def _office(desktop: Watched, base: str, username: str, path: str):
@@ -72,9 +50,9 @@ def test_apply_supplement_decide_pay_and_download_without_a_visit(
     new_staff("finance", "费雯", Role.FINANCE, world.hall, phone="13800000007")
     base = live_server.url
     form, photo, signed = (tmp_path / n for n in ("登记表.pdf", "相片.png", "登记表-已签字.pdf"))
-    form.write_bytes(_pdf("居民身份证申领登记表（未签字）"))
-    photo.write_bytes(_png())
-    signed.write_bytes(_pdf("居民身份证申领登记表（已签字）"))
+    form.write_bytes(sample_pdf("居民身份证申领登记表（未签字）"))
+    photo.write_bytes(sample_png((240, 320), (200, 220, 240)))
+    signed.write_bytes(sample_pdf("居民身份证申领登记表（已签字）"))
 
     # Alice applies online on her phone with both files, the card to be posted
     log_in(phone, base, "alice", PASSWORD)

@@ -76,6 +76,32 @@ def desktop(browser):
     context.close()
 
 
+@pytest.fixture
+def clerk_phone(browser):
+    """A second phone, for a member of staff beside the citizen's `phone`."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    yield Watched(context.new_page())
+    context.close()
+
+
+def sample_pdf(text: str) -> bytes:
+    """A two-page PDF (a scanned material stands in), made with WeasyPrint."""
+    from weasyprint import HTML
+
+    return HTML(string=f"<h1>{text}</h1><p style='page-break-before: always'>{text} 第二页</p>").write_pdf()
+
+
+def sample_png(size: tuple[int, int] = (300, 200), rgb: tuple[int, int, int] = (30, 90, 200)) -> bytes:
+    """A plain PNG image (a photo or a scan stands in)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, rgb).save(out, "PNG")
+    return out.getvalue()
+
+
 def log_in(watched: Watched, base_url: str, username: str, password: str) -> None:
     page = watched.page
     page.goto(f"{base_url}/accounts/login/")
