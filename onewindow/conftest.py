@@ -37,11 +37,13 @@ def fresh_process_caches() -> None:
     """Rolled-back tests reuse database ids (SQLite); caches keyed by id must not leak between them
     (nor into a module-scoped fixture that seeds before the first test's autouse fixtures run)."""
     from onewindow.accounts import services as accounts
+    from onewindow.cases import clock_rules
     from onewindow.cases import services as cases
     from onewindow.catalog import search
     from onewindow.catalog import services as catalog
 
     cases.published.cache_clear()
+    clock_rules.forget_thresholds()
     catalog._current_ids.clear()
     search.invalidate()
     accounts._token_users.clear()

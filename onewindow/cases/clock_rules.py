@@ -8,6 +8,7 @@
 """
 
 import datetime as dt
+import time
 
 from django.conf import settings
 from django.db.models import Case as When_
@@ -51,16 +52,35 @@ def deadline_expressions(
     return due_seq, due_on
 
 
+# A hall's row, per process, for THRESHOLDS_TTL_S: the case API answers a light with every
+# transition, and a query per answer cost ~9% of an intake's CPU (bench/intake_instructions.py).
+# A change made in the admin applies at once in the process that saved it (supervision.admin
+# forgets the cache) and within the TTL in the others.
+THRESHOLDS_TTL_S = 60.0
+_rows: dict[int, tuple[float, tuple[int, int] | None]] = {}
+
+
+def forget_thresholds() -> None:
+    _rows.clear()
+
+
 def thresholds(hall_id: int | None) -> tuple[int, int]:
     """(yellow percent, minimum days) of a hall: its SupervisionSettings row, else the settings."""
     from onewindow.cases.models import SupervisionSettings
 
     row = None
     if hall_id is not None:
-        row = SupervisionSettings.objects.filter(hall_id=hall_id).values_list(
-            "yellow_percent", "yellow_min_days"
-        )
-        row = row.first()
+        now = time.monotonic()
+        cached = _rows.get(hall_id)
+        if cached is not None and cached[0] > now:
+            row = cached[1]
+        else:
+            row = (
+                SupervisionSettings.objects.filter(hall_id=hall_id)
+                .values_list("yellow_percent", "yellow_min_days")
+                .first()
+            )
+            _rows[hall_id] = (now + THRESHOLDS_TTL_S, row)
     return row or (settings.ONEWINDOW_YELLOW_LIGHT_PERCENT, 1)
 
 

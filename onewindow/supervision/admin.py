@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from onewindow.cases import clock_rules
 from onewindow.cases.models import SupervisionSettings
 from onewindow.readonly_admin import ReadOnlyAdmin
 from onewindow.supervision.models import CardClearance, Urge, Violation
@@ -10,6 +11,14 @@ class SupervisionSettingsAdmin(admin.ModelAdmin):
     """Per hall: the yellow light's share and minimum, urging and escalation on or off."""
 
     list_display = ["hall", "yellow_percent", "yellow_min_days", "urge", "escalate"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        clock_rules.forget_thresholds()  # this process at once; the others within THRESHOLDS_TTL_S
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        clock_rules.forget_thresholds()
 
 
 @admin.register(Urge)
