@@ -111,3 +111,10 @@ def _file():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+def test_the_case_page_names_the_window(world, food, as_user):
+    with clock.frozen(MONDAY):
+        case = services.accept(_submit(world, food), by=world.clerk)
+        html = as_user(world.clerk).get(f"/staff/cases/{case.number}/").content.decode()
+    assert 'data-testid="window">01号窗口' in html
