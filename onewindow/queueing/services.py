@@ -278,11 +278,11 @@ def _raise(refused: DomainError | None) -> None:
 def call_next(window: Window, *, by: User) -> Ticket | None:
     """叫号: the next ticket for this window, or None when its queue is empty."""
     _require_window_staff(by, window)
-    _stand_at(by, window)
     # One call at a time per window: the lock orders two concurrent calls here (PostgreSQL;
     # SQLite's IMMEDIATE transactions serialize them), so the second sees the first's ticket.
     Window.objects.select_for_update().filter(pk=window.pk).first()
     _raise(window_refusal(window, "call_next"))
+    _stand_at(by, window)  # the staff row's lock after the window's, in every call
     today = clock.today()
     order = list(
         WindowCategory.objects.filter(window=window).order_by("order").values_list("category_id", flat=True)
