@@ -26,6 +26,7 @@ from onewindow.accounts.models import (
     User,
     Window,
 )
+from onewindow.accounts.services import assign_windows
 from onewindow.web.demo import id_number
 
 PASSWORD = "Persona-Pass-2026"
@@ -63,7 +64,7 @@ def new_staff(username, name, role, hall, department=None, windows=(), phone="13
     staff = Staff.objects.create(
         user=user, name=name, role=role, hall=hall, department=department, phone=phone
     )
-    staff.windows.set(windows)
+    assign_windows(staff, windows)  # and the clerk stands at the only one (Staff.at_window)
     return user
 
 

@@ -144,6 +144,12 @@ class StaffAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("windows")
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The current window follows the assignment (services.assign_windows: kept if still
+        # assigned; the only window of a person with one).
+        services.assign_windows(form.instance, form.instance.windows.all())
+
     @admin.display(description="所在窗口")
     def window_numbers(self, obj):
         # A clerk calls tickets only at these windows (queueing: 叫号 at one's own window).

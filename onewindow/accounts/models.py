@@ -204,6 +204,13 @@ class Staff(models.Model):
         Department, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name="所属部门"
     )
     windows = models.ManyToManyField(Window, related_name="staff", blank=True, verbose_name="所在窗口")
+    # 当前窗口: the one of `windows` the clerk stands at now — where an intake they answer is
+    # recorded (Case.window). Set by accounts.services (take_window: calling a ticket there, or
+    # the clerk's own choice; assign_windows: the only window of a clerk with one). A column of
+    # the staff row, which every request loads already: intake reads it without a query.
+    at_window = models.ForeignKey(
+        Window, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="当前窗口"
+    )
     phone = models.CharField("联系电话", max_length=20, blank=True)
     is_active = models.BooleanField("在岗", default=True)
 

@@ -26,7 +26,7 @@ from onewindow.accounts.models import (
     Window,
 )
 from onewindow.accounts.queries import may_unmask
-from onewindow.errors import Conflict, DomainError, NotFound
+from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 
 
 def region_by_code(code: str) -> Region:
@@ -196,8 +196,43 @@ def create_staff(
         staff = Staff.objects.create(
             user=user, name=name, role=role, hall=hall, department=department, phone=phone
         )
-        staff.windows.set(windows)
+        assign_windows(staff, windows)
     return staff
+
+
+def assign_windows(staff: Staff, windows) -> Staff:
+    """The windows a person works at (the hall admin's assignment). The current window
+    (`at_window`, where the intake they answer is recorded) stays if still assigned; a person
+    with one window stands at it; otherwise none until they take one (`take_window`)."""
+    windows = list(windows)
+    check_staff(staff.role, staff.hall, staff.department, windows)
+    staff.windows.set(windows)
+    ids = [w.pk for w in windows]
+    at = staff.at_window_id if staff.at_window_id in ids else (ids[0] if len(ids) == 1 else None)
+    if at != staff.at_window_id:
+        staff.at_window_id = at
+        Staff.objects.filter(pk=staff.pk).update(at_window=at)
+    return staff
+
+
+def take_window(user: User, window: Window) -> bool:
+    """The person now stands at `window` (calling a ticket there, or choosing it): intake they
+    answer is recorded at it (cases: Case.window). Only one of their assigned, active windows;
+    returns whether it changed. The staff row is updated in place too, so a cached login (the
+    API token's, ONEWINDOW_TOKEN_CACHE_SECONDS) of this process sees it at once."""
+    staff = getattr(user, "staff", None) if user.is_authenticated else None
+    if staff is None:
+        raise Forbidden("accounts.no_window", "只有窗口工作人员可以选择所在窗口。")
+    if staff.at_window_id == window.pk:
+        return False
+    if not window.is_active or not staff.windows.filter(pk=window.pk).exists():
+        raise Forbidden(
+            "accounts.not_your_window",
+            f"您未被安排在{window.number}号窗口（窗口安排由大厅管理员在后台设置）。",
+        )
+    Staff.objects.filter(pk=staff.pk).update(at_window=window)
+    staff.at_window = window
+    return True
 
 
 def _hash(secret: str) -> str:

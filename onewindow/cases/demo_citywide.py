@@ -14,6 +14,7 @@ form data)."""
 from django.db import transaction
 
 from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff, User, Window
+from onewindow.accounts.services import assign_windows
 from onewindow.cases import services
 from onewindow.cases.models import Case, Channel
 from onewindow.catalog import services as catalog
@@ -99,7 +100,7 @@ def _people(district_hall: Hall, bureau: Department) -> None:
             "name": name, "role": role, "hall": district_hall, "phone": phone, "department": bureau if of_bureau else None,
         })  # fmt: skip
         if made and windows:
-            staff.windows.set([window])
+            assign_windows(staff, [window])
 
 
 @transaction.atomic

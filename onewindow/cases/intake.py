@@ -36,11 +36,13 @@ from onewindow.cases.transitions import (
     close_case,
     fastsql_on,
     hot_path,
+    intake_window,
     lock_case,
     materials_of,
     new_row,
     notice_note,
     published,
+    record_window,
     start_clock,
     write,
 )
@@ -128,7 +130,7 @@ def submit(*, version: ItemVersion, applicant: Applicant, hall: Hall, channel: s
         department_id=version.item.department_id, applicant=applicant, hall=hall, region_code=hall.region_id,
         channel=channel, form_data=form_data or {}, received_at=now, received_on=today, intake_from=today,
         promised_days=version.promised_limit_days, status="", project_code=project_code, bundle_number=bundle_number,
-        prerequisite=prerequisite,
+        prerequisite=prerequisite, window_id=intake_window(by, channel, hall.pk),
     )  # fmt: skip
     rows = []
     for m in materials:
@@ -208,8 +210,8 @@ def accept(case: Case, *, by: User, bundle: str | None = None, due_not_before: d
     steps = start_clock(case, clock.today(), fast=True)
     if due_not_before is not None and case.due_on < due_not_before:
         case.due_seq, case.due_on = calendar.seq(due_not_before), due_not_before
-    apply_transition(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fields=CLOCK_FIELDS, fast=True,
-                     also=[steps, *shared])  # fmt: skip
+    apply_transition(case, "accept", by=by, payload={"due_on": case.due_on.isoformat()}, fast=True,
+                     fields=[*CLOCK_FIELDS, *record_window(case, by)], also=[steps, *shared])  # fmt: skip
     return case
 
 
@@ -318,7 +320,7 @@ def request_supplement(case: Case, *, by: User, items: list[dict], bundle: str |
                        **({"cause": "补正材料不符合要求" if again else "仍未补齐"} if supplemented is not None else {})})  # fmt: skip
     CaseMaterial.objects.bulk_update([rows[i] for i in named], ["state", "note"])
     payload = {"materials": listed} | ({"after_supplement": True} if supplemented is not None else {})
-    apply_transition(case, "request_supplement", by=by, payload=payload)
+    apply_transition(case, "request_supplement", by=by, payload=payload, fields=record_window(case, by))
     return case
 
 
@@ -389,7 +391,7 @@ def refuse(case: Case, *, by: User, reason: str, where_to_turn: str, legal_basis
     filed = veto_filings.file(case, "refuse", by=by, reason=reason, legal_basis=legal_basis) if case.project_code else {}  # fmt: skip
     case.outcome, case.closed_at = Outcome.REFUSED, clock.now()
     apply_transition(case, "refuse", by=by, reason=reason.strip(), payload={"where_to_turn": where_to_turn.strip(), **filed},
-                     fields=["outcome", "closed_at"])  # fmt: skip
+                     fields=["outcome", "closed_at", *record_window(case, by)])  # fmt: skip
     return case
 
 
@@ -412,7 +414,7 @@ def accept_tolerantly(case: Case, *, by: User, supply_by: dt.date, bundle: str |
     steps = start_clock(case, today)
     apply_transition(case, "accept_tolerantly", by=by, payload={"materials": [m.name for m in missing],
                      "supply_by": supply_by.isoformat(), "due_on": case.due_on.isoformat()},
-                     fields=[*CLOCK_FIELDS, "tolerance_due_on"], also=[steps])  # fmt: skip
+                     fields=[*CLOCK_FIELDS, "tolerance_due_on", *record_window(case, by)], also=[steps])  # fmt: skip
     return case
 
 
@@ -455,5 +457,5 @@ def approve_by_commitment(case: Case, *, by: User, commitment: str, bundle: str 
     case.by_commitment = True
     apply_transition(case, "approve_by_commitment", by=by, reason=commitment.strip(),
                      payload={"check_due_on": check.due_on.isoformat()},
-                     fields=[*CLOCK_FIELDS, *CLOSE_FIELDS, "by_commitment"])  # fmt: skip
+                     fields=[*CLOCK_FIELDS, *CLOSE_FIELDS, "by_commitment", *record_window(case, by)])  # fmt: skip
     return case

@@ -45,9 +45,11 @@ def auto_accept_overdue_intake(today: dt.date | None = None) -> int:
             if case.status != S.SUBMITTED:
                 continue
             steps = start_clock(case, case.intake_from)
+            # 视为受理 is no window's acceptance: the window it was received at is not the 受理窗口.
+            case.window = None
             apply_transition(case, "auto_accept", by=None, reason="行政许可法第三十二条：逾期未作出受理决定，自收到申请（补正材料）之日起即为受理",
                              payload={"accepted_on": case.accepted_on.isoformat(), "due_on": case.due_on.isoformat()},
-                             fields=CLOCK_FIELDS, also=[steps])  # fmt: skip
+                             fields=[*CLOCK_FIELDS, "window"], also=[steps])  # fmt: skip
             done += 1
     return done
 

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
-from onewindow.accounts.models import Applicant, Department, Hall, User
+from onewindow.accounts.models import Applicant, Department, Hall, User, Window
 from onewindow.catalog.models import ItemVersion, Material, ServiceItem
 
 
@@ -66,6 +66,20 @@ class Case(models.Model):
         Applicant, models.PROTECT, related_name="cases", verbose_name="申请人", db_index=False
     )
     hall = models.ForeignKey(Hall, models.PROTECT, related_name="cases", verbose_name="受理中心")
+    # 受理窗口: the window of `hall` where the intake was answered — until then where it was
+    # received (the clerk's accounts.Staff.at_window; cases.transitions.intake_window). None
+    # online and for 视为受理 (art. 32); an answer away from a window keeps the receiving one.
+    # Supervision counts a violation against it, stats its figures. No index: every index costs
+    # each intake insert (bench/intake.py).
+    window = models.ForeignKey(
+        Window,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="受理窗口",
+        db_index=False,
+    )
     region_code = models.CharField("区划代码", max_length=12)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.SUBMITTED)

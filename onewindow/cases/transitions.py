@@ -254,6 +254,32 @@ def in_scope(by: User, case: Case) -> bool:
     return scope is not None and getattr(case, scope[0]) == scope[1]
 
 
+# ---- where: the window an intake is answered at ----------------------------------------------
+
+
+def intake_window(by: User | None, channel: str, hall_id: int) -> int | None:
+    """受理窗口 (Case.window): the window the actor stands at (accounts.Staff.at_window), when the
+    case is one handed in at the hall (not online: an online application is answered from the
+    back office, and 视为受理 by art. 32 has no actor) and the actor works in the case's hall.
+    Reads only the staff row, which the actor's check has loaded: no query on the hot path."""
+    if by is None or channel == Channel.PORTAL:
+        return None
+    staff = staff_of(by)
+    if staff is None or staff.hall_id != hall_id:
+        return None
+    return staff.at_window_id
+
+
+def record_window(case: Case, by: User | None) -> list[str]:
+    """Records the window an intake answer is given at, if any (a case received at a window and
+    answered elsewhere keeps the window it was received at). The fields to write."""
+    window = intake_window(by, case.channel, case.hall_id)
+    if window is None or window == case.window_id:
+        return []
+    case.window_id = window
+    return ["window"]
+
+
 # ---- the transition ------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from onewindow import clock
 from onewindow.accounts.identity import age_on, birth_date, resident_id_error
 from onewindow.accounts.models import Applicant, Hall, Role, User, Window
 from onewindow.accounts.queries import has_role, staff_of
+from onewindow.accounts.services import take_window
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.queueing import hours
 from onewindow.queueing.models import (
@@ -185,6 +186,13 @@ def _require_window_staff(by: User, window: Window) -> None:
         )
 
 
+def _stand_at(by: User, window: Window) -> None:
+    """Calling or serving at a window is standing at it: the intake the clerk answers next is
+    recorded at this window (accounts.Staff.at_window → cases' Case.window)."""
+    if staff_of(by) is not None:
+        take_window(by, window)
+
+
 def windows_of(user: User):
     """The windows a person may call at: their assigned ones; a superuser every window."""
     if user.is_superuser:
@@ -274,6 +282,7 @@ def call_next(window: Window, *, by: User) -> Ticket | None:
     # SQLite's IMMEDIATE transactions serialize them), so the second sees the first's ticket.
     Window.objects.select_for_update().filter(pk=window.pk).first()
     _raise(window_refusal(window, "call_next"))
+    _stand_at(by, window)  # the staff row's lock after the window's, in every call
     today = clock.today()
     order = list(
         WindowCategory.objects.filter(window=window).order_by("order").values_list("category_id", flat=True)
@@ -336,6 +345,7 @@ def no_show(window: Window, number: str, *, by: User) -> Ticket:
 @transaction.atomic
 def start(window: Window, number: str, *, by: User) -> Ticket:
     ticket = _ticket_at(window, number, by, "start")
+    _stand_at(by, window)
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SERVING, started_at=clock.now())
     ticket.refresh_from_db()
     return ticket

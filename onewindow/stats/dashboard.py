@@ -1,6 +1,7 @@
 """What the hall-management dashboard shows (issue 16 part 4), each table one function that the
 page and its Excel export both call (one source): today's lights, the overdue list, the monthly
-trend, the ranking of departments by on-time rate and the items with the most overdue cases.
+trend, the rankings of departments and of windows by on-time rate and the items with the most
+overdue cases.
 
 Scope: a supervisor or hall admin sees the whole hall; a department head only their department
 (`scope_of`). Lights come from cases.clock_rules.light_expression (the one definition)."""
@@ -110,26 +111,47 @@ def trend(scope: Scope) -> Table:
                    _percent(m["speedup"])] for m in monthly(scope)])  # fmt: skip
 
 
-def departments(scope: Scope, today: dt.date | None = None) -> Table:
-    """部门排名 by on-time rate over this calendar year (ties: more closed first)."""
+def _ranked(scope: Scope, today: dt.date | None, queryset_of, name_of) -> list[dict]:
+    """The year's figures per group (`queryset_of(figures)` → rows with their group's fields),
+    ranked by on-time rate (ties: more closed first, then the name)."""
     today = today or clock.today()
-    rows = (
-        scope.filter(DailyFigure.objects.filter(day__gte=today.replace(month=1, day=1), day__lte=today))
-        .values(name=F("department__name"))
-        .annotate(**{name: Sum(name) for name in COUNTS})
-    )
-    ranked = sorted(
-        ({"name": r["name"], **kpis.kpis({n: r[n] or 0 for n in COUNTS})} for r in rows),
+    figures = scope.filter(DailyFigure.objects.filter(day__gte=today.replace(month=1, day=1), day__lte=today))
+    rows = queryset_of(figures).annotate(**{name: Sum(name) for name in COUNTS})
+    return sorted(
+        ({"name": name_of(r), **kpis.kpis({n: r[n] or 0 for n in COUNTS})} for r in rows),
         key=lambda r: (
             -(r["on_time_rate"] if r["on_time_rate"] is not None else -1),
             -r["closed"],
             r["name"],
         ),
     )
-    return Table("部门按时办结率排名（本年度）", ["名次", "部门", "受理", "办结", "按时办结", "按时办结率", "即办率", "平均用时（工作日）"],
-                 [[i, r["name"], r["accepted"], r["closed"], r["closed_on_time"], _percent(r["on_time_rate"]),
-                   _percent(r["on_the_spot_rate"]), r["average_days"] if r["average_days"] is not None else "—"]
-                  for i, r in enumerate(ranked, 1)])  # fmt: skip
+
+
+def _ranking_rows(ranked: list[dict]) -> list[list]:
+    return [[i, r["name"], r["accepted"], r["closed"], r["closed_on_time"], _percent(r["on_time_rate"]),
+             _percent(r["on_the_spot_rate"]), r["average_days"] if r["average_days"] is not None else "—"]
+            for i, r in enumerate(ranked, 1)]  # fmt: skip
+
+
+RANKING = ["名次", "{}", "受理", "办结", "按时办结", "按时办结率", "即办率", "平均用时（工作日）"]
+
+
+def departments(scope: Scope, today: dt.date | None = None) -> Table:
+    """部门排名 by on-time rate over this calendar year (ties: more closed first)."""
+    ranked = _ranked(scope, today, lambda q: q.values(name=F("department__name")), lambda r: r["name"])
+    return Table("部门按时办结率排名（本年度）", [h.format("部门") for h in RANKING], _ranking_rows(ranked))
+
+
+def windows(scope: Scope, today: dt.date | None = None) -> Table:
+    """窗口排名 by on-time rate over this calendar year, as the departments': the figures of the
+    cases each window accepted (DailyFigure.window, the case's 受理窗口); online cases and art. 32's
+    acceptances have no window and are not ranked."""
+    ranked = _ranked(
+        scope, today,
+        lambda q: q.filter(window__isnull=False).values("window_id", number=F("window__number"), title=F("window__name")),
+        lambda r: f"{r['number']}号窗口 {r['title']}",
+    )  # fmt: skip
+    return Table("窗口按时办结率排名（本年度）", [h.format("窗口") for h in RANKING], _ranking_rows(ranked))
 
 
 def items(scope: Scope, limit: int = 20) -> Table:
@@ -146,4 +168,4 @@ def items(scope: Scope, limit: int = 20) -> Table:
     )
 
 
-TABLES = {"overdue": overdue, "trend": trend, "departments": departments, "items": items}
+TABLES = {"overdue": overdue, "trend": trend, "departments": departments, "windows": windows, "items": items}

@@ -9,8 +9,8 @@ from onewindow.catalog.models import ServiceItem
 
 class DailyFigure(models.Model):
     """One day × hall × department × window × item × officer. The officer is the one who accepted
-    the case (its `accept` event's actor; none for 视为受理 by art. 32); the window is empty until
-    a case records the window it was accepted at (decision 29)."""
+    the case (its `accept` event's actor; none for 视为受理 by art. 32); the window is the case's
+    受理窗口 (Case.window, recorded at intake; none online and for 视为受理)."""
 
     day = models.DateField("日期")
     hall = models.ForeignKey(Hall, models.CASCADE, related_name="+", verbose_name="受理中心", db_index=False)

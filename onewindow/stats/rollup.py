@@ -28,7 +28,7 @@ from onewindow.stats.models import DailyFigure
 from onewindow.workdays import queries as workdays
 from onewindow.workdays.models import Day
 
-KEY = ("hall_id", "department_id", "item_id", "officer")
+KEY = ("hall_id", "department_id", "window_id", "item_id", "officer")  # the window: Case.window (受理窗口)
 COUNTS = ("received", "accepted", "on_the_spot", "closed", "closed_on_time", "overdue", "days_used",
           "suspended_days", "promised_days", "legal_days")  # fmt: skip
 
@@ -110,9 +110,15 @@ def _write(start: dt.date, end: dt.date) -> int:
         DailyFigure.objects.bulk_create(
             [
                 DailyFigure(
-                    day=day, hall_id=hall, department_id=dept, item_id=item, officer_id=officer, **values
-                )
-                for (day, hall, dept, item, officer), values in rows.items()
+                    day=day,
+                    hall_id=hall,
+                    department_id=dept,
+                    window_id=window,
+                    item_id=item,
+                    officer_id=officer,
+                    **values,
+                )  # fmt: skip
+                for (day, hall, dept, window, item, officer), values in rows.items()
             ],
             batch_size=2000,
         )

@@ -24,7 +24,7 @@ def dashboard_page(request):
     months = dashboard.monthly(scope)
     return render(request, "stats/dashboard.html", {
         "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope),
-        "tables": [_labelled(name, dashboard.TABLES[name](scope)) for name in ("overdue", "trend", "departments", "items")],
+        "tables": [_labelled(name, dashboard.TABLES[name](scope)) for name in ("overdue", "trend", "departments", "windows", "items")],
         "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "accepted": [m["accepted"] for m in months],
                   "closed": [m["closed"] for m in months],
                   "on_time": [float(m["on_time_rate"] * 100) if m["on_time_rate"] is not None else None for m in months]},

@@ -29,10 +29,10 @@ class UrgeAdmin(ReadOnlyAdmin):
 
 @admin.register(Violation)
 class ViolationAdmin(ReadOnlyAdmin):
-    list_display = ["case", "kind", "department", "officer", "status", "found_on", "decided_by"]
+    list_display = ["case", "kind", "department", "window", "officer", "status", "found_on", "decided_by"]
     list_filter = ["kind", "status", "department"]
 
 
 @admin.register(CardClearance)
 class CardClearanceAdmin(ReadOnlyAdmin):
-    list_display = ["officer", "at", "by", "reason"]
+    list_display = ["officer", "window", "at", "by", "reason"]

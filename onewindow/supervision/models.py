@@ -75,10 +75,16 @@ class Violation(models.Model):
 
 
 class CardClearance(models.Model):
-    """销牌: the supervisor clears an officer's open card (yellow, red or reported); the count of
-    upheld violations starts again (supervision.cards)."""
+    """销牌: the supervisor clears the open card (yellow, red or reported) of an officer or of a
+    window — one of the two (RULES.md: cards of windows and officers); the count of upheld
+    violations starts again (supervision.cards)."""
 
-    officer = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="责任人")
+    officer = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任人"
+    )
+    window = models.ForeignKey(
+        Window, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任窗口"
+    )
     at = models.DateTimeField("销牌时间")
     by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="销牌人")
     reason = models.TextField("理由")
@@ -86,6 +92,13 @@ class CardClearance(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "销牌记录"
         ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(officer__isnull=False, window__isnull=True)
+                | models.Q(officer__isnull=True, window__isnull=False),
+                name="card_clearance_officer_or_window",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.officer} {self.at:%Y-%m-%d}"
+        return f"{self.officer or self.window} {self.at:%Y-%m-%d}"

@@ -1,9 +1,10 @@
 """Read side of supervision: the supervisor's list of open cases across departments by light
-(the case light, in SQL), the violation register with filters, and the cards of an officer."""
+(the case light, in SQL), the violation register with filters, and the cards of an officer or
+a window."""
 
 from django.db.models import QuerySet
 
-from onewindow.accounts.models import User
+from onewindow.accounts.models import User, Window
 from onewindow.cases import queries as cases
 from onewindow.cases.models import OPEN_STATUSES, Case, Light
 from onewindow.supervision import cards
@@ -39,19 +40,35 @@ def violations(user: User, *, status: str = "", department: str = "", kind: str 
     return qs
 
 
-def card_events(officer_id: int) -> list[str]:
-    """What happened to the officer's card, in time order: each upheld violation (by its
-    decision time) and each clearance (销牌)."""
-    upheld = Violation.objects.filter(officer_id=officer_id, status=Violation.Status.UPHELD)
-    cleared = CardClearance.objects.filter(officer_id=officer_id)
+def _card_events(**who) -> list[str]:
+    """What happened to one card (`officer_id=` or `window_id=`), in time order: each upheld
+    violation counted against it (by its decision time) and each clearance (销牌)."""
+    upheld = Violation.objects.filter(status=Violation.Status.UPHELD, **who)
+    cleared = CardClearance.objects.filter(**who)
     events = [(at, pk, cards.UPHELD) for pk, at in upheld.values_list("pk", "decided_at")]
     events += [(at, pk, cards.CLEARED) for pk, at in cleared.values_list("pk", "at")]
     return [event for *_, event in sorted(events)]
 
 
+def card_events(officer_id: int) -> list[str]:
+    """The officer's card events (`_card_events`)."""
+    return _card_events(officer_id=officer_id)
+
+
+def window_card_events(window_id: int) -> list[str]:
+    """The window's card events: the violations counted against the window (Violation.window,
+    the case's 受理窗口) and the window's clearances."""
+    return _card_events(window_id=window_id)
+
+
 def officer_card(officer_id: int | None) -> str:
     """The officer's current card (supervision.cards over card_events)."""
     return cards.NONE if officer_id is None else cards.current(card_events(officer_id))
+
+
+def window_card(window_id: int | None) -> str:
+    """The window's current card (supervision.cards over window_card_events)."""
+    return cards.NONE if window_id is None else cards.current(window_card_events(window_id))
 
 
 def carded(user: User) -> list[dict]:
@@ -68,4 +85,21 @@ def carded(user: User) -> list[dict]:
         upheld = Violation.objects.filter(officer=officer, status=Violation.Status.UPHELD).count()
         card = officer_card(officer.pk)
         rows.append({"officer": officer, "card": card, "label": cards.LABELS[card], "upheld": upheld})
+    return rows
+
+
+def carded_windows(user: User) -> list[dict]:
+    """The windows with an upheld violation in the supervisor's departments, in window order,
+    each with the current card and how many were upheld."""
+    windows = (
+        violations(user, status=Violation.Status.UPHELD)
+        .filter(window__isnull=False)
+        .values_list("window", flat=True)
+        .distinct()
+    )
+    rows = []
+    for window in Window.objects.filter(pk__in=list(windows)).order_by("hall", "number"):
+        upheld = Violation.objects.filter(window=window, status=Violation.Status.UPHELD).count()
+        card = window_card(window.pk)
+        rows.append({"window": window, "card": card, "label": cards.LABELS[card], "upheld": upheld})
     return rows

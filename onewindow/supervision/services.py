@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from onewindow import clock
-from onewindow.accounts.models import Role, Staff, User
+from onewindow.accounts.models import Role, Staff, User, Window
 from onewindow.cases import queries as cases
 from onewindow.cases.models import Case, CaseEvent, Light, Status, SupervisionSettings
 from onewindow.errors import Conflict, DomainError
@@ -22,7 +22,7 @@ from onewindow.notify.models import Event
 from onewindow.notify.services import enqueue
 from onewindow.supervision import cards
 from onewindow.supervision.models import CardClearance, Urge, Violation
-from onewindow.supervision.queries import officer_card
+from onewindow.supervision.queries import officer_card, window_card
 from onewindow.workdays import calendar
 
 SUBJECT = "case"
@@ -61,6 +61,13 @@ def _recipients(case: Case, role: str) -> list[Staff]:
     )
 
 
+def counted_against(case: Case) -> dict:
+    """Whom a violation of the case counts against (issue 16: the officer, window and department):
+    the case's department, its 受理窗口 (Case.window, recorded at intake; none online or for
+    art. 32's acceptance) and the handler (`_officer`). Every kind of violation takes these."""
+    return {"department_id": case.department_id, "window_id": case.window_id, "officer": _officer(case)}
+
+
 def _officer(case: Case) -> User | None:
     """The handler it counts against: the last staff of the case's department who acted on it."""
     handlers = Staff.objects.filter(user=OuterRef("actor"), department_id=case.department_id)
@@ -93,7 +100,7 @@ def _act(pk: int, light: str, today: dt.date) -> int:
         if light == Light.RED:
             Violation.objects.create(
                 kind=Violation.Kind.OVER_TIME, case=case, event_seq=case.event_count or None,
-                department_id=case.department_id, officer=_officer(case), found_on=today, found_at=clock.now(),
+                found_on=today, found_at=clock.now(), **counted_against(case),
             )  # fmt: skip
     return 1
 
@@ -148,3 +155,15 @@ def clear_card(officer: User, *, reason: str, by: User) -> CardClearance:
         if not can_clear(officer_card(officer.pk)):
             raise Conflict("supervision.no_open_card", "该责任人当前没有未销的黄牌或红牌。")
         return CardClearance.objects.create(officer=officer, at=clock.now(), by=by, reason=reason)
+
+
+def clear_window_card(window: Window, *, reason: str, by: User) -> CardClearance:
+    """销牌 of a window's open card, as `clear_card` for an officer: under a lock of the window's row."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("supervision.reason_required", "请写明销牌理由。")
+    with transaction.atomic():
+        Window.objects.select_for_update().filter(pk=window.pk).first()
+        if not can_clear(window_card(window.pk)):
+            raise Conflict("supervision.no_open_card", "该窗口当前没有未销的黄牌或红牌。")
+        return CardClearance.objects.create(window=window, at=clock.now(), by=by, reason=reason)

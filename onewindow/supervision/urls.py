@@ -11,4 +11,6 @@ urlpatterns = [
     path("staff/supervision/cards/", views.card_list, name="cards"),
     path("staff/supervision/cards/<int:pk>/", views.officer, name="officer"),
     path("staff/supervision/cards/<int:pk>/report.pdf", views.officer_report, name="officer-report"),
+    path("staff/supervision/cards/windows/<int:pk>/", views.window, name="window"),
+    path("staff/supervision/cards/windows/<int:pk>/report.pdf", views.window_report, name="window-report"),
 ]

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onewindow.accounts.models import Department, Role, User
+from onewindow.accounts.models import Department, Role, User, Window
 from onewindow.accounts.permissions import requires
 from onewindow.cases.models import Light
 from onewindow.errors import DomainError, NotFound
@@ -64,15 +64,17 @@ def violation(request, pk: int):
     card = queries.officer_card(found.officer_id)
     return render(request, "supervision/violation.html", {
         "v": found, "decisions": [(s, Violation.Status(s).label) for s in services.allowed_decisions(found)],
-        "card": card, "card_label": cards.LABELS[card],
+        "card": card, "card_label": cards.LABELS[card], "window_card_label": cards.LABELS[queries.window_card(found.window_id)],
     })  # fmt: skip
 
 
 @requires(*WATCHERS)
 @require_GET
 def card_list(request):
-    """黄牌 / 红牌: the officers with upheld violations and their current card."""
-    return render(request, "supervision/cards.html", {"rows": queries.carded(request.user)})
+    """黄牌 / 红牌: the officers and the windows with upheld violations and their current card."""
+    return render(request, "supervision/cards.html", {
+        "rows": queries.carded(request.user), "windows": queries.carded_windows(request.user),
+    })  # fmt: skip
 
 
 def _officer(request, pk: int) -> User:
@@ -110,4 +112,43 @@ def officer_report(request, pk: int):
     pdf = report.report_pdf(person, hall_name=staff.hall.name if staff else "政务服务中心")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="report-officer-{pk}.pdf"'
+    return response
+
+
+def _window(request, pk: int) -> Window:
+    """A window with a violation in the supervisor's departments (else 404)."""
+    if not queries.violations(request.user).filter(window_id=pk).exists():
+        raise NotFound("supervision.window_not_found", "未找到该窗口的违规记录。")
+    return get_object_or_404(Window, pk=pk)
+
+
+@requires(*WATCHERS)
+@require_http_methods(["GET", "POST"])
+def window(request, pk: int):
+    """A window's card: its violations, 销牌, and the report once it is 'reported'."""
+    found = _window(request, pk)
+    if request.method == "POST":
+        try:
+            services.clear_window_card(found, reason=request.POST.get("reason", ""), by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已销牌。")
+            return redirect("supervision:window", pk=pk)
+    card = queries.window_card(pk)
+    return render(request, "supervision/window.html", {
+        "window": found, "card": card, "card_label": cards.LABELS[card], "can_clear": services.can_clear(card),
+        "violations": queries.violations(request.user).filter(window_id=pk), "reported": card == cards.REPORTED,
+    })  # fmt: skip
+
+
+@requires(*WATCHERS)
+@require_GET
+def window_report(request, pk: int):
+    """报告市政府 (PDF) of a window, offered once its card is 'reported'."""
+    found = _window(request, pk)
+    staff = getattr(request.user, "staff", None)
+    pdf = report.window_report_pdf(found, hall_name=staff.hall.name if staff else "政务服务中心")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-window-{found.number}.pdf"'
     return response

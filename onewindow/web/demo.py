@@ -7,6 +7,7 @@ from django.db import transaction
 
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, Department, Hall, Region, Role, Staff, User, Window
+from onewindow.accounts.services import assign_windows
 from onewindow.cases import demo_citywide as citywide
 from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
@@ -224,7 +225,7 @@ def seed() -> dict:
             },
         )
         if created:
-            staff.windows.set([windows[n] for n in window_numbers])
+            assign_windows(staff, [windows[n] for n in window_numbers])
     for username, kind, name, number, phone, region, representative in APPLICANTS:
         user = _user(username, name)
         Applicant.objects.get_or_create(

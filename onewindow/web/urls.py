@@ -11,5 +11,6 @@ urlpatterns = [
     path("after-login/", views.after_login, name="after-login"),
     path("my/", views.my, name="my"),
     path("staff/", views.staff_home, name="staff-home"),
+    path("staff/window/", views.take_window, name="take-window"),
     path("staff/departments/<str:code>/", views.department_staff, name="department-staff"),
 ]

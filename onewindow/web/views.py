@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
 from onewindow import ratelimit
-from onewindow.accounts import masking, queries
+from onewindow.accounts import masking, queries, services
 from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff
 from onewindow.accounts.permissions import public, requires
 from onewindow.cases import pre_review
@@ -119,6 +119,24 @@ def staff_home(request):
         waiting = pre_review.counts(request.user)
     return render(request, "web/staff_home.html", {"staff": staff, "departments": departments, "waiting": waiting,
                                                    "waiting_total": sum(waiting.values()) if waiting else 0})  # fmt: skip
+
+
+@requires(*STAFF_ROLES)
+@require_http_methods(["POST"])
+def take_window(request):
+    """当前窗口: the staff member says which of their windows they stand at (accounts.services.take_window)."""
+    staff, chosen = queries.staff_of(request.user), request.POST.get("window", "")
+    window = staff.windows.filter(pk=int(chosen)).first() if staff and chosen.isdigit() else None
+    if window is None:
+        flash.error(request, "请选择本人所在的窗口。")
+    else:
+        try:
+            services.take_window(request.user, window)
+        except DomainError as error:
+            flash.error(request, error.message)
+        else:
+            flash.success(request, f"当前窗口：{window.number}号窗口。")
+    return redirect("web:staff-home")
 
 
 @requires(*STAFF_ROLES)

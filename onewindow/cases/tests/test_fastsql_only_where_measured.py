@@ -51,6 +51,7 @@ def _rows(number: str) -> dict:
             case.due_seq,
             case.event_count,
             case.intake_from,
+            case.window_id,
         ),
         "materials": list(
             CaseMaterial.objects.filter(case=case)

@@ -177,3 +177,21 @@ def test_calls_follow_the_order_rules_for_any_sequence(world, queue, sequence):
                 expected = {"finish": Ticket.Status.DONE, "no_show": Ticket.Status.NO_SHOW,
                             "transfer": Ticket.Status.TRANSFERRED}[op]  # fmt: skip
                 assert closed.status == expected
+
+
+def test_calling_at_a_window_is_standing_at_it(world, queue):
+    """The clerk's current window (Staff.at_window) follows the calls: intake they answer next is
+    recorded at that window (cases: Case.window)."""
+    from onewindow.accounts.models import Staff
+
+    _issue(world, queue, "A", 0)
+    _issue(world, queue, "A", 1)
+    assert Staff.objects.get(user=world.clerk).at_window_id == world.window_1.pk
+    assert _call(world, world.window_a) is None  # window 11 calls nothing of A, but she stands there
+    assert Staff.objects.get(user=world.clerk).at_window_id == world.window_a.pk
+    assert world.clerk.staff.at_window_id == world.window_a.pk  # this login's row too
+    number = _call(world, world.window_1)
+    assert Staff.objects.get(user=world.clerk).at_window_id == world.window_1.pk
+    with clock.frozen(T0 + dt.timedelta(hours=1)):
+        services.start(world.window_1, number, by=world.clerk)
+    assert Staff.objects.get(user=world.clerk).at_window_id == world.window_1.pk

@@ -24,6 +24,8 @@ class Plan:
     closed_on: dt.date | None = None
     outcome: str = ""
     refused: bool = False
+    window: object = None  # the window it was received at (Case.window)
+    accepted_window: object = None  # the window its acceptance was given at (None: it stays)
     extra: dict = field(default_factory=dict)
 
 
@@ -34,6 +36,8 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
 def plans(world, items, start: dt.date, days: int, count: int, seed: int = 16) -> list[Plan]:
     rnd = random.Random(seed)
     officers = [world.clerk, world.reviewer_a, world.reviewer_b]
+    windows = [world.window_1, world.window_a, None]
+    placed = random.Random(seed + 1)  # the windows apart, so the other draws stay as they were
     result = []
     for i in range(count):
         received = start + dt.timedelta(days=rnd.randrange(days))
@@ -57,6 +61,9 @@ def plans(world, items, start: dt.date, days: int, count: int, seed: int = 16) -
                     calendar.add_workdays(p.accepted_on, p.paused),
                 )  # paused days pass first
                 p.outcome = rnd.choice([Outcome.APPROVED] * 8 + [Outcome.DENIED, Outcome.WITHDRAWN])
+        p.window = placed.choice(windows)
+        if p.officer is not None and placed.random() < 0.2:  # accepted at another window
+            p.accepted_window = placed.choice(windows[:2])
         result.append(p)
     return result
 
@@ -73,6 +80,7 @@ def record_day(day: dt.date, todo: list[Plan], world, cases: dict[str, Case]) ->
             hall=world.hall,
             region_code=world.district.code,
             channel="window",
+            window=p.window,
             status=Status.SUBMITTED,
             received_at=at(day),
             received_on=day,
@@ -99,6 +107,10 @@ def record_day(day: dt.date, todo: list[Plan], world, cases: dict[str, Case]) ->
             )
             c.due_seq = calendar.seq(p.accepted_on) + p.promised + p.paused
             c.due_on = calendar.date_of_seq(c.due_seq) if p.promised + p.paused else p.accepted_on
+            if p.officer is None:  # 视为受理 (art. 32): no window's acceptance
+                c.window = None
+            elif p.accepted_window is not None:
+                c.window = p.accepted_window
             accepted.append(c)
             events.append(CaseEvent(case=c, seq=1, at=at(day), actor=p.officer, action="accept",
                                     from_status=Status.SUBMITTED, to_status=Status.IN_REVIEW, hash=p.number))  # fmt: skip
@@ -111,7 +123,7 @@ def record_day(day: dt.date, todo: list[Plan], world, cases: dict[str, Case]) ->
                                          ended_on=p.accepted_on, days=p.paused, started_by=world.reviewer_a))  # fmt: skip
     Case.objects.bulk_update(refused, ["status", "outcome", "closed_at"])
     Case.objects.bulk_update(
-        accepted, ["status", "accepted_on", "promised_days", "extra_days", "due_seq", "due_on"]
+        accepted, ["status", "accepted_on", "promised_days", "extra_days", "due_seq", "due_on", "window"]
     )
     CaseEvent.objects.bulk_create(events)
     Case.objects.bulk_update(closed, ["status", "outcome", "closed_at", "closed_on", "closed_seq"])

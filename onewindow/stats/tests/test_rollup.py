@@ -39,6 +39,7 @@ def test_incremental_roll_up_equals_the_rebuild_on_10000_cases(world):
     assert totals["received"] == 10_000
     assert all(totals[name] > 0 for name in rollup.COUNTS), totals
     assert {r[FIELDS.index("officer_id")] for r in incremental} >= {world.clerk.pk, world.reviewer_a.pk, None}
+    assert {r[FIELDS.index("window_id")] for r in incremental} == {world.window_1.pk, world.window_a.pk, None}
     with clock.frozen(START + dt.timedelta(days=59)):
         rollup.rebuild()
     assert table() == incremental
@@ -135,3 +136,32 @@ def test_the_rebuild_command(world):
         call_command("rebuild_stats", stdout=out)
     assert "统计日汇总已重建" in out.getvalue()
     assert DailyFigure.objects.filter(day=START).exists()
+
+
+def test_figures_per_window(world):
+    """The window of a case's figures is its 受理窗口 (Case.window): received at 01 and accepted at
+    11, a case counts at 11; 视为受理 (art. 32) at no window; an online case at none."""
+    item = published_item(world)
+    monday = START
+    w1, wa = world.window_1, world.window_a
+    todo = [
+        Plan("W1", item, monday, officer=world.clerk, accepted_on=monday, accept_recorded=monday, promised=3,
+             window=w1),
+        Plan("W2", item, monday, officer=world.clerk, accepted_on=monday, accept_recorded=monday, promised=0,
+             closed_on=monday, outcome="approved", window=w1, accepted_window=wa),
+        Plan("W3", item, monday, accepted_on=monday, accept_recorded=monday + dt.timedelta(days=7), promised=3,
+             window=w1),
+        Plan("W4", item, monday, window=None),
+    ]  # fmt: skip
+    cases = {}
+    for n in range(8):
+        record_day(monday + dt.timedelta(days=n), todo, world, cases)
+    with clock.frozen(monday + dt.timedelta(days=7)):
+        rollup.rebuild()
+    figures = DailyFigure.objects.filter(day=monday)
+    per_window = {
+        w: (sum(f.received for f in figures if f.window_id == w), sum(f.accepted for f in figures if f.window_id == w))
+        for w in (w1.pk, wa.pk, None)
+    }  # fmt: skip
+    assert per_window == {w1.pk: (1, 1), wa.pk: (1, 1), None: (2, 1)}
+    assert sum(f.on_the_spot for f in figures if f.window_id == wa.pk) == 1

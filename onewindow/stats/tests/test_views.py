@@ -30,6 +30,7 @@ def test_every_table_exports_to_excel_with_chinese_headers(world, as_user, week)
         ("overdue", "办件编号"),
         ("trend", "月份"),
         ("departments", "名次"),
+        ("windows", "名次"),
         ("items", "事项"),
     ]:
         answer = client.get(f"/staff/stats/{name}.xlsx")
@@ -81,3 +82,36 @@ def test_the_trend_speed_up_is_against_the_month_before(world, db):
     DailyFigure.objects.create(day=dt.date(2026, 4, 10), closed=1, days_used=1, **row)  # 1 day
     months = dashboard.monthly(dashboard.Scope(world.hall.pk), today=dt.date(2026, 4, 30))
     assert [m["speedup"] for m in months] == [None, Decimal("0.7500")]  # (4 − 1) ÷ 4
+
+
+def test_windows_are_ranked_by_on_time_rate_and_exported(world, as_user, db):
+    """窗口排名: window 11 closed its one case on time (100%), window 01 one of two (50%); an
+    online case (no window) is not ranked."""
+    from onewindow import clock
+    from onewindow.stats import rollup
+    from onewindow.stats.tests.factory import Plan, record_day
+
+    item = published_item(world)
+    w1, wa = world.window_1, world.window_a
+    common = {"officer": world.clerk, "accepted_on": MONDAY, "accept_recorded": MONDAY, "outcome": "approved"}
+    plans = [
+        Plan("X1", item, MONDAY, promised=0, closed_on=MONDAY + dt.timedelta(days=2), window=w1, **common),  # late
+        Plan("X2", item, MONDAY, promised=3, closed_on=MONDAY + dt.timedelta(days=1), window=w1, **common),
+        Plan("X3", item, MONDAY, promised=3, closed_on=MONDAY + dt.timedelta(days=1), window=wa, **common),
+        Plan("X4", item, MONDAY, promised=0, closed_on=MONDAY + dt.timedelta(days=3), window=None, **common),
+    ]  # fmt: skip
+    cases = {}
+    with clock.frozen(MONDAY + dt.timedelta(days=4)):
+        for n in range(5):
+            record_day(MONDAY + dt.timedelta(days=n), plans, world, cases)
+        rollup.rebuild()
+        client = as_user(world.supervisor)
+        tables = {t["name"]: t for t in client.get("/staff/stats/").context["tables"]}
+        rows = [[v for _, v in row] for row in tables["windows"]["rows"]]
+        sheet = load_workbook(io.BytesIO(client.get("/staff/stats/windows.xlsx").content)).active
+    assert [r[:6] for r in rows] == [
+        [1, f"11号窗口 {wa.name}", 1, 1, 1, "100.0%"],
+        [2, f"01号窗口 {w1.name}", 2, 2, 1, "50.0%"],
+    ]
+    assert [c.value for c in sheet[1]][:2] == ["名次", "窗口"]
+    assert [[c.value for c in r][:6] for r in sheet.iter_rows(min_row=2)] == [r[:6] for r in rows]

@@ -63,3 +63,23 @@ def test_the_admin_greets_staff_by_their_display_name(client):
     client.force_login(director)
     html = client.get("/admin/").content.decode()
     assert "<strong>王主任</strong>" in html
+
+
+def test_a_clerk_chooses_the_window_they_stand_at(world, as_user):
+    """当前窗口 on the workbench: one of the clerk's own windows (accounts.Staff.at_window, where
+    the intake they answer is recorded); another is refused and changes nothing."""
+    from onewindow.accounts.models import Staff
+
+    world.clerk.staff.windows.add(world.window_a)
+    client = as_user(world.clerk)
+    html = client.get("/staff/").content.decode()
+    assert 'data-testid="take-window"' in html and "11号窗口" in html
+    client.post("/staff/window/", {"window": world.window_a.pk})
+    assert Staff.objects.get(user=world.clerk).at_window_id == world.window_a.pk
+    other = world.window_1.__class__.objects.create(
+        hall=world.other_hall, number="99", name="外中心", kind="comprehensive"
+    )
+    for bad in (other.pk, "x", ""):
+        client.post("/staff/window/", {"window": bad})
+        assert Staff.objects.get(user=world.clerk).at_window_id == world.window_a.pk
+    assert as_user(world.alice).post("/staff/window/", {"window": world.window_1.pk}).status_code == 403
