@@ -23,7 +23,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from onewindow import clock
-from onewindow.accounts.models import Role, User
+from onewindow.accounts.models import DEPARTMENT_ROLES, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, permits, tolerance
 from onewindow.cases.after_decision import DELIVERY_DAYS
@@ -70,7 +70,7 @@ def scope_for(user: User) -> Scope:
     staff = staff_of(user)
     if staff is None:
         return Scope(nothing=True)
-    if staff.role == Role.DEPARTMENT_HEAD:
+    if staff.role in DEPARTMENT_ROLES:
         return Scope(department_id=staff.department_id)
     stationed = staff.hall.departments.values_list("pk", flat=True)
     deciding = permits.deciding_halls(stationed)  # one query over the stationing, not the cases
