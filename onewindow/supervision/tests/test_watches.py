@@ -67,7 +67,9 @@ def test_an_online_submission_goes_green_yellow_red_by_art_32(world):
     story(world, "pre_review", case.number, [(D(2026, 11, 5), "green"), (D(2026, 11, 6), "yellow"),
                                              (D(2026, 11, 10), "red")])  # fmt: skip
     with clock.frozen(D(2026, 11, 10)):
-        cases.refuse(case, by=world.clerk, reason="不属于本机关职权范围", where_to_turn="请向县级市场监管部门申请")
+        cases.refuse(
+            case, by=world.clerk, reason="不属于本机关职权范围", where_to_turn="请向县级市场监管部门申请"
+        )
     assert case.number not in lights(world, "pre_review", D(2026, 11, 10))  # answered: no clock
 
 
