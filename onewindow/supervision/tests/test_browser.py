@@ -69,9 +69,8 @@ def test_the_supervisor_sees_the_overdue_case_and_decides_its_violation(
     assert not desktop.errors and not phone.errors, desktop.errors + phone.errors
 
 
-def test_the_supervisor_sees_a_red_co_review_and_a_yellow_delivery(
-    world, cast, free, live_server, desktop, phone
-):  # noqa: F811
+def test_a_red_co_review_and_a_yellow_delivery(world, cast, free, live_server, desktop, phone):  # noqa: F811
+    """The supervisor sees a red co-review and a yellow delivery (issue 16 item 1)."""
     with clock.frozen(D(2026, 11, 2)):
         project = register(world, cast)
         projects.accept_stage(project, 1, by=world.reviewer_a, form_data={"scale": "新建厂房"})
