@@ -33,7 +33,8 @@ def watched(user: User, *, light: str = "", department: str = "", limit: int = 2
     rows = list(qs.order_by("due_seq", "number")[:limit])
     today_seq = calendar.seq(clock.today())
     for case in rows:
-        case.days_over = max(0, today_seq - case.due_seq)  # working days past the deadline
+        # Working days past the deadline; a stopped clock's deadline waits (it moves on resume).
+        case.days_over = 0 if case.clock_stopped else max(0, today_seq - case.due_seq)
         case.openable = scope.opens(case.hall_id)
     return rows
 
