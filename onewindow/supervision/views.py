@@ -33,10 +33,9 @@ LIGHTS = [
 TARGET = "target"  # the tab of projects past the 120-working-day target
 
 
-def _watch_departments(user):
-    staff = getattr(user, "staff", None)
-    if staff is not None and not user.is_superuser and staff.role == Role.DEPARTMENT_HEAD:
-        return Department.objects.filter(pk=staff.department_id)
+def _watch_departments(user, scope: watches.Scope):
+    if scope.department_id is not None:  # a department head: their own only
+        return Department.objects.filter(pk=scope.department_id)
     return _departments(user)
 
 
@@ -51,7 +50,7 @@ def overdue(request):
     scope, today = watches.scope_for(request.user), clock.today()
     tabs = [(k, watches.counts(k, scope, today, department=department)) for k in watches.KINDS]
     context = {"kind": kind, "light": light, "department": department, "lights": LIGHTS, "tabs": tabs,
-               "departments": _watch_departments(request.user), "target_days": TARGET_DAYS,
+               "departments": _watch_departments(request.user, scope), "target_days": TARGET_DAYS,
                "watch_only": scope.department_id is not None}  # fmt: skip
     past_target = watches.past_target(scope, department=department)
     context["target_count"] = past_target.count()
