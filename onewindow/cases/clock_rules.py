@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.lookups import LessThan, LessThanOrEqual
 
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
@@ -101,21 +102,41 @@ def light(due_seq: int, promised_days: int, today_seq: int, hall_id: int | None 
     return "green"
 
 
-def light_expression(today_seq: int):
-    """SQL for the light of each case (set-based; used by the inbox and supervision): the
-    thresholds of the case's hall (SupervisionSettings), else the settings."""
-    from onewindow.cases.models import CLOCK_STOPPED, SupervisionSettings
+def deadline_whens(today_seq: int, *, due_seq=None, limit_days=None, hall=None) -> list[When]:
+    """The rule above in SQL for any clock given as a (due_seq, limit_days) pair of expressions
+    of the row and the hall whose thresholds apply (an expression for its id): red when
+    due_seq < today, yellow when due_seq ≤ today + max(min days, limit × percent), else none
+    (green). A case, a stage, an opinion, a check or a delivery: the one definition."""
+    from onewindow.cases.models import SupervisionSettings
 
-    own = SupervisionSettings.objects.filter(hall_id=OuterRef("hall_id"))
+    due_seq = F("due_seq") if due_seq is None else due_seq
+    limit_days = F("promised_days") if limit_days is None else limit_days
+    own = SupervisionSettings.objects.filter(hall_id=OuterRef("hall_id") if hall is None else hall)
     percent = Coalesce(
         Subquery(own.values("yellow_percent")[:1]), Value(settings.ONEWINDOW_YELLOW_LIGHT_PERCENT)
     )
     min_days = Coalesce(Subquery(own.values("yellow_min_days")[:1]), Value(1))
-    threshold = Greatest(min_days, Cast(F("promised_days") * percent / 100, IntegerField()))
+    threshold = Greatest(min_days, Cast(limit_days * percent / 100, IntegerField()))
+    return [
+        When(LessThan(due_seq, Value(today_seq)), then=Value("red")),
+        When(LessThanOrEqual(due_seq, Value(today_seq) + threshold), then=Value("yellow")),
+    ]
+
+
+def deadline_light(today_seq: int, *, due_seq=None, limit_days=None, hall=None):
+    """`deadline_whens` as the light: red, yellow or green."""
+    whens = deadline_whens(today_seq, due_seq=due_seq, limit_days=limit_days, hall=hall)
+    return When_(*whens, default=Value("green"), output_field=CharField())
+
+
+def light_expression(today_seq: int):
+    """SQL for the light of each case (set-based; used by the inbox and supervision): the
+    thresholds of the case's hall (SupervisionSettings), else the settings."""
+    from onewindow.cases.models import CLOCK_STOPPED
+
     return When_(
         When(Q(status__in=CLOCK_STOPPED) & ~Q(frozen_light=""), then=F("frozen_light")),
-        When(due_seq__lt=today_seq, then=Value("red")),
-        When(due_seq__lte=Value(today_seq) + threshold, then=Value("yellow")),
+        *deadline_whens(today_seq),
         default=Value("green"),
         output_field=CharField(),
     )

@@ -16,13 +16,18 @@ from onewindow.cases.transitions import apply_transition, lock_case
 ACTION = "tolerance_overdue"
 
 
+def promised():
+    """The open cases with a promise still running or missed: a promise date, a tolerated
+    material still owed (what supervision watches, and what `overdue` narrows)."""
+    owed = CaseMaterial.objects.filter(case=OuterRef("pk"), state=CaseMaterial.State.TOLERATED)
+    return Case.objects.filter(tolerance_due_on__isnull=False, status__in=OPEN_STATUSES).filter(Exists(owed))
+
+
 def overdue(today: dt.date):
     """The cases to record, in one query on the partial index `case_tolerance_due`: a promise date
     before today, still open, a tolerated material still owed, and no record yet."""
-    owed = CaseMaterial.objects.filter(case=OuterRef("pk"), state=CaseMaterial.State.TOLERATED)
     recorded = CaseEvent.objects.filter(case=OuterRef("pk"), action=ACTION)
-    return Case.objects.filter(tolerance_due_on__isnull=False, tolerance_due_on__lt=today,
-                               status__in=OPEN_STATUSES).filter(Exists(owed)).exclude(Exists(recorded))  # fmt: skip
+    return promised().filter(tolerance_due_on__lt=today).exclude(Exists(recorded))
 
 
 def record_missed_promises(today: dt.date | None = None) -> int:

@@ -152,6 +152,12 @@ def awaiting_delivery(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def undelivered(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Approved cases with a document result not yet delivered (issued or not): art. 44's ten
+    working days run on them (supervision's light of deliveries)."""
+    return _documents(cases).filter(delivery__isnull=True)
+
+
 def late_deliveries(today: dt.date | None = None, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """行政许可法 art. 44 missed: delivered more than 10 working days after the decision, or not
     yet delivered and the 10 working days are over. One query (no loop over cases)."""

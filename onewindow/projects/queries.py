@@ -43,6 +43,31 @@ from onewindow.workdays import calendar
 
 S = Stage.Status
 
+# 国办发〔2018〕33号 (工程建设项目审批制度改革): the whole approval of a project, from 立项 to
+# 竣工验收, within 120 working days. A project whose stage limits add up past it is flagged on
+# its page and the supervisor's list (issue 16); the one test is `stage_total > TARGET_DAYS`.
+TARGET_DAYS = 120
+
+
+def past_target(stage_total: int) -> bool:
+    return stage_total > TARGET_DAYS
+
+
+def with_stage_total(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """`stage_total`: the sum of each project's stage limits, one correlated subquery (no loop)."""
+    total = (
+        Stage.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(t=Sum("limit_days"))
+    )
+    return qs.annotate(stage_total=Coalesce(Subquery(total.values("t"), output_field=IntegerField()), 0))
+
+
+def past_target_projects(qs: QuerySet[Project]) -> QuerySet[Project]:
+    """The projects of `qs` whose stage limits add up past TARGET_DAYS (the same test, in SQL)."""
+    return with_stage_total(qs).filter(stage_total__gt=TARGET_DAYS)
+
 
 def offers_projects(user: User) -> bool:
     """Whether 「我的项目」 is a page for this citizen: a legal-person applicant (who registers
@@ -181,10 +206,12 @@ def project_page(project: Project) -> dict:
     authorisations = list(project.authorisations.select_related("stage", "agent").order_by("-recorded_at"))
     used = sum(s.used_days or 0 for s in stages)
     current = next((s for s in stages if s.status != S.CLOSED), None)
+    stage_total = sum(s.limit_days for s in stages)
     return {
         "project": project, "stages": stages, "current": current, "bars": gantt(stages, now_seq), "used_days": used,
         "events": events, "silent_consents": silent, "child_cases": child_cases, "authorisations": authorisations,
-        "over": used > project.promised_days,
+        "over": used > project.promised_days, "stage_total": stage_total,
+        "past_target": past_target(stage_total), "target_days": TARGET_DAYS,
     }  # fmt: skip
 
 

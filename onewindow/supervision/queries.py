@@ -4,26 +4,40 @@ a window."""
 
 from django.db.models import QuerySet
 
+from onewindow import clock
 from onewindow.accounts.models import User, Window
 from onewindow.cases import queries as cases
 from onewindow.cases.models import OPEN_STATUSES, Case, Light
-from onewindow.supervision import cards
+from onewindow.supervision import cards, watches
 from onewindow.supervision.models import CardClearance, Violation
+from onewindow.workdays import calendar
+
+WARN = "warn"  # red and yellow: what needs acting on
 
 
 def watched(user: User, *, light: str = "", department: str = "", limit: int = 200) -> list[Case]:
-    """Open, accepted cases of the departments stationed in the supervisor's hall (a superuser:
-    all), most urgent first, each with its `light`; `light` filters (red: the overdue list)."""
-    qs = Case.objects.filter(status__in=OPEN_STATUSES, due_seq__isnull=False)
-    staff = getattr(user, "staff", None)
-    if not user.is_superuser and staff is not None:
-        qs = qs.filter(department__in=staff.hall.departments.all())
+    """Open, accepted cases in the watcher's scope (watches.scope_for: received at the hall or
+    decided by a department deciding there; a department head: their department; a superuser:
+    all), most urgent first, each with its `light`; `light` filters (red: the overdue list;
+    warn: red and yellow)."""
+    scope = watches.scope_for(user)
+    qs = Case.objects.filter(status__in=OPEN_STATUSES, due_seq__isnull=False).filter(
+        scope.q("hall_id", "department_id")
+    )
     if department.isdigit():
         qs = qs.filter(department_id=int(department))
     qs = cases.with_light(qs.select_related("item_version", "department", "hall"))
     if light in Light.values:
         qs = qs.filter(light=light)
-    return list(qs.order_by("due_seq", "number")[:limit])
+    elif light == WARN:
+        qs = qs.filter(light__in=(Light.RED, Light.YELLOW))
+    rows = list(qs.order_by("due_seq", "number")[:limit])
+    today_seq = calendar.seq(clock.today())
+    for case in rows:
+        # Working days past the deadline; a stopped clock's deadline waits (it moves on resume).
+        case.days_over = 0 if case.clock_stopped else max(0, today_seq - case.due_seq)
+        case.openable = scope.opens(case.hall_id)
+    return rows
 
 
 def violations(user: User, *, status: str = "", department: str = "", kind: str = "") -> QuerySet[Violation]:

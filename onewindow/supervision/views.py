@@ -6,11 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onewindow import clock
 from onewindow.accounts.models import Department, Role, User, Window
 from onewindow.accounts.permissions import requires
-from onewindow.cases.models import Light
 from onewindow.errors import DomainError, NotFound
-from onewindow.supervision import cards, queries, report, services
+from onewindow.projects.queries import TARGET_DAYS
+from onewindow.supervision import cards, queries, report, services, watches
 from onewindow.supervision.models import Violation
 
 WATCHERS = (Role.SUPERVISOR, Role.HALL_ADMIN)
@@ -23,17 +24,51 @@ def _departments(user):
     return staff.hall.departments.order_by("code")
 
 
-@requires(*WATCHERS)
+LIGHTS = [
+    (queries.WARN, "红灯和黄灯"),
+    ("red", "超期（红灯）"),
+    ("yellow", "临近期限（黄灯）"),
+    ("all", "全部在办"),
+]
+TARGET = "target"  # the tab of projects past the 120-working-day target
+
+
+def _watch_departments(user, scope: watches.Scope):
+    if scope.department_id is not None:  # a department head: their own only
+        return Department.objects.filter(pk=scope.department_id)
+    return _departments(user)
+
+
+@requires(*WATCHERS, Role.DEPARTMENT_HEAD)
 @require_GET
 def overdue(request):
-    """超期与预警: open cases across departments, red first (default: red only)."""
-    light = request.GET.get("light", Light.RED)
-    department = request.GET.get("department", "")
-    rows = queries.watched(request.user, light=light if light != "all" else "", department=department)
-    return render(request, "supervision/overdue.html", {
-        "cases": rows, "light": light, "department": department, "departments": _departments(request.user),
-        "lights": [("red", "超期（红灯）"), ("yellow", "临近期限（黄灯）"), ("all", "全部在办")],
-    })  # fmt: skip
+    """超期与预警: every watched clock by kind (watches.KINDS), red and yellow first; a
+    department head sees their department's."""
+    light, department = request.GET.get("light", queries.WARN), request.GET.get("department", "")
+    kind = request.GET.get("kind", "cases")
+    kind = kind if kind in watches.BY_KEY or kind == TARGET else "cases"
+    scope, today = watches.scope_for(request.user), clock.today()
+    tabs = [(k, watches.counts(k, scope, today, department=department)) for k in watches.KINDS]
+    context = {"kind": kind, "light": light, "department": department, "lights": LIGHTS, "tabs": tabs,
+               "departments": _watch_departments(request.user, scope), "target_days": TARGET_DAYS,
+               "watch_only": scope.department_id is not None}  # fmt: skip
+    past_target = watches.past_target(scope, department=department)
+    context["target_count"] = past_target.count()
+    if kind == "cases":
+        context["cases"] = queries.watched(
+            request.user, light=light if light != "all" else "", department=department
+        )
+    elif kind == TARGET:
+        context["projects"] = list(past_target[:200])
+    else:
+        lights = {"red": ("red",), "yellow": ("yellow",), "all": ("red", "yellow", "green")}.get(
+            light, ("red", "yellow")
+        )
+        context["items"] = watches.items(
+            watches.BY_KEY[kind], scope, today, lights=lights, department=department
+        )
+        context["kind_label"] = watches.BY_KEY[kind].label
+    return render(request, "supervision/overdue.html", context)
 
 
 @requires(*WATCHERS)

@@ -53,8 +53,11 @@ def test_the_supervisor_sees_the_overdue_cases_of_every_department(world, accept
 
 def test_only_hall_management_sees_supervision(world, accept):
     for user in (world.reviewer_a, world.head_a, world.clerk):
-        assert client_for(user).get("/staff/supervision/").status_code == 403
         assert client_for(user).get("/staff/supervision/violations/").status_code == 403
+    for user in (world.reviewer_a, world.clerk):
+        assert client_for(user).get("/staff/supervision/").status_code == 403
+    # A department head watches their own department's lights (issue 16 item 1), nothing more.
+    assert client_for(world.head_a).get("/staff/supervision/").status_code == 200
 
 
 def test_the_supervisor_decides_a_violation_with_a_reason(world, accept):
