@@ -190,7 +190,7 @@ def _step_days(scope: Scope, first: dt.date, last: dt.date):
     until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     before = CaseStep.objects.filter(
         case=OuterRef("case"), order=OuterRef("order") - 1, done_at__isnull=False
-    )
+    ).order_by()  # (unique: no ordering, so no join to the case for the model's default order)
     before_done = Subquery(
         before.annotate(d=TruncDate("done_at", tzinfo=tz)).values("d")[:1], output_field=DateField()
     )
