@@ -1,7 +1,8 @@
 """What the hall-management dashboard shows (issue 16 part 4), each table one function that the
 page and its Excel export both call (one source): today's lights, the overdue list, the monthly
-trend, the rankings of departments and of windows by on-time rate and the items with the most
-overdue cases.
+trend, the rankings of departments and of windows by on-time rate, the items with the most
+overdue cases and the bottleneck steps (where cases wait longest). The monthly report
+(stats.monthly_report) asks the same functions for one month.
 
 Scope: a supervisor or hall admin sees the whole hall; a department head only their department
 (`scope_of`). Lights come from cases.clock_rules.light_expression (the one definition)."""
@@ -9,19 +10,20 @@ Scope: a supervisor or hall admin sees the whole hall; a department head only th
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from onewindow import clock
 from onewindow.accounts.models import Role
 from onewindow.accounts.queries import staff_of
 from onewindow.cases.clock_rules import light_expression
-from onewindow.cases.models import OPEN_STATUSES, Case
+from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep
 from onewindow.errors import Forbidden
 from onewindow.stats import kpis
 from onewindow.stats.models import DailyFigure
 from onewindow.stats.rollup import COUNTS
 from onewindow.workdays import calendar
+from onewindow.workdays import queries as workdays
 
 READERS = (Role.SUPERVISOR, Role.HALL_ADMIN, Role.DEPARTMENT_HEAD)
 MONTHS = 12
@@ -32,9 +34,12 @@ class Scope:
     hall_id: int
     department_id: int | None = None  # a department head's own department
 
-    def filter(self, queryset):
-        queryset = queryset.filter(hall_id=self.hall_id)
-        return queryset if self.department_id is None else queryset.filter(department_id=self.department_id)
+    def filter(self, queryset, prefix: str = ""):
+        """`prefix`: the path to the hall and department ("case__" for a case's steps)."""
+        queryset = queryset.filter(**{f"{prefix}hall_id": self.hall_id})
+        if self.department_id is None:
+            return queryset
+        return queryset.filter(**{f"{prefix}department_id": self.department_id})
 
 
 def scope_of(user) -> Scope:
@@ -81,7 +86,7 @@ def overdue(scope: Scope, limit: int = 500) -> Table:
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return kpis.percent(value)
 
 
 def monthly(scope: Scope, today: dt.date | None = None) -> list[dict]:
@@ -104,18 +109,31 @@ def monthly(scope: Scope, today: dt.date | None = None) -> list[dict]:
 
 def trend(scope: Scope) -> Table:
     return Table("月度趋势", ["月份", "接件", "受理", "即办", "办结", "按时办结", "即办率", "按时办结率", "即期办结率", "平均用时（工作日）",
-                              "承诺÷法定", "提速率（较上月）"],
+                              "承诺÷法定", "提速率（较上月）", "一次办好率"],
                  [[f"{m['month']:%Y-%m}", m["received"], m["accepted"], m["on_the_spot"], m["closed"], m["closed_on_time"],
                    _percent(m["on_the_spot_rate"]), _percent(m["on_time_rate"]), _percent(m["closing_rate"]),
                    m["average_days"] if m["average_days"] is not None else "—", _percent(m["promised_share"]),
-                   _percent(m["speedup"])] for m in monthly(scope)])  # fmt: skip
+                   _percent(m["speedup"]), _percent(m["one_visit_rate"])] for m in monthly(scope)])  # fmt: skip
 
 
-def _ranked(scope: Scope, today: dt.date | None, queryset_of, name_of) -> list[dict]:
-    """The year's figures per group (`queryset_of(figures)` → rows with their group's fields),
+def _period(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date, str]:
+    """A table's days: first..last, by default this calendar year up to today (本年度)."""
+    if first is None:
+        today = clock.today()
+        return today.replace(month=1, day=1), today, "本年度"
+    return (
+        first,
+        last,
+        f"{first.year}年{first.month}月"
+        if first.day == 1 and last.month == first.month
+        else f"{first}至{last}",
+    )
+
+
+def _ranked(scope: Scope, first: dt.date, last: dt.date, queryset_of, name_of) -> list[dict]:
+    """The period's figures per group (`queryset_of(figures)` → rows with their group's fields),
     ranked by on-time rate (ties: more closed first, then the name)."""
-    today = today or clock.today()
-    figures = scope.filter(DailyFigure.objects.filter(day__gte=today.replace(month=1, day=1), day__lte=today))
+    figures = scope.filter(DailyFigure.objects.filter(day__gte=first, day__lte=last))
     rows = queryset_of(figures).annotate(**{name: Sum(name) for name in COUNTS})
     return sorted(
         ({"name": name_of(r), **kpis.kpis({n: r[n] or 0 for n in COUNTS})} for r in rows),
@@ -136,22 +154,28 @@ def _ranking_rows(ranked: list[dict]) -> list[list]:
 RANKING = ["名次", "{}", "受理", "办结", "按时办结", "按时办结率", "即办率", "平均用时（工作日）"]
 
 
-def departments(scope: Scope, today: dt.date | None = None) -> Table:
-    """部门排名 by on-time rate over this calendar year (ties: more closed first)."""
-    ranked = _ranked(scope, today, lambda q: q.values(name=F("department__name")), lambda r: r["name"])
-    return Table("部门按时办结率排名（本年度）", [h.format("部门") for h in RANKING], _ranking_rows(ranked))
+def departments(scope: Scope, first: dt.date | None = None, last: dt.date | None = None) -> Table:
+    """部门排名 by on-time rate over the period (default this calendar year; ties: more closed first)."""
+    first, last, period = _period(first, last)
+    ranked = _ranked(scope, first, last, lambda q: q.values(name=F("department__name")), lambda r: r["name"])
+    return Table(
+        f"部门按时办结率排名（{period}）", [h.format("部门") for h in RANKING], _ranking_rows(ranked)
+    )
 
 
-def windows(scope: Scope, today: dt.date | None = None) -> Table:
-    """窗口排名 by on-time rate over this calendar year, as the departments': the figures of the
-    cases each window accepted (DailyFigure.window, the case's 受理窗口); online cases and art. 32's
+def windows(scope: Scope, first: dt.date | None = None, last: dt.date | None = None) -> Table:
+    """窗口排名 by on-time rate over the period, as the departments': the figures of the cases each
+    window accepted (DailyFigure.window, the case's 受理窗口); online cases and art. 32's
     acceptances have no window and are not ranked."""
+    first, last, period = _period(first, last)
     ranked = _ranked(
-        scope, today,
+        scope, first, last,
         lambda q: q.filter(window__isnull=False).values("window_id", number=F("window__number"), title=F("window__name")),
         lambda r: f"{r['number']}号窗口 {r['title']}",
     )  # fmt: skip
-    return Table("窗口按时办结率排名（本年度）", [h.format("窗口") for h in RANKING], _ranking_rows(ranked))
+    return Table(
+        f"窗口按时办结率排名（{period}）", [h.format("窗口") for h in RANKING], _ranking_rows(ranked)
+    )
 
 
 def items(scope: Scope, limit: int = 20) -> Table:
@@ -168,4 +192,74 @@ def items(scope: Scope, limit: int = 20) -> Table:
     )
 
 
-TABLES = {"overdue": overdue, "trend": trend, "departments": departments, "windows": windows, "items": items}
+def late_items(scope: Scope, first: dt.date, last: dt.date, limit: int = 20) -> Table:
+    """逾期最多的事项 of a past period, from the roll-up: the cases closed past their deadline in
+    the period and those still overdue at its last day's end (the daily snapshot, decision 29)."""
+    rows = (
+        scope.filter(DailyFigure.objects.filter(day__gte=first, day__lte=last))
+        .values("item_id", name=F("item__current__name"), dept=F("department__name"))
+        .annotate(closed=Sum("closed"), on_time=Sum("closed_on_time"), open_late=Sum("overdue", filter=Q(day=last)))
+        .values_list("name", "dept", "closed", "on_time", "open_late")
+    )  # fmt: skip
+    lines = [[name, dept, closed - on_time, late or 0] for name, dept, closed, on_time, late in rows]
+    lines = sorted((r for r in lines if r[2] + r[3]), key=lambda r: (-(r[2] + r[3]), -r[2], r[0]))[:limit]
+    return Table("逾期最多的事项", ["事项", "办理部门", "超期办结（件）", "期末逾期在办（件）"], lines)
+
+
+def _step_days(scope: Scope, first: dt.date, last: dt.date):
+    """The steps finished first..last (hall's days) with the working days each took: from the day
+    the step began — the day the step before it finished, the first step on the acceptance day —
+    to the day it finished (seq difference: clock time, as the case's promise counts it;
+    suspended days stay in the step they fell in, where the case waited)."""
+    tz = clock.hall_tz()
+    since = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    before = CaseStep.objects.filter(
+        case=OuterRef("case"), order=OuterRef("order") - 1, done_at__isnull=False
+    ).order_by()  # (unique: no ordering, so no join to the case for the model's default order)
+    before_done = Subquery(
+        before.annotate(d=TruncDate("done_at", tzinfo=tz)).values("d")[:1], output_field=DateField()
+    )
+    return (
+        scope.filter(CaseStep.objects.filter(done_at__gte=since, done_at__lt=until), prefix="case__")
+        .annotate(done_on=TruncDate("done_at", tzinfo=tz), started_on=Coalesce(before_done, F("case__accepted_on")))
+        .annotate(done_seq=workdays.seq_of(OuterRef("done_on")), start_seq=workdays.seq_of(OuterRef("started_on")))
+        .annotate(spent=F("done_seq") - F("start_seq"))
+    )  # fmt: skip
+
+
+def bottleneck_figures(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
+    """Per item and step name (one grouped query): steps finished in the period, the working days
+    they took in all and at most, and how many finished past the step's own deadline (due_seq).
+    Most-waited first: the highest average, then the most steps."""
+    rows = (
+        _step_days(scope, first, last)
+        .values("case__item_id", "name")
+        .annotate(
+            item=Max("case__item__current__name"), department=Max("case__department__name"), order=Min("order"),
+            steps=Count("pk"), days=Sum("spent"), longest=Max("spent"),
+            late=Count("pk", filter=Q(done_seq__gt=F("due_seq"))),
+        )
+    )  # fmt: skip
+    lines = [{**r, "average": kpis.ratio(r["days"] or 0, r["steps"], "0.01")} for r in rows]
+    return sorted(lines, key=lambda r: (-r["average"], -r["steps"], r["item"], r["order"]))
+
+
+def bottlenecks(
+    scope: Scope, first: dt.date | None = None, last: dt.date | None = None, limit: int = 20
+) -> Table:
+    first, last, period = _period(first, last)
+    return Table(f"办理环节平均用时（{period}，用时最长在前）",
+                 ["事项", "环节", "办理部门", "完成环节数", "平均用时（工作日）", "最长用时（工作日）", "超环节时限"],
+                 [[r["item"], r["name"], r["department"], r["steps"], r["average"], r["longest"], r["late"]]
+                  for r in bottleneck_figures(scope, first, last)[:limit]])  # fmt: skip
+
+
+TABLES = {
+    "overdue": overdue,
+    "trend": trend,
+    "departments": departments,
+    "windows": windows,
+    "items": items,
+    "bottlenecks": bottlenecks,
+}

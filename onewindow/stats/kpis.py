@@ -7,7 +7,9 @@
 - average working days used = days used ÷ closed;
 - compression (压缩率) = 1 − promised ÷ legal days of the closed cases (承诺 ÷ 法定 is shown too);
 - 提速率 = (the base period's average days used − this period's) ÷ the base's (Zibo: 5.1 → 3.61
-  days is 29.2%).
+  days is 29.2%);
+- 一次办好率 = closed cases whose item version asks at most one visit (A/B 级 0/1 次跑腿,
+  ItemVersion.visits ≤ 1) ÷ closed (decision 32).
 Rates are Decimal fractions rounded to 4 places, None where the divisor is 0."""
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +39,11 @@ def speedup(base_average: Decimal | None, average: Decimal | None) -> Decimal | 
     return ratio(Decimal(base_average) - Decimal(average), base_average)
 
 
+def percent(value: Decimal | None) -> str:
+    """A rate as the seed halls print it, one decimal (98.8%); — when there is none (divisor 0)."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
 def kpis(t: dict[str, int], base: dict[str, int] | None = None) -> dict[str, Decimal | int | None]:
     average = ratio(t["days_used"], t["closed"], "0.01")
     share = ratio(t["promised_days"], t["legal_days"])
@@ -49,4 +56,6 @@ def kpis(t: dict[str, int], base: dict[str, int] | None = None) -> dict[str, Dec
         "promised_share": share,
         "compression": None if share is None else 1 - share,
         "speedup": speedup(ratio(base["days_used"], base["closed"], "0.01"), average) if base else None,
+        "one_visit_rate": ratio(t["one_visit"], t["closed"]),
+        # Issue 17: the ratings' KPI (满意率 = satisfied ÷ rated) goes here, from its roll-up columns.
     }

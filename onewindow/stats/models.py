@@ -36,6 +36,8 @@ class DailyFigure(models.Model):
     suspended_days = models.PositiveIntegerField("暂停计时（工作日）合计", default=0)
     promised_days = models.PositiveIntegerField("承诺时限合计", default=0)
     legal_days = models.PositiveIntegerField("法定时限合计", default=0)
+    # Closed that day and the item version asks at most one visit (ItemVersion.visits ≤ 1: 一次办好).
+    one_visit = models.PositiveIntegerField("一次办好办结", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "日汇总"

@@ -5,7 +5,8 @@ never a loop over cases), merged per key and written with one bulk insert.
 - accepted: cases accepted that day (accepted_on; 视为受理 by art. 32 counts on its back-dated day);
 - on_the_spot (即办): accepted and decided the same day (closed_on = accepted_on, not withdrawn);
 - closed, closed_on_time (按时办结: closed_seq ≤ due_seq), days_used, suspended_days, promised and
-  legal days: over the accepted cases closed that day;
+  legal days, one_visit (一次办好: the item version asks ≤ 1 visit, A/B 级 0/1 次跑腿): over the
+  accepted cases closed that day;
 - overdue: accepted, not closed by the end of the day, and the day's working-day ordinal at or past
   the deadline (due_seq ≤ seq(day): a case due that day and still open at its end is overdue).
 
@@ -28,9 +29,12 @@ from onewindow.stats.models import DailyFigure
 from onewindow.workdays import queries as workdays
 from onewindow.workdays.models import Day
 
+ONE_VISIT = 1  # 一次办好: A 级 0 次、B 级 1 次跑腿 (ItemVersion.visits, 到现场次数)
 KEY = ("hall_id", "department_id", "window_id", "item_id", "officer")  # the window: Case.window (受理窗口)
 COUNTS = ("received", "accepted", "on_the_spot", "closed", "closed_on_time", "overdue", "days_used",
-          "suspended_days", "promised_days", "legal_days")  # fmt: skip
+          "suspended_days", "promised_days", "legal_days", "one_visit")  # fmt: skip
+# Issue 17 (ratings) adds its columns here (e.g. rated, satisfied) and their KPI in kpis.kpis();
+# the trend, the public page and the monthly report show whatever kpis() returns by name.
 
 
 def _cases():
@@ -85,8 +89,17 @@ def _figures(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]]:
             suspended_days=Sum("paused"),
             promised_days=Sum("promised_days"),
             legal_days=Sum("item_version__legal_limit_days"),
+            one_visit=Count("pk", filter=Q(item_version__visits__lte=ONE_VISIT)),
         ),
-        ["closed", "closed_on_time", "days_used", "suspended_days", "promised_days", "legal_days"],
+        [
+            "closed",
+            "closed_on_time",
+            "days_used",
+            "suspended_days",
+            "promised_days",
+            "legal_days",
+            "one_visit",
+        ],
     )
 
     for day, seq in Day.objects.filter(date__gte=start, date__lte=end).values_list("date", "seq"):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from onewindow import clock
 from onewindow.accounts.permissions import public, requires
-from onewindow.stats import dashboard, excel, public_figures
+from onewindow.stats import dashboard, excel, monthly_report, public_figures
 
 
 def _labelled(name: str, table: dashboard.Table) -> dict:
@@ -24,7 +24,8 @@ def dashboard_page(request):
     months = dashboard.monthly(scope)
     return render(request, "stats/dashboard.html", {
         "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope),
-        "tables": [_labelled(name, dashboard.TABLES[name](scope)) for name in ("overdue", "trend", "departments", "windows", "items")],
+        "tables": [_labelled(name, dashboard.TABLES[name](scope)) for name in ("overdue", "trend", "departments", "windows", "items", "bottlenecks")],
+        "report_month": f"{monthly_report.month_of(None):%Y-%m}", "this_month": f"{clock.today():%Y-%m}",
         "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "accepted": [m["accepted"] for m in months],
                   "closed": [m["closed"] for m in months],
                   "on_time": [float(m["on_time_rate"] * 100) if m["on_time_rate"] is not None else None for m in months]},
@@ -42,6 +43,17 @@ def export(request, table: str):
     )
     name = f"{table}-{clock.today():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@requires(*dashboard.READERS)
+@require_GET
+def report(request):
+    """月度报告 (PDF) of ?month=YYYY-MM for the reader's scope (a department head: their department)."""
+    scope = dashboard.scope_of(request.user)
+    first = monthly_report.month_of(request.GET.get("month"))
+    response = HttpResponse(monthly_report.report_pdf(scope, first), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="stats-report-{first:%Y-%m}.pdf"'
     return response
 
 

@@ -47,7 +47,7 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("排队统计", "queueing:figures", "等候时间、过号率、下周窗口配置建议", R.HALL_ADMIN, R.SUPERVISOR),
     _link("电子监察", "supervision:overdue", "各部门超期、临近期限的办件与违规记录", R.HALL_ADMIN, R.SUPERVISOR),
     _link("否决报备", "cases:veto-filings", "建设项目办件的不予受理、不予准予及其法律依据", R.HALL_ADMIN, R.SUPERVISOR),
-    _link("统计分析", "stats:dashboard", "今日亮灯、逾期办件、月度趋势、部门排名，均可导出 Excel",
+    _link("统计分析", "stats:dashboard", "今日亮灯、逾期办件、月度趋势、部门排名、环节用时，均可导出 Excel；月度报告 PDF",
           R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
 )

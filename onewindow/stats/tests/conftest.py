@@ -33,3 +33,35 @@ def week(world):
     with clock.frozen(FRIDAY):
         rollup.rebuild()
         yield cases
+
+
+TUESDAY = MONDAY + dt.timedelta(days=1)
+WEDNESDAY = MONDAY + dt.timedelta(days=2)
+
+
+@pytest.fixture
+def week_steps(world, week):
+    """The week's steps (审查 3 days, 决定 1 day; due 3 and 4 working days after Monday), finished
+    at these hall times — working days taken in brackets:
+    S1 审查 Mon (0), 决定 Mon (0); S3 审查 Wed (2), 决定 Wed (0); S2 审查 Fri (4, past its due Thu),
+    决定 open; B1 审查 Wed 00:30 (2: the hall's date, not UTC's Tuesday), 决定 open.
+    By hand: A 审查 3 steps, 6 days, 2.00 average, longest 4, 1 late; B 审查 1 step, 2.00;
+    A 决定 2 steps, 0.00."""
+    from onewindow.cases.models import CaseStep
+    from onewindow.stats.tests.factory import at
+    from onewindow.workdays import calendar
+
+    monday = calendar.seq(MONDAY)
+    done = {
+        "S1": [at(MONDAY, 10), at(MONDAY, 11)],
+        "S3": [at(WEDNESDAY, 10), at(WEDNESDAY, 15)],
+        "S2": [at(FRIDAY, 9), None],
+        "B1": [dt.datetime.combine(WEDNESDAY, dt.time(0, 30), tzinfo=at(MONDAY).tzinfo), None],
+    }
+    CaseStep.objects.bulk_create(
+        CaseStep(case=week[number], order=order, name=name, role=role, kind=kind, due_seq=monday + days,
+                 done_at=times[order - 1], done_by=world.reviewer_a if times[order - 1] else None)
+        for number, times in done.items()
+        for order, name, role, kind, days in [(1, "审查", "reviewer", "review", 3), (2, "决定", "department_head", "decide", 4)]
+    )  # fmt: skip
+    return week

@@ -1,5 +1,9 @@
 """The supervisor opens the dashboard, sees the overdue case, exports the overdue table to Excel
-(the file is opened with openpyxl), on a desktop and a phone."""
+(the file is opened with openpyxl) and downloads March's monthly report (read with pdftotext), on
+a desktop and a phone; the portal's home links to the public figures."""
+
+import re
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -40,6 +44,17 @@ def test_the_supervisor_sees_the_overdue_case_and_exports_it_to_excel(
     ]
     assert [c.value for c in sheet[2]][:3] == ["S2", "食品经营许可（新办）", world.dept_a.name]
     assert sheet.max_row == 2
+
+    # The monthly report of March (the week's month) from the month picker, read back with pdftotext.
+    page.fill("#report-month", "2026-03")
+    with page.expect_download() as download:
+        page.click("[data-testid=report-link]")
+    assert download.value.suggested_filename == "stats-report-2026-03.pdf"
+    report = tmp_path / "report.pdf"
+    download.value.save_as(report)
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-raw", str(report), "-"], capture_output=True,
+                                             text=True, check=True).stdout)  # fmt: skip
+    assert "2026年3月办件统计月度报告" in text and "即期办结率50.0%" in text  # 2 closed ÷ 4 accepted
     assert not desktop.errors, desktop.errors
 
     log_in(phone, live_server.url, "supervisor", PASSWORD)
@@ -48,6 +63,11 @@ def test_the_supervisor_sees_the_overdue_case_and_exports_it_to_excel(
     assert "S2" in phone.page.inner_text("[data-testid=table-overdue]")
     assert phone.page.evaluate(FITS), "the dashboard is wider than the phone"
     phone.screenshot("stats-dashboard-phone")
+    assert phone.page.locator("[data-testid=report-link]").is_visible()
+    phone.page.goto(live_server.url + "/")
+    phone.page.click("[data-testid=figures-link]")  # 公开数据 from the portal's home
+    phone.page.wait_for_load_state("networkidle")
+    assert "各部门办件数据" in phone.page.inner_text("h1")
     phone.page.goto(live_server.url + "/figures/?month=2026-03")
     assert phone.page.evaluate(FITS), "the public figures are wider than the phone"
     phone.screenshot("stats-public-phone")

@@ -21,7 +21,10 @@ def test_the_supervisor_sees_lights_the_overdue_case_and_the_trend(world, as_use
     trend = [[v for _, v in row] for row in tables["trend"]["rows"]]
     legal = 2 * week["S1"].item_version.legal_limit_days  # S1 (0 promised) and S3 (3 promised) closed
     share = f"{Decimal(3) / Decimal(legal) * 100:.1f}%"
-    assert trend == [["2026-03", 4, 4, 1, 2, 2, "25.0%", "100.0%", "50.0%", Decimal("1.00"), share, "—"]]
+    # 一次办好率: S1 and S3's item asks one visit (the catalog's default) → 2 of 2.
+    assert trend == [
+        ["2026-03", 4, 4, 1, 2, 2, "25.0%", "100.0%", "50.0%", Decimal("1.00"), share, "—", "100.0%"]
+    ]
 
 
 def test_every_table_exports_to_excel_with_chinese_headers(world, as_user, week):
