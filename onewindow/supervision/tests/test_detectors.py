@@ -210,12 +210,17 @@ def test_the_register_shows_each_kind_and_its_evidence_links(world, charged, cas
     assert f"/staff/cases/{case.number}/#event-{_decision_seq(case)}" in html
     assert f"/staff/cases/{case.number}/#event-{outside}" in html
     assert f"/staff/payments/{notice.number}/" in html
-    assert f"/projects/{project.code}/" in html and f"/staff/projects/silent-consents/{project.code}/" in html
+    assert f"/projects/{project.code}/" in html and f"/staff/projects/silent-consents/{world.dept_b.code}/" in html
     for v in Violation.objects.all():
         with clock.frozen(D(2026, 11, 6)):
             page = client_for(world.supervisor).get(f"/staff/supervision/violations/{v.pk}/")
         assert page.status_code == 200 and v.get_kind_display() in page.content.decode()
         assert v.detail in page.content.decode()
+    supervisor = client_for(world.supervisor)
+    for link in (f"/staff/cases/{case.number}/", f"/staff/payments/{notice.number}/", f"/projects/{project.code}/",
+                 f"/staff/projects/silent-consents/{world.dept_b.code}/"):  # fmt: skip
+        with clock.frozen(D(2026, 11, 6)):
+            assert supervisor.get(link).status_code == 200, link  # the evidence opens for the supervisor
     filtered = (
         client_for(world.supervisor)
         .get("/staff/supervision/violations/?kind=silent_consent")
