@@ -210,7 +210,10 @@ def test_the_register_shows_each_kind_and_its_evidence_links(world, charged, cas
     assert f"/staff/cases/{case.number}/#event-{_decision_seq(case)}" in html
     assert f"/staff/cases/{case.number}/#event-{outside}" in html
     assert f"/staff/payments/{notice.number}/" in html
-    assert f"/projects/{project.code}/" in html and f"/staff/projects/silent-consents/{world.dept_b.code}/" in html
+    assert (
+        f"/projects/{project.code}/" in html
+        and f"/staff/projects/silent-consents/{world.dept_b.code}/" in html
+    )
     for v in Violation.objects.all():
         with clock.frozen(D(2026, 11, 6)):
             page = client_for(world.supervisor).get(f"/staff/supervision/violations/{v.pk}/")
