@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from onewindow import clock
 from onewindow.cases.models import CaseEvent
+from onewindow.conftest import client_for
 from onewindow.errors import Conflict, DomainError
 from onewindow.supervision import imports
 from onewindow.supervision.models import ImportedRecord, Violation
@@ -136,3 +137,13 @@ def test_the_command_imports_and_records_the_violation_at_once(world, case, tmp_
         call_command("import_case_records", str(bad), "--department", "T-A")
     with pytest.raises(CommandError, match="部门编码"):
         call_command("import_case_records", str(path), "--department", "NOPE")
+
+
+def test_the_admin_lists_the_imported_records_and_the_violations(world, case):
+    from django.contrib.auth import get_user_model
+
+    _import(world, CSV.format(number=case.number))
+    admin = get_user_model().objects.create_superuser("root", password="x")
+    client = client_for(admin)
+    for url in ("/admin/supervision/importedrecord/", "/admin/supervision/violation/"):
+        assert client.get(url).status_code == 200, url
