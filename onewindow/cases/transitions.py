@@ -71,7 +71,7 @@ ACTION_NAMES = {
     "return_for_correction": "退回补正", "decide": "决定", "suspend": "特别程序开始", "resume": "特别程序结束",
     "extend": "延期", "withdraw": "撤回申请", "recompute_deadline": "日历调整重算期限",
     "issue": "制证", "deliver": "送达", "tolerance_overdue": "容缺材料逾期未补齐", "commitment_check": "告知承诺核查",
-    "revoke_commitment": "核查不实撤销审批",
+    "revoke_commitment": "核查不实撤销审批", "external_record": "外部系统记录",  # cases.external
 }  # fmt: skip
 
 

@@ -17,7 +17,9 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
 - projects: RULES.md "Parallel approval" — a co-reviewing department with no formal opinion after
   its limit is taken to agree (超时默认), recorded against the department;
 - supervision: 催办 at yellow to the handler, 督办 at red to the department head, once per case and
-  light, and the over-time violation at red (supervision.services.sweep);
+  light, and the over-time violation at red (supervision.services.sweep); then the other
+  violations, each once: decided without the item's steps, a fee not the item's, touched outside
+  the hall's system (imported records), silent consent (supervision.detectors.detect);
 - stats: the daily roll-up of the last ONEWINDOW_STATS_REFRESH_DAYS days is recomputed from the
   cases (decision 29);
 - workdays: the calendar never runs out (issue 13 rule 6) — when today's year comes within
@@ -44,6 +46,7 @@ from onewindow.payments import services as payments
 from onewindow.projects import jobs as project_jobs
 from onewindow.queueing import appointments
 from onewindow.stats import rollup
+from onewindow.supervision import detectors as violations
 from onewindow.supervision import services as supervision
 from onewindow.workdays import calendar
 from onewindow.workdays import services as workdays
@@ -111,6 +114,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("late_deliveries", "逾期送达记录", "件", license_jobs.record_late_deliveries),
     ("silent_consents", "并联审批超时默认同意", "个", project_jobs.apply_silent_consent),
     ("supervision", "电子监察催办督办", "件", supervision.sweep),
+    ("violations", "电子监察违规发现", "条", violations.detect),
     ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),
     ("calendar_years", "工作日历延展（临时推算年度）", "年", extend_calendar),
 ]

@@ -3,7 +3,7 @@ from django.contrib import admin
 from onewindow.cases import clock_rules
 from onewindow.cases.models import SupervisionSettings
 from onewindow.readonly_admin import ReadOnlyAdmin
-from onewindow.supervision.models import CardClearance, Urge, Violation
+from onewindow.supervision.models import CardClearance, ImportedRecord, Urge, Violation
 
 
 @admin.register(SupervisionSettings)
@@ -29,10 +29,28 @@ class UrgeAdmin(ReadOnlyAdmin):
 
 @admin.register(Violation)
 class ViolationAdmin(ReadOnlyAdmin):
-    list_display = ["case", "kind", "department", "window", "officer", "status", "found_on", "decided_by"]
+    list_display = [
+        "case",
+        "project",
+        "kind",
+        "department",
+        "window",
+        "officer",
+        "status",
+        "found_on",
+        "decided_by",
+    ]
     list_filter = ["kind", "status", "department"]
 
 
 @admin.register(CardClearance)
 class CardClearanceAdmin(ReadOnlyAdmin):
     list_display = ["officer", "window", "at", "by", "reason"]
+
+
+@admin.register(ImportedRecord)
+class ImportedRecordAdmin(ReadOnlyAdmin):
+    """外部系统办件记录: what a department's own system reported (supervision.imports)."""
+
+    list_display = ["department", "record_id", "case", "action", "at", "in_hall_system", "imported_at"]
+    list_filter = ["in_hall_system", "action", "department"]

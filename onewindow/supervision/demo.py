@@ -2,7 +2,9 @@
 that today one is overdue (red: reviewed by 马骏, escalated to 何静, an over-time violation
 counted against 马骏 in the register), one
 has a working day left (yellow: 马骏 urged) and one is in 特别程序 (暂停, its light frozen green,
-not urged); then the job runs once, as the worker would within the minute. Idempotent: skipped once an urge exists."""
+not urged); the department's own system reports that it reviewed the late case outside the hall's
+system (an imported record: 体外循环); then the jobs run once, as the worker would within the
+minute. Idempotent: skipped once an urge exists."""
 
 from django.db import transaction
 
@@ -11,7 +13,7 @@ from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Channel
 from onewindow.catalog.services import version_for_new_case
-from onewindow.supervision import services
+from onewindow.supervision import detectors, imports, services
 from onewindow.supervision.models import Urge
 from onewindow.workdays import calendar
 
@@ -41,4 +43,8 @@ def seed() -> dict:
     _accepted_on(p, today - promised + 1)  # one working day left: yellow
     paused = _accepted_on(p, today - 1)  # green, then 特别程序
     cases.suspend(paused, by=users["reviewer_sp"], kind="expert_review", reason="食品安全专家现场评审")
-    return {"supervision": services.sweep()}
+    reviewed = calendar.date_of_seq(today - promised - 1).isoformat() + " 15:00"
+    row = {"record_id": f"SJ-{late.number}", "case_number": late.number, "action": "审查", "at": reviewed,
+           "actor": "马骏", "in_hall_system": "否"}  # fmt: skip
+    imports.import_records(late.department, [(2, row)])
+    return {"supervision": services.sweep() + detectors.detect_outside_system()}

@@ -1,9 +1,12 @@
 """Urges and escalations sent (one per case and light), and the violation register."""
 
 from django.db import models
+from django.db.models import Q
 
 from onewindow.accounts.models import Department, User, Window
 from onewindow.cases.models import Case, Light
+from onewindow.payments.models import PaymentNotice
+from onewindow.projects.models import Project, SilentConsent
 
 
 class Urge(models.Model):
@@ -30,12 +33,22 @@ class Urge(models.Model):
 
 
 class Violation(models.Model):
-    """A violation in the register: what, the evidence (the case and the seq of its audit event),
-    whom it counts against (department always; window and officer when known), its status and
-    the supervisor's decision (who, when, why)."""
+    """A violation in the register: what, the evidence, whom it counts against (department
+    always; window and officer when known), its status and the supervisor's decision (who, when,
+    why). Its subject is a case (the evidence: the case and the seq of its audit event, and for a
+    fee the notice) or a project's co-review (the silent consent, with its project) — once per
+    subject and kind (the unique constraints below; supervision.detectors)."""
 
     class Kind(models.TextChoices):
         OVER_TIME = "over_time", "超期办理"
+        # A case decided while a step of its item version was never completed (detectors).
+        OUT_OF_PROCESS = "out_of_process", "未按流程办理"
+        # A live fee notice whose amount or basis is not the item's (catalog fee_fen/fee_basis).
+        IRREGULAR_FEE = "irregular_fee", "违规收费"
+        # A case touched in a department's own system, not the hall's (imported records).
+        OUTSIDE_SYSTEM = "outside_system", "体外循环"
+        # A co-reviewing department that gave no opinion by its limit (projects.SilentConsent).
+        SILENT_CONSENT = "silent_consent", "超时默认"
 
     class Status(models.TextChoices):
         OPEN = "open", "待核实"
@@ -44,9 +57,24 @@ class Violation(models.Model):
         DISMISSED = "dismissed", "不予认定"
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    case = models.ForeignKey(Case, models.PROTECT, related_name="+", verbose_name="办件", db_index=False)
+    # The subject: a case, or (silent consent) the co-review with its project. The unique
+    # (case, kind) serves the case's violations; a project's have no case.
+    case = models.ForeignKey(
+        Case, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="办件", db_index=False
+    )
     # The audit event that is the evidence (case number + seq: cases:case#event-<seq>).
     event_seq = models.PositiveIntegerField("留痕序号", null=True, blank=True)
+    notice = models.ForeignKey(
+        PaymentNotice, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="缴款通知"
+    )
+    project = models.ForeignKey(
+        Project, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="项目"
+    )
+    silent_consent = models.ForeignKey(
+        SilentConsent, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="超时默认记录"
+    )
+    # What was found, in words (the amounts of a fee, the step not completed, the import's record).
+    detail = models.CharField("违规情形", max_length=300, blank=True)
     department = models.ForeignKey(Department, models.PROTECT, related_name="+", verbose_name="责任部门")
     window = models.ForeignKey(
         Window, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任窗口"
@@ -67,11 +95,64 @@ class Violation(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "违规记录"
         ordering = ["-found_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="violation_case_kind_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="violation_case_kind_unique"),
+            models.UniqueConstraint(
+                fields=["silent_consent", "kind"],
+                condition=Q(silent_consent__isnull=False),
+                name="violation_consent_kind_unique",
+            ),
+            # Every violation has its subject: a case or a co-review's silent consent.
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(silent_consent__isnull=False),
+                name="violation_has_subject",
+            ),
+        ]
         indexes = [models.Index(fields=["status", "department"], name="violation_status_dept")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.case_id}"
+        return f"{self.get_kind_display()} {self.case_id or self.project_id}"
+
+
+class ImportedRecord(models.Model):
+    """一条部门自建系统的办件记录, imported (supervision.imports) from a department's own system:
+    what was done to which case, when and by whom there, and whether it happened in the hall's
+    system. Each becomes an event of the case's audit trail (`event_seq`); one outside the hall's
+    system is the evidence of 体外循环. Once per department and record number: a re-import of
+    the same file records nothing twice."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", "受理"
+        REVIEW = "review", "审查"
+        DECIDE = "decide", "决定"
+        ISSUE = "issue", "制证"
+        DELIVER = "deliver", "送达"
+        OTHER = "other", "其他"
+
+    department = models.ForeignKey(Department, models.PROTECT, related_name="+", verbose_name="来源部门")
+    record_id = models.CharField("记录编号", max_length=64)
+    case = models.ForeignKey(Case, models.PROTECT, related_name="+", verbose_name="办件", db_index=False)
+    event_seq = models.PositiveIntegerField("留痕序号")
+    action = models.CharField("动作", max_length=8, choices=Action.choices)
+    at = models.DateTimeField("发生时间")
+    actor_name = models.CharField("经办人", max_length=40, blank=True)
+    in_hall_system = models.BooleanField("在大厅系统内办理")
+    imported_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "外部系统办件记录"
+        ordering = ["-imported_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "record_id"], name="imported_record_once"),
+        ]
+        # The detectors read the few records marked outside the hall's system, by case.
+        indexes = [
+            models.Index(fields=["case"], condition=Q(in_hall_system=False), name="imported_outside"),
+            models.Index(fields=["case"], condition=Q(action="decide"), name="imported_decision"),
+        ]
+
+    def __str__(self):
+        return f"{self.department_id}:{self.record_id}"
 
 
 class CardClearance(models.Model):

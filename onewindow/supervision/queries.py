@@ -41,7 +41,9 @@ def watched(user: User, *, light: str = "", department: str = "", limit: int = 2
 
 
 def violations(user: User, *, status: str = "", department: str = "", kind: str = "") -> QuerySet[Violation]:
-    qs = Violation.objects.select_related("case", "department", "officer", "window", "decided_by")
+    qs = Violation.objects.select_related(
+        "case", "department", "officer", "window", "decided_by", "notice", "project", "silent_consent__stage"
+    )
     staff = getattr(user, "staff", None)
     if not user.is_superuser and staff is not None:
         qs = qs.filter(department__in=staff.hall.departments.all())

@@ -5,7 +5,9 @@ import pytest
 from onewindow import clock
 from onewindow.cases import services
 from onewindow.cases.models import Channel
+from onewindow.payments.tests.fixtures import charged  # noqa: F401 - a charged item (the fee detector)
 from onewindow.personas import all_required, published_item
+from onewindow.projects.tests.conftest import cast  # noqa: F401 - the project departments (silent consent)
 
 
 @pytest.fixture
