@@ -18,8 +18,8 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db import connection, transaction
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from onewindow import clock
@@ -89,16 +89,48 @@ def _figures(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]]:
         ["closed", "closed_on_time", "days_used", "suspended_days", "promised_days", "legal_days"],
     )
 
-    for day, seq in Day.objects.filter(date__gte=start, date__lte=end).values_list("date", "seq"):
-        late = (
-            _cases()
-            .filter(accepted_on__lte=day, due_seq__lte=seq)
-            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-        )
-        add(
-            ((day, *r) for r in late.values(*KEY).annotate(n=Count("pk")).values_list(*KEY, "n")), ["overdue"]
-        )
+    add(_overdue(start, end), ["overdue"])
     return rows
+
+
+def _overdue(start: dt.date, end: dt.date):
+    """(day, *KEY, n) of the cases overdue at the end of each day of the span. With fastsql on
+    (decision 17), one statement joins the cases that may be overdue on some day of the span
+    with the calendar's days (decision 29; bench/supervision.py: 15 grouped scans of a million
+    cases took most of the refresh); off, one grouped ORM query per day."""
+    if not settings.ONEWINDOW_FASTSQL:
+        for day, seq in Day.objects.filter(date__gte=start, date__lte=end).values_list("date", "seq"):
+            late = (
+                _cases()
+                .filter(accepted_on__lte=day, due_seq__lte=seq)
+                .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+            )
+            yield from ((day, *r) for r in late.values(*KEY).annotate(n=Count("pk")).values_list(*KEY, "n"))
+        return
+    last_seq = Day.objects.filter(date__lte=end).aggregate(seq=Max("seq"))["seq"]
+    if last_seq is None:
+        return
+    # The same conditions as the per-day query, the day's bounds widened to the span's.
+    candidates = (
+        _cases()
+        .filter(accepted_on__lte=end, due_seq__lte=last_seq)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=start))
+        .values(*KEY, "accepted_on", "due_seq", "closed_on")
+    )
+    sql, params = candidates.query.sql_with_params()
+    keys = ", ".join(f"c.{k}" for k in KEY)
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT d.date, {keys}, COUNT(*)
+                FROM ({sql}) c JOIN {Day._meta.db_table} d
+                  ON d.date >= %s AND d.date <= %s AND c.accepted_on <= d.date AND c.due_seq <= d.seq
+                 AND (c.closed_on IS NULL OR c.closed_on > d.date)
+                GROUP BY d.date, {keys}""",
+            [*params, adapt(start), adapt(end)],
+        )
+        for day, *rest in cursor.fetchall():
+            yield (day if isinstance(day, dt.date) else dt.date.fromisoformat(day), *rest)
 
 
 def _write(start: dt.date, end: dt.date) -> int:
