@@ -268,7 +268,8 @@ def steady_state(cursor, today: dt.date) -> None:
         calendar.date_of_seq(yesterday_seq),
     ).values("pk", "light", "department_id")
     sql, params = qs.query.sql_with_params()
-    now = clock.now()
+    # Recorded yesterday evening: a measured sweep's own rows (today) can then be told apart (undo_sweep).
+    now = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(20, 0), tzinfo=clock.hall_tz())
     URG, VIO, MSG, CASE = table(Urge), table(Violation), table(Message), table(Case)
     cursor.execute(f"CREATE TEMP TABLE sv_lit AS SELECT * FROM ({sql}) q", params)
     cursor.execute(
@@ -299,6 +300,19 @@ def steady_state(cursor, today: dt.date) -> None:
     cursor.execute("DROP TABLE sv_lit")
 
 
+def undo_sweep(today: dt.date) -> int:
+    """--skip-fill: removes what an earlier run's sweeps of today recorded for the bench's cases
+    (Urges, over-time Violations, SMS), so the sweep measured finds today's cases again."""
+    midnight = dt.datetime.combine(today, dt.time(0, 0), tzinfo=clock.hall_tz())
+    ours = Case.objects.filter(number__startswith=PREFIX)
+    Message.objects.filter(key__startswith="supervision:", subject_key__startswith=PREFIX).delete()
+    Violation.objects.filter(case__in=ours, found_at__gte=midnight).delete()
+    removed, _ = Urge.objects.filter(case__in=ours, at__gte=midnight).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) supervision_urge, supervision_violation, notify_message")
+    return removed
+
+
 def median_ms(fn, runs: int) -> float:
     fn()  # warm-up: templates, the calendar, prepared plans
     times = []
@@ -321,7 +335,9 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=300_000)
     parser.add_argument("--page-runs", type=int, default=15)
     parser.add_argument(
-        "--skip-fill", action="store_true", help="reuse the database as it is (sweeps already run)"
+        "--skip-fill",
+        action="store_true",
+        help="reuse the database (an earlier run's sweeps of today undone)",
     )
     parser.add_argument("--count-queries", action="store_true", help="list the SQL of one dashboard page")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds (make bench-quick)")
@@ -334,13 +350,16 @@ def main() -> None:
     harness.prepare_database(DATABASE_URL, "onewindow_bench_supervision", fresh=not args.skip_fill)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+    if not args.skip_fill:  # seeded already (and its roll-up rebuild would now read every filled case)
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
     log(f"migrate + seed_demo: {time.perf_counter() - t0:.1f} s")
     counts = fill(args.cases, args.open) if not args.skip_fill else {}
     if counts:
         log(f"filled: {json.dumps(counts)}")
 
     today = clock.today()
+    if args.skip_fill:
+        log(f"undone: {undo_sweep(today)} urges of an earlier run's sweep today")
     open_cases = Case.objects.filter(
         status__in=(Status.IN_REVIEW, Status.SUSPENDED, Status.CORRECTION_REQUESTED)
     )

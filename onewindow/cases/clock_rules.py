@@ -20,11 +20,10 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.functions import Cast, Greatest
 
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
@@ -103,14 +102,21 @@ def light(due_seq: int, promised_days: int, today_seq: int, hall_id: int | None 
 
 def light_expression(today_seq: int):
     """SQL for the light of each case (set-based; used by the inbox and supervision): the
-    thresholds of the case's hall (SupervisionSettings), else the settings."""
+    thresholds of the case's hall (SupervisionSettings), else the settings. The halls' rows (a
+    few, one per hall) are read once here and go into the statement as constants by hall: as a
+    correlated subquery they were two index look-ups per case (bench/supervision.py: 2–3.5 s per
+    query over 300,000 open cases, most of the dashboard's time)."""
     from onewindow.cases.models import CLOCK_STOPPED, SupervisionSettings
 
-    own = SupervisionSettings.objects.filter(hall_id=OuterRef("hall_id"))
-    percent = Coalesce(
-        Subquery(own.values("yellow_percent")[:1]), Value(settings.ONEWINDOW_YELLOW_LIGHT_PERCENT)
-    )
-    min_days = Coalesce(Subquery(own.values("yellow_min_days")[:1]), Value(1))
+    rows = list(SupervisionSettings.objects.values_list("hall_id", "yellow_percent", "yellow_min_days"))
+    default_percent = Value(settings.ONEWINDOW_YELLOW_LIGHT_PERCENT)
+    if rows:
+        percent = When_(*(When(hall_id=h, then=Value(p)) for h, p, _ in rows), default=default_percent,
+                        output_field=IntegerField())  # fmt: skip
+        min_days = When_(*(When(hall_id=h, then=Value(m)) for h, _, m in rows), default=Value(1),
+                         output_field=IntegerField())  # fmt: skip
+    else:
+        percent, min_days = default_percent, Value(1)
     threshold = Greatest(min_days, Cast(F("promised_days") * percent / 100, IntegerField()))
     return When_(
         When(Q(status__in=CLOCK_STOPPED) & ~Q(frozen_light=""), then=F("frozen_light")),
