@@ -125,3 +125,11 @@ def light_expression(today_seq: int):
         default=Value("green"),
         output_field=CharField(),
     )
+
+
+def red_superset(today_seq: int) -> Q:
+    """A filter that keeps every case `light_expression` makes red (and a few more): a running
+    clock past its deadline, or a stopped one frozen at red. For a list of red cases over a
+    hall's open ones, a range of an index instead of the light of each (decision 30); the
+    caller still filters on the light itself."""
+    return Q(due_seq__lt=today_seq) | Q(frozen_light="red")

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 from onewindow import clock
 from onewindow.accounts.models import Role
 from onewindow.accounts.queries import staff_of
-from onewindow.cases.clock_rules import light_expression
+from onewindow.cases.clock_rules import light_expression, red_superset
 from onewindow.cases.models import OPEN_STATUSES, Case
 from onewindow.errors import Forbidden
 from onewindow.stats import kpis
@@ -68,7 +68,7 @@ def overdue(scope: Scope, limit: int = 500) -> Table:
     """逾期在办: open cases whose light is red, the longest overdue first (no personal data)."""
     cases, today_seq = _open_with_lights(scope)
     rows = (
-        cases.filter(light="red")
+        cases.filter(red_superset(today_seq), light="red")
         .order_by("due_seq", "number")
         .values_list(
             "number", "item_version__name", "department__name", "accepted_on", "due_on", "due_seq", "status"
@@ -134,9 +134,9 @@ def departments(scope: Scope, today: dt.date | None = None) -> Table:
 
 def items(scope: Scope, limit: int = 20) -> Table:
     """逾期最多的事项: today's red cases counted per item."""
-    cases, _ = _open_with_lights(scope)
+    cases, today_seq = _open_with_lights(scope)
     rows = (
-        cases.filter(light="red")
+        cases.filter(red_superset(today_seq), light="red")
         .values("item_id", name=F("item__current__name"), dept=F("department__name"))
         .annotate(n=Count("pk"))
         .order_by("-n", "name")[:limit]

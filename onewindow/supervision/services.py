@@ -128,8 +128,12 @@ def _act(due: list[tuple[int, str]], today: dt.date) -> int:
         won = _insert_urges(due, now)
         if not won:
             return 0
-        cases = Case.objects.select_related("item_version", "department").in_bulk([pk for pk, _ in won])
-        staff = _recipients({c.department_id for c in cases.values()})
+        # Plain values, not instances: a first sweep reads thousands (bench/supervision.py).
+        fields = ("number", "item_version__name", "due_on", "due_seq", "department_id", "department__name",
+                  "event_count")  # fmt: skip
+        cases = {row[0]: dict(zip(fields, row[1:], strict=True)) for row in
+                 Case.objects.filter(pk__in=[pk for pk, _ in won]).values_list("pk", *fields)}  # fmt: skip
+        staff = _recipients({c["department_id"] for c in cases.values()})
         today_seq = calendar.seq(today)
         requests, owners = [], []
         for pk, light in won:
@@ -137,15 +141,17 @@ def _act(due: list[tuple[int, str]], today: dt.date) -> int:
             kind = Urge.Kind.URGE if light == Light.YELLOW else Urge.Kind.ESCALATE
             role = Role.REVIEWER if kind == Urge.Kind.URGE else Role.DEPARTMENT_HEAD
             event = Event.URGED if kind == Urge.Kind.URGE else Event.ESCALATED
-            context = {"number": case.number, "item": case.item_version.name, "due_on": case.due_on,
-                       "remaining": max(0, case.due_seq - today_seq), "department": case.department.name}  # fmt: skip
-            for s in staff[(case.department_id, role)]:
+            context = {"number": case["number"], "item": case["item_version__name"], "due_on": case["due_on"],
+                       "remaining": max(0, case["due_seq"] - today_seq), "department": case["department__name"]}  # fmt: skip
+            for s in staff[(case["department_id"], role)]:
                 requests.append({"phone": s.phone, "event": event, "context": context, "subject_kind": SUBJECT,
-                                 "subject_key": case.number, "hall": s.hall,
-                                 "key": f"supervision:{kind}:{case.number}:{s.pk}"})  # fmt: skip
+                                 "subject_key": case["number"], "hall": s.hall,
+                                 "key": f"supervision:{kind}:{case['number']}:{s.pk}"})  # fmt: skip
                 owners.append((pk, light))
         sent = defaultdict(int)
-        for owner, message in zip(owners, enqueue_many(requests), strict=True):
+        for owner, message in zip(
+            owners, enqueue_many(requests, fast=settings.ONEWINDOW_FASTSQL), strict=True
+        ):
             sent[owner] += message is not None
         by_count = defaultdict(list)  # one UPDATE per (light, count of messages), not one per Urge
         for (pk, light), n in sent.items():
@@ -157,8 +163,8 @@ def _act(due: list[tuple[int, str]], today: dt.date) -> int:
         if red:
             officers = _officers(red)
             Violation.objects.bulk_create([
-                Violation(kind=Violation.Kind.OVER_TIME, case_id=pk, event_seq=cases[pk].event_count or None,
-                          department_id=cases[pk].department_id, officer_id=officers.get(pk), found_on=today,
+                Violation(kind=Violation.Kind.OVER_TIME, case_id=pk, event_seq=cases[pk]["event_count"] or None,
+                          department_id=cases[pk]["department_id"], officer_id=officers.get(pk), found_on=today,
                           found_at=now)
                 for pk in red
             ])  # fmt: skip
