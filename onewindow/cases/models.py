@@ -127,7 +127,15 @@ class Case(models.Model):
             # holds what the light needs; the red ones (due_seq < today) are a range of it.
             models.Index(
                 fields=["hall", "due_seq"],
-                include=["promised_days", "status", "frozen_light", "accepted_on", "department"],
+                include=[
+                    "promised_days",
+                    "status",
+                    "frozen_light",
+                    "accepted_on",
+                    "department",
+                    "item",
+                    "id",
+                ],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_hall_lights",
             ),

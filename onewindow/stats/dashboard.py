@@ -8,7 +8,7 @@ Scope: a supervisor or hall admin sees the whole hall; a department head only th
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from onewindow import clock
@@ -60,8 +60,11 @@ def _open_with_lights(scope: Scope):
 
 def lights(scope: Scope) -> dict[str, int]:
     cases, _ = _open_with_lights(scope)
-    counts = dict(cases.values("light").annotate(n=Count("pk")).values_list("light", "n"))
-    return {light: counts.get(light, 0) for light in ("red", "yellow", "green")}
+    # Three filtered counts in one pass (a hash of nothing), not a sort of every open case by
+    # its light (decision 30: 0.5 s of the page over 300,000 open cases).
+    return cases.aggregate(
+        **{light: Count("pk", filter=Q(light=light)) for light in ("red", "yellow", "green")}
+    )
 
 
 def overdue(scope: Scope, limit: int = 500) -> Table:
