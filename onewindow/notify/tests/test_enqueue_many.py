@@ -34,4 +34,3 @@ def test_the_same_rows_as_enqueue_an_existing_key_kept_and_no_mobile_none(fast):
         one.event,
         one.subject_key,
     )
-
