@@ -86,6 +86,7 @@ bench: venv
 	$(PY) bench/intake_instructions.py
 	$(PY) bench/hall_queue.py
 	$(PY) bench/projects.py
+	$(PY) bench/supervision.py
 
 # Every bench at tiny sizes, in seconds, on databases of its own: proves none has rotted (.ci/run).
 # The figures mean nothing at these sizes.
@@ -98,6 +99,7 @@ bench-quick: venv
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_quick $(PY) bench/intake_instructions.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_queue_bench_quick $(PY) bench/hall_queue.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_projects_quick $(PY) bench/projects.py --quick
+	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_supervision_quick $(PY) bench/supervision.py --quick
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info

@@ -104,6 +104,12 @@ else:
     # A health check is one more round trip on every request; off by default (a dropped
     # connection then fails one request after a database restart). See the operator's guide.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", False)
+    # PostgreSQL's JIT compiles the plan of any statement it estimates costly: the roll-up's and the
+    # dashboard's scans of a million cases spent 1–3 s compiling each (bench/supervision.py,
+    # decision 34), and the hall's other statements are too cheap to reach it. DB_JIT=true restores it.
+    if not env_bool("DB_JIT", False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 
 # fastsql's statements (window intake) run as prepared statements of each PostgreSQL connection:
 # parsed and planned once per connection instead of on every request (decision 12). Behind a

@@ -20,12 +20,11 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest
-from django.db.models.lookups import LessThan, LessThanOrEqual
+from django.db.models.functions import Cast, Greatest
+from django.db.models.lookups import Exact, LessThan, LessThanOrEqual
 
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
@@ -102,21 +101,35 @@ def light(due_seq: int, promised_days: int, today_seq: int, hall_id: int | None 
     return "green"
 
 
-def deadline_whens(today_seq: int, *, due_seq=None, limit_days=None, hall=None) -> list[When]:
-    """The rule above in SQL for any clock given as a (due_seq, limit_days) pair of expressions
-    of the row and the hall whose thresholds apply (an expression for its id): red when
-    due_seq < today, yellow when due_seq ≤ today + max(min days, limit × percent), else none
-    (green). A case, a stage, an opinion, a check or a delivery: the one definition."""
+def _threshold(limit_days, hall):
+    """max(min days, limit × percent) in SQL, with the thresholds of the row's hall (an expression
+    for its id; SupervisionSettings), else the settings. The halls' rows (a few, one per hall) are
+    read once here and go into the statement as constants by hall: as a correlated subquery they
+    were two index look-ups per row (bench/supervision.py: 2–3.5 s per query over 300,000 open
+    cases, most of the dashboard's time)."""
     from onewindow.cases.models import SupervisionSettings
 
+    rows = list(SupervisionSettings.objects.values_list("hall_id", "yellow_percent", "yellow_min_days"))
+    default_percent = Value(settings.ONEWINDOW_YELLOW_LIGHT_PERCENT)
+    if rows:
+        percent = When_(*(When(Exact(hall, Value(h)), then=Value(p)) for h, p, _ in rows),
+                        default=default_percent, output_field=IntegerField())  # fmt: skip
+        min_days = When_(*(When(Exact(hall, Value(h)), then=Value(m)) for h, _, m in rows),
+                         default=Value(1), output_field=IntegerField())  # fmt: skip
+    else:
+        percent, min_days = default_percent, Value(1)
+    return Greatest(min_days, Cast(limit_days * percent / 100, IntegerField()))
+
+
+def deadline_whens(today_seq: int, *, due_seq=None, limit_days=None, hall=None) -> list[When]:
+    """The rule above in SQL for any clock given as a (due_seq, limit_days) pair of expressions
+    of the row and the hall whose thresholds apply (an expression for its id, default the row's
+    hall_id): red when due_seq < today, yellow when due_seq ≤ today + max(min days, limit ×
+    percent), else none (green). A case, a stage, an opinion, a check or a delivery: the one
+    definition."""
     due_seq = F("due_seq") if due_seq is None else due_seq
     limit_days = F("promised_days") if limit_days is None else limit_days
-    own = SupervisionSettings.objects.filter(hall_id=OuterRef("hall_id") if hall is None else hall)
-    percent = Coalesce(
-        Subquery(own.values("yellow_percent")[:1]), Value(settings.ONEWINDOW_YELLOW_LIGHT_PERCENT)
-    )
-    min_days = Coalesce(Subquery(own.values("yellow_min_days")[:1]), Value(1))
-    threshold = Greatest(min_days, Cast(limit_days * percent / 100, IntegerField()))
+    threshold = _threshold(limit_days, F("hall_id") if hall is None else hall)
     return [
         When(LessThan(due_seq, Value(today_seq)), then=Value("red")),
         When(LessThanOrEqual(due_seq, Value(today_seq) + threshold), then=Value("yellow")),
@@ -130,8 +143,8 @@ def deadline_light(today_seq: int, *, due_seq=None, limit_days=None, hall=None):
 
 
 def light_expression(today_seq: int):
-    """SQL for the light of each case (set-based; used by the inbox and supervision): the
-    thresholds of the case's hall (SupervisionSettings), else the settings."""
+    """SQL for the light of each case (set-based; used by the inbox and supervision): a stopped
+    clock keeps its frozen light, else `deadline_whens` with the case's promised days and hall."""
     from onewindow.cases.models import CLOCK_STOPPED
 
     return When_(
@@ -140,3 +153,11 @@ def light_expression(today_seq: int):
         default=Value("green"),
         output_field=CharField(),
     )
+
+
+def red_superset(today_seq: int) -> Q:
+    """A filter that keeps every case `light_expression` makes red (and a few more): a running
+    clock past its deadline, or a stopped one frozen at red. For a list of red cases over a
+    hall's open ones, a range of an index instead of the light of each (decision 34); the
+    caller still filters on the light itself."""
+    return Q(due_seq__lt=today_seq) | Q(frozen_light="red")

@@ -137,6 +137,22 @@ class Case(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_inbox_open",
             ),
+            # The lights of a hall's open cases (stats dashboard, decision 34): an index-only scan
+            # holds what the light needs; the red ones (due_seq < today) are a range of it.
+            models.Index(
+                fields=["hall", "due_seq"],
+                include=[
+                    "promised_days",
+                    "status",
+                    "frozen_light",
+                    "accepted_on",
+                    "department",
+                    "item",
+                    "id",
+                ],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_open_hall_lights",
+            ),
             # Art. 32's sweep: applications awaiting an answer by the day they count as received.
             models.Index(fields=["status", "intake_from"], name="case_intake_from"),
             models.Index(fields=["applicant", "-received_at"], name="case_applicant"),

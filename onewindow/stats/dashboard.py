@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from onewindow import clock
 from onewindow.accounts.models import Role
 from onewindow.accounts.queries import staff_of
-from onewindow.cases.clock_rules import light_expression
+from onewindow.cases.clock_rules import light_expression, red_superset
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep
 from onewindow.errors import Forbidden
 from onewindow.stats import kpis
@@ -66,15 +66,18 @@ def _open_with_lights(scope: Scope):
 
 def lights(scope: Scope) -> dict[str, int]:
     cases, _ = _open_with_lights(scope)
-    counts = dict(cases.values("light").annotate(n=Count("pk")).values_list("light", "n"))
-    return {light: counts.get(light, 0) for light in ("red", "yellow", "green")}
+    # Three filtered counts in one pass (a hash of nothing), not a sort of every open case by
+    # its light (decision 34: 0.5 s of the page over 300,000 open cases).
+    return cases.aggregate(
+        **{light: Count("pk", filter=Q(light=light)) for light in ("red", "yellow", "green")}
+    )
 
 
 def overdue(scope: Scope, limit: int = 500) -> Table:
     """逾期在办: open cases whose light is red, the longest overdue first (no personal data)."""
     cases, today_seq = _open_with_lights(scope)
     rows = (
-        cases.filter(light="red")
+        cases.filter(red_superset(today_seq), light="red")
         .order_by("due_seq", "number")
         .values_list(
             "number", "item_version__name", "department__name", "accepted_on", "due_on", "due_seq", "status"
@@ -180,9 +183,9 @@ def windows(scope: Scope, first: dt.date | None = None, last: dt.date | None = N
 
 def items(scope: Scope, limit: int = 20) -> Table:
     """逾期最多的事项: today's red cases counted per item."""
-    cases, _ = _open_with_lights(scope)
+    cases, today_seq = _open_with_lights(scope)
     rows = (
-        cases.filter(light="red")
+        cases.filter(red_superset(today_seq), light="red")
         .values("item_id", name=F("item__current__name"), dept=F("department__name"))
         .annotate(n=Count("pk"))
         .order_by("-n", "name")[:limit]

@@ -19,8 +19,9 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db import connection, transaction
+from django.db.models import Case as When_
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from onewindow import clock
@@ -57,6 +58,9 @@ def _figures(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]]:
             for name, value in zip(names, values, strict=True):
                 rows[key][name] += value or 0
 
+    if settings.ONEWINDOW_FASTSQL:
+        add(_in_one_statement(start, end), COUNTS)
+        return rows
     span = {"__gte": start, "__lte": end}
     received = _cases().filter(**{f"received_on{k}": v for k, v in span.items()})
     add(_grouped(received, "received_on", received=Count("pk")), ["received"])
@@ -102,16 +106,104 @@ def _figures(start: dt.date, end: dt.date) -> dict[tuple, dict[str, int]]:
         ],
     )
 
+    add(_overdue(start, end), ["overdue"])
+    return rows
+
+
+def _overdue(start: dt.date, end: dt.date):
+    """(day, *KEY, n) of the cases overdue at the end of each day: one grouped query per day."""
     for day, seq in Day.objects.filter(date__gte=start, date__lte=end).values_list("date", "seq"):
         late = (
             _cases()
             .filter(accepted_on__lte=day, due_seq__lte=seq)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         )
-        add(
-            ((day, *r) for r in late.values(*KEY).annotate(n=Count("pk")).values_list(*KEY, "n")), ["overdue"]
+        yield from ((day, *r) for r in late.values(*KEY).annotate(n=Count("pk")).values_list(*KEY, "n"))
+
+
+def _in_one_statement(start: dt.date, end: dt.date):
+    """The same figures as the ORM queries above, (day, *KEY, *COUNTS) rows, in one statement
+    (fastsql on, decision 17; decision 34). bench/supervision.py (1,000,000 cases, 300,000
+    open): the four grouped scans and 15 overdue ones each looked up the officer of every row
+    (~225,000 cases received in the last 14 days, twice) and took 20–40 s. Here the cases any
+    figure of the span counts are read once (MATERIALIZED), each with its officer once, and
+    grouped per figure; overdue joins each case with the calendar's days from its acceptance
+    to the day before it closed (a range of the calendar's primary key; `closed_on > day`
+    written as `day < coalesce(closed_on, end + 1)`), kept where `due_seq ≤ seq(day)`."""
+    last_seq = Day.objects.filter(date__lte=end).aggregate(seq=Max("seq"))["seq"]
+    if last_seq is None:
+        return
+    span = lambda field: Q(**{f"{field}__gte": start, f"{field}__lte": end})  # noqa: E731
+    closed = Q(accepted_on__isnull=False, closed_seq__isnull=False) & span("closed_on")
+    overdue = Q(accepted_on__lte=end, due_seq__lte=last_seq) & (
+        Q(closed_on__isnull=True) | Q(closed_on__gt=start)
+    )
+    suspended = Subquery(
+        Suspension.objects.filter(case=OuterRef("pk")).values("case").annotate(s=Sum("days")).values("s")[:1],
+        output_field=IntegerField(),
+    )
+    cases = (
+        _cases()
+        .filter(span("received_on") | span("accepted_on") | closed | overdue)
+        .annotate(
+            # Only the cases closed in the span need these (their look-ups are skipped for the rest).
+            paused=When_(When(closed, then=Coalesce(suspended, Value(0))), default=Value(0)),
+            acc_seq=When_(When(closed, then=workdays.seq_of(OuterRef("accepted_on"))), default=None),
+            legal=F("item_version__legal_limit_days"),
+            visits=F("item_version__visits"),
         )
-    return rows
+        .order_by()
+        .values(
+            *KEY,
+            "received_on",
+            "accepted_on",
+            "closed_on",
+            "closed_seq",
+            "due_seq",
+            "outcome",
+            "promised_days",
+            "paused",
+            "acc_seq",
+            "legal",
+            "visits",
+        )  # fmt: skip
+    )
+    sql, params = cases.query.sql_with_params()
+    keys = ", ".join(f"c.{k}" for k in KEY)
+    between = "BETWEEN %s AND %s"
+    adapt = connection.ops.adapt_datefield_value
+    s, e = adapt(start), adapt(end)
+    # COUNTS: received, accepted, on_the_spot, closed, closed_on_time, overdue, days_used,
+    # suspended_days, promised_days, legal_days, one_visit.
+    statement = f"""
+        WITH c AS MATERIALIZED ({sql})
+        SELECT c.received_on, {keys}, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+          FROM c WHERE c.received_on {between} GROUP BY c.received_on, {keys}
+        UNION ALL
+        SELECT c.accepted_on, {keys}, 0, COUNT(*),
+               SUM(CASE WHEN c.closed_on = c.accepted_on AND NOT c.outcome = %s THEN 1 ELSE 0 END),
+               0, 0, 0, 0, 0, 0, 0, 0
+          FROM c WHERE c.accepted_on {between} GROUP BY c.accepted_on, {keys}
+        UNION ALL
+        SELECT c.closed_on, {keys}, 0, 0, 0, COUNT(*), SUM(CASE WHEN c.closed_seq <= c.due_seq THEN 1 ELSE 0 END),
+               0, SUM(c.closed_seq - c.acc_seq - c.paused), SUM(c.paused), SUM(c.promised_days), SUM(c.legal),
+               SUM(CASE WHEN c.visits <= {ONE_VISIT:d} THEN 1 ELSE 0 END)
+          FROM c WHERE c.accepted_on IS NOT NULL AND c.closed_seq IS NOT NULL AND c.closed_on {between}
+         GROUP BY c.closed_on, {keys}
+        UNION ALL
+        SELECT d.date, {keys}, 0, 0, 0, 0, 0, COUNT(*), 0, 0, 0, 0, 0
+          FROM c JOIN {Day._meta.db_table} d
+            ON d.date {between} AND d.date >= c.accepted_on AND d.date < COALESCE(c.closed_on, %s)
+           AND d.seq >= c.due_seq
+         WHERE c.due_seq <= %s  -- not the open cases due after the span (most): no day to join
+         GROUP BY d.date, {keys}"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [*params, s, e, Outcome.WITHDRAWN, s, e, s, e, s, e, adapt(end + dt.timedelta(days=1)), last_seq],
+        )  # fmt: skip
+        for day, *rest in cursor.fetchall():
+            yield (day if isinstance(day, dt.date) else dt.date.fromisoformat(day), *rest)
 
 
 def _write(start: dt.date, end: dt.date) -> int:

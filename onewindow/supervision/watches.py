@@ -168,9 +168,8 @@ def watch(kind: Kind, scope: Scope, today: dt.date, *, department: str = "") -> 
     if kind.key == "cases":
         light = clock_rules.light_expression(today_seq)
     else:
-        hall = OuterRef(kind.hall)
         light = clock_rules.deadline_light(
-            today_seq, due_seq=F("w_due_seq"), limit_days=F("w_limit"), hall=hall
+            today_seq, due_seq=F("w_due_seq"), limit_days=F("w_limit"), hall=F(kind.hall)
         )
     return qs.annotate(light=light)
 
