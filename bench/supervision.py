@@ -285,8 +285,8 @@ def steady_state(cursor, today: dt.date) -> None:
     )
     cursor.execute(
         f"""INSERT INTO {VIO} (kind, case_id, event_seq, department_id, window_id, officer_id, found_on, found_at,
-                               status, explanation, decided_by_id, decided_at, decision_reason)
-            SELECT 'over_time', l.pk, 2, l.department_id, NULL, NULL, %s, %s, 'open', '', NULL, NULL, ''
+                               status, explanation, decided_by_id, decided_at, decision_reason, detail)
+            SELECT 'over_time', l.pk, 2, l.department_id, NULL, NULL, %s, %s, 'open', '', NULL, NULL, '', ''
             FROM sv_lit l WHERE l.light IN ('red', 'late')""",
         [today - dt.timedelta(days=1), now],
     )
