@@ -22,9 +22,11 @@ def _labelled(name: str, table: dashboard.Table) -> dict:
 def dashboard_page(request):
     scope = dashboard.scope_of(request.user)
     months = dashboard.monthly(scope)
+    on_page = {"overdue": {"limit": dashboard.PAGE_ROWS}}  # the export has them all (EXPORT_ROWS)
     return render(request, "stats/dashboard.html", {
-        "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope),
-        "tables": [_labelled(name, dashboard.TABLES[name](scope)) for name in ("overdue", "trend", "departments", "windows", "items", "bottlenecks")],
+        "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope), "page_rows": dashboard.PAGE_ROWS,
+        "tables": [_labelled(name, dashboard.TABLES[name](scope, **on_page.get(name, {})))
+                   for name in ("overdue", "trend", "departments", "windows", "items", "bottlenecks")],
         "report_month": f"{monthly_report.month_of(None):%Y-%m}", "this_month": f"{clock.today():%Y-%m}",
         "chart": {"labels": [f"{m['month']:%Y-%m}" for m in months], "accepted": [m["accepted"] for m in months],
                   "closed": [m["closed"] for m in months],

@@ -118,3 +118,18 @@ def test_windows_are_ranked_by_on_time_rate_and_exported(world, as_user, db):
     ]
     assert [c.value for c in sheet[1]][:2] == ["名次", "窗口"]
     assert [[c.value for c in r][:6] for r in sheet.iter_rows(min_row=2)] == [r[:6] for r in rows]
+
+
+def test_the_page_lists_the_longest_overdue_and_the_export_lists_them_all(world, as_user, week, monkeypatch):
+    from onewindow.stats import dashboard
+
+    monkeypatch.setattr(dashboard, "PAGE_ROWS", 0)
+    client = as_user(world.supervisor)
+    page = client.get("/staff/stats/")
+    tables = {t["name"]: t for t in page.context["tables"]}
+    assert tables["overdue"]["rows"] == []
+    assert "共 1 件；完整清单请导出 Excel" in page.content.decode()
+    sheet = load_workbook(io.BytesIO(client.get("/staff/stats/overdue.xlsx").content)).active
+    assert sheet.cell(2, 1).value == "S2"
+    monkeypatch.setattr(dashboard, "PAGE_ROWS", 50)
+    assert "完整清单请导出" not in client.get("/staff/stats/").content.decode()
