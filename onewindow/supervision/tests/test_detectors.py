@@ -230,3 +230,17 @@ def test_the_register_shows_each_kind_and_its_evidence_links(world, charged, cas
         .content.decode()
     )
     assert "超时默认" in filtered and case.number not in filtered
+
+
+def test_each_case_violation_names_the_window_the_case_was_answered_at(world, charged):
+    """RULES.md "Supervision": cards count per window too, so every kind names the case's 受理窗口."""
+    case = decided(world, charged)
+    assert case.window_id == world.window_1.pk  # the clerk accepted at window 01
+    PaymentNotice.objects.filter(case=case).update(amount_fen=6000)
+    CaseStep.objects.filter(case=case).exclude(kind=CaseStep.Kind.AFTER).update(done_at=None)
+    rows = _records(case, ("R9", "审查", "2026-11-02 10:00", "否"))
+    with clock.frozen(NEXT_DAY):
+        imports.import_records(world.dept_a, rows)
+    assert _detect(everything=True) == 3
+    kinds = dict(Violation.objects.filter(case=case).values_list("kind", "window_id"))
+    assert kinds == {k: world.window_1.pk for k in ("irregular_fee", "out_of_process", "outside_system")}
