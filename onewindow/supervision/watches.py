@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES, User
 from onewindow.accounts.queries import staff_of
-from onewindow.cases import clock_rules, permits, tolerance
+from onewindow.cases import clock_rules, permits, pre_review, tolerance
 from onewindow.cases.after_decision import DELIVERY_DAYS
 from onewindow.cases.models import OPEN_STATUSES, Case, Channel, CommitmentCheck, Light, Status
 from onewindow.licenses import queries as licenses
@@ -167,6 +167,11 @@ def watch(kind: Kind, scope: Scope, today: dt.date, *, department: str = "") -> 
     qs = qs.annotate(w_due_seq=due_seq, w_limit=limit).annotate(w_due_on=due_on)
     if kind.key == "cases":
         light = clock_rules.light_expression(today_seq)
+    elif kind.key == "pre_review":
+        # Art. 32's clock has its own light, the clerk's 网上预审 page's: red on the answer's last
+        # working day (the next, the job deems it accepted: it is never overdue), yellow the day
+        # before. One definition: cases.pre_review.with_light.
+        return pre_review.with_light(qs, today)
     else:
         light = clock_rules.deadline_light(
             today_seq, due_seq=F("w_due_seq"), limit_days=F("w_limit"), hall=F(kind.hall)

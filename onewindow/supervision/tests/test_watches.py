@@ -10,6 +10,7 @@ import pytest
 
 from onewindow import clock
 from onewindow.accounts.models import Role
+from onewindow.cases import pre_review
 from onewindow.cases import services as cases
 from onewindow.cases.models import Channel, SupervisionSettings
 from onewindow.conftest import client_for
@@ -63,9 +64,12 @@ def test_an_online_submission_goes_green_yellow_red_by_art_32(world):
     with clock.frozen(MONDAY):
         case = cases.submit(version=version, applicant=world.alice_applicant, hall=world.hall,
                             channel=Channel.PORTAL, by=world.alice)  # fmt: skip
-    # 5 working days from intake_from: the answer is due Mon 11-09; overdue on Tue 11-10.
+    # 5 working days from intake_from: the answer is due Mon 11-09 — red that day, as on the
+    # clerk's 网上预审 page (cases.pre_review.with_light); the day after, art. 32 deems it accepted.
     story(world, "pre_review", case.number, [(D(2026, 11, 5), "green"), (D(2026, 11, 6), "yellow"),
-                                             (D(2026, 11, 10), "red")])  # fmt: skip
+                                             (D(2026, 11, 9), "red")])  # fmt: skip
+    with clock.frozen(D(2026, 11, 9)):
+        assert {c.number: c.light for c in pre_review.queue(world.clerk)}[case.number] == "red"
     with clock.frozen(D(2026, 11, 10)):
         cases.refuse(
             case, by=world.clerk, reason="不属于本机关职权范围", where_to_turn="请向县级市场监管部门申请"
