@@ -121,6 +121,19 @@ def _undelivered():
     return licenses.undelivered(Case.objects.all()).annotate(w_decided_on=decided_on)
 
 
+# The deliveries tab watches the decisions of the last DELIVERY_WATCH_DAYS working days (twice
+# art. 44's ten): a license still undelivered after that is in licenses' late-delivery register
+# (逾期送达, LateDelivery, kept by its job), and reading every approved case of the hall's history
+# cost 3–26 s over 700,000 closed cases (bench/supervision.py's database). The range is the
+# approvals' index (case_approved: decided_at WHERE outcome = approved).
+DELIVERY_WATCH_DAYS = 2 * DELIVERY_DAYS
+
+
+def _delivery_watch_start(today: dt.date) -> dt.datetime:
+    first = calendar.add_workdays(today, -DELIVERY_WATCH_DAYS)
+    return dt.datetime.combine(first, dt.time.min, tzinfo=clock.hall_tz())
+
+
 def _delivery_clock():
     return _seq("w_decided_on") + DELIVERY_DAYS, Value(DELIVERY_DAYS), workdays.date_of(OuterRef("w_due_seq"))
 
@@ -162,6 +175,8 @@ def watch(kind: Kind, scope: Scope, today: dt.date, *, department: str = "") -> 
     due_seq, limit, due_on = kind.clock()
     today_seq = calendar.seq(today)
     qs = kind.rows().filter(scope.q(kind.hall, kind.department))
+    if kind.key == "deliveries":
+        qs = qs.filter(decided_at__gte=_delivery_watch_start(today))
     if department.isdigit():
         qs = qs.filter(**{kind.department: int(department)})
     qs = qs.annotate(w_due_seq=due_seq, w_limit=limit).annotate(w_due_on=due_on)

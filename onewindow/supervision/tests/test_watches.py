@@ -164,6 +164,17 @@ def test_a_delivery_goes_green_yellow_red_by_art_44(world, free):  # noqa: F811
     assert case.number not in lights(world, "deliveries", D(2026, 11, 18))  # delivered: no clock
 
 
+def test_the_deliveries_tab_watches_twenty_working_days_then_the_late_register_has_it(world, free):  # noqa: F811
+    from onewindow.licenses.queries import late_deliveries
+
+    case = decided(world, free, on=MONDAY)  # decided Mon 11-02, never delivered
+    last = calendar.add_workdays(MONDAY, watches.DELIVERY_WATCH_DAYS)
+    assert lights(world, "deliveries", last).get(case.number) == {"red"}
+    after = calendar.add_workdays(last, 1)
+    assert case.number not in lights(world, "deliveries", after)
+    assert case in late_deliveries(after)  # 逾期送达: licenses' register keeps it
+
+
 # ---- scope -------------------------------------------------------------------------------------
 
 
