@@ -14,10 +14,11 @@ from django.db.models import Count, DateField, F, Max, Min, OuterRef, Q, Subquer
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from onewindow import clock
-from onewindow.accounts.models import Role
+from onewindow.accounts.models import Department, Role
 from onewindow.accounts.queries import staff_of
 from onewindow.cases.clock_rules import light_expression, red_superset
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep
+from onewindow.catalog.models import ServiceItem
 from onewindow.errors import Forbidden
 from onewindow.stats import kpis
 from onewindow.stats.models import DailyFigure
@@ -64,13 +65,27 @@ def _open_with_lights(scope: Scope):
     return cases.annotate(light=light_expression(today_seq)), today_seq
 
 
-def lights(scope: Scope) -> dict[str, int]:
+def open_by_item(scope: Scope) -> list[dict]:
+    """Today's lights of the open cases per item and department, in one pass: rows of item_id,
+    department_id, red, yellow and all (green = all − red − yellow). `lights` and `items` both
+    read it, so the page scans the hall's open cases once for both (decision 34: each scan is
+    0.1–0.2 s over 300,000 open cases); filtered counts, not a sort of every case by its light."""
     cases, _ = _open_with_lights(scope)
-    # Three filtered counts in one pass (a hash of nothing), not a sort of every open case by
-    # its light (decision 34: 0.5 s of the page over 300,000 open cases).
-    return cases.aggregate(
-        **{light: Count("pk", filter=Q(light=light)) for light in ("red", "yellow", "green")}
+    return list(
+        cases.order_by()
+        .values("item_id", "department_id")
+        .annotate(
+            red=Count("pk", filter=Q(light="red")),
+            yellow=Count("pk", filter=Q(light="yellow")),
+            all=Count("pk"),
+        )  # fmt: skip
     )
+
+
+def lights(scope: Scope, by_item: list[dict] | None = None) -> dict[str, int]:
+    rows = open_by_item(scope) if by_item is None else by_item
+    red, yellow, every = (sum(r[name] for r in rows) for name in ("red", "yellow", "all"))
+    return {"red": red, "yellow": yellow, "green": every - red - yellow}
 
 
 # The page lists the longest-overdue PAGE_ROWS (the red count beside it says how many there are);
@@ -188,18 +203,19 @@ def windows(scope: Scope, first: dt.date | None = None, last: dt.date | None = N
     )
 
 
-def items(scope: Scope, limit: int = 20) -> Table:
-    """逾期最多的事项: today's red cases counted per item."""
-    cases, today_seq = _open_with_lights(scope)
-    rows = (
-        cases.filter(red_superset(today_seq), light="red")
-        .values("item_id", name=F("item__current__name"), dept=F("department__name"))
-        .annotate(n=Count("pk"))
-        .order_by("-n", "name")[:limit]
+def items(scope: Scope, limit: int = 20, by_item: list[dict] | None = None) -> Table:
+    """逾期最多的事项: today's red cases counted per item (and its department), from
+    `open_by_item` (the page passes the rows it read for the lights)."""
+    rows = [r for r in (open_by_item(scope) if by_item is None else by_item) if r["red"]]
+    names = dict(
+        ServiceItem.objects.filter(pk__in={r["item_id"] for r in rows}).values_list("pk", "current__name")
     )
-    return Table(
-        "逾期最多的事项", ["事项", "办理部门", "逾期件数"], [[r["name"], r["dept"], r["n"]] for r in rows]
+    departments = dict(
+        Department.objects.filter(pk__in={r["department_id"] for r in rows}).values_list("pk", "name")
     )
+    ranked = sorted(((names[r["item_id"]] or "", departments[r["department_id"]], r["red"]) for r in rows),
+                    key=lambda r: (-r[2], r[0]))[:limit]  # fmt: skip
+    return Table("逾期最多的事项", ["事项", "办理部门", "逾期件数"], [list(r) for r in ranked])
 
 
 def late_items(scope: Scope, first: dt.date, last: dt.date, limit: int = 20) -> Table:

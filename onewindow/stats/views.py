@@ -22,9 +22,13 @@ def _labelled(name: str, table: dashboard.Table) -> dict:
 def dashboard_page(request):
     scope = dashboard.scope_of(request.user)
     months = dashboard.monthly(scope)
-    on_page = {"overdue": {"limit": dashboard.PAGE_ROWS}}  # the export has them all (EXPORT_ROWS)
+    by_item = dashboard.open_by_item(scope)  # one pass over the open cases: the lights and the items
+    on_page = {
+        "overdue": {"limit": dashboard.PAGE_ROWS},
+        "items": {"by_item": by_item},
+    }  # the export: all rows
     return render(request, "stats/dashboard.html", {
-        "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope), "page_rows": dashboard.PAGE_ROWS,
+        "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope, by_item), "page_rows": dashboard.PAGE_ROWS,
         "tables": [_labelled(name, dashboard.TABLES[name](scope, **on_page.get(name, {})))
                    for name in ("overdue", "trend", "departments", "windows", "items", "bottlenecks")],
         "report_month": f"{monthly_report.month_of(None):%Y-%m}", "this_month": f"{clock.today():%Y-%m}",
