@@ -153,6 +153,12 @@ class Case(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="case_open_hall_lights",
             ),
+            # The red lists' second range (clock_rules.red_parts): stopped clocks frozen at red.
+            models.Index(
+                fields=["hall", "due_seq"],
+                condition=Q(status__in=CLOCK_STOPPED, frozen_light="red"),
+                name="case_stopped_red",
+            ),
             # Art. 32's sweep: applications awaiting an answer by the day they count as received.
             models.Index(fields=["status", "intake_from"], name="case_intake_from"),
             models.Index(fields=["applicant", "-received_at"], name="case_applicant"),

@@ -1,6 +1,7 @@
 """Read side of cases: the inbox by light, lists for the API, the public progress page."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db.models import Count, Q, QuerySet
 
@@ -8,7 +9,7 @@ from onewindow import clock
 from onewindow.accounts.models import Hall, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, permits
-from onewindow.cases.models import OPEN_STATUSES, Case
+from onewindow.cases.models import OPEN_STATUSES, Case, Light
 from onewindow.cases.transitions import scope_of
 from onewindow.errors import DomainError, NotFound
 from onewindow.workdays import calendar
@@ -41,6 +42,22 @@ def case_for(user: User, number: str) -> Case:
 def with_light(qs: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
     today_seq = calendar.seq(today or clock.today())
     return qs.annotate(light=clock_rules.light_expression(today_seq))
+
+
+def red_rows(qs: QuerySet, today: dt.date, order: tuple[str, str], limit: int, key: Callable) -> list:
+    """The first `limit` red rows of `qs` (annotated with `light`) in `order` (the deadline, then
+    a unique key): each part of clock_rules.red_parts read as its own index range, then merged
+    as the union's ORDER BY … LIMIT would. `key(row)`: the row's (deadline, unique key); the
+    deadline may be null only in the second part, and nulls sort last, as PostgreSQL's
+    ascending order puts them."""
+    parts = clock_rules.red_parts(calendar.seq(today))
+    rows = [row for part in parts for row in qs.filter(part, light=Light.RED).order_by(*order)[:limit]]
+
+    def ordered(row):
+        deadline, unique = key(row)
+        return (deadline is None, deadline or 0, unique)
+
+    return sorted(rows, key=ordered)[:limit]
 
 
 def inbox(department_id: int, *, light: str | None = None, limit: int = 200) -> list[Case]:

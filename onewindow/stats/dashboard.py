@@ -16,8 +16,9 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from onewindow import clock
 from onewindow.accounts.models import Department, Role
 from onewindow.accounts.queries import staff_of
-from onewindow.cases.clock_rules import light_expression, red_superset
+from onewindow.cases.clock_rules import light_expression
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep
+from onewindow.cases.queries import red_rows
 from onewindow.catalog.models import ServiceItem
 from onewindow.errors import Forbidden
 from onewindow.stats import kpis
@@ -98,13 +99,12 @@ EXPORT_ROWS = 10_000
 def overdue(scope: Scope, limit: int = EXPORT_ROWS) -> Table:
     """逾期在办: open cases whose light is red, the longest overdue first (no personal data)."""
     cases, today_seq = _open_with_lights(scope)
-    rows = (
-        cases.filter(red_superset(today_seq), light="red")
-        .order_by("due_seq", "number")
-        .values_list(
+    rows = red_rows(
+        cases.values_list(
             "number", "item_version__name", "department__name", "accepted_on", "due_on", "due_seq", "status"
-        )[:limit]
-    )
+        ),
+        clock.today(), ("due_seq", "number"), limit, key=lambda row: (row[5], row[0]),
+    )  # fmt: skip
     labels = dict(Case._meta.get_field("status").choices)
     return Table("逾期办件", ["办件编号", "事项", "办理部门", "受理日期", "办结期限", "超期（工作日）", "状态"],
                  [[n, item, dept, acc, due, today_seq - seq, labels[s]] for n, item, dept, acc, due, seq, s in rows])  # fmt: skip
@@ -132,13 +132,15 @@ def monthly(scope: Scope, today: dt.date | None = None) -> list[dict]:
     return months
 
 
-def trend(scope: Scope) -> Table:
+def trend(scope: Scope, months: list[dict] | None = None) -> Table:
+    """月度趋势 from `monthly` (the page passes the months it read for the chart)."""
+    months = monthly(scope) if months is None else months
     return Table("月度趋势", ["月份", "接件", "受理", "即办", "办结", "按时办结", "即办率", "按时办结率", "即期办结率", "平均用时（工作日）",
                               "承诺÷法定", "提速率（较上月）", "一次办好率"],
                  [[f"{m['month']:%Y-%m}", m["received"], m["accepted"], m["on_the_spot"], m["closed"], m["closed_on_time"],
                    _percent(m["on_the_spot_rate"]), _percent(m["on_time_rate"]), _percent(m["closing_rate"]),
                    m["average_days"] if m["average_days"] is not None else "—", _percent(m["promised_share"]),
-                   _percent(m["speedup"]), _percent(m["one_visit_rate"])] for m in monthly(scope)])  # fmt: skip
+                   _percent(m["speedup"]), _percent(m["one_visit_rate"])] for m in months])  # fmt: skip
 
 
 def _period(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date, str]:

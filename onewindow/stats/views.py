@@ -26,6 +26,7 @@ def dashboard_page(request):
     on_page = {
         "overdue": {"limit": dashboard.PAGE_ROWS},
         "items": {"by_item": by_item},
+        "trend": {"months": months},  # the chart's months, read once
     }  # the export: all rows
     return render(request, "stats/dashboard.html", {
         "scope": scope, "today": clock.today(), "lights": dashboard.lights(scope, by_item), "page_rows": dashboard.PAGE_ROWS,

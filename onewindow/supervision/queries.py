@@ -26,13 +26,17 @@ def watched(user: User, *, light: str = "", department: str = "", limit: int = 2
     )
     if department.isdigit():
         qs = qs.filter(department_id=int(department))
-    qs = cases.with_light(qs.select_related("item_version", "department", "hall"))
-    if light in Light.values:
-        qs = qs.filter(light=light)
-    elif light == WARN:
-        qs = qs.filter(light__in=(Light.RED, Light.YELLOW))
-    rows = list(qs.order_by("due_seq", "number")[:limit])
-    today_seq = calendar.seq(clock.today())
+    today = clock.today()
+    qs = cases.with_light(qs.select_related("item_version", "department", "hall"), today)
+    if light == Light.RED:  # the overdue list: two index ranges (cases.queries.red_rows)
+        rows = cases.red_rows(qs, today, ("due_seq", "number"), limit, key=lambda c: (c.due_seq, c.number))
+    else:
+        if light in Light.values:
+            qs = qs.filter(light=light)
+        elif light == WARN:
+            qs = qs.filter(light__in=(Light.RED, Light.YELLOW))
+        rows = list(qs.order_by("due_seq", "number")[:limit])
+    today_seq = calendar.seq(today)
     for case in rows:
         # Working days past the deadline; a stopped clock's deadline waits (it moves on resume).
         case.days_over = 0 if case.clock_stopped else max(0, today_seq - case.due_seq)

@@ -93,6 +93,11 @@ class Kind:
     # (due_seq, limit_days, due_on) expressions; due_on may read the annotation w_due_seq.
     clock: Callable[[], tuple]
     fields: dict  # w_number, w_what, w_extra, w_department
+    # The rows' light: (rows annotated with w_due_seq and w_limit, today) → rows annotated with
+    # `light`. Default: clock_rules' deadline light over (w_due_seq, w_limit, the kind's hall).
+    lighted: Callable[["Kind", QuerySet, dt.date], QuerySet] | None = None
+    # Which of the open rows the kind watches as of today (default: all of them).
+    since: Callable[[dt.date], Q] | None = None
 
 
 def _seq(date_field) -> object:
@@ -102,6 +107,25 @@ def _seq(date_field) -> object:
 def _case_fields(extra: str = "") -> dict:
     return {"w_number": F("number"), "w_what": F("item_version__name"), "w_extra": Value(extra),
             "w_department": F("department__name")}  # fmt: skip
+
+
+def _deadline_lighted(kind: "Kind", qs: QuerySet, today: dt.date) -> QuerySet:
+    light = clock_rules.deadline_light(
+        calendar.seq(today), due_seq=F("w_due_seq"), limit_days=F("w_limit"), hall=F(kind.hall)
+    )
+    return qs.annotate(light=light)
+
+
+def _case_lighted(kind: "Kind", qs: QuerySet, today: dt.date) -> QuerySet:
+    """The case light itself: a stopped clock keeps its frozen light."""
+    return qs.annotate(light=clock_rules.light_expression(calendar.seq(today)))
+
+
+def _pre_review_lighted(kind: "Kind", qs: QuerySet, today: dt.date) -> QuerySet:
+    """Art. 32's clock has its own light, the clerk's 网上预审 page's: red on the answer's last
+    working day (the next, the job deems it accepted: it is never overdue), yellow the day before.
+    One definition: cases.pre_review.with_light."""
+    return pre_review.with_light(qs, today)
 
 
 def _pre_review_clock():
@@ -134,6 +158,10 @@ def _delivery_watch_start(today: dt.date) -> dt.datetime:
     return dt.datetime.combine(first, dt.time.min, tzinfo=clock.hall_tz())
 
 
+def _recent_decisions(today: dt.date) -> Q:
+    return Q(decided_at__gte=_delivery_watch_start(today))
+
+
 def _delivery_clock():
     return _seq("w_decided_on") + DELIVERY_DAYS, Value(DELIVERY_DAYS), workdays.date_of(OuterRef("w_due_seq"))
 
@@ -146,10 +174,10 @@ def _project_fields(what: str, department: str) -> dict:
 KINDS: list[Kind] = [
     Kind("cases", "在办件", "case", "hall_id", "department_id",
          lambda: Case.objects.filter(status__in=OPEN_STATUSES, due_seq__isnull=False),
-         lambda: (F("due_seq"), F("promised_days"), F("due_on")), _case_fields()),
+         lambda: (F("due_seq"), F("promised_days"), F("due_on")), _case_fields(), lighted=_case_lighted),
     Kind("pre_review", "网上预审", "case", "hall_id", "department_id",
          lambda: Case.objects.filter(channel=Channel.PORTAL, status=Status.SUBMITTED),
-         _pre_review_clock, _case_fields("网上申请待受理答复（5个工作日）")),
+         _pre_review_clock, _case_fields("网上申请待受理答复（5个工作日）"), lighted=_pre_review_lighted),
     Kind("stages", "项目阶段", "project", "project__hall_id", "lead_department_id",
          lambda: Stage.objects.filter(status=Stage.Status.IN_REVIEW, due_seq__isnull=False),
          lambda: (F("due_seq"), F("limit_days"), F("due_on")), _project_fields("name", "lead_department__name")),
@@ -164,34 +192,22 @@ KINDS: list[Kind] = [
          {"w_number": F("case__number"), "w_what": F("case__item_version__name"), "w_extra": Value("告知承诺核查"),
           "w_department": F("department__name")}),
     Kind("deliveries", "证照送达", "case", "hall_id", "department_id",
-         _undelivered, _delivery_clock, _case_fields("制证送达（10个工作日）")),
+         _undelivered, _delivery_clock, _case_fields("制证送达（10个工作日）"), since=_recent_decisions),
 ]  # fmt: skip
 BY_KEY = {kind.key: kind for kind in KINDS}
 
 
 def watch(kind: Kind, scope: Scope, today: dt.date, *, department: str = "") -> QuerySet:
     """The kind's open items in `scope`, each annotated with w_due_seq, w_due_on, w_limit and
-    `light` (the cases kind: the case light itself, a paused clock frozen)."""
+    `light` (the kind's `lighted`, by default the deadline light of its clock)."""
     due_seq, limit, due_on = kind.clock()
-    today_seq = calendar.seq(today)
     qs = kind.rows().filter(scope.q(kind.hall, kind.department))
-    if kind.key == "deliveries":
-        qs = qs.filter(decided_at__gte=_delivery_watch_start(today))
+    if kind.since is not None:
+        qs = qs.filter(kind.since(today))
     if department.isdigit():
         qs = qs.filter(**{kind.department: int(department)})
     qs = qs.annotate(w_due_seq=due_seq, w_limit=limit).annotate(w_due_on=due_on)
-    if kind.key == "cases":
-        light = clock_rules.light_expression(today_seq)
-    elif kind.key == "pre_review":
-        # Art. 32's clock has its own light, the clerk's 网上预审 page's: red on the answer's last
-        # working day (the next, the job deems it accepted: it is never overdue), yellow the day
-        # before. One definition: cases.pre_review.with_light.
-        return pre_review.with_light(qs, today)
-    else:
-        light = clock_rules.deadline_light(
-            today_seq, due_seq=F("w_due_seq"), limit_days=F("w_limit"), hall=F(kind.hall)
-        )
-    return qs.annotate(light=light)
+    return (kind.lighted or _deadline_lighted)(kind, qs, today)
 
 
 def counts(kind: Kind, scope: Scope, today: dt.date, *, department: str = "") -> dict[str, int]:
