@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "onewindow.licenses",
     "onewindow.bundles",
     "onewindow.projects",
+    "onewindow.ratings",
     "onewindow.supervision",
     "onewindow.stats",
+    "onewindow.assessment",
     "onewindow.web",
     "onewindow.ops",
     # After onewindow.web, whose admin/base_site.html (the provisional-calendar warning, the

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    name = "onewindow.assessment"
+    verbose_name = "月度考核"
