@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve, reverse
 
 from onewindow import clock
 from onewindow.accounts.models import User, Window
@@ -125,3 +126,14 @@ def test_each_holder_keeps_its_words_and_codes(world, accept):
     assert "<title>责任人00 · 黄牌红牌</title>" in page and 'data-testid="clear"' not in page
     page = client.get(f"/staff/supervision/cards/windows/{window.pk}/").content.decode()
     assert "<title>90号窗口 · 黄牌红牌</title>" in page and "90号窗口 测试窗口0" in page
+
+
+def test_the_card_urls_keep_their_names_and_paths():
+    assert reverse("supervision:officer", args=[7]) == "/staff/supervision/cards/7/"
+    assert reverse("supervision:officer-report", args=[7]) == "/staff/supervision/cards/7/report.pdf"
+    assert reverse("supervision:window", args=[7]) == "/staff/supervision/cards/windows/7/"
+    assert reverse("supervision:window-report", args=[7]) == "/staff/supervision/cards/windows/7/report.pdf"
+    assert resolve("/staff/supervision/cards/7/").kwargs == {"pk": 7, "holder": OFFICER}
+    assert resolve("/staff/supervision/cards/windows/7/report.pdf").kwargs == {"pk": 7, "holder": WINDOW}
+    assert OFFICER.report_file(User(pk=7)) == "report-officer-7.pdf"
+    assert WINDOW.report_file(Window(pk=7, number="03")) == "report-window-03.pdf"
