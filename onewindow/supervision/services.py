@@ -16,15 +16,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 
 from onewindow import clock
-from onewindow.accounts.models import Role, Staff, User, Window
+from onewindow.accounts.models import Role, Staff, User
 from onewindow.cases import queries as cases
 from onewindow.cases.models import Case, CaseEvent, Light, Status, SupervisionSettings
 from onewindow.errors import Conflict, DomainError
 from onewindow.notify.models import Event
 from onewindow.notify.services import enqueue_many
 from onewindow.supervision import cards
+from onewindow.supervision.holders import Holder
 from onewindow.supervision.models import CardClearance, Urge, Violation
-from onewindow.supervision.queries import officer_card, window_card
+from onewindow.supervision.queries import card
 from onewindow.workdays import calendar
 
 SUBJECT = "case"
@@ -219,26 +220,15 @@ def can_clear(card: str) -> bool:
     return card != cards.NONE
 
 
-def clear_card(officer: User, *, reason: str, by: User) -> CardClearance:
-    """销牌: the officer's open card is cleared, with a reason. Under a lock of the officer's row,
-    so two clearances (or a clearance and a decision read) are serialized."""
+def clear_card(holder: Holder, subject, *, reason: str, by: User) -> CardClearance:
+    """销牌: the open card of an officer or a window (`holder`; `subject` the User or Window) is
+    cleared, with a reason. Under a lock of the holder's row (the user's or the window's), so two
+    clearances (or a clearance and a decision read) are serialized."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("supervision.reason_required", "请写明销牌理由。")
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=officer.pk).first()
-        if not can_clear(officer_card(officer.pk)):
-            raise Conflict("supervision.no_open_card", "该责任人当前没有未销的黄牌或红牌。")
-        return CardClearance.objects.create(officer=officer, at=clock.now(), by=by, reason=reason)
-
-
-def clear_window_card(window: Window, *, reason: str, by: User) -> CardClearance:
-    """销牌 of a window's open card, as `clear_card` for an officer: under a lock of the window's row."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("supervision.reason_required", "请写明销牌理由。")
-    with transaction.atomic():
-        Window.objects.select_for_update().filter(pk=window.pk).first()
-        if not can_clear(window_card(window.pk)):
-            raise Conflict("supervision.no_open_card", "该窗口当前没有未销的黄牌或红牌。")
-        return CardClearance.objects.create(window=window, at=clock.now(), by=by, reason=reason)
+        holder.model.objects.select_for_update().filter(pk=subject.pk).first()
+        if not can_clear(card(holder, subject.pk)):
+            raise Conflict("supervision.no_open_card", f"{holder.noun}当前没有未销的黄牌或红牌。")
+        return CardClearance.objects.create(**holder.of(subject.pk), at=clock.now(), by=by, reason=reason)

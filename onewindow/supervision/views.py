@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onewindow import clock
-from onewindow.accounts.models import Department, Role, User, Window
+from onewindow.accounts.models import Department, Role
 from onewindow.accounts.permissions import requires
 from onewindow.errors import DomainError, NotFound
 from onewindow.projects.queries import TARGET_DAYS
 from onewindow.supervision import cards, queries, report, services, watches
+from onewindow.supervision.holders import OFFICER, WINDOW, Holder
 from onewindow.supervision.models import Violation
 
 WATCHERS = (Role.SUPERVISOR, Role.HALL_ADMIN)
@@ -96,10 +97,10 @@ def violation(request, pk: int):
         else:
             messages.success(request, "已记录认定。")
             return redirect("supervision:violation", pk=pk)
-    card = queries.officer_card(found.officer_id)
+    card = queries.card(OFFICER, found.officer_id)
     return render(request, "supervision/violation.html", {
         "v": found, "decisions": [(s, Violation.Status(s).label) for s in services.allowed_decisions(found)],
-        "card": card, "card_label": cards.LABELS[card], "window_card_label": cards.LABELS[queries.window_card(found.window_id)],
+        "card": card, "card_label": cards.LABELS[card], "window_card_label": cards.LABELS[queries.card(WINDOW, found.window_id)],
     })  # fmt: skip
 
 
@@ -108,82 +109,48 @@ def violation(request, pk: int):
 def card_list(request):
     """黄牌 / 红牌: the officers and the windows with upheld violations and their current card."""
     return render(request, "supervision/cards.html", {
-        "rows": queries.carded(request.user), "windows": queries.carded_windows(request.user),
+        "rows": queries.carded(request.user, OFFICER), "windows": queries.carded(request.user, WINDOW),
     })  # fmt: skip
 
 
-def _officer(request, pk: int) -> User:
-    """An officer with a violation in the supervisor's departments (else 404)."""
-    if not queries.violations(request.user).filter(officer_id=pk).exists():
-        raise NotFound("supervision.officer_not_found", "未找到该责任人的违规记录。")
-    return get_object_or_404(User, pk=pk)
+def _holder(request, holder: Holder, pk: int):
+    """An officer or a window (`holder`) with a violation in the supervisor's departments (else 404)."""
+    if not queries.violations(request.user).filter(**holder.of(pk)).exists():
+        raise NotFound(*holder.not_found)
+    return get_object_or_404(holder.model, pk=pk)
 
 
 @requires(*WATCHERS)
 @require_http_methods(["GET", "POST"])
-def officer(request, pk: int):
-    person = _officer(request, pk)
+def holder_card(request, pk: int, holder: Holder):
+    """An officer's or a window's card (urls: supervision:officer, supervision:window): its
+    violations, 销牌, and the report once it is 'reported'."""
+    subject = _holder(request, holder, pk)
     if request.method == "POST":
         try:
-            services.clear_card(person, reason=request.POST.get("reason", ""), by=request.user)
+            services.clear_card(holder, subject, reason=request.POST.get("reason", ""), by=request.user)
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, "已销牌。")
-            return redirect("supervision:officer", pk=pk)
-    card = queries.officer_card(pk)
-    return render(request, "supervision/officer.html", {
-        "officer": person, "card": card, "card_label": cards.LABELS[card], "can_clear": services.can_clear(card),
-        "violations": queries.violations(request.user).filter(officer_id=pk), "reported": card == cards.REPORTED,
+            return redirect(holder.url_name, pk=pk)
+    card = queries.card(holder, pk)
+    return render(request, "supervision/holder.html", {
+        "holder": holder, "subject": subject, "title": holder.title(subject), "heading": holder.heading(subject),
+        "report_url": holder.report_url_name, "card": card, "card_label": cards.LABELS[card],
+        "can_clear": services.can_clear(card), "reported": card == cards.REPORTED,
+        "violations": queries.violations(request.user).filter(**holder.of(pk)),
     })  # fmt: skip
 
 
 @requires(*WATCHERS)
 @require_GET
-def officer_report(request, pk: int):
-    """报告市政府 (PDF), offered once the officer's card is 'reported'."""
-    person = _officer(request, pk)
+def holder_report(request, pk: int, holder: Holder):
+    """报告市政府 (PDF) of an officer or a window (urls: supervision:officer-report,
+    supervision:window-report), offered once its card is 'reported'."""
+    subject = _holder(request, holder, pk)
     staff = getattr(request.user, "staff", None)
-    pdf = report.report_pdf(person, hall_name=staff.hall.name if staff else "政务服务中心")
+    pdf = report.report_pdf(holder, subject, hall_name=staff.hall.name if staff else "政务服务中心")
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="report-officer-{pk}.pdf"'
-    return response
-
-
-def _window(request, pk: int) -> Window:
-    """A window with a violation in the supervisor's departments (else 404)."""
-    if not queries.violations(request.user).filter(window_id=pk).exists():
-        raise NotFound("supervision.window_not_found", "未找到该窗口的违规记录。")
-    return get_object_or_404(Window, pk=pk)
-
-
-@requires(*WATCHERS)
-@require_http_methods(["GET", "POST"])
-def window(request, pk: int):
-    """A window's card: its violations, 销牌, and the report once it is 'reported'."""
-    found = _window(request, pk)
-    if request.method == "POST":
-        try:
-            services.clear_window_card(found, reason=request.POST.get("reason", ""), by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "已销牌。")
-            return redirect("supervision:window", pk=pk)
-    card = queries.window_card(pk)
-    return render(request, "supervision/window.html", {
-        "window": found, "card": card, "card_label": cards.LABELS[card], "can_clear": services.can_clear(card),
-        "violations": queries.violations(request.user).filter(window_id=pk), "reported": card == cards.REPORTED,
-    })  # fmt: skip
-
-
-@requires(*WATCHERS)
-@require_GET
-def window_report(request, pk: int):
-    """报告市政府 (PDF) of a window, offered once its card is 'reported'."""
-    found = _window(request, pk)
-    staff = getattr(request.user, "staff", None)
-    pdf = report.window_report_pdf(found, hall_name=staff.hall.name if staff else "政务服务中心")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="report-window-{found.number}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{holder.report_file(subject)}"'
     return response

@@ -11,6 +11,7 @@ from onewindow.cases import services as cases
 from onewindow.conftest import client_for
 from onewindow.errors import Conflict, DomainError
 from onewindow.supervision import queries, services
+from onewindow.supervision.holders import OFFICER
 from onewindow.supervision.models import Violation
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +36,22 @@ def _uphold(world, violation, day):
 def test_yellow_red_reported_and_cleared(world, accept):
     officer = world.reviewer_a
     found = [_violation(world, accept, D(2026, 11, 2)) for _ in range(4)]
-    assert queries.officer_card(officer.pk) == "none"  # open violations count for nothing yet
+    assert queries.card(OFFICER, officer.pk) == "none"  # open violations count for nothing yet
     with pytest.raises(Conflict):
-        services.clear_card(officer, reason="无", by=world.supervisor)
+        services.clear_card(OFFICER, officer, reason="无", by=world.supervisor)
     _uphold(world, found[0], D(2026, 12, 7))
-    assert queries.officer_card(officer.pk) == "yellow"
+    assert queries.card(OFFICER, officer.pk) == "yellow"
     _uphold(world, found[1], D(2026, 12, 8))
-    assert queries.officer_card(officer.pk) == "red"
+    assert queries.card(OFFICER, officer.pk) == "red"
     with clock.frozen(D(2026, 12, 9)):
         with pytest.raises(DomainError):
-            services.clear_card(officer, reason=" ", by=world.supervisor)
-        services.clear_card(officer, reason="已整改并通过考核", by=world.supervisor)
-    assert queries.officer_card(officer.pk) == "none"
+            services.clear_card(OFFICER, officer, reason=" ", by=world.supervisor)
+        services.clear_card(OFFICER, officer, reason="已整改并通过考核", by=world.supervisor)
+    assert queries.card(OFFICER, officer.pk) == "none"
     _uphold(world, found[2], D(2026, 12, 10))
-    assert queries.officer_card(officer.pk) == "yellow"  # counted again from the clearance
+    assert queries.card(OFFICER, officer.pk) == "yellow"  # counted again from the clearance
     services.decide(found[3], to="dismissed", reason="系统故障", by=world.supervisor)
-    assert queries.officer_card(officer.pk) == "yellow"  # a dismissed violation is no card
+    assert queries.card(OFFICER, officer.pk) == "yellow"  # a dismissed violation is no card
 
 
 def test_the_third_upheld_is_reported_with_a_pdf(world, accept):
@@ -78,7 +79,7 @@ def test_the_officer_page_clears_a_card(world, accept):
     assert 'data-testid="clear"' in client.get(url).content.decode()
     with clock.frozen(D(2026, 12, 8)):
         client.post(url, {"reason": "已整改"})
-    assert queries.officer_card(world.reviewer_a.pk) == "none"
+    assert queries.card(OFFICER, world.reviewer_a.pk) == "none"
     assert 'data-testid="clear"' not in client.get(url).content.decode()
 
 

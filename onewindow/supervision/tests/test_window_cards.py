@@ -13,6 +13,7 @@ from onewindow.cases.models import Case
 from onewindow.conftest import client_for
 from onewindow.errors import Conflict
 from onewindow.supervision import queries, services
+from onewindow.supervision.holders import OFFICER, WINDOW
 from onewindow.supervision.models import CardClearance, Violation
 
 pytestmark = pytest.mark.django_db
@@ -51,25 +52,25 @@ def test_the_over_time_violation_names_the_cases_window(world, accept):
 def test_window_card_sequence_apart_from_the_officers(world, accept):
     window = world.window_1
     found = [_violation(world, accept) for _ in range(4)]
-    assert queries.window_card(window.pk) == "none"
+    assert queries.card(WINDOW, window.pk) == "none"
     with pytest.raises(Conflict):
-        services.clear_window_card(window, reason="无", by=world.supervisor)
+        services.clear_card(WINDOW, window, reason="无", by=world.supervisor)
     _uphold(world, found[0], D(2026, 12, 7))
-    assert queries.window_card(window.pk) == "yellow"
+    assert queries.card(WINDOW, window.pk) == "yellow"
     _uphold(world, found[1], D(2026, 12, 8))
-    assert queries.window_card(window.pk) == "red"
+    assert queries.card(WINDOW, window.pk) == "red"
     with clock.frozen(D(2026, 12, 9)):
-        services.clear_window_card(window, reason="窗口已整改", by=world.supervisor)
-    assert queries.window_card(window.pk) == "none"
-    assert queries.window_card_events(window.pk) == ["upheld", "upheld", "cleared"]
+        services.clear_card(WINDOW, window, reason="窗口已整改", by=world.supervisor)
+    assert queries.card(WINDOW, window.pk) == "none"
+    assert queries.card_events(WINDOW, window.pk) == ["upheld", "upheld", "cleared"]
     # The clearance was the window's: the officer's card (if any) is not cleared by it.
     officer = found[0].officer_id
     if officer is not None:
-        assert queries.card_events(officer) == ["upheld", "upheld"]
+        assert queries.card_events(OFFICER, officer) == ["upheld", "upheld"]
     _uphold(world, found[2], D(2026, 12, 10))
     _uphold(world, found[3], D(2026, 12, 11))
-    assert queries.window_card(window.pk) == "red"
-    assert queries.window_card(world.window_a.pk) == "none"  # another window: nothing
+    assert queries.card(WINDOW, window.pk) == "red"
+    assert queries.card(WINDOW, world.window_a.pk) == "none"  # another window: nothing
     assert CardClearance.objects.get().officer_id is None
 
 
@@ -87,7 +88,7 @@ def test_the_cards_page_lists_windows_clears_and_reports(world, accept):
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     with clock.frozen(D(2026, 12, 10)):
         client.post(url, {"reason": "已整改"})
-    assert queries.window_card(world.window_1.pk) == "none"
+    assert queries.card(WINDOW, world.window_1.pk) == "none"
     assert client.get(url + "report.pdf").status_code == 400  # no longer reported
     assert client.get(f"/staff/supervision/cards/windows/{world.window_a.pk}/").status_code == 404
     assert client_for(world.clerk).get(url).status_code == 403
