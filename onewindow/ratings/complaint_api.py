@@ -78,7 +78,9 @@ def out(complaint: Complaint, user) -> dict:
 class FileIn(Schema):
     subject: str = Field(description="投诉事由（≤100字）")
     text: str = Field(description="投诉内容")
-    source: str = Field(ComplaintSource.PORTAL, description="portal（本人网上投诉）/ desk（大厅投诉台）/ hotline（12345）")
+    source: str = Field(
+        ComplaintSource.PORTAL, description="portal（本人网上投诉）/ desk（大厅投诉台）/ hotline（12345）"
+    )
     source_ref: str = Field("", description="hotline：12345 工单编号")
     case: str = Field("", description="所涉办件编号（可选）")
     hall: str = Field("", description="政务服务中心编码（无办件时）")
@@ -92,7 +94,9 @@ def _by_code(model, code: str, what: str):
         return None
     found = model.objects.filter(code=code).first()
     if found is None:
-        raise DomainError(f"complaint.unknown_{what}", f"未找到编码为 {code} 的{'中心' if what == 'hall' else '部门'}。")
+        raise DomainError(
+            f"complaint.unknown_{what}", f"未找到编码为 {code} 的{'中心' if what == 'hall' else '部门'}。"
+        )
     return found
 
 
@@ -154,7 +158,9 @@ def _done(request, complaint: Complaint) -> dict:
 def assign(request, number: str, payload: AssignIn):
     complaint = queries.complaint_for(request.user, number)
     department = _by_code(Department, payload.department, "department")
-    return _done(request, services.assign(complaint, by=request.user, department=department, note=payload.note))
+    return _done(
+        request, services.assign(complaint, by=request.user, department=department, note=payload.note)
+    )
 
 
 @router.post("/complaints/{number}/answer", response=ComplaintOut, operation_id="ratings_answer_complaint")
@@ -164,7 +170,9 @@ def answer(request, number: str, payload: AnswerIn):
     return _done(request, services.answer(complaint, by=request.user, text=payload.text))
 
 
-@router.post("/complaints/{number}/callback", response=ComplaintOut, operation_id="ratings_callback_complaint")
+@router.post(
+    "/complaints/{number}/callback", response=ComplaintOut, operation_id="ratings_callback_complaint"
+)
 @requires()
 def callback(request, number: str, payload: CallbackIn):
     complaint = queries.complaint_for(request.user, number)
@@ -176,7 +184,9 @@ def callback(request, number: str, payload: CallbackIn):
 @requires()
 def decide(request, number: str, payload: DecideIn):
     complaint = queries.complaint_for(request.user, number)
-    return _done(request, services.decide(complaint, by=request.user, finding=payload.finding, reason=payload.reason))
+    return _done(
+        request, services.decide(complaint, by=request.user, finding=payload.finding, reason=payload.reason)
+    )
 
 
 @router.post("/complaints/{number}/close", response=ComplaintOut, operation_id="ratings_close_complaint")

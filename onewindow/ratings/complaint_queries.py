@@ -53,10 +53,16 @@ def complaint_for(user: User, number: str) -> Complaint:
 
 
 def my_complaints(user: User) -> QuerySet[Complaint]:
-    return Complaint.objects.filter(complainant_user=user).select_related("case", "department").order_by("-filed_at")
+    return (
+        Complaint.objects.filter(complainant_user=user)
+        .select_related("case", "department")
+        .order_by("-filed_at")
+    )
 
 
-def overdue(complaints: QuerySet[Complaint] | None = None, today: dt.date | None = None) -> QuerySet[Complaint]:
+def overdue(
+    complaints: QuerySet[Complaint] | None = None, today: dt.date | None = None
+) -> QuerySet[Complaint]:
     """Complaints still waiting for the answer past their limit: due_seq < seq(today), one indexed
     comparison (the partial index complaint_awaiting_due) — for supervision to watch."""
     complaints = Complaint.objects.all() if complaints is None else complaints

@@ -77,7 +77,9 @@ def desk_form(request):
         return render(request, "ratings/complaints/desk.html", context)
     post = request.POST
     try:
-        department = departments.filter(code=post.get("department")).first() if post.get("department") else None
+        department = (
+            departments.filter(code=post.get("department")).first() if post.get("department") else None
+        )
         complaint = services.file_complaint(
             by=request.user, source=post.get("source", ComplaintSource.DESK), source_ref=post.get("source_ref", ""),
             name=post.get("name", ""), phone=post.get("phone", ""), subject=post.get("subject", ""),

@@ -36,7 +36,10 @@ from onewindow.workdays import calendar
 
 DEFAULT_ANSWER_DAYS = 5
 # Who may record a complaint for someone else, by source (the portal is the citizen's own).
-DESK_FILERS = {ComplaintSource.DESK: HALL_MANAGEMENT, ComplaintSource.HOTLINE: (Role.HOTLINE_OPERATOR, *HALL_MANAGEMENT)}
+DESK_FILERS = {
+    ComplaintSource.DESK: HALL_MANAGEMENT,
+    ComplaintSource.HOTLINE: (Role.HOTLINE_OPERATOR, *HALL_MANAGEMENT),
+}
 S = ComplaintStatus
 
 # action → (the statuses it starts from, the status it leads to; None: unchanged), in the order the
@@ -154,7 +157,12 @@ def _text(value: str, field: str, label: str, max_length: int = TEXT_MAX) -> str
 def accepting_officer_id(case: Case) -> int | None:
     """The officer who accepted the case (受理): the actor of its first accept event, as
     supervision and stats find it."""
-    return CaseEvent.objects.filter(case=case, action="accept").order_by("seq").values_list("actor", flat=True).first()
+    return (
+        CaseEvent.objects.filter(case=case, action="accept")
+        .order_by("seq")
+        .values_list("actor", flat=True)
+        .first()
+    )
 
 
 # ---- filing ---------------------------------------------------------------------------------------

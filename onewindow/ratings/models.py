@@ -49,7 +49,9 @@ class ComplaintLimit(models.Model):
     complaint, counted from the day it is filed (the day of filing not counted). Without a row
     the project default ratings.complaints.DEFAULT_ANSWER_DAYS (5) applies."""
 
-    hall = models.OneToOneField(Hall, models.CASCADE, related_name="complaint_limit", verbose_name="政务服务中心")
+    hall = models.OneToOneField(
+        Hall, models.CASCADE, related_name="complaint_limit", verbose_name="政务服务中心"
+    )
     answer_days = models.PositiveSmallIntegerField("答复时限（工作日）", default=5)
 
     class Meta:
@@ -82,7 +84,9 @@ class Complaint(models.Model):
     case = models.ForeignKey(
         Case, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="办件", db_index=False
     )
-    window = models.ForeignKey(Window, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="窗口")
+    window = models.ForeignKey(
+        Window, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="窗口"
+    )
     officer = models.ForeignKey(
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="被投诉工作人员"
     )
@@ -91,7 +95,9 @@ class Complaint(models.Model):
     )
     subject = models.CharField("投诉事由", max_length=100)
     text = models.TextField("投诉内容")
-    status = models.CharField("状态", max_length=12, choices=ComplaintStatus.choices, default=ComplaintStatus.FILED)
+    status = models.CharField(
+        "状态", max_length=12, choices=ComplaintStatus.choices, default=ComplaintStatus.FILED
+    )
     filed_at = models.DateTimeField("投诉时间")
     filed_on = models.DateField("投诉日期")
     filed_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name="登记人")
@@ -105,7 +111,9 @@ class Complaint(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复人"
     )
     answered_on_time = models.BooleanField("按期答复", null=True, blank=True)
-    callback_outcome = models.CharField("回访结果", max_length=12, choices=CallbackOutcome.choices, blank=True)
+    callback_outcome = models.CharField(
+        "回访结果", max_length=12, choices=CallbackOutcome.choices, blank=True
+    )
     callback_note = models.TextField("回访记录", blank=True)
     called_back_at = models.DateTimeField("回访时间", null=True, blank=True)
     finding = models.CharField("认定结果", max_length=12, choices=ComplaintFinding.choices, blank=True)
@@ -145,7 +153,9 @@ class ComplaintEvent(models.Model):
                                   db_index=False)  # fmt: skip
     seq = models.PositiveIntegerField("序号")
     at = models.DateTimeField("时间")
-    actor = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人")
+    actor = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+    )
     action = models.CharField("动作", max_length=20)
     from_status = models.CharField("原状态", max_length=12, blank=True)
     to_status = models.CharField("新状态", max_length=12)

@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0008_urged_escalated_events'),
+        ("notify", "0008_urged_escalated_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='event',
-            field=models.CharField(choices=[('accepted', '受理'), ('supplement_requested', '一次性告知补正'), ('refused', '不予受理'), ('suspended', '特别程序开始'), ('resumed', '特别程序结束'), ('extended', '延期'), ('decided', '办结'), ('ready_for_pickup', '证照待领取'), ('posted', '证照已寄出'), ('rating_callback', '差评回访'), ('appointment_reminder', '预约提醒'), ('bundle_accepted', '一件事受理'), ('bundle_closed', '一件事办结'), ('bundle_supplement_requested', '一件事一次性告知补正'), ('bundle_refused', '一件事不予受理'), ('stage_accepted', '项目阶段受理'), ('stage_closed', '项目阶段办结'), ('deadline_moved', '期限调整'), ('signup_code', '注册验证码'), ('signup_attempt', '重复注册提醒'), ('urged', '催办'), ('escalated', '督办'), ('complaint_answered', '投诉答复')], max_length=32, verbose_name='消息类型'),
+            model_name="message",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("accepted", "受理"),
+                    ("supplement_requested", "一次性告知补正"),
+                    ("refused", "不予受理"),
+                    ("suspended", "特别程序开始"),
+                    ("resumed", "特别程序结束"),
+                    ("extended", "延期"),
+                    ("decided", "办结"),
+                    ("ready_for_pickup", "证照待领取"),
+                    ("posted", "证照已寄出"),
+                    ("rating_callback", "差评回访"),
+                    ("appointment_reminder", "预约提醒"),
+                    ("bundle_accepted", "一件事受理"),
+                    ("bundle_closed", "一件事办结"),
+                    ("bundle_supplement_requested", "一件事一次性告知补正"),
+                    ("bundle_refused", "一件事不予受理"),
+                    ("stage_accepted", "项目阶段受理"),
+                    ("stage_closed", "项目阶段办结"),
+                    ("deadline_moved", "期限调整"),
+                    ("signup_code", "注册验证码"),
+                    ("signup_attempt", "重复注册提醒"),
+                    ("urged", "催办"),
+                    ("escalated", "督办"),
+                    ("complaint_answered", "投诉答复"),
+                ],
+                max_length=32,
+                verbose_name="消息类型",
+            ),
         ),
     ]

@@ -6,126 +6,322 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0008_staff_at_window'),
-        ('cases', '0015_case_stopped_red'),
+        ("accounts", "0008_staff_at_window"),
+        ("cases", "0015_case_stopped_red"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='投诉编号')),
-                ('source', models.CharField(choices=[('portal', '网上投诉'), ('desk', '大厅投诉台'), ('hotline', '12345热线')], max_length=10, verbose_name='来源')),
-                ('source_ref', models.CharField(blank=True, max_length=40, verbose_name='来源编号')),
-                ('name', models.CharField(max_length=50, verbose_name='投诉人姓名')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('subject', models.CharField(max_length=100, verbose_name='投诉事由')),
-                ('text', models.TextField(verbose_name='投诉内容')),
-                ('status', models.CharField(choices=[('filed', '待分派'), ('assigned', '待答复'), ('answered', '已答复待回访'), ('called_back', '已回访'), ('closed', '已办结')], default='filed', max_length=12, verbose_name='状态')),
-                ('filed_at', models.DateTimeField(verbose_name='投诉时间')),
-                ('filed_on', models.DateField(verbose_name='投诉日期')),
-                ('answer_days', models.PositiveSmallIntegerField(verbose_name='答复时限（工作日）')),
-                ('due_seq', models.IntegerField(verbose_name='答复到期工作日序号')),
-                ('due_on', models.DateField(verbose_name='答复期限')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True, verbose_name='分派时间')),
-                ('answer', models.TextField(blank=True, verbose_name='答复内容')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('answered_on_time', models.BooleanField(blank=True, null=True, verbose_name='按期答复')),
-                ('callback_outcome', models.CharField(blank=True, choices=[('satisfied', '满意'), ('unsatisfied', '不满意'), ('unreachable', '联系不上')], max_length=12, verbose_name='回访结果')),
-                ('callback_note', models.TextField(blank=True, verbose_name='回访记录')),
-                ('called_back_at', models.DateTimeField(blank=True, null=True, verbose_name='回访时间')),
-                ('finding', models.CharField(blank=True, choices=[('upheld', '投诉属实'), ('not_upheld', '投诉不属实')], max_length=12, verbose_name='认定结果')),
-                ('finding_reason', models.TextField(blank=True, verbose_name='认定理由')),
-                ('found_at', models.DateTimeField(blank=True, null=True, verbose_name='认定时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('event_count', models.PositiveIntegerField(default=0)),
-                ('last_hash', models.CharField(blank=True, max_length=64)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('case', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case', verbose_name='办件')),
-                ('complainant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='accounts.applicant', verbose_name='投诉人')),
-                ('complainant_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to=settings.AUTH_USER_MODEL, verbose_name='投诉人账号')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='accounts.department', verbose_name='承办部门')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('hall', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='accounts.hall', verbose_name='政务服务中心')),
-                ('officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='被投诉工作人员')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.window', verbose_name='窗口')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="投诉编号")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("portal", "网上投诉"), ("desk", "大厅投诉台"), ("hotline", "12345热线")],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("source_ref", models.CharField(blank=True, max_length=40, verbose_name="来源编号")),
+                ("name", models.CharField(max_length=50, verbose_name="投诉人姓名")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("subject", models.CharField(max_length=100, verbose_name="投诉事由")),
+                ("text", models.TextField(verbose_name="投诉内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("filed", "待分派"),
+                            ("assigned", "待答复"),
+                            ("answered", "已答复待回访"),
+                            ("called_back", "已回访"),
+                            ("closed", "已办结"),
+                        ],
+                        default="filed",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("filed_at", models.DateTimeField(verbose_name="投诉时间")),
+                ("filed_on", models.DateField(verbose_name="投诉日期")),
+                ("answer_days", models.PositiveSmallIntegerField(verbose_name="答复时限（工作日）")),
+                ("due_seq", models.IntegerField(verbose_name="答复到期工作日序号")),
+                ("due_on", models.DateField(verbose_name="答复期限")),
+                ("assigned_at", models.DateTimeField(blank=True, null=True, verbose_name="分派时间")),
+                ("answer", models.TextField(blank=True, verbose_name="答复内容")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                ("answered_on_time", models.BooleanField(blank=True, null=True, verbose_name="按期答复")),
+                (
+                    "callback_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("unsatisfied", "不满意"),
+                            ("unreachable", "联系不上"),
+                        ],
+                        max_length=12,
+                        verbose_name="回访结果",
+                    ),
+                ),
+                ("callback_note", models.TextField(blank=True, verbose_name="回访记录")),
+                ("called_back_at", models.DateTimeField(blank=True, null=True, verbose_name="回访时间")),
+                (
+                    "finding",
+                    models.CharField(
+                        blank=True,
+                        choices=[("upheld", "投诉属实"), ("not_upheld", "投诉不属实")],
+                        max_length=12,
+                        verbose_name="认定结果",
+                    ),
+                ),
+                ("finding_reason", models.TextField(blank=True, verbose_name="认定理由")),
+                ("found_at", models.DateTimeField(blank=True, null=True, verbose_name="认定时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("event_count", models.PositiveIntegerField(default=0)),
+                ("last_hash", models.CharField(blank=True, max_length=64)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "complainant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="accounts.applicant",
+                        verbose_name="投诉人",
+                    ),
+                ),
+                (
+                    "complainant_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="投诉人账号",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="accounts.department",
+                        verbose_name="承办部门",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "hall",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="accounts.hall",
+                        verbose_name="政务服务中心",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="被投诉工作人员",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.window",
+                        verbose_name="窗口",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投诉',
-                'verbose_name_plural': '投诉',
-                'ordering': ['-filed_at'],
+                "verbose_name": "投诉",
+                "verbose_name_plural": "投诉",
+                "ordering": ["-filed_at"],
             },
         ),
         migrations.CreateModel(
-            name='ComplaintEvent',
+            name="ComplaintEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='序号')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('action', models.CharField(max_length=20, verbose_name='动作')),
-                ('from_status', models.CharField(blank=True, max_length=12, verbose_name='原状态')),
-                ('to_status', models.CharField(max_length=12, verbose_name='新状态')),
-                ('reason', models.TextField(blank=True, verbose_name='理由')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='数据')),
-                ('prev_hash', models.CharField(blank=True, max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('complaint', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='ratings.complaint', verbose_name='投诉')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(verbose_name="序号")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("action", models.CharField(max_length=20, verbose_name="动作")),
+                ("from_status", models.CharField(blank=True, max_length=12, verbose_name="原状态")),
+                ("to_status", models.CharField(max_length=12, verbose_name="新状态")),
+                ("reason", models.TextField(blank=True, verbose_name="理由")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="数据")),
+                ("prev_hash", models.CharField(blank=True, max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="ratings.complaint",
+                        verbose_name="投诉",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投诉事件',
-                'verbose_name_plural': '投诉事件',
-                'ordering': ['complaint', 'seq'],
+                "verbose_name": "投诉事件",
+                "verbose_name_plural": "投诉事件",
+                "ordering": ["complaint", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='ComplaintLimit',
+            name="ComplaintLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer_days', models.PositiveSmallIntegerField(default=5, verbose_name='答复时限（工作日）')),
-                ('hall', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='complaint_limit', to='accounts.hall', verbose_name='政务服务中心')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer_days",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="答复时限（工作日）"),
+                ),
+                (
+                    "hall",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="complaint_limit",
+                        to="accounts.hall",
+                        verbose_name="政务服务中心",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投诉答复时限',
-                'verbose_name_plural': '投诉答复时限',
+                "verbose_name": "投诉答复时限",
+                "verbose_name_plural": "投诉答复时限",
             },
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('status__in', ['filed', 'assigned'])), fields=['due_seq'], name='complaint_awaiting_due'),
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(("status__in", ["filed", "assigned"])),
+                fields=["due_seq"],
+                name="complaint_awaiting_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['department', 'status'], name='complaint_department'),
+            model_name="complaint",
+            index=models.Index(fields=["department", "status"], name="complaint_department"),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['hall', 'status'], name='complaint_hall'),
+            model_name="complaint",
+            index=models.Index(fields=["hall", "status"], name="complaint_hall"),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'hotline'), _negated=True), models.Q(('source_ref', ''), _negated=True), _connector='OR'), name='complaint_hotline_ref'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source", "hotline"), _negated=True),
+                    models.Q(("source_ref", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="complaint_hotline_ref",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_at__isnull', True), models.Q(('answer', ''), _negated=True), _connector='OR'), name='complaint_answered_with_text'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("answered_at__isnull", True), models.Q(("answer", ""), _negated=True), _connector="OR"
+                ),
+                name="complaint_answered_with_text",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('finding', ''), models.Q(('finding_reason', ''), _negated=True), _connector='OR'), name='complaint_finding_reason'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("finding", ""), models.Q(("finding_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="complaint_finding_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaintevent',
-            constraint=models.UniqueConstraint(fields=('complaint', 'seq'), name='complaint_event_seq'),
+            model_name="complaintevent",
+            constraint=models.UniqueConstraint(fields=("complaint", "seq"), name="complaint_event_seq"),
         ),
         migrations.AddConstraint(
-            model_name='complaintlimit',
-            constraint=models.CheckConstraint(condition=models.Q(('answer_days__gte', 1), ('answer_days__lte', 60)), name='complaint_limit_range'),
+            model_name="complaintlimit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("answer_days__gte", 1), ("answer_days__lte", 60)),
+                name="complaint_limit_range",
+            ),
         ),
     ]

@@ -70,7 +70,9 @@ def test_a_complaint_walks_from_the_portal_to_the_callback(world, live_server, p
         log_in(clerk_phone, base, "head_a", PASSWORD)
         head = clerk_phone.page
         head.goto(base + f"/staff/complaints/{number}/")
-        head.fill("[data-testid=form-answer] textarea[name=text]", "已约谈窗口人员并致歉，材料要求已在窗口公示。")
+        head.fill(
+            "[data-testid=form-answer] textarea[name=text]", "已约谈窗口人员并致歉，材料要求已在窗口公示。"
+        )
         assert head.evaluate(FITS), "the complaint page is wider than the phone"
         shot(clerk_phone, "complaint-answer-phone")
         head.click("[data-testid=form-answer] button")
