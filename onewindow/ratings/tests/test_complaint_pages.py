@@ -125,3 +125,24 @@ def test_the_api_files_reads_and_moves_a_complaint(world, accepted, api):
     assert api(world.head_a).get("/complaints", {"status": "closed"}).json()["count"] == 1
     assert api(world.head_a).get("/complaints", {"status": "bogus"}).status_code == 400
     assert api(None).get("/complaints").status_code == 401
+
+
+def test_the_admin_sets_a_halls_answer_limit(world, as_user):
+    from onewindow.personas import new_user
+
+    root = new_user("root", "管理员")
+    root.is_staff = root.is_superuser = True
+    root.save()
+    admin = as_user(root)
+    assert admin.get("/admin/ratings/complaintlimit/add/").status_code == 200
+    done = admin.post("/admin/ratings/complaintlimit/add/", {"hall": world.hall.pk, "answer_days": 3})
+    assert done.status_code == 302
+    refused = admin.post(
+        "/admin/ratings/complaintlimit/add/", {"hall": world.other_hall.pk, "answer_days": 0}
+    )
+    assert refused.status_code == 200  # the form again: 1 to 60 working days
+    assert complaints.answer_days_of(world.hall.pk) == 3
+    assert complaints.answer_days_of(world.other_hall.pk) == 5
+    assert admin.get("/admin/ratings/complaint/").status_code == 200
+    # Read-only: changes go through the services.
+    assert admin.get("/admin/ratings/complaint/add/").status_code == 403
