@@ -126,6 +126,7 @@ def _mount():
     from onewindow.notify.api import router as notify_router
     from onewindow.payments.api import router as payments_router
     from onewindow.projects.api import router as projects_router
+    from onewindow.ratings.complaint_api import router as complaints_router
 
     for router in (
         bundles_router,
@@ -134,6 +135,7 @@ def _mount():
         notify_router,
         payments_router,
         projects_router,
+        complaints_router,
     ):
         api.add_router("", router)
 

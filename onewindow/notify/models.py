@@ -35,6 +35,8 @@ class Event(models.TextChoices):
     # 电子监察 (issue 16): to staff, not applicants — the handler at yellow, the head at red.
     URGED = "urged", "催办"
     ESCALATED = "escalated", "督办"
+    # 投诉 (issue 17): the department's answer to a complaint, to the complainant.
+    COMPLAINT_ANSWERED = "complaint_answered", "投诉答复"
 
 
 class Message(models.Model):

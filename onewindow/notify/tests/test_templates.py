@@ -55,6 +55,8 @@ SAMPLES = {
     "urged": ({"number": "N1", "item": "食品经营许可", "due_on": DUE, "remaining": 1}, ["催办", "N1", "剩余1个工作日"]),
     "escalated": ({"number": "N1", "item": "食品经营许可", "due_on": DUE, "department": "市场监管局"},
                   ["督办", "市场监管局", "N1", "已超过办结期限"]),
+    "complaint_answered": ({"number": "TS2026000001", "department": "市场监管局"},
+                           ["TS2026000001", "市场监管局", "答复", "我的投诉"]),
 }  # fmt: skip
 
 

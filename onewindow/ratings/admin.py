@@ -1,0 +1,3 @@
+"""Admin of ratings: each part registers its own models in its own file."""
+
+from onewindow.ratings import complaint_admin  # noqa: F401 - registers the complaint admins
