@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("onewindow.projects.urls")),
     path("", include("onewindow.supervision.urls")),
     path("", include("onewindow.stats.urls")),
+    path("", include("onewindow.assessment.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

@@ -49,6 +49,9 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("否决报备", "cases:veto-filings", "建设项目办件的不予受理、不予准予及其法律依据", R.HALL_ADMIN, R.SUPERVISOR),
     _link("统计分析", "stats:dashboard", "今日亮灯、逾期办件、月度趋势、部门排名、环节用时，均可导出 Excel；月度报告 PDF",
           R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
+    _link("月度考核", "assessment:ranking", "窗口和工作人员千分制得分、扣分明细，确认红旗窗口和服务标兵，导出 Excel",
+          R.HALL_ADMIN, R.SUPERVISOR),
+    _link("我的考核", "assessment:mine", "本人和所在窗口的月度千分制得分及扣分依据", R.CLERK, R.AGENT),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
 )
 # fmt: on
