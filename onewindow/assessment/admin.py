@@ -42,7 +42,12 @@ class AttendanceDeviceAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         device, key = attendance.add_device(obj.hall, obj.name)
-        obj.pk, obj.prefix, obj.key_hash, obj.created_at = device.pk, device.prefix, device.key_hash, device.created_at
+        obj.pk, obj.prefix, obj.key_hash, obj.created_at = (
+            device.pk,
+            device.prefix,
+            device.key_hash,
+            device.created_at,
+        )
         if not obj.is_active:
             AttendanceDevice.objects.filter(pk=device.pk).update(is_active=False)
         messages.warning(request, f"设备密钥（只显示这一次，请配置到考勤机的 X-Device-Key）：{key}")
@@ -60,11 +65,25 @@ class CheckInAdmin(ReadOnlyAdmin):
 
 
 class CriterionForm(forms.ModelForm):
-    code = forms.ChoiceField(label="指标代码", choices=[(code, f"{code}（{d.name}）") for code, d in criteria.REGISTRY.items()])
+    code = forms.ChoiceField(
+        label="指标代码", choices=[(code, f"{code}（{d.name}）") for code, d in criteria.REGISTRY.items()]
+    )
 
     class Meta:
         model = Criterion
-        fields = "__all__"
+        fields = [
+            "code",
+            "name",
+            "for_windows",
+            "for_officers",
+            "points",
+            "cap",
+            "threshold",
+            "is_bonus",
+            "enabled",
+            "order",
+            "reason",
+        ]
 
 
 @admin.register(Criterion)

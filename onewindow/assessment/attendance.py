@@ -36,7 +36,11 @@ def spans(rules: HallSettings) -> list[tuple[int, dt.time, dt.time]]:
 
     def shift(t: dt.time, delta: dt.timedelta) -> dt.time:
         moved = dt.datetime.combine(dt.date(2000, 1, 2), t) + delta
-        return moved.time() if moved.date() == dt.date(2000, 1, 2) else (dt.time.min if delta < dt.timedelta() else dt.time.max)
+        return (
+            moved.time()
+            if moved.date() == dt.date(2000, 1, 2)
+            else (dt.time.min if delta < dt.timedelta() else dt.time.max)
+        )
 
     return [
         (Slot.MORNING_IN, shift(rules.morning_in, -window), shift(rules.morning_in, grace)),
@@ -54,8 +58,16 @@ def slot_of(rules: HallSettings, local_time: dt.time) -> int:
         return t.hour * 60 + t.minute
 
     at = minutes(local_time) + local_time.second / 60
-    times = dict(zip(SLOTS, (rules.morning_in, rules.morning_out, rules.afternoon_in, rules.afternoon_out), strict=True))
-    holding = [(abs(at - minutes(times[slot])), int(slot)) for slot, start, end in spans(rules) if start <= local_time <= end]
+    times = dict(
+        zip(
+            SLOTS, (rules.morning_in, rules.morning_out, rules.afternoon_in, rules.afternoon_out), strict=True
+        )
+    )
+    holding = [
+        (abs(at - minutes(times[slot])), int(slot))
+        for slot, start, end in spans(rules)
+        if start <= local_time <= end
+    ]
     return min(holding)[1] if holding else int(Slot.OUTSIDE)
 
 
@@ -74,7 +86,11 @@ def add_device(hall: Hall, name: str) -> tuple[AttendanceDevice, str]:
 
 
 def device_for(key: str) -> AttendanceDevice:
-    device = AttendanceDevice.objects.select_related("hall").filter(key_hash=_hash(key or ""), is_active=True).first()
+    device = (
+        AttendanceDevice.objects.select_related("hall")
+        .filter(key_hash=_hash(key or ""), is_active=True)
+        .first()
+    )
     if device is None:
         raise DomainError("assessment.device_key_invalid", "考勤设备密钥无效或设备已停用。", status=401)
     return device
@@ -84,19 +100,27 @@ def _staff(device: AttendanceDevice, person: str) -> Staff:
     """The staff member of the device's hall by login name or 工号."""
     found = (
         Staff.objects.filter(hall_id=device.hall_id)
-        .filter(Q(user__username=person) | Q(pk__in=StaffNumber.objects.filter(number=person).values("staff")))
+        .filter(
+            Q(user__username=person) | Q(pk__in=StaffNumber.objects.filter(number=person).values("staff"))
+        )
         .first()
     )
     if found is None:
-        raise NotFound("assessment.staff_not_found", "本中心没有该登录名或工号的工作人员。", details={"staff": person})
+        raise NotFound(
+            "assessment.staff_not_found", "本中心没有该登录名或工号的工作人员。", details={"staff": person}
+        )
     return found
 
 
-def record(device: AttendanceDevice, *, event_id: str, staff: str, at: dt.datetime, method: str = "") -> tuple[CheckIn, bool]:
+def record(
+    device: AttendanceDevice, *, event_id: str, staff: str, at: dt.datetime, method: str = ""
+) -> tuple[CheckIn, bool]:
     """Records one check-in; (check-in, created). The same event id from the same device again:
     the first record, nothing written (a device's retry); with another person or time: 409."""
     if at.tzinfo is None:
-        raise DomainError("assessment.time_without_offset", "打卡时间须带时区（如 2026-03-02T08:55:00+08:00）。")
+        raise DomainError(
+            "assessment.time_without_offset", "打卡时间须带时区（如 2026-03-02T08:55:00+08:00）。"
+        )
     person = _staff(device, staff)
     existing = CheckIn.objects.filter(device=device, event_id=event_id).first()
     if existing is not None:
@@ -149,8 +173,9 @@ def missing(hall: Hall, month: dt.date, staff=None) -> dict[int, dict]:
     present = sum((Count("day", distinct=True, filter=Q(slot=int(slot))) for slot in SLOTS[1:]),
                   Count("day", distinct=True, filter=Q(slot=int(SLOTS[0]))))  # fmt: skip
     rows = (
-        CheckIn.objects.filter(staff__in=people, day__gte=first, day__lte=last, slot__gt=0,
-                               day__in=workdays.values("date"))  # fmt: skip
+        CheckIn.objects.filter(
+            staff__in=people, day__gte=first, day__lte=last, slot__gt=0, day__in=workdays.values("date")
+        )  # fmt: skip
         .values("staff")
         .annotate(present=present)
         .values_list("staff", "present")
@@ -158,7 +183,11 @@ def missing(hall: Hall, month: dt.date, staff=None) -> dict[int, dict]:
     found = dict(rows)
     expected = count * PER_DAY
     return {
-        pk: {"workdays": count, "expected": expected, "present": found.get(pk, 0),
-             "missing": expected - found.get(pk, 0)}  # fmt: skip
+        pk: {
+            "workdays": count,
+            "expected": expected,
+            "present": found.get(pk, 0),
+            "missing": expected - found.get(pk, 0),
+        }  # fmt: skip
         for pk in people.values_list("pk", flat=True)
     }

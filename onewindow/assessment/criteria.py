@@ -28,7 +28,7 @@ from onewindow.supervision import cards
 from onewindow.supervision.models import CardClearance, Violation
 
 CENT = Decimal("0.01")
-W, O = Subject.WINDOW.value, Subject.OFFICER.value
+WIN, OFF = Subject.WINDOW.value, Subject.OFFICER.value
 
 
 def q2(value) -> Decimal:
@@ -70,7 +70,7 @@ def on_time(scope: Scope, threshold: Decimal) -> Measures:
     who accepted it). No case closed: nothing measured."""
     figures = DailyFigure.objects.filter(hall=scope.hall, day__gte=scope.first, day__lte=scope.last)
     out: Measures = {}
-    for subject, field, pks in ((W, "window_id", scope.windows), (O, "officer_id", scope.officers)):
+    for subject, field, pks in ((WIN, "window_id", scope.windows), (OFF, "officer_id", scope.officers)):
         rows = (figures.filter(**{f"{field}__in": pks}).values(field)
                 .annotate(closed=Sum("closed"), on_time=Sum("closed_on_time")).values_list(field, "closed", "on_time"))  # fmt: skip
         for pk, closed, in_time in rows:
@@ -87,8 +87,13 @@ def violations(scope: Scope, threshold: Decimal) -> Measures:
     upheld = Violation.objects.filter(status=Violation.Status.UPHELD, decided_at__gte=scope.start_at,
                                       decided_at__lt=scope.end_at)  # fmt: skip
     out: Measures = {}
-    for subject, field, pks in ((W, "window_id", scope.windows), (O, "officer_id", scope.officers)):
-        for pk, n in upheld.filter(**{f"{field}__in": pks}).values(field).annotate(n=Count("pk")).values_list(field, "n"):
+    for subject, field, pks in ((WIN, "window_id", scope.windows), (OFF, "officer_id", scope.officers)):
+        for pk, n in (
+            upheld.filter(**{f"{field}__in": pks})
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values_list(field, "n")
+        ):
             out[(subject, pk)] = Measure(Decimal(n), f"认定违规{n}起")
     return out
 
@@ -98,7 +103,7 @@ def _cards_in_month(scope: Scope) -> dict[tuple[str, int], list[str]]:
     time; supervision.cards over the whole history, so a second violation while a card is open
     is a red card) whose time falls in the month. Two queries per holder kind."""
     raised: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for subject, field, pks in ((W, "window_id", scope.windows), (O, "officer_id", scope.officers)):
+    for subject, field, pks in ((WIN, "window_id", scope.windows), (OFF, "officer_id", scope.officers)):
         events = defaultdict(list)
         upheld = Violation.objects.filter(status=Violation.Status.UPHELD, decided_at__lt=scope.end_at,
                                           **{f"{field}__in": pks})  # fmt: skip
@@ -136,7 +141,7 @@ def missing_check_ins(scope: Scope, threshold: Decimal) -> Measures:
     user_of = dict(staff.values_list("pk", "user_id"))
     for pk, row in by_staff.items():
         if row["missing"]:
-            out[(O, user_of[pk])] = Measure(Decimal(row["missing"]),
+            out[(OFF, user_of[pk])] = Measure(Decimal(row["missing"]),
                                             f"应打卡{row['expected']}次，缺{row['missing']}次")  # fmt: skip
     per_window: dict[int, int] = defaultdict(int)
     for staff_id, window_id in Staff.windows.through.objects.filter(
@@ -145,7 +150,7 @@ def missing_check_ins(scope: Scope, threshold: Decimal) -> Measures:
         per_window[window_id] += by_staff[staff_id]["missing"]
     for window_id, n in per_window.items():
         if n:
-            out[(W, window_id)] = Measure(Decimal(n), f"本窗口工作人员缺卡{n}次")
+            out[(WIN, window_id)] = Measure(Decimal(n), f"本窗口工作人员缺卡{n}次")
     return out
 
 
@@ -156,7 +161,7 @@ def queue_wait(scope: Scope, threshold: Decimal) -> Measures:
                                    day__lte=scope.last, called_at__isnull=False)  # fmt: skip
     wait = ExpressionWrapper(F("called_at") - F("queued_at"), output_field=DurationField())
     out: Measures = {}
-    for subject, field, pks in ((W, "window_id", scope.windows), (O, "clerk_id", scope.officers)):
+    for subject, field, pks in ((WIN, "window_id", scope.windows), (OFF, "clerk_id", scope.officers)):
         rows = (served.filter(**{f"{field}__in": pks}).values(field)
                 .annotate(n=Count("pk"), total=Sum(wait)).values_list(field, "n", "total"))  # fmt: skip
         for pk, n, total in rows:
@@ -216,7 +221,7 @@ def active() -> list[Criterion]:
 
 
 def applies(criterion: Criterion, subject: str) -> bool:
-    return criterion.for_windows if subject == W else criterion.for_officers
+    return criterion.for_windows if subject == WIN else criterion.for_officers
 
 
 def points_for(criterion: Criterion, units: Decimal) -> Decimal:
@@ -230,7 +235,8 @@ def points_for(criterion: Criterion, units: Decimal) -> Decimal:
 def scope_for(hall: Hall, first: dt.date, last: dt.date) -> Scope:
     windows = tuple(Window.objects.filter(hall=hall, is_active=True).values_list("pk", flat=True))
     officers = tuple(
-        Staff.objects.filter(hall=hall, is_active=True, windows__isnull=False).values_list("user_id", flat=True).distinct()
+        Staff.objects.filter(hall=hall, is_active=True, windows__isnull=False)
+        .values_list("user_id", flat=True)
+        .distinct()
     )
     return Scope(hall, first, last, windows, officers)
-

@@ -23,7 +23,9 @@ class HallSettings(models.Model):
     afternoon_in = models.TimeField("下午上班", default=dt.time(13, 0))
     afternoon_out = models.TimeField("下午下班", default=dt.time(17, 0))
     grace_minutes = models.PositiveSmallIntegerField(
-        "宽限（分钟）", default=5, help_text="上班打卡晚于规定时间、下班打卡早于规定时间不超过此分钟数仍然有效"
+        "宽限（分钟）",
+        default=5,
+        help_text="上班打卡晚于规定时间、下班打卡早于规定时间不超过此分钟数仍然有效",
     )
     window_minutes = models.PositiveSmallIntegerField(
         "打卡时段（分钟）", default=90, help_text="上班可提前、下班可推后打卡的分钟数"
@@ -97,7 +99,9 @@ class CheckIn(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "考勤打卡记录"
         ordering = ["-at"]
-        constraints = [models.UniqueConstraint(fields=["device", "event_id"], name="checkin_device_event_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "event_id"], name="checkin_device_event_once")
+        ]
         indexes = [models.Index(fields=["day", "staff", "slot"], name="checkin_day_staff_slot")]
 
     def __str__(self):
@@ -144,8 +148,12 @@ class MonthlyScore(models.Model):
     hall = models.ForeignKey(Hall, models.CASCADE, related_name="+", verbose_name="政务服务中心")
     month = models.DateField("月份")  # the first day of the month
     subject = models.CharField("对象", max_length=10, choices=Subject.choices)
-    window = models.ForeignKey(Window, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="窗口")
-    officer = models.ForeignKey(User, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="工作人员")
+    window = models.ForeignKey(
+        Window, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="窗口"
+    )
+    officer = models.ForeignKey(
+        User, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="工作人员"
+    )
     name = models.CharField("名称", max_length=80)
     score = models.DecimalField("得分", max_digits=7, decimal_places=2)
     rank = models.PositiveIntegerField("名次")
@@ -195,7 +203,9 @@ class Run(models.Model):
     hall = models.ForeignKey(Hall, models.CASCADE, related_name="+", verbose_name="政务服务中心")
     month = models.DateField("月份")
     computed_at = models.DateTimeField("计算时间")
-    by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人")
+    by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "考核计算记录"
@@ -217,8 +227,12 @@ class Award(models.Model):
     hall = models.ForeignKey(Hall, models.CASCADE, related_name="+", verbose_name="政务服务中心")
     month = models.DateField("月份")
     kind = models.CharField("奖项", max_length=15, choices=Kind.choices)
-    window = models.ForeignKey(Window, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="窗口")
-    officer = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="工作人员")
+    window = models.ForeignKey(
+        Window, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="窗口"
+    )
+    officer = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="工作人员"
+    )
     name = models.CharField("名称", max_length=80)
     score = models.DecimalField("得分", max_digits=7, decimal_places=2)
     rank = models.PositiveIntegerField("名次")

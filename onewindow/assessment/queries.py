@@ -27,7 +27,9 @@ def run(hall: Hall, month: dt.date) -> Run | None:
 
 
 def awards(hall: Hall, month: dt.date) -> list[Award]:
-    return list(Award.objects.filter(hall=hall, month=month).select_related("confirmed_by").order_by("kind", "rank"))
+    return list(
+        Award.objects.filter(hall=hall, month=month).select_related("confirmed_by").order_by("kind", "rank")
+    )
 
 
 def own(user: User, month: dt.date) -> list[MonthlyScore]:
@@ -37,8 +39,8 @@ def own(user: User, month: dt.date) -> list[MonthlyScore]:
         return []
     windows = list(staff.windows.values_list("pk", flat=True))
     scores = list(
-        MonthlyScore.objects.filter(hall=staff.hall_id, month=month)
-        .filter(officer=user) | MonthlyScore.objects.filter(hall=staff.hall_id, month=month, window__in=windows)
+        MonthlyScore.objects.filter(hall=staff.hall_id, month=month).filter(officer=user)
+        | MonthlyScore.objects.filter(hall=staff.hall_id, month=month, window__in=windows)
     )
     scores.sort(key=lambda s: (s.subject != Subject.OFFICER, s.name))
     lines = defaultdict(list)
@@ -66,7 +68,9 @@ def public_month(month: dt.date) -> list[dict]:
     return out
 
 
-def table_rows(hall: Hall, month: dt.date, criteria_names: list[tuple[str, str]]) -> tuple[list[str], list[list]]:
+def table_rows(
+    hall: Hall, month: dt.date, criteria_names: list[tuple[str, str]]
+) -> tuple[list[str], list[list]]:
     """The ranking for Excel: one row per window / officer, a column per criterion's points."""
     headers = ["对象", "名次", "名称", "得分", *[name for _, name in criteria_names]]
     rows = []

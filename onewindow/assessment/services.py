@@ -35,7 +35,10 @@ def previous_month(today: dt.date | None = None) -> dt.date:
 
 
 def _names(scope: criteria.Scope) -> dict[tuple[str, int], str]:
-    names = {(Subject.WINDOW.value, w.pk): f"{w.number}号窗口 {w.name}" for w in Window.objects.filter(pk__in=scope.windows)}
+    names = {
+        (Subject.WINDOW.value, w.pk): f"{w.number}号窗口 {w.name}"
+        for w in Window.objects.filter(pk__in=scope.windows)
+    }
     names.update({(Subject.OFFICER.value, uid): name for uid, name in
                   Staff.objects.filter(user_id__in=scope.officers, hall=scope.hall).values_list("user_id", "name")})  # fmt: skip
     return names

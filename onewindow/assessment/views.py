@@ -68,7 +68,9 @@ def export(request):
     names = list(Criterion.objects.filter(code__in=criteria.REGISTRY).values_list("code", "name"))
     headers, rows = queries.table_rows(hall, month, names)
     data = excel.workbook(Table(f"{month:%Y年%m月}考核排名", headers, rows))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.xlsx"'
     return response
 
@@ -77,7 +79,9 @@ def export(request):
 @require_GET
 def own_page(request):
     month = services.month_of(request.GET.get("month"))
-    return render(request, "assessment/mine.html", {**_months(month), "scores": queries.own(request.user, month)})
+    return render(
+        request, "assessment/mine.html", {**_months(month), "scores": queries.own(request.user, month)}
+    )
 
 
 @public

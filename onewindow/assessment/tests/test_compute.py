@@ -55,8 +55,12 @@ def test_the_month_equals_the_hand_computed_breakdown_of_two_windows(world, dave
     assert MonthlyScore.objects.filter(month=MARCH).count() == 4  # two windows, two officers at windows
 
     # The proposals: window 11 has an upheld violation, so the red flag goes to window 01 only.
-    assert [s.window_id for s in services.proposals(world.hall, MARCH, Award.Kind.RED_FLAG)] == [world.window_1.pk]
-    assert [s.officer_id for s in services.proposals(world.hall, MARCH, Award.Kind.SERVICE_STAR)] == [world.clerk.pk]
+    assert [s.window_id for s in services.proposals(world.hall, MARCH, Award.Kind.RED_FLAG)] == [
+        world.window_1.pk
+    ]
+    assert [s.officer_id for s in services.proposals(world.hall, MARCH, Award.Kind.SERVICE_STAR)] == [
+        world.clerk.pk
+    ]
 
 
 def test_recompute_replaces_and_follows_the_edited_weights(world, dave, march):

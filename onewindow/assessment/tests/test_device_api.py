@@ -55,7 +55,10 @@ def test_staff_by_number_unknown_staff_and_invalid_input(world, device):
     StaffNumber.objects.create(staff=world.clerk.staff, number="0107")
     answer = post({**BODY, "staff": "0107", "at": "2026-03-02T17:20:00+08:00"}, key)
     assert answer.status_code == 201 and answer.json()["slot"] == 4
-    assert post({**BODY, "event_id": "F-2", "staff": "nobody"}, key).json()["code"] == "assessment.staff_not_found"
+    assert (
+        post({**BODY, "event_id": "F-2", "staff": "nobody"}, key).json()["code"]
+        == "assessment.staff_not_found"
+    )
     # A person of another hall is unknown to this hall's device.
     assert post({**BODY, "event_id": "F-3", "staff": "outsider"}, key).status_code == 404
     bad = post({"event_id": "F-4", "staff": "clerk", "at": "tomorrow"}, key)
