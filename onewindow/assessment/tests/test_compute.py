@@ -91,3 +91,18 @@ def test_the_periodic_job_computes_the_previous_month_once(world, dave, march):
         assert services.compute_previous_month() == 1
         assert services.compute_previous_month() == 0
     assert MonthlyScore.objects.get(window=world.window_1).score == D("859.00")
+
+
+def test_the_command_computes_any_month_and_refuses_a_bad_one(world, dave, march):
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    with clock.frozen(APRIL_2):
+        call_command("compute_assessment", "2026-03", "--hall", world.hall.code, stdout=out)
+    assert "4 个窗口和工作人员的得分已计算" in out.getvalue()
+    assert MonthlyScore.objects.get(window=world.window_1).score == D("859.00")
+    with pytest.raises(CommandError):
+        call_command("compute_assessment", "2026-3x")
