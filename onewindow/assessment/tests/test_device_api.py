@@ -76,3 +76,20 @@ def test_slots_with_grace_and_overlapping_noon_spans(world):
              dt.time(11, 55): 2, dt.time(12, 29): 2, dt.time(12, 31): 3, dt.time(13, 5): 3, dt.time(13, 6): 2,
              dt.time(14, 0): 0, dt.time(16, 54): 0, dt.time(16, 55): 4, dt.time(18, 30): 4, dt.time(18, 31): 0}  # fmt: skip
     assert {t: attendance.slot_of(rules, t) for t in cases} == cases
+
+
+def test_the_admin_adds_a_device_and_shows_its_key_once(world, as_user):
+    from django.contrib.messages import get_messages
+
+    world.hall_admin.is_superuser = world.hall_admin.is_staff = True
+    world.hall_admin.save()
+    client = as_user(world.hall_admin)
+    answer = client.post("/admin/assessment/attendancedevice/add/",
+                         {"hall": world.hall.pk, "name": "二楼考勤机", "is_active": "on"})  # fmt: skip
+    assert answer.status_code == 302
+    shown = [str(m) for m in get_messages(answer.wsgi_request) if "X-Device-Key" in str(m)]
+    key = shown[0].rsplit("：", 1)[1]
+    device = AttendanceDevice.objects.get(name="二楼考勤机")
+    assert attendance.device_for(key) == device and key not in device.key_hash
+    assert client.get("/admin/assessment/criterion/").status_code == 200  # writes the default rows
+    assert client.get(f"/admin/assessment/attendancedevice/{device.pk}/change/").status_code == 200
