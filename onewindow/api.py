@@ -120,6 +120,7 @@ def _mount():
     api.add_router("/tickets", queueing_router)
     # One router per module; each module chooses its own paths below /api/v1/ (documents,
     # licenses and payments add case actions and their own nouns).
+    from onewindow.assessment.api import router as assessment_router
     from onewindow.bundles.api import router as bundles_router
     from onewindow.documents.api import router as documents_router
     from onewindow.licenses.api import router as licenses_router
@@ -129,6 +130,7 @@ def _mount():
     from onewindow.ratings.complaint_api import router as complaints_router
 
     for router in (
+        assessment_router,
         bundles_router,
         documents_router,
         licenses_router,

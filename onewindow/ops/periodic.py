@@ -22,6 +22,9 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
   the hall's system (imported records), silent consent (supervision.detectors.detect);
 - stats: the daily roll-up of the last ONEWINDOW_STATS_REFRESH_DAYS days is recomputed from the
   cases (decision 29);
+- assessment: from the first run of a month, the previous month's 1000-point scores of every hall
+  with windows, once per hall (a Run row marks it; after the daily roll-up above has refreshed
+  the month's last days);
 - workdays: the calendar never runs out (issue 13 rule 6) — when today's year comes within
   ONEWINDOW_PROVISIONAL_YEARS_AHEAD (at least two) years of the table's end, provisional years are
   generated. Checked each run against the calendar already in memory (no query), so it acts once
@@ -36,6 +39,7 @@ from django.db import transaction
 from django.db.models import F
 
 from onewindow import clock
+from onewindow.assessment import services as assessment
 from onewindow.bundles import services as bundles
 from onewindow.cases import jobs, tolerance
 from onewindow.errors import DomainError
@@ -116,6 +120,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("supervision", "电子监察催办督办", "件", supervision.sweep),
     ("violations", "电子监察违规发现", "条", violations.detect),
     ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),
+    ("assessment_months", "上月千分制考核计算", "个中心", assessment.compute_previous_month),
     ("calendar_years", "工作日历延展（临时推算年度）", "年", extend_calendar),
 ]
 

@@ -51,6 +51,9 @@ STAFF_LINKS: tuple[Link, ...] = (
           R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
     _link("投诉管理", "complaints:list", "投诉的分派、答复、回访与认定；超期未答复的投诉",
           R.HALL_ADMIN, R.SUPERVISOR, R.REVIEWER, R.DEPARTMENT_HEAD, R.HOTLINE_OPERATOR),
+    _link("月度考核", "assessment:ranking", "窗口和工作人员千分制得分、扣分明细，确认红旗窗口和服务标兵，导出 Excel",
+          R.HALL_ADMIN, R.SUPERVISOR),
+    _link("我的考核", "assessment:mine", "本人和所在窗口的月度千分制得分及扣分依据", R.CLERK, R.AGENT),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
 )
 # fmt: on
