@@ -1,0 +1,38 @@
+"""The audit chain of a rating (网上留痕, issue 17): every step of a rating's life — rated, the
+rectification's callback, verification, rectification, feedback, follow-up, appeal filed and
+decided — is a RatingEvent, hash-chained per rating with cases.audit's scheme."""
+
+from onewindow import clock
+from onewindow.accounts.models import User
+from onewindow.cases.audit import event_hash
+from onewindow.ratings.models import Rating, RatingEvent
+
+
+def append_event(rating: Rating, *, by: User | None, action: str, reason: str = "",
+                 payload: dict | None = None) -> RatingEvent:  # fmt: skip
+    """The next event of the rating's hash chain (saved) and the chain head on the row (saved):
+    the caller holds the rating (just created, or locked)."""
+    payload = payload or {}
+    at = clock.now()
+    seq = rating.event_count + 1
+    actor_id = by.pk if by is not None else None
+    digest = event_hash(
+        rating.last_hash, f"rating-{rating.pk}", seq, at, actor_id, action, "", "", reason, payload
+    )
+    event = RatingEvent.objects.create(rating=rating, seq=seq, at=at, actor_id=actor_id, action=action,
+                                       reason=reason, payload=payload, prev_hash=rating.last_hash, hash=digest)  # fmt: skip
+    rating.event_count, rating.last_hash = seq, digest
+    Rating.objects.filter(pk=rating.pk).update(event_count=seq, last_hash=digest)
+    return event
+
+
+def chain_broken_at(rating: Rating) -> int | None:
+    """The seq of the first event whose hash does not verify (None: the chain is whole)."""
+    prev = ""
+    for e in RatingEvent.objects.filter(rating=rating).order_by("seq"):
+        expected = event_hash(prev, f"rating-{rating.pk}", e.seq, e.at, e.actor_id, e.action, "", "", e.reason,
+                              e.payload)  # fmt: skip
+        if e.prev_hash != prev or e.hash != expected:
+            return e.seq
+        prev = e.hash
+    return None if prev == rating.last_hash else rating.event_count
