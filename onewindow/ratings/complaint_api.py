@@ -144,6 +144,10 @@ class CallbackIn(Schema):
     note: str = ""
 
 
+class ReopenIn(Schema):
+    reason: str = Field(description="退回理由（回访不满意）")
+
+
 class DecideIn(Schema):
     finding: str = Field(description=" / ".join(ComplaintFinding.values))
     reason: str
@@ -178,6 +182,13 @@ def callback(request, number: str, payload: CallbackIn):
     complaint = queries.complaint_for(request.user, number)
     return _done(request, services.record_callback(complaint, by=request.user, outcome=payload.outcome,
                                                    note=payload.note))  # fmt: skip
+
+
+@router.post("/complaints/{number}/reopen", response=ComplaintOut, operation_id="ratings_reopen_complaint")
+@requires()
+def reopen(request, number: str, payload: ReopenIn):
+    complaint = queries.complaint_for(request.user, number)
+    return _done(request, services.reopen(complaint, by=request.user, reason=payload.reason))
 
 
 @router.post("/complaints/{number}/decide", response=ComplaintOut, operation_id="ratings_decide_complaint")

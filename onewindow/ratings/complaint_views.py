@@ -117,6 +117,7 @@ ACTIONS = {
     "answer": lambda c, by, p: services.answer(c, by=by, text=p.get("text", "")),
     "callback": lambda c, by, p: services.record_callback(c, by=by, outcome=p.get("outcome", ""),
                                                           note=p.get("note", "")),
+    "reopen": lambda c, by, p: services.reopen(c, by=by, reason=p.get("reason", "")),
     "decide": lambda c, by, p: services.decide(c, by=by, finding=p.get("finding", ""), reason=p.get("reason", "")),
     "close": lambda c, by, p: services.close(c, by=by),
 }  # fmt: skip

@@ -48,10 +48,12 @@ TRANSITIONS = {
     "assign": ((S.FILED, S.ASSIGNED), S.ASSIGNED),  # again while unanswered: re-assign
     "answer": ((S.ASSIGNED,), S.ANSWERED),
     "callback": ((S.ANSWERED,), S.CALLED_BACK),
+    # 退回重办: the complainant, called back, is not satisfied — the department answers again.
+    "reopen": ((S.CALLED_BACK,), S.ASSIGNED),
     "decide": ((S.ANSWERED, S.CALLED_BACK, S.CLOSED), None),
     "close": ((S.CALLED_BACK,), S.CLOSED),
 }
-ACTION_LABELS = {"file": "登记投诉", "assign": "分派", "answer": "答复", "callback": "回访", "decide": "认定",
+ACTION_LABELS = {"file": "登记投诉", "assign": "分派", "answer": "答复", "callback": "回访", "reopen": "退回重办", "decide": "认定",
                  "close": "办结"}  # fmt: skip
 TEXT_MAX = 2000
 
@@ -92,7 +94,9 @@ def refusal(action: str, complaint: Complaint, by: User) -> DomainError | None:
     if complaint.status not in froms:
         return Conflict("complaint.state", f"投诉当前状态为“{ComplaintStatus(complaint.status).label}”，不能{ACTION_LABELS[action]}。",
                         details={"status": complaint.status})  # fmt: skip
-    if action == "decide" and complaint.finding:
+    if action == "reopen" and complaint.callback_outcome != CallbackOutcome.UNSATISFIED:
+        return Conflict("complaint.not_unsatisfied", "只有回访不满意的投诉可以退回重办。")
+    if action in ("decide", "reopen") and complaint.finding:
         return Conflict("complaint.already_decided", "该投诉已认定，不能重复认定。")
     if action == "close" and not complaint.finding:
         return Conflict("complaint.not_decided", "请先认定投诉是否属实，再办结。")
@@ -268,7 +272,10 @@ def answer(complaint: Complaint, *, by: User, text: str) -> Complaint:
         c.answered_on_time = calendar.seq(now.astimezone(clock.hall_tz()).date()) <= c.due_seq
 
     done = _transition(complaint, "answer", by, change)
-    enqueue(phone=done.phone, event=Event.COMPLAINT_ANSWERED, key=f"complaint:{done.number}:answered",
+    # One SMS per answer: a reopened complaint's new answer is a new message (its own key).
+    rounds = ComplaintEvent.objects.filter(complaint=done, action="reopen").count()
+    key = f"complaint:{done.number}:answered" + (f":{rounds + 1}" if rounds else "")
+    enqueue(phone=done.phone, event=Event.COMPLAINT_ANSWERED, key=key,
             context={"number": done.number, "department": done.department.name if done.department else ""},
             subject_kind="complaint", subject_key=done.number, hall=done.hall)  # fmt: skip
     return done
@@ -285,6 +292,25 @@ def record_callback(complaint: Complaint, *, by: User, outcome: str, note: str =
         c.callback_outcome, c.callback_note, c.called_back_at = outcome, note, clock.now()
 
     return _transition(complaint, "callback", by, change, reason=note, payload={"outcome": outcome})
+
+
+@transaction.atomic
+def reopen(complaint: Complaint, *, by: User, reason: str) -> Complaint:
+    """退回重办 (hall management): the complainant called back is not satisfied, so the department
+    answers again, within a new answer limit from today (the hall's answer days, as at filing).
+    The first answer and callback stay in the audit event; the row holds the current round."""
+    reason = _text(reason, "reason", "退回理由", 500)
+    today = clock.now().astimezone(clock.hall_tz()).date()
+
+    def change(c):
+        c.due_seq = calendar.seq(today) + answer_days_of(c.hall_id)
+        c.due_on = calendar.date_of_seq(c.due_seq)
+        c.answer, c.answered_at, c.answered_by, c.answered_on_time = "", None, None, None
+        c.callback_outcome, c.callback_note, c.called_back_at = "", "", None
+
+    previous = {"answer": complaint.answer, "answered_on_time": complaint.answered_on_time,
+                "callback_note": complaint.callback_note}  # fmt: skip
+    return _transition(complaint, "reopen", by, change, reason=reason, payload={"previous": previous})
 
 
 @transaction.atomic

@@ -246,3 +246,42 @@ def test_each_sees_only_their_own(world, accepted):
     assert not queries.visible_complaints(other_hall_admin).exists()
     with pytest.raises(Forbidden):
         complaints.record_callback(mine, by=other_hall_admin, outcome="satisfied")
+
+
+def test_an_unsatisfied_callback_reopens_the_complaint_with_a_new_limit_and_a_second_sms(world, accepted):
+    complaint = file_on_portal(world, accepted)
+    with clock.frozen(D(2026, 10, 9)):
+        complaint = walk(world, complaint, upto="answer")
+        # Satisfied: nothing to reopen.
+        assert "reopen" not in complaints.allowed_actions(complaint, world.hall_admin)
+        complaint = complaints.record_callback(
+            complaint, by=world.supervisor, outcome="unsatisfied", note="答复敷衍"
+        )
+    assert complaints.allowed_actions(complaint, world.hall_admin) == ["reopen", "decide"]
+    with pytest.raises(Forbidden):
+        complaints.reopen(complaint, by=world.head_a, reason="不满意")
+    with pytest.raises(DomainError) as missing:
+        complaints.reopen(complaint, by=world.hall_admin, reason="  ")
+    assert missing.value.code == "complaint.reason_required"
+    # Friday 2026-10-09 + 5 working days, the 调休 Saturday 10-10 among them = Thursday 2026-10-15.
+    with clock.frozen(D(2026, 10, 9)):
+        complaint = complaints.reopen(complaint, by=world.hall_admin, reason="回访不满意，请重新核查")
+    assert complaint.status == "assigned" and complaint.due_on == D(2026, 10, 15)
+    assert complaint.answer == "" and complaint.callback_outcome == "" and complaint.answered_on_time is None
+    reopened = ComplaintEvent.objects.get(complaint=complaint, action="reopen")
+    assert reopened.payload["previous"]["answer"] == "已约谈窗口人员，向您致歉。"
+    assert reopened.payload["previous"]["callback_note"] == "答复敷衍"
+    with clock.frozen(D(2026, 10, 16)):  # a working day late
+        complaint = complaints.answer(complaint, by=world.head_a, text="重新调查后已整改并致歉。")
+    assert complaint.answered_on_time is False
+    keys = set(
+        Message.objects.filter(key__startswith=f"complaint:{complaint.number}:answered").values_list(
+            "key", flat=True
+        )
+    )
+    assert keys == {f"complaint:{complaint.number}:answered", f"complaint:{complaint.number}:answered:2"}
+    complaint = complaints.record_callback(complaint, by=world.supervisor, outcome="satisfied")
+    complaint = complaints.decide(complaint, by=world.hall_admin, finding="upheld", reason="属实")
+    # Decided: no more reopening, even after an unsatisfied callback.
+    assert "reopen" not in complaints.allowed_actions(complaint, world.hall_admin)
+    assert complaints.verify(complaint) is None
