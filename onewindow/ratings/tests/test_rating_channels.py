@@ -262,3 +262,11 @@ def test_the_tags_api(world, client):
     on_site_good = client.get("/api/v1/rating-tags?mode=on_site&bad=false").json()
     assert [t["text"] for t in on_site_good] == ["态度热情", "业务熟练"]
     assert client.get("/api/v1/rating-tags?mode=x").json()["code"] == "rating.invalid_mode"
+
+
+def test_the_progress_page_loads_the_rating_qr(world, client):
+    case = accepted(world)
+    page = client.post("/progress/", {"number": case.number, "phone_last4": "5678"}).content.decode()
+    assert f'hx-get="/rate/qr/{case.number}/code/"' in page
+    qr = client.get(f"/rate/qr/{case.number}/code/").content.decode()
+    assert "data:image/svg+xml" in qr
