@@ -70,7 +70,9 @@ class RateIn(Schema):
 def list_case_ratings(request, number: str):
     """A case's ratings: the applicant, or staff who may see the case (its department or hall)."""
     case = case_for(request.user, number)
-    return [out(r) for r in channels.ratings_of(case).select_related("case", "ticket", "window", "department")]
+    return [
+        out(r) for r in channels.ratings_of(case).select_related("case", "ticket", "window", "department")
+    ]
 
 
 @router.post("/cases/{number}/ratings", response={201: RatingOut}, operation_id="ratings_rate_case")
@@ -83,7 +85,9 @@ def rate_case(request, number: str, payload: RateIn):
     return HttpStatus(201, out(rating))
 
 
-@router.post("/rating-devices/ratings", auth=None, response={201: RatingOut}, operation_id="ratings_device_rate")
+@router.post(
+    "/rating-devices/ratings", auth=None, response={201: RatingOut}, operation_id="ratings_device_rate"
+)
 @public
 def device_rate(request, payload: RateIn):
     """窗口评价器（设备密钥认证）: rates the service at the device's window now (一次一评)."""

@@ -44,9 +44,15 @@ def add_device(window: Window, name: str) -> tuple[RatingDevice, str]:
 
 def device_for_key(key: str) -> RatingDevice:
     """The active device of this key; refused with `rating.device_key_invalid` (401)."""
-    device = RatingDevice.objects.select_related("window__hall").filter(key_hash=key_hash(key), is_active=True).first()
+    device = (
+        RatingDevice.objects.select_related("window__hall")
+        .filter(key_hash=key_hash(key), is_active=True)
+        .first()
+    )
     if device is None:
-        raise DomainError("rating.device_key_invalid", "评价器密钥无效或评价器已停用，请联系大厅管理员。", status=401)
+        raise DomainError(
+            "rating.device_key_invalid", "评价器密钥无效或评价器已停用，请联系大厅管理员。", status=401
+        )
     return device
 
 
@@ -62,7 +68,9 @@ def device_for_cookie(value: str | None) -> RatingDevice | None:
         data = signing.loads(value, salt=COOKIE_SALT, max_age=COOKIE_AGE)
     except signing.BadSignature:
         return None
-    device = RatingDevice.objects.select_related("window__hall").filter(pk=data.get("d"), is_active=True).first()
+    device = (
+        RatingDevice.objects.select_related("window__hall").filter(pk=data.get("d"), is_active=True).first()
+    )
     if device is None or not device.key_hash.startswith(str(data.get("h", "-"))):
         return None
     return device

@@ -21,7 +21,14 @@ from onewindow.links import public_url
 from onewindow.notify.models import Event
 from onewindow.notify.services import enqueue_many
 from onewindow.ratings import channels
-from onewindow.ratings.models import Rating, RatingChannel, RatingInvite, RatingKind, RatingMode, RatingSettings
+from onewindow.ratings.models import (
+    Rating,
+    RatingChannel,
+    RatingInvite,
+    RatingKind,
+    RatingMode,
+    RatingSettings,
+)
 
 VALID_DAYS = 30
 # Cases closed this far back are still invited: a worker stopped for a few days loses none.

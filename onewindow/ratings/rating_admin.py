@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from onewindow.links import public_url
 from onewindow.ratings import devices
-from onewindow.ratings.models import Rating, RatingDevice, RatingEvent, RatingInvite, RatingSettings, RatingTag
+from onewindow.ratings.models import (
+    Rating,
+    RatingDevice,
+    RatingEvent,
+    RatingInvite,
+    RatingSettings,
+    RatingTag,
+)
 from onewindow.readonly_admin import ReadOnlyAdmin
 
 
@@ -45,7 +52,12 @@ class RatingDeviceAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         device, key = devices.add_device(obj.window, obj.name)
-        obj.pk, obj.key_prefix, obj.key_hash, obj.created_at = device.pk, device.key_prefix, device.key_hash, device.created_at
+        obj.pk, obj.key_prefix, obj.key_hash, obj.created_at = (
+            device.pk,
+            device.key_prefix,
+            device.key_hash,
+            device.created_at,
+        )
         if not obj.is_active:
             RatingDevice.objects.filter(pk=device.pk).update(is_active=False)
         link = public_url(reverse("ratings:pair", args=[key]))

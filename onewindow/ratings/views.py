@@ -28,7 +28,9 @@ def _number(value: str):
 
 
 def rating_input(post, mode: str) -> dict:
-    indicators = {name: _number(post.get(f"ind_{name}")) for name, _ in INDICATORS[mode] if post.get(f"ind_{name}")}
+    indicators = {
+        name: _number(post.get(f"ind_{name}")) for name, _ in INDICATORS[mode] if post.get(f"ind_{name}")
+    }
     return {"level": _number(post.get("level")), "indicators": indicators, "tags": post.getlist("tags"),
             "text": post.get("text", "")}  # fmt: skip
 

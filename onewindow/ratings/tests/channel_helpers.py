@@ -40,7 +40,9 @@ def accepted(world):
 def refused(world, case=None):
     case = case or submitted(world)
     with clock.frozen(AT):
-        return cases.refuse(case, by=world.clerk, reason="不属于本中心受理范围", where_to_turn="德州市市场监督管理局")
+        return cases.refuse(
+            case, by=world.clerk, reason="不属于本中心受理范围", where_to_turn="德州市市场监督管理局"
+        )
 
 
 def served_ticket(world, case_numbers=(), finish=False):
@@ -52,7 +54,9 @@ def served_ticket(world, case_numbers=(), finish=False):
         queue.call_next(world.window_1, by=world.clerk)
         ticket = queue.start(world.window_1, ticket.number, by=world.clerk)
         if finish:
-            ticket = queue.finish(world.window_1, ticket.number, by=world.clerk, case_numbers=list(case_numbers))
+            ticket = queue.finish(
+                world.window_1, ticket.number, by=world.clerk, case_numbers=list(case_numbers)
+            )
         elif case_numbers:
             type(ticket).objects.filter(pk=ticket.pk).update(case_numbers=list(case_numbers))
             ticket.refresh_from_db()

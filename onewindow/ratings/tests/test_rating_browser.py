@@ -57,7 +57,12 @@ def test_the_tablet_pairs_and_a_tap_rates_the_service(world, live_server, tablet
         page.wait_for_selector("[data-testid=thanks]")
         shot(tablet, "tablet-thanks")
         rating = Rating.objects.get()
-        assert (rating.channel, rating.level, rating.tags, rating.case_id) == ("device", 5, ["业务熟练"], case.pk)
+        assert (rating.channel, rating.level, rating.tags, rating.case_id) == (
+            "device",
+            5,
+            ["业务熟练"],
+            case.pk,
+        )
         page.click("text=返回")
         page.wait_for_selector("[data-testid=idle]")  # the service is rated: the idle screen
         shot(tablet, "tablet-idle")
@@ -85,5 +90,10 @@ def test_the_case_page_card_on_a_phone(world, live_server, phone):
     assert page.is_visible("[data-testid=rating-follow-up]")
     shot(phone, "portal-card-rated")
     rating = Rating.objects.get()
-    assert (rating.channel, rating.level, rating.tags, rating.text) == ("portal", 2, ["等候时间长"], "等候时间太长")
+    assert (rating.channel, rating.level, rating.tags, rating.text) == (
+        "portal",
+        2,
+        ["等候时间长"],
+        "等候时间太长",
+    )
     assert phone.errors == []

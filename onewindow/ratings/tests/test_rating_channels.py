@@ -85,7 +85,9 @@ def test_the_device_rates_the_ticket_being_served_with_its_case(world):
     ticket = served_ticket(world, case_numbers=[case.number])
     dev, _ = device(world)
     with clock.frozen(AT):
-        rating = channels.rate_at_window(dev, level=5, indicators={"attitude": 5, "skill": 4}, tags=["业务熟练"])
+        rating = channels.rate_at_window(
+            dev, level=5, indicators={"attitude": 5, "skill": 4}, tags=["业务熟练"]
+        )
     assert (rating.channel, rating.mode) == ("device", "on_site")
     assert rating.ticket == ticket and rating.case == case and rating.window == world.window_1
     assert rating.officer == world.clerk and rating.department == world.dept_a and rating.real_name
@@ -112,7 +114,9 @@ def test_the_device_rates_a_ticket_just_finished_but_not_an_old_one(world):
             channels.rate_at_window(dev, level=4, indicators={"usability": 4})
         assert online_indicator.value.code == "rating.invalid_indicator" and Rating.objects.count() == 0
         rating = channels.rate_at_window(dev, level=4, indicators={"efficiency": 4})
-    assert rating.ticket == ticket and rating.case is None and rating.department is None  # comprehensive window
+    assert (
+        rating.ticket == ticket and rating.case is None and rating.department is None
+    )  # comprehensive window
 
 
 def test_the_tablet_page_pairs_once_and_only_a_paired_device_posts(world, client):
@@ -184,7 +188,9 @@ def test_the_case_page_card_offers_rating_then_shows_it(world, as_user):
     card = alice.get(f"/rate/case/{case.number}/card/").content.decode()
     assert 'data-testid="rate-link"' in card
     with clock.frozen(AT):
-        done = alice.post(f"/rate/case/{case.number}/", {"level": "2", "ind_efficiency": "1", "text": "跑了两趟"})
+        done = alice.post(
+            f"/rate/case/{case.number}/", {"level": "2", "ind_efficiency": "1", "text": "跑了两趟"}
+        )
     assert done.status_code == 302 and done.url == f"/my/cases/{case.number}/"
     card = alice.get(f"/rate/case/{case.number}/card/").content.decode()
     assert "不满意" in card and "跑了两趟" in card and 'data-testid="rating-follow-up"' in card
@@ -221,7 +227,11 @@ def test_the_api_rates_once_lists_and_refuses(world, api):
         stranger = api(world.outsider).post(f"/cases/{case.number}/ratings", body)
     assert first.status_code == 201, first.content
     data = first.json()
-    assert data["channel"] == "portal" and data["level_display"] == "非常满意" and data["indicators"] == {"guide_accuracy": 5}
+    assert (
+        data["channel"] == "portal"
+        and data["level_display"] == "非常满意"
+        and data["indicators"] == {"guide_accuracy": 5}
+    )
     assert replay.status_code == 201 and replay.json()["id"] == data["id"]
     assert second.status_code == 409 and second.json()["code"] == "rating.already_rated"
     assert invalid.status_code == 400 and invalid.json()["code"] == "rating.invalid_level"
@@ -242,7 +252,9 @@ def test_the_device_api_needs_its_key(world, client):
     url = "/api/v1/rating-devices/ratings"
     with clock.frozen(AT):
         none = client.post(url, {"level": 5}, content_type="application/json")
-        wrong = client.post(url, {"level": 5}, content_type="application/json", headers={"X-Device-Key": "nope"})
+        wrong = client.post(
+            url, {"level": 5}, content_type="application/json", headers={"X-Device-Key": "nope"}
+        )
         ok = client.post(url, {"level": 3, "indicators": {"skill": 3}}, content_type="application/json",
                          headers={"X-Device-Key": key})  # fmt: skip
         twice = client.post(url, {"level": 3}, content_type="application/json", headers={"X-Device-Key": key})
