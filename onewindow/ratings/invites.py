@@ -69,7 +69,7 @@ def send_invites() -> int:
     due = due_cases(now)
     if not due:
         return 0
-    tokens = {c["pk"]: secrets.token_urlsafe(24) for c in due}
+    tokens = {c["pk"]: secrets.token_urlsafe(16) for c in due}
     expires = now + dt.timedelta(days=VALID_DAYS)
     with transaction.atomic():
         # ignore_conflicts: a second worker racing on the same case leaves the first invite (and,
