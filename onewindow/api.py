@@ -127,6 +127,7 @@ def _mount():
     from onewindow.notify.api import router as notify_router
     from onewindow.payments.api import router as payments_router
     from onewindow.projects.api import router as projects_router
+    from onewindow.ratings.api import router as ratings_router
     from onewindow.ratings.complaint_api import router as complaints_router
 
     for router in (
@@ -138,6 +139,7 @@ def _mount():
         payments_router,
         projects_router,
         complaints_router,
+        ratings_router,
     ):
         api.add_router("", router)
 

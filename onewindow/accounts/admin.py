@@ -115,7 +115,7 @@ class WindowAdmin(admin.ModelAdmin):
 class StaffForm(forms.ModelForm):
     class Meta:
         model = Staff
-        fields = ["user", "name", "role", "hall", "department", "windows", "phone", "is_active"]
+        fields = ["user", "name", "role", "hall", "department", "windows", "phone", "photo", "is_active"]
 
     def clean(self):
         data = super().clean()

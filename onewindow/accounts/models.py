@@ -212,6 +212,8 @@ class Staff(models.Model):
         Window, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="当前窗口"
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    # 亮证亮牌: the photo the window's rating device shows beside the clerk's name (issue 17).
+    photo = models.ImageField("照片", upload_to="staff/photos/", blank=True)
     is_active = models.BooleanField("在岗", default=True)
 
     class Meta:

@@ -168,6 +168,9 @@ class Case(models.Model):
             # Approvals by decision time: payments' sweep for approvals still owing a fee notice
             # (payments.services.issue_due_notices) reads the recent ones only.
             models.Index(fields=["decided_at"], condition=Q(outcome="approved"), name="case_approved"),
+            # Closed cases by closing time: the rating invitation job reads the last days' closings
+            # (ratings.invites). Partial: an intake insert (closed_at empty) writes no entry.
+            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="case_closed_at"),
             # The tolerance job (cases.tolerance): the few cases with a promise date, by that date.
             models.Index(
                 fields=["tolerance_due_on"],

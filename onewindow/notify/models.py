@@ -37,6 +37,8 @@ class Event(models.TextChoices):
     ESCALATED = "escalated", "督办"
     # 投诉 (issue 17): the department's answer to a complaint, to the complainant.
     COMPLAINT_ANSWERED = "complaint_answered", "投诉答复"
+    # 好差评 (issue 17): a closed case's applicant is invited to rate it by a one-time link.
+    RATING_INVITE = "rating_invite", "邀请评价"
 
 
 class Message(models.Model):

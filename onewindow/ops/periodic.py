@@ -22,6 +22,9 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
   the hall's system (imported records), silent consent (supervision.detectors.detect);
 - stats: the daily roll-up of the last ONEWINDOW_STATS_REFRESH_DAYS days is recomputed from the
   cases (decision 29);
+- ratings: RULES.md "Ratings" (一事一评 by SMS) — a case closed in the last days, at a hall with
+  the invitation on, gets one SMS with a one-time rating link unless rated online already
+  (ratings.invites.send_invites);
 - assessment: from the first run of a month, the previous month's 1000-point scores of every hall
   with windows, once per hall (a Run row marks it; after the daily roll-up above has refreshed
   the month's last days);
@@ -49,6 +52,7 @@ from onewindow.notify.services import enqueue
 from onewindow.payments import services as payments
 from onewindow.projects import jobs as project_jobs
 from onewindow.queueing import appointments
+from onewindow.ratings import invites as rating_invites
 from onewindow.stats import rollup
 from onewindow.supervision import detectors as violations
 from onewindow.supervision import services as supervision
@@ -120,6 +124,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("supervision", "电子监察催办督办", "件", supervision.sweep),
     ("violations", "电子监察违规发现", "条", violations.detect),
     ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),
+    ("rating_invites", "办结短信邀请评价", "条", rating_invites.send_invites),
     ("assessment_months", "上月千分制考核计算", "个中心", assessment.compute_previous_month),
     ("calendar_years", "工作日历延展（临时推算年度）", "年", extend_calendar),
 ]

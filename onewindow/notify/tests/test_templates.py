@@ -57,6 +57,9 @@ SAMPLES = {
                   ["督办", "市场监管局", "N1", "已超过办结期限"]),
     "complaint_answered": ({"number": "TS2026000001", "department": "市场监管局"},
                            ["TS2026000001", "市场监管局", "答复", "我的投诉"]),
+    "rating_invite": ({"number": "371400-20261012-000001", "item": "食品经营许可（新办）", "days": 30,
+                       "link": "https://zwfw.dezhou.gov.cn/rate/t/" + "x" * 22 + "/"},
+                      ["371400-20261012-000001", "/rate/t/" + "x" * 22 + "/", "30天内有效", "评价"]),
 }  # fmt: skip
 
 

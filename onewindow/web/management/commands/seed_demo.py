@@ -12,6 +12,7 @@ from onewindow.licenses import demo as license_demo
 from onewindow.payments import services as payments
 from onewindow.projects import demo as projects_demo
 from onewindow.queueing import demo as queue_demo
+from onewindow.ratings import demo as ratings_demo
 from onewindow.stats import demo as stats_demo
 from onewindow.supervision import demo as supervision_demo
 from onewindow.web import demo
@@ -40,8 +41,11 @@ class Command(BaseCommand):
         citywide_demo.seed()  # 同城通办: a district bureau and hall staff; two cases across halls
         supervision_demo.seed()  # 电子监察: a red, a yellow and a paused case; the job run once
         stats_demo.seed()  # 统计分析: an overdue case, then the daily roll-up of every demo case
+        pairing = ratings_demo.seed()  # 好差评: the tags, and window 01's rating device
         self.stdout.write(
             f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
             f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"
             f"“一件事” {items['bundles']} 个。"
         )
+        if pairing:
+            self.stdout.write(f"01号窗口评价器（平板）配对链接：{pairing}")
