@@ -77,7 +77,9 @@ COUNTS = ("rated", "satisfied", "bad", "rectified", "rectified_on_time")
 
 def counted(first: dt.date, last: dt.date, *, hall_id: int | None = None, department_id: int | None = None):
     """The ratings the figures count: first ratings of first..last (hall days), not excluded."""
-    ratings = Rating.objects.filter(kind=RatingKind.FIRST, excluded=False, rated_on__gte=first, rated_on__lte=last)
+    ratings = Rating.objects.filter(
+        kind=RatingKind.FIRST, excluded=False, rated_on__gte=first, rated_on__lte=last
+    )
     if hall_id is not None:
         ratings = ratings.filter(hall_id=hall_id)
     if department_id is not None:

@@ -284,7 +284,16 @@ def bottlenecks(
                   for r in bottleneck_figures(scope, first, last)[:limit]])  # fmt: skip
 
 
-SATISFACTION = ["部门", "评价数", "满意（含基本满意）", "满意度", "差评", "已整改", "差评整改率", "按期整改率"]
+SATISFACTION = [
+    "部门",
+    "评价数",
+    "满意（含基本满意）",
+    "满意度",
+    "差评",
+    "已整改",
+    "差评整改率",
+    "按期整改率",
+]
 
 
 def satisfaction_rows(figures: rating_figures.Figures) -> list[list]:
@@ -313,7 +322,9 @@ def satisfaction(scope: Scope, first: dt.date | None = None) -> Table:
 def rectified(scope: Scope, first: dt.date | None = None) -> Table:
     """The month's rectified bad ratings with their outcome (the public list's fields)."""
     first, last = _month(first)
-    rows = rating_figures.rectified_list(first, last, hall_id=scope.hall_id, department_id=scope.department_id)
+    rows = rating_figures.rectified_list(
+        first, last, hall_id=scope.hall_id, department_id=scope.department_id
+    )
     return Table(f"已整改差评（{first.year}年{first.month}月）",
                  ["评价日期", "事项", "办理部门", "评价", "评价标签", "整改措施", "按期", "追评"],
                  [[r["rated_on"], r["item"], r["department"], r["level_label"], r["tags"] or "—", r["measures"] or "—",

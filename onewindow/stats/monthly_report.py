@@ -11,7 +11,6 @@ from onewindow.errors import DomainError
 from onewindow.pdf import render_pdf
 from onewindow.stats import dashboard
 
-
 EARLIEST_MONTH = dt.date(2000, 1, 1)
 
 

@@ -57,7 +57,8 @@ def export(request, table: str):
         data = [dashboard.TABLES[table](scope)]
         name = f"{table}-{clock.today():%Y%m%d}.xlsx"
     response = HttpResponse(
-        excel.workbook(*data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        excel.workbook(*data),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

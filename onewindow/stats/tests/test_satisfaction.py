@@ -87,7 +87,9 @@ def rated(world, week):
         fed_back(b1_bad, on_time=False)
         # 申诉复核 upheld (another module's service): the rating stays, excluded from every rate.
         Rating.objects.filter(pk=excluded.pk).update(excluded=True, excluded_at=clock.now())
-        follow_up = record(subject=subject_of_case(week["S2"], "online"), channel="sms", level=4, follows=s2_bad)
+        follow_up = record(
+            subject=subject_of_case(week["S2"], "online"), channel="sms", level=4, follows=s2_bad
+        )
     with clock.frozen(dt.date(2026, 4, 1)):
         record(subject={"hotline_ref": "12345-0401-1", "hall_id": world.hall.pk, "department_id": world.dept_a.pk},
                channel="hotline", level=1)  # fmt: skip
@@ -104,7 +106,9 @@ def expected(world):
     return [*departments, ["合计", "7", "4", "57.1%", "3", "2", "66.7%", "50.0%"]]
 
 
-def test_the_public_page_the_dashboard_and_the_excel_export_show_the_same_figures(world, as_user, client, rated):
+def test_the_public_page_the_dashboard_and_the_excel_export_show_the_same_figures(
+    world, as_user, client, rated
+):
     with clock.frozen(FRIDAY):
         public = client.get("/figures/satisfaction/?month=2026-03")
         page = as_user(world.supervisor).get("/staff/stats/?month=2026-03")
@@ -125,10 +129,12 @@ def test_the_public_page_the_dashboard_and_the_excel_export_show_the_same_figure
     assert export["Content-Disposition"].endswith('satisfaction-2026-03.xlsx"')
     # The rectified bad ratings: the page's list and the export's second sheet, the same two.
     listed = cells(public.content.decode(), "public-rectified")
-    assert sorted((r[0], r[1], r[4], r[7], r[8]) for r in listed) == sorted([
-        ("食品经营许可（新办）", world.dept_a.name, "不满意", "是", "满意"),
-        ("饮品经营许可", world.dept_b.name, "不满意", "否", "—"),
-    ])
+    assert sorted((r[0], r[1], r[4], r[7], r[8]) for r in listed) == sorted(
+        [
+            ("食品经营许可（新办）", world.dept_a.name, "不满意", "是", "满意"),
+            ("饮品经营许可", world.dept_b.name, "不满意", "否", "—"),
+        ]
+    )
     second = [row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
     assert [(r[1], r[2], r[6], r[7]) for r in second] == [(r[0], r[1], r[7], r[8]) for r in listed]
 
@@ -150,7 +156,11 @@ def test_an_upheld_appeal_leaves_the_rates(world, rated):
     before = figures.satisfaction(*march, hall_id=world.hall.pk).total
     Rating.objects.filter(pk=rated["b1_bad"].pk).update(excluded=True)
     after = figures.satisfaction(*march, hall_id=world.hall.pk).total
-    assert (before.rated - after.rated, before.bad - after.bad, before.rectified - after.rectified) == (1, 1, 1)
+    assert (before.rated - after.rated, before.bad - after.bad, before.rectified - after.rectified) == (
+        1,
+        1,
+        1,
+    )
     assert str(after.satisfaction_rate) == "0.6667"  # 4 of 6
 
 
@@ -171,7 +181,9 @@ def test_without_ratings_the_page_says_so_and_links_the_months(client, world):
         assert page.status_code == 200 and page.context["first"] == dt.date(2026, 2, 1)
         assert "本月暂无评价" in page.content.decode()
         assert page.context["next"] == dt.date(2026, 3, 1)
-        assert client.get("/figures/satisfaction/?month=2026-03").context["next"] is None  # this month: no next
+        assert (
+            client.get("/figures/satisfaction/?month=2026-03").context["next"] is None
+        )  # this month: no next
         assert client.get("/figures/satisfaction/?month=2000-01").context["previous"] is None
 
 
