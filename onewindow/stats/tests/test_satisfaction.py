@@ -1,11 +1,7 @@
 """Acceptance (issue 17): satisfaction figures match between the public page, the dashboard and
 the Excel export — read from each rendered output, against a hand-computed month (decision 39).
-
-March 2026 (the week's cases; each case rated once on site and once online):
-  dept A  S1 5, 4 · S2 3, 2 (bad; fed back on time; follow-up 4) · S3 1 (bad, open), 1 (excluded)
-  dept B  B1 5, 2 (bad; fed back late)
-  a hotline rating of dept A on 1 April (outside the month).
-By hand: A rated 5, satisfied 3 (60.0%), bad 2, rectified 1 (50.0%), on time 1/1 (100.0%);
+The ratings: conftest.rated. By hand:
+A rated 5, satisfied 3 (60.0%), bad 2, rectified 1 (50.0%), on time 1/1 (100.0%);
 B rated 2, satisfied 1 (50.0%), bad 1, rectified 1 (100.0%), on time 0/1 (0.0%);
 total 7, 4 (57.1%), 3, 2 (66.7%), 1/2 (50.0%). The follow-up and the excluded rating are not counted."""
 
@@ -17,11 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from onewindow import clock
-from onewindow.ratings.models import Rating, Rectification
-from onewindow.ratings.services import record, subject_of_case
-from onewindow.stats.tests.factory import at
-
-FRIDAY = dt.date(2026, 3, 6)
+from onewindow.ratings.models import Rating
+from onewindow.stats.tests.conftest import FRIDAY
 
 
 class Cells(HTMLParser):
@@ -56,46 +49,6 @@ def cells(html: str, testid: str) -> list[list[str]]:
     parser = Cells(testid)
     parser.feed(html)
     return [row for row in parser.rows if row]
-
-
-def rate(case, channel, level):
-    mode = "on_site" if channel == "device" else "online"
-    return record(subject=subject_of_case(case, mode), channel=channel, level=level)
-
-
-def fed_back(rating, *, on_time: bool, measures: str = "已加强窗口业务培训"):
-    # The rectification loop's services (callback, verification, feedback) are another module's
-    # (ratings.rectification): here the record is moved to "fed back" directly.
-    Rectification.objects.filter(rating=rating).update(
-        status="fed_back", fed_back_at=clock.now(), fed_back_on_time=on_time, measures=measures,
-        feedback="已电话告知整改结果",
-    )  # fmt: skip
-
-
-@pytest.fixture
-def rated(world, week):
-    with clock.frozen(at(FRIDAY, 10)):
-        rate(week["S1"], "device", 5)
-        rate(week["S1"], "sms", 4)
-        rate(week["S2"], "device", 3)
-        s2_bad = rate(week["S2"], "sms", 2)
-        rate(week["S3"], "device", 1)
-        excluded = rate(week["S3"], "portal", 1)
-        rate(week["B1"], "device", 5)
-        b1_bad = rate(week["B1"], "qr", 2)
-        fed_back(s2_bad, on_time=True, measures="窗口人员已联系申请人 138 1234 5678 重新讲解材料要求")
-        fed_back(b1_bad, on_time=False)
-        # 申诉复核 upheld (another module's service): the rating stays, excluded from every rate.
-        Rating.objects.filter(pk=excluded.pk).update(excluded=True, excluded_at=clock.now())
-        follow_up = record(
-            subject=subject_of_case(week["S2"], "online"), channel="sms", level=4, follows=s2_bad
-        )
-    with clock.frozen(dt.date(2026, 4, 1)):
-        record(subject={"hotline_ref": "12345-0401-1", "hall_id": world.hall.pk, "department_id": world.dept_a.pk},
-               channel="hotline", level=1)  # fmt: skip
-    assert Rectification.objects.get(rating=s2_bad).status == "closed"  # the follow-up closed it
-    assert follow_up.kind == "follow_up"
-    return {"s2_bad": s2_bad, "b1_bad": b1_bad}
 
 
 def expected(world):
