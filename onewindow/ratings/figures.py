@@ -1,5 +1,5 @@
 """满意度与差评整改 figures (issue 17 item 4): the one home of the numbers the public disclosure page,
-the stats dashboard, its Excel export and the monthly report read — so they cannot disagree.
+the stats dashboard, its Excel export and the assessment criteria read — so they cannot disagree.
 Set-based: one grouped query per table (COUNT … FILTER), never a loop over ratings.
 
 Definitions (decision 39; RULES.md "Ratings"; 国办发〔2019〕51号):

@@ -147,3 +147,13 @@ def test_a_department_head_sees_only_their_department(world, as_user, rated):
         [world.dept_a.name, "5", "3", "60.0%", "2", "1", "50.0%", "100.0%"],
         ["合计", "5", "3", "60.0%", "2", "1", "50.0%", "100.0%"],
     ]
+
+
+def test_each_table_is_one_query_whatever_the_number_of_ratings(world, rated, django_assert_num_queries):
+    from onewindow.ratings import figures
+
+    march = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    with django_assert_num_queries(1):
+        assert figures.satisfaction(*march).total.rated == 7
+    with django_assert_num_queries(1):
+        assert len(figures.rectified_list(*march)) == 2
