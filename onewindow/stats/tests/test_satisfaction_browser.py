@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from onewindow.personas import PASSWORD
+from onewindow.web.tests.browser import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
@@ -36,3 +39,21 @@ def test_the_public_satisfaction_page_on_a_phone(world, rated, live_server, phon
     assert "尚未开始" in page.inner_text("[role=alert]")
     page.screenshot(path=str(SHOTS / "public-satisfaction-future-month-phone.png"))
     assert not [e for e in phone.errors if "400" not in e], phone.errors  # the error page's own 400
+
+
+def test_the_dashboard_satisfaction_section_on_a_phone(world, rated, live_server, phone):
+    SHOTS.mkdir(exist_ok=True)
+    log_in(phone, live_server.url, "supervisor", PASSWORD)
+    page = phone.page
+    page.goto(live_server.url + "/staff/stats/")
+    page.fill("#rated-month", "2026-03")
+    page.click("[data-testid=satisfaction-form] button")
+    page.wait_for_load_state("networkidle")
+    table = page.inner_text("[data-testid=table-satisfaction]")
+    assert "57.1%" in table and "66.7%" in table
+    assert "食品经营许可（新办）" in page.inner_text("[data-testid=table-satisfaction-rectified]")
+    assert "month=2026-03" in page.get_attribute("[data-testid=export-satisfaction]", "href")
+    assert page.evaluate(FITS), "the dashboard is wider than the phone"
+    page.locator("#satisfaction").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "dashboard-satisfaction-phone.png"))
+    assert not phone.errors, phone.errors
