@@ -7,8 +7,9 @@ A measure answers {(subject, pk): Measure(units, measured)} — `units` (≥ 0) 
 criterion's points is what the subject loses (or, a bonus, gains), up to the cap; `measured`
 says it in words for the breakdown. A subject the measure does not name has 0 units.
 
-Adding a criterion (ratings, complaints — issue 17, not yet built) is one entry in REGISTRY and
-one in DEFAULTS: compute, the pages and the export take it from there."""
+Adding a criterion is one entry in REGISTRY (its measure and default points): compute, the pages
+and the export take it from there. The ratings and complaints criteria (issue 17) count what
+ratings.figures counts (decision 39: first ratings, without those an upheld appeal excluded)."""
 
 import datetime as dt
 from collections import defaultdict
@@ -16,13 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from onewindow import clock
 from onewindow.accounts.models import Hall, Staff, Window
 from onewindow.assessment import attendance
 from onewindow.assessment.models import Criterion, Subject
 from onewindow.queueing.models import Ticket
+from onewindow.ratings import figures as rating_figures
+from onewindow.ratings.models import Complaint, ComplaintFinding, Rating, RatingKind
 from onewindow.stats.models import DailyFigure
 from onewindow.supervision import cards
 from onewindow.supervision.models import CardClearance, Violation
@@ -171,6 +174,59 @@ def queue_wait(scope: Scope, threshold: Decimal) -> Measures:
     return out
 
 
+# Whom a rating or complaint counts against: the window and the officer it names.
+_HOLDERS = ((WIN, "window_id", "windows"), (OFF, "officer_id", "officers"))
+
+
+def bad_ratings(scope: Scope, threshold: Decimal) -> Measures:
+    """差评: the bad first ratings (levels 1–2) rated in the month against the window and the
+    officer (Rating.window / officer), without those an upheld appeal (申诉复核) excluded — an
+    upheld appeal changes the score at the next computation (issue 17 acceptance)."""
+    rated = rating_figures.counted(scope.first, scope.last, hall_id=scope.hall.pk)
+    out: Measures = {}
+    for subject, field, pks in _HOLDERS:
+        rows = (rated.filter(**{f"{field}__in": getattr(scope, pks)}).order_by().values(field)
+                .annotate(n=Count("pk"), bad=Count("pk", filter=Q(is_bad=True))).values_list(field, "n", "bad"))  # fmt: skip
+        for pk, n, bad in rows:
+            out[(subject, pk)] = Measure(
+                Decimal(bad), f"评价{n}次，差评{bad}次" if bad else f"评价{n}次，无差评"
+            )
+    return out
+
+
+def bad_ratings_unrectified(scope: Scope, threshold: Decimal) -> Measures:
+    """差评逾期未整改: bad ratings (not excluded) whose rectification deadline (rectify_due_on, the
+    hall's rectify_days) fell in the month and that were not fed back to the rater by it
+    (Rectification.fed_back_on_time not true: still open, or fed back late). Counted in the month
+    of the deadline, so each bad rating at most once, and every deadline of the month has passed
+    when the month is computed."""
+    late = (
+        Rating.objects.filter(hall=scope.hall, kind=RatingKind.FIRST, excluded=False, is_bad=True,
+                              rectification__rectify_due_on__gte=scope.first,
+                              rectification__rectify_due_on__lte=scope.last)
+        .exclude(rectification__fed_back_on_time=True)
+    )  # fmt: skip
+    out: Measures = {}
+    for subject, field, pks in _HOLDERS:
+        for pk, n in (late.filter(**{f"{field}__in": getattr(scope, pks)}).order_by().values(field)
+                      .annotate(n=Count("pk")).values_list(field, "n")):  # fmt: skip
+            out[(subject, pk)] = Measure(Decimal(n), f"差评{n}条未在整改期限内反馈")
+    return out
+
+
+def complaints_upheld(scope: Scope, threshold: Decimal) -> Measures:
+    """投诉属实: complaints found upheld (认定属实, Complaint.found_at) in the month, counted against
+    the window and the officer the complaint names (ratings.complaints links them from the case)."""
+    upheld = Complaint.objects.filter(hall=scope.hall, finding=ComplaintFinding.UPHELD,
+                                      found_at__gte=scope.start_at, found_at__lt=scope.end_at)  # fmt: skip
+    out: Measures = {}
+    for subject, field, pks in _HOLDERS:
+        for pk, n in (upheld.filter(**{f"{field}__in": getattr(scope, pks)}).order_by().values(field)
+                      .annotate(n=Count("pk")).values_list(field, "n")):  # fmt: skip
+            out[(subject, pk)] = Measure(Decimal(n), f"投诉属实{n}件")
+    return out
+
+
 @dataclass(frozen=True)
 class Definition:
     measure: Callable[[Scope, Decimal], Measures]
@@ -197,7 +253,12 @@ REGISTRY: dict[str, Definition] = {
                                     reason="每天4次考勤，缺1次扣2分，最多扣100分。"),
     "queue_wait": Definition(queue_wait, "平均等候时间", points="2", cap="100", threshold="15",
                              reason="群众平均等候超过15分钟后每多1分钟扣2分，最多扣100分。"),
-    # Issue 17 (ratings, complaints): "bad_ratings": Definition(ratings_measure, "差评未整改", …),
+    "bad_ratings": Definition(bad_ratings, "差评", points="10", cap="200",
+                              reason="每条差评（申诉复核认定误评、恶意差评的不计）扣10分，最多扣200分。"),
+    "bad_ratings_unrectified": Definition(bad_ratings_unrectified, "差评逾期未整改", points="20", cap="200",
+                                          reason="差评整改期限在本月而未按期反馈的，每条另扣20分，最多扣200分。"),
+    "complaints_upheld": Definition(complaints_upheld, "投诉属实", points="30", cap="300",
+                                    reason="经认定属实的投诉每件扣30分，最多扣300分：群众投诉经核实，重于一条差评。"),
 }  # fmt: skip
 ORDER = list(REGISTRY)
 

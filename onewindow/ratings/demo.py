@@ -22,10 +22,19 @@ TAGS = [
 DEMO_KEY = "owr_demo-window-01"
 
 
+def seed_tags() -> int:
+    """The default tags (only those missing: an operator's edits stay); how many were added."""
+    made = 0
+    for order, (text, bad, mode) in enumerate(TAGS, start=1):
+        made += RatingTag.objects.get_or_create(
+            text=text, defaults={"for_bad": bad, "mode": mode, "order": order}
+        )[1]
+    return made
+
+
 def seed(hall_code: str = "371400-zwfw") -> str | None:
     """The tags and window 01's device; its pairing link (None without the demo hall)."""
-    for order, (text, bad, mode) in enumerate(TAGS, start=1):
-        RatingTag.objects.get_or_create(text=text, defaults={"for_bad": bad, "mode": mode, "order": order})
+    seed_tags()
     window = Window.objects.filter(hall__code=hall_code, number="01").first()
     if window is None:
         return None

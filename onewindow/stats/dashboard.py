@@ -21,6 +21,7 @@ from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep
 from onewindow.cases.queries import red_rows
 from onewindow.catalog.models import ServiceItem
 from onewindow.errors import Forbidden
+from onewindow.ratings import figures as rating_figures
 from onewindow.stats import kpis
 from onewindow.stats.models import DailyFigure
 from onewindow.stats.rollup import COUNTS
@@ -283,6 +284,56 @@ def bottlenecks(
                   for r in bottleneck_figures(scope, first, last)[:limit]])  # fmt: skip
 
 
+SATISFACTION = [
+    "部门",
+    "评价数",
+    "满意（含基本满意）",
+    "满意度",
+    "差评",
+    "已整改",
+    "差评整改率",
+    "按期整改率",
+]
+
+
+def satisfaction_rows(figures: rating_figures.Figures) -> list[list]:
+    """The satisfaction table's rows (the dashboard, its export and the public page print these
+    cells: decision 39's one source). Rates as the seed halls print them (98.8%)."""
+    return [[line.department, line.rated, line.satisfied, _percent(line.satisfaction_rate), line.bad, line.rectified,
+             _percent(line.rectification_rate), _percent(line.on_time_rate)]
+            for line in [*figures.lines, figures.total]]  # fmt: skip
+
+
+def _month(first: dt.date | None) -> tuple[dt.date, dt.date]:
+    """A month's days, by default the last whole month (as the monthly report)."""
+    if first is None:
+        first = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    first = first.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def satisfaction(scope: Scope, first: dt.date | None = None) -> Table:
+    """满意度与差评整改 of a month per department and in total (ratings.figures, decision 39)."""
+    first, last = _month(first)
+    data = rating_figures.satisfaction(first, last, hall_id=scope.hall_id, department_id=scope.department_id)
+    return Table(f"满意度与差评整改（{first.year}年{first.month}月）", SATISFACTION, satisfaction_rows(data))
+
+
+def rectified(scope: Scope, first: dt.date | None = None) -> Table:
+    """The month's rectified bad ratings with their outcome (the public list's fields)."""
+    first, last = _month(first)
+    rows = rating_figures.rectified_list(
+        first, last, hall_id=scope.hall_id, department_id=scope.department_id
+    )
+    return Table(f"已整改差评（{first.year}年{first.month}月）",
+                 ["评价日期", "事项", "办理部门", "评价", "评价标签", "整改措施", "按期", "追评"],
+                 [[r["rated_on"], r["item"], r["department"], r["level_label"], r["tags"] or "—", r["measures"] or "—",
+                   "是" if r["on_time"] else "否", r["follow_up_label"] or "—"] for r in rows])  # fmt: skip
+
+
+# The tables of one chosen month (?month=YYYY-MM): the export passes it on.
+MONTHLY = {"satisfaction": (satisfaction, rectified)}
+
 TABLES = {
     "overdue": overdue,
     "trend": trend,
@@ -290,4 +341,5 @@ TABLES = {
     "windows": windows,
     "items": items,
     "bottlenecks": bottlenecks,
+    "satisfaction": satisfaction,
 }

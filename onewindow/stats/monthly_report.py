@@ -11,6 +11,8 @@ from onewindow.errors import DomainError
 from onewindow.pdf import render_pdf
 from onewindow.stats import dashboard
 
+EARLIEST_MONTH = dt.date(2000, 1, 1)
+
 
 def month_of(text: str | None) -> dt.date:
     """The first day of the month named YYYY-MM: a month that has begun (default the last whole one)."""
@@ -25,6 +27,8 @@ def month_of(text: str | None) -> dt.date:
         ) from None
     if first > today:
         raise DomainError("stats.future_month", f"{first.year}年{first.month}月尚未开始，没有数据。")
+    if first < EARLIEST_MONTH:  # "0001-01" parses, and the month before it does not exist
+        raise DomainError("stats.month_too_early", f"{first.year}年{first.month}月早于系统启用，没有数据。")
     return first
 
 

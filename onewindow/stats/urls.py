@@ -8,4 +8,5 @@ urlpatterns = [
     path("staff/stats/report.pdf", views.report, name="report"),
     path("staff/stats/<str:table>.xlsx", views.export, name="export"),
     path("figures/", views.public_page, name="public"),
+    path("figures/satisfaction/", views.public_satisfaction, name="public_satisfaction"),
 ]

@@ -8,6 +8,12 @@ from onewindow.assessment import attendance, services
 from onewindow.assessment.models import Award, Criterion, MonthlyScore, Run, ScoreLine
 from onewindow.assessment.tests.conftest import APRIL_2, MARCH
 
+# The ratings and complaints criteria (decision 39): this month has none (test_ratings_criteria adds them).
+NO_RATINGS = [
+    ("bad_ratings", "无", D("0"), D("0.00")),
+    ("bad_ratings_unrectified", "无", D("0"), D("0.00")),
+    ("complaints_upheld", "无", D("0"), D("0.00")),
+]
 # (code, measured, units, points) per criterion, in the default order — by hand:
 WINDOW_1 = [
     ("on_time", "办结4件，按时3件，按时办结率75.00%", D("25.00"), D("-125.00")),  # 25 points short × 5
@@ -16,6 +22,7 @@ WINDOW_1 = [
     ("red_cards", "无", D("0"), D("0.00")),
     ("missing_check_ins", "本窗口工作人员缺卡3次", D("3"), D("-6.00")),  # 3 × 2
     ("queue_wait", "服务2人次，平均等候20.00分钟", D("5.00"), D("-10.00")),  # (20 − 15) × 2
+    *NO_RATINGS,
 ]
 WINDOW_A = [
     ("on_time", "办结2件，按时2件，按时办结率100.00%", D("0.00"), D("0.00")),
@@ -24,6 +31,7 @@ WINDOW_A = [
     ("red_cards", "无", D("0"), D("0.00")),
     ("missing_check_ins", "本窗口工作人员缺卡1次", D("1"), D("-2.00")),  # 09:30 is past 09:00 + 5 minutes
     ("queue_wait", "服务1人次，平均等候12.00分钟", D("0.00"), D("0.00")),
+    *NO_RATINGS,
 ]
 
 
@@ -69,7 +77,7 @@ def test_recompute_replaces_and_follows_the_edited_weights(world, dave, march):
         first_ids = set(MonthlyScore.objects.values_list("pk", flat=True))
         Criterion.objects.filter(code="on_time").update(points=D("2"))  # edited in the admin
         services.compute(MARCH, world.hall)
-    assert MonthlyScore.objects.count() == 4 and ScoreLine.objects.count() == 4 * 6
+    assert MonthlyScore.objects.count() == 4 and ScoreLine.objects.count() == 4 * 9
     assert not first_ids & set(MonthlyScore.objects.values_list("pk", flat=True))
     assert MonthlyScore.objects.get(window=world.window_1).score == D("934.00")  # 1000 − 50 − 6 − 10
     assert Run.objects.filter(hall=world.hall, month=MARCH).count() == 1

@@ -65,3 +65,58 @@ def week_steps(world, week):
         for order, name, role, kind, days in [(1, "审查", "reviewer", "review", 3), (2, "决定", "department_head", "decide", 4)]
     )  # fmt: skip
     return week
+
+
+# ---- ratings (decision 39) ----------------------------------------------------------------------
+
+
+def rate(case, channel, level):
+    from onewindow.ratings.services import record, subject_of_case
+
+    mode = "on_site" if channel == "device" else "online"
+    return record(subject=subject_of_case(case, mode), channel=channel, level=level)
+
+
+def fed_back(rating, *, on_time: bool, measures: str = "已加强窗口业务培训"):
+    from onewindow.ratings.models import Rectification
+
+    # The rectification loop's services (callback, verification, feedback) are another module's
+    # (ratings.rectification): here the record is moved to "fed back" directly.
+    Rectification.objects.filter(rating=rating).update(
+        status="fed_back", fed_back_at=clock.now(), fed_back_on_time=on_time, measures=measures,
+        feedback="已电话告知整改结果",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def rated(world, week):
+    """March 2026, the week's cases each rated once on site and once online:
+    dept A  S1 5, 4 · S2 3, 2 (bad; fed back on time; follow-up 4) · S3 1 (bad, open), 1 (excluded)
+    dept B  B1 5, 2 (bad; fed back late)
+    and a hotline rating of dept A on 1 April (outside the month)."""
+    from onewindow.ratings.models import Rating, Rectification
+    from onewindow.ratings.services import record, subject_of_case
+    from onewindow.stats.tests.factory import at
+
+    with clock.frozen(at(FRIDAY, 10)):
+        rate(week["S1"], "device", 5)
+        rate(week["S1"], "sms", 4)
+        rate(week["S2"], "device", 3)
+        s2_bad = rate(week["S2"], "sms", 2)
+        rate(week["S3"], "device", 1)
+        excluded = rate(week["S3"], "portal", 1)
+        rate(week["B1"], "device", 5)
+        b1_bad = rate(week["B1"], "qr", 2)
+        fed_back(s2_bad, on_time=True, measures="窗口人员已联系申请人 138 1234 5678 重新讲解材料要求")
+        fed_back(b1_bad, on_time=False)
+        # 申诉复核 upheld (another module's service): the rating stays, excluded from every rate.
+        Rating.objects.filter(pk=excluded.pk).update(excluded=True, excluded_at=clock.now())
+        follow_up = record(
+            subject=subject_of_case(week["S2"], "online"), channel="sms", level=4, follows=s2_bad
+        )
+    with clock.frozen(dt.date(2026, 4, 1)):
+        record(subject={"hotline_ref": "12345-0401-1", "hall_id": world.hall.pk, "department_id": world.dept_a.pk},
+               channel="hotline", level=1)  # fmt: skip
+    assert Rectification.objects.get(rating=s2_bad).status == "closed"  # the follow-up closed it
+    assert follow_up.kind == "follow_up"
+    return {"s2_bad": s2_bad, "b1_bad": b1_bad}

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from onewindow.accounts.models import Hall
+from onewindow.assessment import services as assessment
 from onewindow.bundles import demo as bundles_demo
 from onewindow.bundles import services as bundles
 from onewindow.cases import demo as cases_demo
@@ -13,6 +14,7 @@ from onewindow.payments import services as payments
 from onewindow.projects import demo as projects_demo
 from onewindow.queueing import demo as queue_demo
 from onewindow.ratings import demo as ratings_demo
+from onewindow.ratings import satisfaction_demo
 from onewindow.stats import demo as stats_demo
 from onewindow.supervision import demo as supervision_demo
 from onewindow.web import demo
@@ -40,8 +42,11 @@ class Command(BaseCommand):
         bundles.settle()
         citywide_demo.seed()  # 同城通办: a district bureau and hall staff; two cases across halls
         supervision_demo.seed()  # 电子监察: a red, a yellow and a paused case; the job run once
-        stats_demo.seed()  # 统计分析: an overdue case, then the daily roll-up of every demo case
         pairing = ratings_demo.seed()  # 好差评: the tags, and window 01's rating device
+        satisfaction_demo.seed()  # 好差评: two months of rated cases, bad ratings rectified, two complaints
+        stats_demo.seed()  # 统计分析: an overdue case, then the daily roll-up of every demo case
+        hall = Hall.objects.get(code="371400-zwfw")
+        assessment.compute(assessment.previous_month(), hall)  # 月度考核 of last month, as the worker would
         self.stdout.write(
             f"演示数据就绪：{counts['regions']} 个区划，{counts['departments']} 个部门，"
             f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"
