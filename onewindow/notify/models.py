@@ -37,6 +37,8 @@ class Event(models.TextChoices):
     ESCALATED = "escalated", "督办"
     # 投诉 (issue 17): the department's answer to a complaint, to the complainant.
     COMPLAINT_ANSWERED = "complaint_answered", "投诉答复"
+    # 差评整改 (issue 17): the department's feedback on a bad rating, to the rater.
+    RATING_FEEDBACK = "rating_feedback", "差评整改反馈"
 
 
 class Message(models.Model):
