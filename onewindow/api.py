@@ -128,6 +128,7 @@ def _mount():
     from onewindow.payments.api import router as payments_router
     from onewindow.projects.api import router as projects_router
     from onewindow.ratings.complaint_api import router as complaints_router
+    from onewindow.ratings.rectification_api import router as rectifications_router
 
     for router in (
         assessment_router,
@@ -138,6 +139,7 @@ def _mount():
         payments_router,
         projects_router,
         complaints_router,
+        rectifications_router,
     ):
         api.add_router("", router)
 

@@ -23,7 +23,8 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from onewindow import clock
-from onewindow.accounts.models import DEPARTMENT_ROLES, User
+from onewindow.accounts.masking import mask_phone
+from onewindow.accounts.models import DEPARTMENT_ROLES, PersonalDataRead, User
 from onewindow.accounts.queries import staff_of
 from onewindow.errors import Conflict, DomainError, Forbidden
 from onewindow.notify.models import Event
@@ -149,6 +150,18 @@ def may_see_phone(rect: Rectification, by: User) -> bool:
     """The rater's phone number unmasked: only to whom may make the callback now (decision 38;
     RULES.md masking, decision 18) — the number is for the call, not for the list."""
     return refusal("callback", rect, by) is None
+
+
+def rater_phone(rect: Rectification, by: User) -> str:
+    """The rater's phone as `by` sees it: whole for the callback (`may_see_phone`; the read
+    recorded as decision 18 wants, when the rater is a known applicant), masked otherwise."""
+    phone = rect.rating.rater_phone
+    if not phone or not may_see_phone(rect, by):
+        return mask_phone(phone)
+    if rect.rating.rater_id is not None:
+        PersonalDataRead.objects.create(user=by, applicant_id=rect.rating.rater_id, fields="rater_phone",
+                                        purpose=f"差评回访（评价{rect.rating_id}）")  # fmt: skip
+    return phone
 
 
 def _locked(rect: Rectification) -> Rectification:

@@ -83,7 +83,7 @@ def visible(user: User) -> QuerySet[Rectification]:
 def rectification_for(user: User, rating_id: int) -> Rectification:
     """The rectification of the bad rating, if `user` may see it; else 404 (never telling that it exists)."""
     rect = (
-        visible(user)
+        with_light(visible(user), clock.today())
         .select_related(
             "rating",
             "rating__window",
