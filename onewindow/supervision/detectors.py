@@ -19,12 +19,14 @@ periodic job (`detect`, registered in ops.periodic after the sweep):
   limit — still waiting past it, or done after it (callback_on_time / fed_back_on_time False);
   a complaint not answered by its limit likewise. Counted against the department answering for
   it, and the rated (complained-about) window and officer. One without a department yet (a
-  complaint not assigned, a queue service of no department) is hall management's own delay: the
-  watch shows it red, the register (whose violations count against a department) does not.
+  complaint not assigned, even if its case names one; a queue service of no department) is
+  hall management's own delay: the watch shows it red, the register (whose violations count
+  against a department) does not.
 
 Each detector is one set-based query for the subjects not yet in the register, and the rows
 are written with INSERT … ON CONFLICT DO NOTHING (bulk_create(ignore_conflicts)): the unique
-constraints (case and kind; silent consent and kind) make each violation once, whether the job
+constraints (case and kind; silent consent and kind; rectification and kind; complaint and
+kind) make each violation once, whether the job
 runs twice or two runs overlap. Cases and notices are looked at over the last LOOKBACK (by
 decision and issue time; `since=None` with `everything=True` looks at all, for a first run over
 old records: manage.py detect_violations --all). A case's violation names its 受理窗口 (Case.window)
@@ -295,7 +297,7 @@ def late_answers(today: dt.date, since: dt.datetime | None = None, *, everything
     waiting = Q(status__in=COMPLAINT_AWAITING_ANSWER, due_seq__lt=calendar.seq(today))
     return (
         Complaint.objects.filter(_late(waiting, Q(answered_on_time=False), "answered_at", start))
-        .filter(department__isnull=False)
+        .filter(department__isnull=False, assigned_at__isnull=False)  # assigned: the department's to answer
         .exclude(_not_recorded(K.COMPLAINT_OVERDUE, complaint=OuterRef("pk")))
         .values("pk", "number", "department_id", "window_id", "officer_id", "due_on")
         .order_by("pk")

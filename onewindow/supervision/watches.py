@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Case as Choose
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, TruncDate
 
 from onewindow import clock
@@ -178,6 +179,13 @@ def _project_fields(what: str, department: str) -> dict:
             "w_department": F(department)}  # fmt: skip
 
 
+def _awaiting_answer() -> QuerySet:
+    assigned = When(assigned_at__isnull=False, then=F("department_id"))
+    return Complaint.objects.filter(status__in=COMPLAINT_AWAITING_ANSWER).annotate(
+        w_answering=Choose(assigned, default=None, output_field=IntegerField())
+    )
+
+
 def _rectification_fields(extra: str) -> dict:
     return {"w_number": Cast("rating_id", CharField()), "w_what": Coalesce("rating__case__item_version__name", Value("窗口服务")),
             "w_extra": Value(extra), "w_department": Coalesce("department__name", Value("大厅管理"))}  # fmt: skip
@@ -213,11 +221,13 @@ KINDS: list[Kind] = [
          lambda: Rectification.objects.filter(status__in=rectifications.AWAITING_FEEDBACK),
          lambda: (F("rectify_due_seq"), rectifications.rectify_limit(), F("rectify_due_on")),
          _rectification_fields("差评待整改反馈")),
-    Kind("complaints", "投诉答复", "complaint", "hall_id", "department_id",
-         lambda: Complaint.objects.filter(status__in=COMPLAINT_AWAITING_ANSWER),
-         lambda: (F("due_seq"), F("answer_days"), F("due_on")),
+    # A complaint is its department's once assigned (as the department's complaint list shows it);
+    # before, hall management's, even when its case names a department.
+    Kind("complaints", "投诉答复", "complaint", "hall_id", "w_answering",
+         _awaiting_answer, lambda: (F("due_seq"), F("answer_days"), F("due_on")),
          {"w_number": F("number"), "w_what": F("subject"), "w_extra": Value("投诉待答复"),
-          "w_department": Coalesce("department__name", Value("待分派"))}),
+          "w_department": Choose(When(assigned_at__isnull=False, then=F("department__name")),
+                                 default=Value("待分派"))}),
 ]  # fmt: skip
 BY_KEY = {kind.key: kind for kind in KINDS}
 

@@ -103,19 +103,23 @@ def test_an_overdue_complaint_turns_red_and_becomes_one_violation(world):
         about_case = complaints.file_complaint(by=world.alice, subject="窗口态度差", text="不解释",
                                                case_number=case.number, hall=world.hall)  # fmt: skip
         about_case = complaints.assign(about_case, by=world.hall_admin, department=world.dept_a)
-        unassigned = complaints.file_complaint(
-            by=world.alice, subject="排队久", text="等了两小时", hall=world.hall
-        )
-    assert unassigned.department is None
+        unassigned = complaints.file_complaint(by=world.alice, subject="排队久", text="等了两小时",
+                                               hall=world.hall)  # fmt: skip
+        # About the case (department A by its case), never assigned: hall management's to assign.
+        not_assigned = complaints.file_complaint(by=world.alice, subject="又等很久", text="没人管",
+                                                 case_number=case.number, hall=world.hall)  # fmt: skip
+    assert unassigned.department is None and not_assigned.department == world.dept_a
     assert lights("complaints", D(2026, 11, 5), world.supervisor) == {about_case.number: "green",
-                                                                      unassigned.number: "green"}  # fmt: skip
+                                                                      unassigned.number: "green",
+                                                                      not_assigned.number: "green"}  # fmt: skip
     assert lights("complaints", D(2026, 11, 9), world.supervisor)[about_case.number] == "yellow"
     assert lights("complaints", D(2026, 11, 10), world.supervisor) == {about_case.number: "red",
-                                                                       unassigned.number: "red"}  # fmt: skip
+                                                                       unassigned.number: "red",
+                                                                       not_assigned.number: "red"}  # fmt: skip
     assert lights("complaints", D(2026, 11, 10), world.head_a) == {about_case.number: "red"}
     run_supervision_twice(D(2026, 11, 10))
     found = Violation.objects.get(kind=K.COMPLAINT_OVERDUE)
-    # Only the assigned one: the unassigned complaint is hall management's own delay (no department).
+    # Only the assigned one: the others are hall management's own delay (not yet the department's).
     assert found.complaint == about_case and found.case is None
     assert (found.department, found.window, found.officer) == (world.dept_a, world.window_1, world.clerk)
     with clock.frozen(D(2026, 11, 11)):
