@@ -31,7 +31,9 @@ def submit(page, form):
     page.wait_for_load_state("networkidle")
 
 
-def test_a_reviewer_walks_a_bad_rating_from_callback_to_feedback_on_a_phone(world, live_server, clerk_phone, desktop):
+def test_a_reviewer_walks_a_bad_rating_from_callback_to_feedback_on_a_phone(
+    world, live_server, clerk_phone, desktop
+):
     rating = bad_rating(world)
     base = live_server.url
     with clock.frozen(dt.date(2026, 11, 3)):
@@ -62,7 +64,9 @@ def test_a_reviewer_walks_a_bad_rating_from_callback_to_feedback_on_a_phone(worl
         assert page.inner_text("[data-testid=rectification-status]") == "整改中"
         page.fill("[data-testid=form-rectify] textarea[name=measures]", "约谈窗口人员；制作一次性告知单。")
         submit(page, "form-rectify")
-        page.fill("[data-testid=form-feedback] textarea[name=text]", "已约谈窗口人员并改进告知方式，向您致歉。")
+        page.fill(
+            "[data-testid=form-feedback] textarea[name=text]", "已约谈窗口人员并改进告知方式，向您致歉。"
+        )
         shot(clerk_phone, "rectification-feedback-phone")
         submit(page, "form-feedback")
         assert page.inner_text("[data-testid=rectification-status]") == "已反馈"

@@ -35,7 +35,9 @@ def test_the_list_is_the_departments_and_hall_managements_with_lights(world):
     assert mine.status_code == 200 and f"差评{rating.pk}" in mine.content.decode()
     assert "红灯" in mine.content.decode() and "超期1个工作日" in mine.content.decode()
     assert other.status_code == 200 and f"差评{rating.pk}" not in other.content.decode()
-    assert f"差评{rating.pk}" in hall.content.decode() and 'data-testid="appeals-link"' in hall.content.decode()
+    assert (
+        f"差评{rating.pk}" in hall.content.decode() and 'data-testid="appeals-link"' in hall.content.decode()
+    )
     assert clerk.status_code == 403
     assert page(world.reviewer_b, rating).status_code == 404
     labels = [link["label"] for link in staff_links("reviewer")]
@@ -61,8 +63,12 @@ def test_a_refused_post_shows_the_message_and_changes_nothing(world):
     rating = bad_rating(world)
     before = list(RatingEvent.objects.filter(rating=rating).values_list("pk", flat=True))
     with clock.frozen(D(2026, 11, 3)):
-        wrong_order = client_for(world.reviewer_a).post(f"/staff/ratings/{rating.pk}/feedback/", {"text": "已整改"})
-        no_note = client_for(world.reviewer_a).post(f"/staff/ratings/{rating.pk}/callback/", {"reached": "no"})
+        wrong_order = client_for(world.reviewer_a).post(
+            f"/staff/ratings/{rating.pk}/feedback/", {"text": "已整改"}
+        )
+        no_note = client_for(world.reviewer_a).post(
+            f"/staff/ratings/{rating.pk}/callback/", {"reached": "no"}
+        )
         unknown = client_for(world.reviewer_a).post(f"/staff/ratings/{rating.pk}/delete/")
     assert wrong_order.status_code == 409 and "不能反馈评价人" in wrong_order.content.decode()
     assert no_note.status_code == 400 and "请填写回访记录" in no_note.content.decode()
@@ -79,7 +85,9 @@ def test_hall_management_decides_an_appeal_from_the_appeals_list(world):
         rect = rectification.verify(rect, by=world.reviewer_a, finding="malicious", note="非办事人")
     client = client_for(world.head_a)
     with clock.frozen(D(2026, 11, 3)):
-        filed = client.post(f"/staff/ratings/{rating.pk}/appeal/", {"ground": "malicious", "reason": "恶意差评"})
+        filed = client.post(
+            f"/staff/ratings/{rating.pk}/appeal/", {"ground": "malicious", "reason": "恶意差评"}
+        )
         assert filed.status_code == 302
         assert client.get("/staff/ratings/appeals/").status_code == 403  # a department's staff
         listed = client_for(world.supervisor).get("/staff/ratings/appeals/")
@@ -99,12 +107,18 @@ def test_the_api_mirrors_the_pages(world, api):
         listed = api(world.head_a).get("/rectifications", {"status": "callback"})
         assert listed.status_code == 200
         [row] = listed.json()["results"]
-        assert row["rating"] == rating.pk and row["allowed_actions"] == ["callback"] and row["light"] == "yellow"
+        assert (
+            row["rating"] == rating.pk and row["allowed_actions"] == ["callback"] and row["light"] == "yellow"
+        )
         assert row["rater_phone"] == PHONE  # the head may make the callback now
         assert api(world.reviewer_b).get(f"/rectifications/{rating.pk}").status_code == 404
-        refused = api(world.head_a).post(f"/rectifications/{rating.pk}/verify", {"finding": "valid", "note": "x"})
+        refused = api(world.head_a).post(
+            f"/rectifications/{rating.pk}/verify", {"finding": "valid", "note": "x"}
+        )
         assert refused.status_code == 409 and refused.json()["code"] == "rectification.state"
-        done = api(world.head_a).post(f"/rectifications/{rating.pk}/callback", {"reached": True, "note": "已联系"})
+        done = api(world.head_a).post(
+            f"/rectifications/{rating.pk}/callback", {"reached": True, "note": "已联系"}
+        )
         assert done.status_code == 200 and done.json()["status"] == "verifying"
         assert done.json()["rater_phone"] == "139****5678"
         for step, body in (("verify", {"finding": "valid", "note": "属实"}), ("rectify", {"measures": "培训"}),
@@ -123,7 +137,9 @@ def test_verify_audit_reads_the_ratings_chains(world, capsys):
     assert "留痕完整" in capsys.readouterr().out
     event = RatingEvent.objects.get(rating=rating, action="callback")
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {RatingEvent._meta.db_table} SET reason = %s WHERE id = %s", ["改过的记录", event.pk])
+        cursor.execute(
+            f"UPDATE {RatingEvent._meta.db_table} SET reason = %s WHERE id = %s", ["改过的记录", event.pk]
+        )
     with pytest.raises(CommandError):
         call_command("verify_audit")
     assert f"评价{rating.pk}: 第{event.seq}条事件起" in capsys.readouterr().out
