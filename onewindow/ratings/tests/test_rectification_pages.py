@@ -143,3 +143,17 @@ def test_verify_audit_reads_the_ratings_chains(world, capsys):
     with pytest.raises(CommandError):
         call_command("verify_audit")
     assert f"评价{rating.pk}: 第{event.seq}条事件起" in capsys.readouterr().out
+
+
+def test_the_admin_sets_the_limits_and_lists_rectifications_read_only(world):
+    bad_rating(world)
+    world.hall_admin.is_staff = True
+    world.hall_admin.is_superuser = True
+    world.hall_admin.save()
+    admin = client_for(world.hall_admin)
+    added = admin.post("/admin/ratings/ratingsettings/add/",
+                       {"hall": world.hall.pk, "callback_days": 2, "rectify_days": 15, "sms_invites": "on"})  # fmt: skip
+    assert added.status_code == 302
+    assert rectification.limits_of(world.hall.pk) == (2, 15)
+    assert admin.get("/admin/ratings/rectification/").status_code == 200
+    assert admin.get("/admin/ratings/rectification/add/").status_code == 403
