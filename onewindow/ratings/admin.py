@@ -1,4 +1,6 @@
 """Admin of ratings: each part registers its own models in its own file."""
 
-from onewindow.ratings import complaint_admin  # noqa: F401 - registers the complaint admins
-from onewindow.ratings import rectification_admin  # noqa: F401 - the rectification admins, the limits
+from onewindow.ratings import (
+    complaint_admin,  # noqa: F401 - registers the complaint admins
+    rectification_admin,  # noqa: F401 - the rectification admins, the limits
+)
