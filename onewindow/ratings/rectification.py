@@ -50,6 +50,9 @@ DEFAULT_RECTIFY_DAYS = 5
 # rectification limit's own 5 days (RULES.md "Ratings", Dezhou 5).
 FOLLOW_UP_DAYS = 5
 TEXT_MAX = 2000
+# The feedback goes to the rater as an SMS: with the template's words it stays within two
+# segments (notify's rule for every template, 140 characters).
+FEEDBACK_MAX = 70
 S = RectificationStatus
 
 # action → (the statuses it starts from, the status it leads to; None: unchanged), in the order the
@@ -249,7 +252,7 @@ def rectify(rect: Rectification, *, by: User, measures: str) -> Rectification:
 def feedback(rect: Rectification, *, by: User, text: str) -> Rectification:
     """反馈: what was done, told to the rater — an SMS to the rater's phone through notify's outbox,
     in this transaction; on time when by the rectification's due working day."""
-    text = _text(text, "feedback", "反馈内容", max_length=300)
+    text = _text(text, "feedback", "反馈内容", max_length=FEEDBACK_MAX)
     now = clock.now()
 
     def change(r):

@@ -126,7 +126,7 @@ class RectifyIn(Schema):
 
 
 class FeedbackIn(Schema):
-    text: str = Field(description="反馈评价人的内容（短信发送，≤300字）")
+    text: str = Field(description="反馈评价人的内容（短信发送，≤70字）")
 
 
 class AppealIn(Schema):

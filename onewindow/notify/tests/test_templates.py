@@ -57,6 +57,8 @@ SAMPLES = {
                   ["督办", "市场监管局", "N1", "已超过办结期限"]),
     "complaint_answered": ({"number": "TS2026000001", "department": "市场监管局"},
                            ["TS2026000001", "市场监管局", "答复", "我的投诉"]),
+    "rating_feedback": ({"rated_on": dt.date(2026, 11, 2), "department": "市场监管局", "feedback": "已约谈窗口人员，向您致歉。"},
+                        ["11月2日", "市场监管局", "已约谈窗口人员，向您致歉。", "追评"]),
 }  # fmt: skip
 
 

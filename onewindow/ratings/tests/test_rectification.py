@@ -112,6 +112,7 @@ def test_a_rectification_without_department_is_hall_managements(world):
          "rectification.state"),
         ("reviewer_a", lambda r, by: rectification.callback(r, by=by, reached=False), "rectification.note_required"),
         ("reviewer_a", lambda r, by: rectification.callback(r, by=by, reached="yes"), "rectification.reached"),
+        ("reviewer_a", lambda r, by: rectification.feedback(r, by=by, text="长" * 71), "rectification.feedback_too_long"),
     ],
 )  # fmt: skip
 def test_refused_steps_change_nothing(world, who, step, code):
