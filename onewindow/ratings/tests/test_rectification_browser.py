@@ -37,6 +37,17 @@ def test_a_reviewer_walks_a_bad_rating_from_callback_to_feedback_on_a_phone(
     rating = bad_rating(world)
     base = live_server.url
     with clock.frozen(dt.date(2026, 11, 3)):
+        # The supervisor watches the callback next to the other clocks (yellow: due today).
+        log_in(desktop, base, "supervisor", PASSWORD)
+        desktop.page.goto(base + "/staff/supervision/?kind=callbacks")
+        watched = desktop.page.locator("[data-testid=item-row]")
+        assert (
+            watched.count() == 1
+            and f"差评{rating.pk}" in watched.inner_text()
+            and "黄灯" in watched.inner_text()
+        )
+        shot(desktop, "supervision-callbacks-desktop")
+
         log_in(clerk_phone, base, "reviewer_a", PASSWORD)
         page = clerk_phone.page
         page.goto(base + "/staff/")
@@ -76,7 +87,6 @@ def test_a_reviewer_walks_a_bad_rating_from_callback_to_feedback_on_a_phone(
         assert page.evaluate(FITS)
         shot(clerk_phone, "rectification-fed-back-phone")
 
-        log_in(desktop, base, "supervisor", PASSWORD)
         desktop.page.goto(base + f"/staff/ratings/{rating.pk}/")
         assert desktop.page.inner_text("[data-testid=rectification-status]") == "已反馈"
         shot(desktop, "rectification-fed-back-desktop")
