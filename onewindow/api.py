@@ -129,6 +129,7 @@ def _mount():
     from onewindow.projects.api import router as projects_router
     from onewindow.ratings.api import router as ratings_router
     from onewindow.ratings.complaint_api import router as complaints_router
+    from onewindow.ratings.rectification_api import router as rectifications_router
 
     for router in (
         assessment_router,
@@ -140,6 +141,7 @@ def _mount():
         projects_router,
         complaints_router,
         ratings_router,
+        rectifications_router,
     ):
         api.add_router("", router)
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("onewindow.stats.urls")),
     path("", include("onewindow.ratings.complaint_urls")),
     path("", include("onewindow.ratings.urls")),
+    path("", include("onewindow.ratings.rectification_urls")),
     path("", include("onewindow.assessment.urls")),
     path(
         "accounts/login/",

@@ -39,6 +39,8 @@ class Event(models.TextChoices):
     COMPLAINT_ANSWERED = "complaint_answered", "投诉答复"
     # 好差评 (issue 17): a closed case's applicant is invited to rate it by a one-time link.
     RATING_INVITE = "rating_invite", "邀请评价"
+    # 差评整改 (issue 17): the department's feedback on a bad rating, to the rater.
+    RATING_FEEDBACK = "rating_feedback", "差评整改反馈"
 
 
 class Message(models.Model):

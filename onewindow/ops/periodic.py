@@ -16,10 +16,13 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
   recorded once as a late delivery (supervision event);
 - projects: RULES.md "Parallel approval" — a co-reviewing department with no formal opinion after
   its limit is taken to agree (超时默认), recorded against the department;
+- ratings: a bad rating's rectification fed back FOLLOW_UP_DAYS working days ago without the
+  rater's follow-up rating is closed (ratings.rectification.close_unanswered; decision 38);
 - supervision: 催办 at yellow to the handler, 督办 at red to the department head, once per case and
   light, and the over-time violation at red (supervision.services.sweep); then the other
   violations, each once: decided without the item's steps, a fee not the item's, touched outside
-  the hall's system (imported records), silent consent (supervision.detectors.detect);
+  the hall's system (imported records), silent consent, a bad rating's callback or rectification
+  and a complaint's answer past their limits (supervision.detectors.detect);
 - stats: the daily roll-up of the last ONEWINDOW_STATS_REFRESH_DAYS days is recomputed from the
   cases (decision 29);
 - ratings: RULES.md "Ratings" (一事一评 by SMS) — a case closed in the last days, at a hall with
@@ -53,6 +56,7 @@ from onewindow.payments import services as payments
 from onewindow.projects import jobs as project_jobs
 from onewindow.queueing import appointments
 from onewindow.ratings import invites as rating_invites
+from onewindow.ratings import rectification
 from onewindow.stats import rollup
 from onewindow.supervision import detectors as violations
 from onewindow.supervision import services as supervision
@@ -121,6 +125,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("appointment_reminders", "预约提醒短信", "条", remind_appointments),
     ("late_deliveries", "逾期送达记录", "件", license_jobs.record_late_deliveries),
     ("silent_consents", "并联审批超时默认同意", "个", project_jobs.apply_silent_consent),
+    ("rectifications_closed", "差评整改反馈后逾期未追评办结", "件", rectification.close_unanswered),
     ("supervision", "电子监察催办督办", "件", supervision.sweep),
     ("violations", "电子监察违规发现", "条", violations.detect),
     ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),

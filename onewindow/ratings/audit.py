@@ -36,3 +36,22 @@ def chain_broken_at(rating: Rating) -> int | None:
             return e.seq
         prev = e.hash
     return None if prev == rating.last_hash else rating.event_count
+
+
+def verify(batch: int = 2000):
+    """Yields (rating id, first bad event seq, why) for every rating whose chain is broken — as
+    cases.audit.verify does for the cases (manage.py verify_audit reads both)."""
+    ratings = Rating.objects.order_by("pk").values_list("pk", "event_count", "last_hash")
+    for pk, count, head in ratings.iterator(chunk_size=batch):
+        prev, seen = "", 0
+        for e in RatingEvent.objects.filter(rating_id=pk).order_by("seq").iterator(chunk_size=500):
+            seen += 1
+            expected = event_hash(prev, f"rating-{pk}", e.seq, e.at, e.actor_id, e.action, "", "", e.reason,
+                                  e.payload)  # fmt: skip
+            if e.seq != seen or e.prev_hash != prev or e.hash != expected:
+                yield pk, e.seq, "事件内容与哈希链不符（记录被修改）"
+                break
+            prev = e.hash
+        else:
+            if seen != count or prev != head:
+                yield pk, seen, "事件数量或链尾与评价记录不符（记录被删除或插入）"

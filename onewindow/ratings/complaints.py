@@ -347,3 +347,22 @@ def verify(complaint: Complaint) -> int | None:
             return e.seq
         prev = e.hash
     return None if prev == complaint.last_hash else complaint.event_count
+
+
+def verify_all(batch: int = 2000):
+    """Yields (complaint number, first bad event seq, why) for every complaint whose chain is
+    broken (manage.py verify_audit)."""
+    rows = Complaint.objects.order_by("pk").values_list("pk", "number", "event_count", "last_hash")
+    for pk, number, count, head in rows.iterator(chunk_size=batch):
+        prev, seen = "", 0
+        for e in ComplaintEvent.objects.filter(complaint_id=pk).order_by("seq").iterator(chunk_size=500):
+            seen += 1
+            expected = event_hash(prev, number, e.seq, e.at, e.actor_id, e.action, e.from_status, e.to_status,
+                                  e.reason, e.payload)  # fmt: skip
+            if e.seq != seen or e.prev_hash != prev or e.hash != expected:
+                yield number, e.seq, "事件内容与哈希链不符（记录被修改）"
+                break
+            prev = e.hash
+        else:
+            if seen != count or prev != head:
+                yield number, seen, "事件数量或链尾与投诉记录不符（记录被删除或插入）"

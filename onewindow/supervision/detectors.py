@@ -13,11 +13,20 @@ periodic job (`detect`, registered in ops.periodic after the sweep):
 - 体外循环: a case with a record imported from a department's own system marked as not done in
   the hall's system (supervision.imports);
 - 超时默认: a co-reviewing department that gave no opinion by its limit or missed the joint
-  meeting (projects.SilentConsent), counted against that department.
+  meeting (projects.SilentConsent), counted against that department;
+- 差评回访超时 / 差评整改超时 / 投诉答复超时 (issue 17: overdue steps are supervision events;
+  RULES.md "Ratings"): a bad rating not called back, or its rectification not fed back, by the
+  limit — still waiting past it, or done after it (callback_on_time / fed_back_on_time False);
+  a complaint not answered by its limit likewise. Counted against the department answering for
+  it, and the rated (complained-about) window and officer. One without a department yet (a
+  complaint not assigned, even if its case names one; a queue service of no department) is
+  hall management's own delay: the watch shows it red, the register (whose violations count
+  against a department) does not.
 
 Each detector is one set-based query for the subjects not yet in the register, and the rows
 are written with INSERT … ON CONFLICT DO NOTHING (bulk_create(ignore_conflicts)): the unique
-constraints (case and kind; silent consent and kind) make each violation once, whether the job
+constraints (case and kind; silent consent and kind; rectification and kind; complaint and
+kind) make each violation once, whether the job
 runs twice or two runs overlap. Cases and notices are looked at over the last LOOKBACK (by
 decision and issue time; `since=None` with `everything=True` looks at all, for a first run over
 old records: manage.py detect_violations --all). A case's violation names its 受理窗口 (Case.window)
@@ -33,7 +42,10 @@ from onewindow.cases.models import Case, CaseEvent, CaseStep
 from onewindow.catalog.models import Step
 from onewindow.payments.models import NoticeState, PaymentNotice
 from onewindow.projects.models import SilentConsent
+from onewindow.ratings import rectification_queries as rectifications
+from onewindow.ratings.models import COMPLAINT_AWAITING_ANSWER, Complaint, Rectification
 from onewindow.supervision.models import ImportedRecord, Violation
+from onewindow.workdays import calendar
 
 LOOKBACK = dt.timedelta(days=30)
 DECISIONS = ("decide", "approve_by_commitment")  # the audit events that decide a case
@@ -241,6 +253,77 @@ def detect_silent_consents() -> int:
     return _write(rows)
 
 
+# ---- 差评回访超时、差评整改超时、投诉答复超时 -------------------------------------------------------
+
+
+def _late(waiting: Q, done_late: Q, done_at: str, since: dt.datetime | None) -> Q:
+    """Still waiting past the limit (an indexed range on the due seq), or done after it (looked at
+    over LOOKBACK by the time it was done)."""
+    if since is not None:
+        done_late &= Q(**{f"{done_at}__gte": since})
+    return waiting | done_late
+
+
+def late_callbacks(today: dt.date, since: dt.datetime | None = None, *, everything: bool = False):
+    start = _since(since, everything)
+    waiting = Q(status__in=rectifications.AWAITING_CALLBACK, callback_due_seq__lt=calendar.seq(today))
+    return (
+        Rectification.objects.filter(_late(waiting, Q(callback_on_time=False), "called_back_at", start))
+        .filter(department__isnull=False)
+        .exclude(_not_recorded(K.CALLBACK_OVERDUE, rectification=OuterRef("pk")))
+        .values(
+            "pk", "department_id", "rating_id", "rating__window_id", "rating__officer_id", "callback_due_on"
+        )
+        .order_by("pk")
+    )
+
+
+def late_feedback(today: dt.date, since: dt.datetime | None = None, *, everything: bool = False):
+    start = _since(since, everything)
+    waiting = Q(status__in=rectifications.AWAITING_FEEDBACK, rectify_due_seq__lt=calendar.seq(today))
+    return (
+        Rectification.objects.filter(_late(waiting, Q(fed_back_on_time=False), "fed_back_at", start))
+        .filter(department__isnull=False)
+        .exclude(_not_recorded(K.RECTIFICATION_OVERDUE, rectification=OuterRef("pk")))
+        .values(
+            "pk", "department_id", "rating_id", "rating__window_id", "rating__officer_id", "rectify_due_on"
+        )
+        .order_by("pk")
+    )
+
+
+def late_answers(today: dt.date, since: dt.datetime | None = None, *, everything: bool = False):
+    start = _since(since, everything)
+    waiting = Q(status__in=COMPLAINT_AWAITING_ANSWER, due_seq__lt=calendar.seq(today))
+    return (
+        Complaint.objects.filter(_late(waiting, Q(answered_on_time=False), "answered_at", start))
+        .filter(department__isnull=False, assigned_at__isnull=False)  # assigned: the department's to answer
+        .exclude(_not_recorded(K.COMPLAINT_OVERDUE, complaint=OuterRef("pk")))
+        .values("pk", "number", "department_id", "window_id", "officer_id", "due_on")
+        .order_by("pk")
+    )
+
+
+def detect_late_ratings_and_complaints(since: dt.datetime | None = None, *, everything: bool = False) -> int:
+    today, now = clock.today(), clock.now()
+    rows = []
+    for kind, found, due, what in (
+        (K.CALLBACK_OVERDUE, late_callbacks, "callback_due_on", "回访"),
+        (K.RECTIFICATION_OVERDUE, late_feedback, "rectify_due_on", "整改反馈"),
+    ):
+        for r in found(today, since, everything=everything).iterator():
+            rows.append(Violation(kind=kind, rectification_id=r["pk"], department_id=r["department_id"],
+                                  window_id=r["rating__window_id"], officer_id=r["rating__officer_id"],
+                                  detail=f"差评{r['rating_id']}{what}期限{r[due]:%Y-%m-%d}，未按期{what}",
+                                  found_on=today, found_at=now))  # fmt: skip
+    for r in late_answers(today, since, everything=everything).iterator():
+        rows.append(Violation(kind=K.COMPLAINT_OVERDUE, complaint_id=r["pk"], department_id=r["department_id"],
+                              window_id=r["window_id"], officer_id=r["officer_id"],
+                              detail=f"投诉{r['number']}答复期限{r['due_on']:%Y-%m-%d}，未按期答复",
+                              found_on=today, found_at=now))  # fmt: skip
+    return _write(rows)
+
+
 def detect(since: dt.datetime | None = None, *, everything: bool = False) -> int:
     """The periodic job: every detector once; how many violations were recorded (offered)."""
     return (
@@ -248,4 +331,5 @@ def detect(since: dt.datetime | None = None, *, everything: bool = False) -> int
         + detect_irregular_fees(since, everything=everything)
         + detect_outside_system()
         + detect_silent_consents()
+        + detect_late_ratings_and_complaints(since, everything=everything)
     )

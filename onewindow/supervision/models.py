@@ -7,6 +7,7 @@ from onewindow.accounts.models import Department, User, Window
 from onewindow.cases.models import Case, Light
 from onewindow.payments.models import PaymentNotice
 from onewindow.projects.models import Project, SilentConsent
+from onewindow.ratings.models import Complaint, Rectification
 
 
 class Urge(models.Model):
@@ -36,8 +37,9 @@ class Violation(models.Model):
     """A violation in the register: what, the evidence, whom it counts against (department
     always; window and officer when known), its status and the supervisor's decision (who, when,
     why). Its subject is a case (the evidence: the case and the seq of its audit event, and for a
-    fee the notice) or a project's co-review (the silent consent, with its project) — once per
-    subject and kind (the unique constraints below; supervision.detectors)."""
+    fee the notice), a project's co-review (the silent consent, with its project), a bad
+    rating's rectification (its callback or its feedback late) or a complaint (its answer late)
+    — once per subject and kind (the unique constraints below; supervision.detectors)."""
 
     class Kind(models.TextChoices):
         OVER_TIME = "over_time", "超期办理"
@@ -49,6 +51,12 @@ class Violation(models.Model):
         OUTSIDE_SYSTEM = "outside_system", "体外循环"
         # A co-reviewing department that gave no opinion by its limit (projects.SilentConsent).
         SILENT_CONSENT = "silent_consent", "超时默认"
+        # A bad rating not called back, or its rectification not fed back, by its limit; a
+        # complaint not answered by its limit (RULES.md "Ratings"; issue 17: overdue steps are
+        # supervision events). Counted against the department, and the rated window and officer.
+        CALLBACK_OVERDUE = "callback_overdue", "差评回访超时"
+        RECTIFICATION_OVERDUE = "rectification_overdue", "差评整改超时"
+        COMPLAINT_OVERDUE = "complaint_overdue", "投诉答复超时"
 
     class Status(models.TextChoices):
         OPEN = "open", "待核实"
@@ -56,7 +64,7 @@ class Violation(models.Model):
         UPHELD = "upheld", "认定违规"
         DISMISSED = "dismissed", "不予认定"
 
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    kind = models.CharField("类型", max_length=24, choices=Kind.choices)
     # The subject: a case, or (silent consent) the co-review with its project. The unique
     # (case, kind) serves the case's violations; a project's have no case.
     case = models.ForeignKey(
@@ -72,6 +80,12 @@ class Violation(models.Model):
     )
     silent_consent = models.ForeignKey(
         SilentConsent, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="超时默认记录"
+    )
+    rectification = models.ForeignKey(
+        Rectification, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="差评整改"
+    )
+    complaint = models.ForeignKey(
+        Complaint, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="投诉"
     )
     # What was found, in words (the amounts of a fee, the step not completed, the import's record).
     detail = models.CharField("违规情形", max_length=300, blank=True)
@@ -102,16 +116,44 @@ class Violation(models.Model):
                 condition=Q(silent_consent__isnull=False),
                 name="violation_consent_kind_unique",
             ),
-            # Every violation has its subject: a case or a co-review's silent consent.
+            models.UniqueConstraint(
+                fields=["rectification", "kind"],
+                condition=Q(rectification__isnull=False),
+                name="violation_rectification_kind_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["complaint", "kind"],
+                condition=Q(complaint__isnull=False),
+                name="violation_complaint_kind_unique",
+            ),
+            # Every violation has its subject: a case, a co-review's silent consent, a bad
+            # rating's rectification or a complaint.
             models.CheckConstraint(
-                condition=Q(case__isnull=False) | Q(silent_consent__isnull=False),
+                condition=Q(case__isnull=False)
+                | Q(silent_consent__isnull=False)
+                | Q(rectification__isnull=False)
+                | Q(complaint__isnull=False),
                 name="violation_has_subject",
             ),
         ]
         indexes = [models.Index(fields=["status", "department"], name="violation_status_dept")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.case_id or self.project_id}"
+        return f"{self.get_kind_display()} {self.subject_label}"
+
+    @property
+    def subject_label(self) -> str:
+        """What it is about, as a line of the register, a card or the report: the case's number,
+        the project's code, the bad rating's number (评价 <id>) or the complaint's number."""
+        if self.case_id:
+            return self.case.number
+        if self.project_id:
+            return self.project.code
+        if self.rectification_id:
+            return f"差评{self.rectification.rating_id}"
+        if self.complaint_id:
+            return self.complaint.number
+        return ""
 
 
 class ImportedRecord(models.Model):

@@ -49,7 +49,16 @@ def watched(user: User, *, light: str = "", department: str = "", limit: int = 2
 
 def violations(user: User, *, status: str = "", department: str = "", kind: str = "") -> QuerySet[Violation]:
     qs = Violation.objects.select_related(
-        "case", "department", "officer", "window", "decided_by", "notice", "project", "silent_consent__stage"
+        "case",
+        "department",
+        "officer",
+        "window",
+        "decided_by",
+        "notice",
+        "project",
+        "silent_consent__stage",
+        "rectification",
+        "complaint",
     )
     staff = getattr(user, "staff", None)
     if not user.is_superuser and staff is not None:

@@ -16,7 +16,7 @@ def report_pdf(holder: Holder, subject, *, hall_name: str) -> bytes:
     if card(holder, subject.pk) != cards.REPORTED:
         raise DomainError("supervision.no_report", f"{holder.noun}未达到报告市政府的情形（第三次认定违规）。")
     upheld = Violation.objects.filter(status=Violation.Status.UPHELD, **holder.of(subject.pk)).select_related(
-        "case", "department", "decided_by"
+        "case", "project", "rectification", "complaint", "department", "decided_by"
     )
     return render_pdf("supervision/report_pdf.html", {
         "who": holder.report_who(subject), "violations": list(upheld.order_by("decided_at")),

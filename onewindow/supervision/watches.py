@@ -6,7 +6,10 @@ a (due_seq, limit_days) pair — never a loop over the rows.
 Kinds: cases (the case light itself, paused clocks frozen), online pre-review (行政许可法 art. 32:
 5 working days from intake_from), project stages and co-reviews (their due_seq), tolerant-
 acceptance promises (the promised date as a working-day ordinal), commitment verifications
-(due_seq) and deliveries (art. 44: 10 working days after the decision). A deadline that is a
+(due_seq) and deliveries (art. 44: 10 working days after the decision); and the citizen's
+side (issue 17, RULES.md "Ratings"): bad ratings waiting for the callback, their rectification
+waiting for the feedback (the limits of the hall's RatingSettings), complaints waiting for the
+answer (Complaint.answer_days). A deadline that is a
 date is compared as its working-day ordinal (calendar.seq; a rest day counts as the working day
 before it), so a promise for a Saturday turns red on Monday, not on Sunday.
 
@@ -19,8 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Case as Choose
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, TruncDate
 
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES, User
@@ -31,6 +35,8 @@ from onewindow.cases.models import OPEN_STATUSES, Case, Channel, CommitmentCheck
 from onewindow.licenses import queries as licenses
 from onewindow.projects import queries as projects
 from onewindow.projects.models import Opinion, Project, Stage
+from onewindow.ratings import rectification_queries as rectifications
+from onewindow.ratings.models import COMPLAINT_AWAITING_ANSWER, Complaint, Rectification
 from onewindow.workdays import calendar
 from onewindow.workdays import queries as workdays
 
@@ -86,7 +92,9 @@ def scope_for(user: User) -> Scope:
 class Kind:
     key: str
     label: str
-    link: str  # "case" (cases:case by number) or "project" (projects:project by code)
+    # "case" (cases:case by number), "project" (projects:project by code), "rating" (the bad
+    # rating's rectification page by the rating's id) or "complaint" (by number)
+    link: str
     hall: str  # the field of the hall whose thresholds apply and that scopes the rows
     department: str  # the field of the department answering for the clock
     rows: Callable[[], QuerySet]  # the open items (clock running)
@@ -171,6 +179,18 @@ def _project_fields(what: str, department: str) -> dict:
             "w_department": F(department)}  # fmt: skip
 
 
+def _awaiting_answer() -> QuerySet:
+    assigned = When(assigned_at__isnull=False, then=F("department_id"))
+    return Complaint.objects.filter(status__in=COMPLAINT_AWAITING_ANSWER).annotate(
+        w_answering=Choose(assigned, default=None, output_field=IntegerField())
+    )
+
+
+def _rectification_fields(extra: str) -> dict:
+    return {"w_number": Cast("rating_id", CharField()), "w_what": Coalesce("rating__case__item_version__name", Value("窗口服务")),
+            "w_extra": Value(extra), "w_department": Coalesce("department__name", Value("大厅管理"))}  # fmt: skip
+
+
 KINDS: list[Kind] = [
     Kind("cases", "在办件", "case", "hall_id", "department_id",
          lambda: Case.objects.filter(status__in=OPEN_STATUSES, due_seq__isnull=False),
@@ -193,6 +213,21 @@ KINDS: list[Kind] = [
           "w_department": F("department__name")}),
     Kind("deliveries", "证照送达", "case", "hall_id", "department_id",
          _undelivered, _delivery_clock, _case_fields("制证送达（10个工作日）"), since=_recent_decisions),
+    Kind("callbacks", "差评回访", "rating", "hall_id", "department_id",
+         lambda: Rectification.objects.filter(status__in=rectifications.AWAITING_CALLBACK),
+         lambda: (F("callback_due_seq"), rectifications.callback_limit(), F("callback_due_on")),
+         _rectification_fields("差评待回访")),
+    Kind("rectifications", "差评整改", "rating", "hall_id", "department_id",
+         lambda: Rectification.objects.filter(status__in=rectifications.AWAITING_FEEDBACK),
+         lambda: (F("rectify_due_seq"), rectifications.rectify_limit(), F("rectify_due_on")),
+         _rectification_fields("差评待整改反馈")),
+    # A complaint is its department's once assigned (as the department's complaint list shows it);
+    # before, hall management's, even when its case names a department.
+    Kind("complaints", "投诉答复", "complaint", "hall_id", "w_answering",
+         _awaiting_answer, lambda: (F("due_seq"), F("answer_days"), F("due_on")),
+         {"w_number": F("number"), "w_what": F("subject"), "w_extra": Value("投诉待答复"),
+          "w_department": Choose(When(assigned_at__isnull=False, then=F("department__name")),
+                                 default=Value("待分派"))}),
 ]  # fmt: skip
 BY_KEY = {kind.key: kind for kind in KINDS}
 

@@ -51,6 +51,8 @@ STAFF_LINKS: tuple[Link, ...] = (
           R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
     _link("投诉管理", "complaints:list", "投诉的分派、答复、回访与认定；超期未答复的投诉",
           R.HALL_ADMIN, R.SUPERVISOR, R.REVIEWER, R.DEPARTMENT_HEAD, R.HOTLINE_OPERATOR),
+    _link("差评整改", "rectifications:list", "差评的回访、核实、整改和反馈，按期限亮灯；申诉复核",
+          R.HALL_ADMIN, R.SUPERVISOR, R.REVIEWER, R.DEPARTMENT_HEAD),
     _link("月度考核", "assessment:ranking", "窗口和工作人员千分制得分、扣分明细，确认红旗窗口和服务标兵，导出 Excel",
           R.HALL_ADMIN, R.SUPERVISOR),
     _link("我的考核", "assessment:mine", "本人和所在窗口的月度千分制得分及扣分依据", R.CLERK, R.AGENT),

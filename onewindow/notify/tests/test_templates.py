@@ -60,6 +60,8 @@ SAMPLES = {
     "rating_invite": ({"number": "371400-20261012-000001", "item": "食品经营许可（新办）", "days": 30,
                        "link": "https://zwfw.dezhou.gov.cn/rate/t/" + "x" * 22 + "/"},
                       ["371400-20261012-000001", "/rate/t/" + "x" * 22 + "/", "30天内有效", "评价"]),
+    "rating_feedback": ({"rated_on": dt.date(2026, 11, 2), "department": "市场监管局", "feedback": "已约谈窗口人员，向您致歉。"},
+                        ["11月2日", "市场监管局", "已约谈窗口人员，向您致歉。", "追评"]),
 }  # fmt: skip
 
 
