@@ -59,6 +59,34 @@ def rate_case_online(case: Case, *, channel: str, by: User | None, level, indica
                   rater_phone=applicant.phone, real_name=True)  # fmt: skip
 
 
+def bad_ratings_of(case: Case) -> list[Rating]:
+    """The case's bad first ratings (on site or online) with their rectification and follow-up:
+    what the applicant's card shows of the bad-rating loop (回访、整改、反馈、追评)."""
+    return list(
+        Rating.objects.filter(case=case, kind=RatingKind.FIRST, is_bad=True)
+        .select_related("rectification").prefetch_related("follow_ups").order_by("rated_at", "pk")
+    )  # fmt: skip
+
+
+def follow_up_target(case: Case, rating_id: int) -> Rating:
+    """A bad rating of the case that the applicant may rate again (its rectification fed back)."""
+    bad = Rating.objects.filter(case=case, kind=RatingKind.FIRST, is_bad=True, pk=rating_id).first()
+    if bad is None:
+        raise NotFound("rating.not_found", "未找到该评价。")
+    return bad
+
+
+def rate_follow_up(
+    case: Case, bad: Rating, *, by: User, level, indicators=None, tags=None, text: str = ""
+) -> Rating:
+    """追评 (RULES.md "Ratings": the rater may rate the rectification): the applicant, once, after
+    the department's feedback — services.record checks the rectification is fed back and closes it."""
+    applicant = case.applicant
+    return record(subject=subject_of_case(case, RatingMode.ONLINE), channel=RatingChannel.PORTAL, level=level,
+                  indicators=indicators, tags=tags, text=text, rater_user=by, rater=applicant,
+                  rater_phone=applicant.phone, real_name=True, follows=bad)  # fmt: skip
+
+
 def rate_at_window(device: RatingDevice, *, level, indicators=None, tags=None, text: str = "") -> Rating:
     """The window device's tap (一次一评): the service at its window now and its first unrated
     case; refused with `rating.no_service` when nobody has been served there just now."""

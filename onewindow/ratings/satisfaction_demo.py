@@ -3,9 +3,9 @@ today, cases of four departments accepted at windows 01 and 05 and decided withi
 rated on site (the window's device, the day of acceptance) and online (the SMS link, the day of
 the decision) through ratings.services.record — so the public page (/figures/satisfaction/),
 the dashboard's satisfaction section and the monthly assessment show figures. About one rating
-in eight is bad; their rectification is moved along directly (the loop's services are
-another module's, ratings.rectification): most fed back on time, one late, one still open, one
-appeal upheld (excluded), one followed by the rater's follow-up rating. Two complaints through
+in eight is bad; their rectification walks through ratings.rectification's steps on the days
+they happened: most fed back on time, one late, one still waiting for its callback, one appeal
+upheld (excluded), one followed by the rater's follow-up rating. Two complaints through
 ratings.complaints (one upheld, one not). Deterministic (random.Random(39)) and idempotent
 (the cases carry form_data {"demo": "ratings:N"}; the complaints a fixed subject)."""
 
@@ -19,7 +19,7 @@ from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, Channel
 from onewindow.catalog.models import ItemVersion
-from onewindow.ratings import complaints
+from onewindow.ratings import complaints, rectification
 from onewindow.ratings import demo as ratings_demo
 from onewindow.ratings.models import Complaint, Rating, RatingKind, Rectification
 from onewindow.ratings.services import record, subject_of_case
@@ -95,24 +95,31 @@ MEASURES = ["组织窗口人员学习一次性告知规范，重新梳理材料�
             "对当事工作人员进行服务规范提醒谈话", "在窗口张贴材料示范文本，办理前先核对"]  # fmt: skip
 
 
-def _rectify(bad: list[Rating], *, latest: bool) -> None:
-    """The bad ratings' rectification, set directly (the loop's services are another module's):
-    in the latest month the last of them left open; the one before it an upheld appeal; the
-    second fed back late; the first followed by the rater's follow-up rating; the rest fed back
-    on time."""
+def _rectify(bad: list[Rating], people: dict, *, latest: bool) -> None:
+    """The bad ratings' loop, through ratings.rectification's steps at the days they happened
+    (each step in the rating's audit chain): in the latest month the last one left waiting for its
+    callback (supervision shows it); the one before it a mistaken rating whose appeal hall
+    management upheld; the second fed back late; the first followed by the rater's follow-up
+    rating; the rest fed back on time."""
+    heads = {code: head for code, _, head in ITEMS}
     for i, rating in enumerate(bad):
-        rect = Rectification.objects.get(rating=rating)
-        if rect.status not in ("callback", "verifying", "rectifying"):
+        rect = Rectification.objects.select_related("rating__case__item").get(rating=rating)
+        if rect.status != "callback":
             continue  # already moved along (a rerun)
         if latest and i == len(bad) - 1:
-            continue  # still open
+            continue  # still waiting for its callback
+        head = people[heads[rating.case.item.code]]
+        with clock.frozen(_at(rating.rated_on, 17)):
+            rect = rectification.callback(rect, by=head, reached=True, note="已电话联系评价人，了解具体情况")
+        checked = calendar.add_workdays(rating.rated_on, 1)
         if i == len(bad) - 2 and i > 0:
-            Rating.objects.filter(pk=rating.pk).update(
-                excluded=True, excluded_at=_at(rect.rectify_due_on, 10)
-            )
-            Rectification.objects.filter(pk=rect.pk).update(
-                status="closed", closed_at=_at(rect.rectify_due_on, 10)
-            )
+            with clock.frozen(_at(checked, 10)):
+                rect = rectification.verify(rect, by=head, finding="mistaken",
+                                            note="调阅录像：评价人误将其他窗口的等候计入本窗口")  # fmt: skip
+                rectification.file_appeal(rect, by=head, ground="mistaken", reason="评价对象有误，申请复核")
+            with clock.frozen(_at(checked, 15)):
+                rectification.decide_appeal(rect, by=people["supervisor"], upheld=True,
+                                            reason="经核实录像，评价对象有误，申诉成立")  # fmt: skip
             continue
         late = i == 1
         day = (
@@ -121,13 +128,11 @@ def _rectify(bad: list[Rating], *, latest: bool) -> None:
             else calendar.add_workdays(rating.rated_on, 2)
         )
         day = min(day, clock.today())
-        Rectification.objects.filter(pk=rect.pk).update(
-            status="fed_back", called_back_at=_at(rating.rated_on, 17), callback_reached=True, callback_on_time=True,
-            verified_at=_at(calendar.add_workdays(rating.rated_on, 1), 10), finding="valid",
-            measures=MEASURES[i % len(MEASURES)],
-            rectified_at=_at(day, 10), feedback="已电话向评价人反馈整改措施", fed_back_at=_at(day, 11),
-            fed_back_on_time=not late,
-        )  # fmt: skip
+        with clock.frozen(_at(checked, 10)):
+            rect = rectification.verify(rect, by=head, finding="valid", note="情况属实")
+        with clock.frozen(_at(day, 10)):
+            rect = rectification.rectify(rect, by=head, measures=MEASURES[i % len(MEASURES)])
+            rect = rectification.feedback(rect, by=head, text="已整改，感谢您的监督，欢迎追评。")
         if i == 0:
             with clock.frozen(_at(day, 15)):
                 record(subject=subject_of_case(rating.case, "online"), channel="sms", level=4, follows=rating)
@@ -187,7 +192,7 @@ def seed(hall_code: str = HALL) -> dict:
             Rating.objects.filter(case__form_data__demo__startswith="ratings:", kind=RatingKind.FIRST, is_bad=True,
                                   rated_on__gte=first, rated_on__lte=last).order_by("rated_at", "pk")
         )  # fmt: skip
-        _rectify(bad, latest=m == 1)
+        _rectify(bad, people, latest=m == 1)
     first, _ = _months(today)[1]
     counts["complaints"] = _complaints(hall, people, calendar.add_workdays(first, 5))
     return counts

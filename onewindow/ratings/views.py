@@ -143,7 +143,30 @@ def case_card(request, number: str):
     case = channels.applicant_case(request.user, number)
     return render(request, "ratings/_rating_card.html", {
         "case": case, "rating": channels.online_rating(case), "may_rate": channels.may_rate_online(case),
+        "bad_ratings": channels.bad_ratings_of(case),
     })  # fmt: skip
+
+
+def _follow_up_page(request, case: Case, bad, *, error: DomainError | None = None, status: int = 200):
+    return render(request, "ratings/rate_follow_up.html", {
+        "case": case, "bad": bad, "rect": getattr(bad, "rectification", None), "error": error,
+        "form": request.POST if error else {}, **form_context(RatingMode.ONLINE),
+    }, status=status)  # fmt: skip
+
+
+@requires()
+@require_http_methods(["GET", "POST"])
+def rate_follow_up(request, number: str, rating_id: int):
+    """追评: the applicant rates the rectification of their bad rating, once, after the feedback."""
+    case = channels.applicant_case(request.user, number)
+    bad = channels.follow_up_target(case, rating_id)
+    if request.method == "GET":
+        return _follow_up_page(request, case, bad)
+    try:
+        channels.rate_follow_up(case, bad, by=request.user, **rating_input(request.POST, RatingMode.ONLINE))
+    except DomainError as exc:
+        return _follow_up_page(request, case, bad, error=exc, status=exc.status)
+    return redirect("cases:my-case", number=case.number)
 
 
 @public

@@ -7,7 +7,7 @@ import pytest
 from onewindow import clock
 from onewindow.cases.models import Case
 from onewindow.errors import DomainError
-from onewindow.ratings import channels, devices
+from onewindow.ratings import channels, devices, rectification
 from onewindow.ratings.models import Rating, RatingEvent
 from onewindow.ratings.tests.channel_helpers import AT, accepted, device, served_ticket, submitted, tags
 
@@ -282,3 +282,49 @@ def test_the_progress_page_loads_the_rating_qr(world, client):
     assert f'hx-get="/rate/qr/{case.number}/code/"' in page
     qr = client.get(f"/rate/qr/{case.number}/code/").content.decode()
     assert "data:image/svg+xml" in qr
+
+
+# ---- the follow-up rating (追评) on the portal card ---------------------------------------------------
+
+
+def test_the_applicant_follows_the_loop_on_the_card_and_rates_the_rectification_once(world, as_user):
+    """The bad rating's loop as the applicant sees it: the callback promised, the feedback shown,
+    then one follow-up rating (channel portal), which closes the rectification."""
+    case = accepted(world)
+    alice = as_user(world.alice)
+    with clock.frozen(AT):
+        bad = channels.rate_case_online(case, channel="portal", by=world.alice, level=1, text="材料讲不清")
+    rect = bad.rectification
+    card = alice.get(f"/rate/case/{case.number}/card/").content.decode()
+    assert "前与您联系回访" in card and 'data-testid="follow-up-link"' not in card
+    # Before the feedback the follow-up is refused and changes nothing.
+    early = alice.post(f"/rate/case/{case.number}/follow-up/{bad.pk}/", {"level": "4"})
+    assert early.status_code == 409 and Rating.objects.count() == 1
+    with clock.frozen(AT):
+        rect = rectification.callback(rect, by=world.head_a, reached=True, note="已电话联系")
+        rect = rectification.verify(rect, by=world.head_a, finding="valid", note="窗口解释不清")
+        rect = rectification.rectify(rect, by=world.head_a, measures="重新培训一次性告知")
+        rect = rectification.feedback(rect, by=world.head_a, text="已培训窗口人员，向您致歉。")
+    card = alice.get(f"/rate/case/{case.number}/card/").content.decode()
+    assert "已培训窗口人员，向您致歉。" in card and 'data-testid="follow-up-link"' in card
+    form = alice.get(f"/rate/case/{case.number}/follow-up/{bad.pk}/")
+    assert form.status_code == 200 and "重新培训一次性告知" in form.content.decode()
+    with clock.frozen(AT):
+        done = alice.post(f"/rate/case/{case.number}/follow-up/{bad.pk}/", {"level": "4", "text": "满意"})
+    assert done.status_code == 302
+    follow = Rating.objects.get(kind="follow_up")
+    assert (
+        follow.follows == bad
+        and follow.channel == "portal"
+        and follow.level == 4
+        and follow.rater_user == world.alice
+    )
+    rect.refresh_from_db()
+    assert rect.status == "closed"
+    card = alice.get(f"/rate/case/{case.number}/card/").content.decode()
+    assert "您的追评：满意" in card and 'data-testid="follow-up-link"' not in card
+    again = alice.post(f"/rate/case/{case.number}/follow-up/{bad.pk}/", {"level": "5"})
+    assert again.status_code == 409 and Rating.objects.count() == 2
+    # Someone else's case, or a rating that is not a bad one of this case: 404.
+    assert as_user(world.outsider).get(f"/rate/case/{case.number}/follow-up/{bad.pk}/").status_code == 404
+    assert alice.get(f"/rate/case/{case.number}/follow-up/{follow.pk}/").status_code == 404

@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from onewindow import clock
 from onewindow.ratings import figures
-from onewindow.ratings.models import Complaint, Rating, Rectification
+from onewindow.ratings.audit import chain_broken_at
+from onewindow.ratings.models import Appeal, Complaint, Rating, Rectification
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,12 @@ def test_the_demo_rates_two_months_and_feeds_the_pages_and_the_assessment(client
     assert len({line.department for line in month.lines}) >= 2
     assert Rating.objects.filter(excluded=True).exists() and Rating.objects.filter(kind="follow_up").exists()
     assert sorted(Complaint.objects.values_list("finding", flat=True)) == ["not_upheld", "upheld"]
+    # Every step of the loop is in the rating's audit chain, and each chain verifies.
+    fed_back = Rectification.objects.filter(status__in=["fed_back", "closed"], rating__excluded=False).first()
+    actions = list(fed_back.rating.events.values_list("action", flat=True))
+    assert actions[:6] == ["rate", "rectification_open", "callback", "verify", "rectify", "feedback"]
+    assert Appeal.objects.filter(status="upheld").count() >= 1
+    assert all(chain_broken_at(r) is None for r in Rating.objects.filter(is_bad=True))
 
     page = client.get("/figures/satisfaction/")
     assert page.status_code == 200 and page.context["rectified"]
