@@ -13,7 +13,9 @@ from onewindow.accounts.queries import has_role
 from onewindow.assessment import criteria
 from onewindow.assessment.attendance import month_span
 from onewindow.assessment.models import Award, HallSettings, MonthlyScore, Run, ScoreLine, Subject
+from onewindow.cases.models import Case, CaseEvent
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.queueing.models import Ticket
 
 FULL = Decimal("1000")
 MANAGERS = (Role.SUPERVISOR, Role.HALL_ADMIN)  # 管理办: confirm the awards, read every breakdown
@@ -117,13 +119,35 @@ def quota(hall: Hall, kind: str) -> int:
     return rules.red_flag_windows if kind == Award.Kind.RED_FLAG else rules.service_stars
 
 
+def served(hall: Hall, month: dt.date, subject: str) -> set[int]:
+    """The windows (or officers) that served anyone in the month: a queue ticket finished there
+    (by them), or a case received there (accepted by them). A window nobody came to loses no
+    points — 1000 — but has earned no award (评先评优 rewards the service given)."""
+    first, last = month_span(month)
+    tickets = Ticket.objects.filter(hall=hall, day__range=(first, last), finished_at__isnull=False)
+    if subject == Subject.WINDOW:
+        cases = Case.objects.filter(hall=hall, received_on__range=(first, last), window__isnull=False)
+        return set(tickets.exclude(window=None).values_list("window", flat=True)) | set(
+            cases.values_list("window", flat=True)
+        )
+    accepts = CaseEvent.objects.filter(
+        action="accept", case__hall=hall, case__accepted_on__range=(first, last)
+    )
+    return set(tickets.exclude(clerk=None).values_list("clerk", flat=True)) | set(
+        accepts.exclude(actor=None).values_list("actor", flat=True)
+    )
+
+
 def proposals(hall: Hall, month: dt.date, kind: str) -> list[MonthlyScore]:
     """The scores the month proposes for an award: the top `quota` of the ranking (ties at the
-    last place included) among those with no deduction for upheld violations or cards."""
+    last place included) among those who served in the month (`served`) with no deduction for
+    upheld violations or cards."""
     subject = KIND_SUBJECT[kind]
     n = quota(hall, kind)
     marked = ScoreLine.objects.filter(code__in=DISQUALIFYING, points__lt=0).values("score")
     clean = MonthlyScore.objects.filter(hall=hall, month=month, subject=subject).exclude(pk__in=marked)
+    field = "window__in" if subject == Subject.WINDOW else "officer__in"
+    clean = clean.filter(**{field: served(hall, month, subject)})
     return list(clean.filter(rank__lte=_cutoff(clean, n)).order_by("rank", "name")) if n else []
 
 

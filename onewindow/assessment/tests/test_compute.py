@@ -3,10 +3,13 @@ breakdown of two windows (and their two officers). The month is built in conftes
 
 from decimal import Decimal as D
 
+import pytest
+
 from onewindow import clock
 from onewindow.assessment import attendance, services
 from onewindow.assessment.models import Award, Criterion, MonthlyScore, Run, ScoreLine
 from onewindow.assessment.tests.conftest import APRIL_2, MARCH
+from onewindow.errors import DomainError
 
 # The ratings and complaints criteria (decision 39): this month has none (test_ratings_criteria adds them).
 NO_RATINGS = [
@@ -114,3 +117,22 @@ def test_the_command_computes_any_month_and_refuses_a_bad_one(world, dave, march
     assert MonthlyScore.objects.get(window=world.window_1).score == D("859.00")
     with pytest.raises(CommandError):
         call_command("compute_assessment", "2026-3x")
+
+
+def test_a_window_nobody_came_to_scores_1000_but_is_not_proposed(world, dave, march):
+    """Losing no points for serving nobody earns no 红旗窗口: proposals need a service given."""
+    from onewindow.accounts.models import Window
+
+    idle = Window.objects.create(
+        hall=world.hall, number="99", name="备用窗口", kind=Window.Kind.COMPREHENSIVE
+    )
+    with clock.frozen(APRIL_2):
+        services.compute(MARCH, world.hall)
+    idle_score = MonthlyScore.objects.get(month=MARCH, window=idle)
+    assert idle_score.score == D("1000.00") and idle_score.rank == 1
+    assert services.served(world.hall, MARCH, "window") == {world.window_1.pk, world.window_a.pk}
+    assert [s.window_id for s in services.proposals(world.hall, MARCH, Award.Kind.RED_FLAG)] == [
+        world.window_1.pk
+    ]
+    with pytest.raises(DomainError):
+        services.confirm_award(world.hall, MARCH, Award.Kind.RED_FLAG, idle_score.pk, world.supervisor)
