@@ -1,5 +1,6 @@
 """The ratings and complaints criteria (issue 17 items 4–5, decision 39) on the hand-made March
-(conftest.march), by hand for the two windows and their officers:
+(conftest.march), by hand for the two windows and their officers — the loop and the appeal through
+ratings.rectification's own steps:
 
 Window 01 (Carol): A1 rated 5; A2 rated 1 on 9 March, fed back on time; A3 rated 2 on 9 March,
 never fed back (deadline 16 March, in March → 差评逾期未整改); A4 rated 2, appeal upheld
@@ -19,7 +20,8 @@ from onewindow.assessment.models import MonthlyScore
 from onewindow.assessment.tests.conftest import APRIL_2, MARCH, local
 from onewindow.assessment.tests.test_compute import WINDOW_1, WINDOW_A, breakdown
 from onewindow.cases.models import Case
-from onewindow.ratings import complaints
+from onewindow.ratings import complaints, rectification
+from onewindow.ratings.audit import chain_broken_at
 from onewindow.ratings.models import Rating, Rectification
 from onewindow.ratings.services import record, subject_of_case
 
@@ -49,15 +51,25 @@ def rated_march(world, march):
     appealed = rate("A4", 2, MON_9, channel="portal")
     rate("B1", 2, MON_30)
     rate("B2", 4, MON_9)
-    # The rectification loop's services are another module's (ratings.rectification): fed back here directly.
-    Rectification.objects.filter(rating=on_time).update(status="fed_back", fed_back_at=local(MON_9, dt.time(16)),
-                                                        fed_back_on_time=True, measures="加强培训")  # fmt: skip
-    # 申诉复核 upheld (another module's service): kept, but excluded from every score.
-    Rating.objects.filter(pk=appealed.pk).update(excluded=True, excluded_at=local(MON_9, dt.time(17)))
+    with clock.frozen(local(MON_9, dt.time(16))):
+        rect = rectification.callback(on_time.rectification, by=world.head_a, reached=True, note="已联系")
+        rect = rectification.verify(rect, by=world.head_a, finding="valid", note="属实")
+        rect = rectification.rectify(rect, by=world.head_a, measures="加强培训")
+        rectification.feedback(rect, by=world.head_a, text="已加强培训")
+        appeal(world, appealed)  # 申诉复核 upheld: kept, but excluded from every score
     complaint(world, "B2", "upheld", dt.date(2026, 3, 12))
     complaint(world, "B1", "not_upheld", dt.date(2026, 3, 13))
     complaint(world, "B2", "upheld", dt.date(2026, 4, 1))
     return {"appealed": appealed, "late": Rating.objects.get(case__number="A3")}
+
+
+def appeal(world, rating: Rating) -> None:
+    """The department finds the bad rating mistaken and appeals; hall management upholds it."""
+    rect = rectification.callback(Rectification.objects.get(rating=rating), by=world.head_a, reached=True)
+    rect = rectification.verify(rect, by=world.head_a, finding="mistaken", note="评价对象有误")
+    rectification.file_appeal(rect, by=world.head_a, ground="mistaken", reason="评价对象有误")
+    rectification.decide_appeal(Rectification.objects.get(pk=rect.pk), by=world.supervisor, upheld=True,
+                                reason="核实录像，申诉成立")  # fmt: skip
 
 
 def lines(base, **changed):
@@ -93,12 +105,17 @@ def test_an_upheld_appeal_raises_the_score_by_the_criterion_points(world, dave, 
         services.compute(MARCH, world.hall)
         before = MonthlyScore.objects.get(month=MARCH, window=world.window_1).score
         # Appeal upheld for A3's bad rating (late too): −10 for the bad rating and −20 for the late rectification go.
-        Rating.objects.filter(pk=rated_march["late"].pk).update(excluded=True)
+        appeal(world, rated_march["late"])
         services.compute(MARCH, world.hall)
     after = MonthlyScore.objects.get(month=MARCH, window=world.window_1)
     assert after.score - before == D("30.00")
     assert dict((c, u) for c, _, u, _ in breakdown(after))["bad_ratings"] == D("1")
-    assert Rating.objects.filter(pk=rated_march["late"].pk).exists()  # excluded, never deleted
+    # Excluded, never deleted: the rating is still there, and its audit chain holds the appeal.
+    late = Rating.objects.get(pk=rated_march["late"].pk)
+    assert late.excluded and late.level == 2
+    actions = list(late.events.values_list("action", flat=True))
+    assert actions[-2:] == ["appeal", "decide_appeal"], actions
+    assert chain_broken_at(late) is None
 
 
 def test_the_caps_hold(world, dave, rated_march):
