@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "onewindow.bundles",
     "onewindow.projects",
     "onewindow.ratings",
+    "onewindow.hotline",
     "onewindow.supervision",
     "onewindow.stats",
     "onewindow.assessment",
