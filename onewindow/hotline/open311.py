@@ -24,8 +24,16 @@ from onewindow.accounts import services as accounts
 from onewindow.accounts.models import Region
 from onewindow.errors import DomainError
 from onewindow.hotline import services
-from onewindow.hotline.models import Assignment, AssignmentRole, Category, OrderChannel, OrderStatus, OrderType
-from onewindow.hotline.models import WorkOrder, WorkOrderEvent
+from onewindow.hotline.models import (
+    Assignment,
+    AssignmentRole,
+    Category,
+    OrderChannel,
+    OrderStatus,
+    OrderType,
+    WorkOrder,
+    WorkOrderEvent,
+)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-03T00:00:00+08:00"  # the date this interface last changed shape

@@ -61,7 +61,10 @@ def test_services_are_the_active_leaves_in_both_formats(tree):
     assert body[0] == {"service_code": "CJ01", "service_name": "电梯维修", "description": "城乡建设 › 电梯维修",
                        "metadata": False, "type": "realtime", "keywords": "城乡建设,电梯维修", "group": "城乡建设"}  # fmt: skip
     root = xml(get("/services.xml"))
-    assert root.tag == "services" and [s.findtext("service_code") for s in root.findall("service")] == ["CJ01", "CJ02"]
+    assert root.tag == "services" and [s.findtext("service_code") for s in root.findall("service")] == [
+        "CJ01",
+        "CJ02",
+    ]
     assert root.find("service/metadata").text == "false" and root.find("service/group").text == "城乡建设"
     assert get("/services/CJ01.json").json() == {"service_code": "CJ01", "attributes": []}
     definition = xml(get("/services/CJ01.xml"))
@@ -73,7 +76,10 @@ def test_discovery_names_the_spec_and_formats():
     assert body["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert body["endpoints"][0]["url"].endswith("/open311/v2")
     root = xml(get("/discovery.xml"))
-    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["application/json", "text/xml"]
+    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [
+        "application/json",
+        "text/xml",
+    ]
 
 
 def test_statuses_map_to_open_and_closed_with_chinese_notes(world, tree):
@@ -92,7 +98,10 @@ def test_statuses_map_to_open_and_closed_with_chinese_notes(world, tree):
     assert rows[first.number]["status"] == "open"
     assert rows[first.number]["status_notes"] == f"已派单至{world.dept_a.name}办理。"
     assert rows[first.number]["agency_responsible"] == world.dept_a.name
-    assert rows[second.number]["status"] == "closed" and rows[second.number]["status_notes"] == "已修复路面，谢谢。"
+    assert (
+        rows[second.number]["status"] == "closed"
+        and rows[second.number]["status_notes"] == "已修复路面，谢谢。"
+    )
     assert (rows[second.number]["lat"], rows[second.number]["long"]) == (37.434564, 116.359711)
     assert rows[duplicate.number]["status_notes"] == f"已合并至工单{first.number}。"
     assert rows[first.number]["requested_datetime"] == "2026-09-24T10:00:00+08:00"
@@ -106,7 +115,10 @@ def test_statuses_map_to_open_and_closed_with_chinese_notes(world, tree):
         by_id = get("/requests.xml", service_request_id=f"{first.number},{second.number}")
     assert [r["service_request_id"] for r in closed] == [duplicate.number, second.number]
     assert [r["service_request_id"] for r in by_code] == [second.number]
-    assert {r.findtext("service_request_id") for r in xml(by_id).findall("request")} == {first.number, second.number}
+    assert {r.findtext("service_request_id") for r in xml(by_id).findall("request")} == {
+        first.number,
+        second.number,
+    }
 
 
 def test_the_date_range_filters_and_defaults_to_90_days(world, tree):
@@ -115,7 +127,9 @@ def test_the_date_range_filters_and_defaults_to_90_days(world, tree):
     with clock.frozen(NOW):
         new = order(world, tree["lift"])
         assert [r["service_request_id"] for r in get("/requests.json").json()] == [new.number]
-        earlier = get("/requests.json", start_date="2026-06-01T00:00:00+08:00", end_date="2026-06-30T00:00:00Z")
+        earlier = get(
+            "/requests.json", start_date="2026-06-01T00:00:00+08:00", end_date="2026-06-30T00:00:00Z"
+        )
     assert [r["service_request_id"] for r in earlier.json()] == [old.number]
 
 
@@ -128,7 +142,12 @@ def test_post_round_trips_in_json_and_xml(world, tree, key):
         assert created["account_id"] is None and "RX2026" in created["service_notice"]
         saved = WorkOrder.objects.get(number=created["service_request_id"])
         assert (saved.channel, saved.type, saved.title, saved.caller_name, saved.caller_phone) == (
-            "app", "help", "井盖缺失", "李四", "13700001111")
+            "app",
+            "help",
+            "井盖缺失",
+            "李四",
+            "13700001111",
+        )
         assert saved.received_by == world.clerk and saved.events.get().action == "receive"
         [again] = get(f"/requests/{saved.number}.json").json()
         assert again["description"] == "井盖缺失\n很危险" and again["status"] == "open"
@@ -165,7 +184,10 @@ def test_the_spec_errors(world, tree, key):
     error(get("/requests/RX0000.json"), 404)
     error(get("/tokens/nope.xml"), 404)
     error(get("/requests.json", status="pending"), 400)
-    error(get("/requests.json", start_date="2026-01-01T00:00:00+08:00", end_date="2026-09-01T00:00:00+08:00"), 400)
+    error(
+        get("/requests.json", start_date="2026-01-01T00:00:00+08:00", end_date="2026-09-01T00:00:00+08:00"),
+        400,
+    )
     assert WorkOrder.objects.count() == 0
 
 

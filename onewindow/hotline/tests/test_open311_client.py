@@ -36,7 +36,10 @@ def test_the_georeport_client_lists_and_a_post_round_trips(served, fmt):
     assert [s["service_code"] for s in client.get_service_list()] == ["CJ01", "CJ02"]
     assert client.get_service_definition("CJ02")["service_code"] == "CJ02"
     numbers = []
-    for code, where in [("CJ01", {"address_string": "天衢路1号"}), ("CJ02", {"lat": "37.43", "long": "116.36"})]:
+    for code, where in [
+        ("CJ01", {"address_string": "天衢路1号"}),
+        ("CJ02", {"lat": "37.43", "long": "116.36"}),
+    ]:
         answer = requests.post(f"{root}/requests.{fmt}", data={"api_key": key, "service_code": code,
                                                                "description": f"{code} 报修", **where}, timeout=10)  # fmt: skip
         assert answer.status_code == 200, answer.text
@@ -44,13 +47,17 @@ def test_the_georeport_client_lists_and_a_post_round_trips(served, fmt):
         assert numbers[-1] in answer.text
     listed = client.get_service_requests()
     assert {r["service_request_id"] for r in listed} == set(numbers)
-    assert [r["service_request_id"] for r in rows(client.get_service_requests(service_code="CJ02"))] == [numbers[1]]
+    assert [r["service_request_id"] for r in rows(client.get_service_requests(service_code="CJ02"))] == [
+        numbers[1]
+    ]
     one = client.get_service_request(numbers[1])
     assert (one["status"], one["description"], one["service_code"]) == ("open", "CJ02 报修", "CJ02")
     assert float(one["lat"]) == 37.43 and one["requested_datetime"].endswith("+08:00")
     with pytest.raises(requests.HTTPError) as bad:
         client.get_service_requests(start_date="yesterday")
     assert bad.value.response.status_code == 400
-    refused = requests.post(f"{root}/requests.{fmt}", data={"service_code": "CJ01", "address_string": "x"}, timeout=10)
+    refused = requests.post(
+        f"{root}/requests.{fmt}", data={"service_code": "CJ01", "address_string": "x"}, timeout=10
+    )
     assert refused.status_code == 403 and "api_key" in refused.text
     assert WorkOrder.objects.count() == 2
