@@ -220,6 +220,9 @@ def _when(value: str, name: str) -> dt.datetime | None:
         at = dt.datetime.fromisoformat(value)
     except ValueError:
         raise _bad(f"参数 {name} 不是 ISO 8601 时间（例如 2026-09-01T00:00:00+08:00）。") from None
+    # A year near 1 or 9999 would overflow the 90-day arithmetic and the conversion to UTC.
+    if not 1900 <= at.year <= 2999:
+        raise _bad(f"参数 {name} 超出范围。")
     # The spec wants an offset; a time without one is read as hall time (Asia/Shanghai).
     return at if at.tzinfo else at.replace(tzinfo=clock.hall_tz())
 

@@ -211,7 +211,7 @@ def test_hostile_posts_get_a_400_and_change_nothing(world, tree, key, data):
 
 @pytest.mark.parametrize("params", [
     {"service_request_id": "RX\x001"}, {"service_code": "a" * 5000}, {"service_request_id": ",".join(["RX1"] * 101)},
-    {"start_date": "\x00"}, {"jurisdiction_id": "x", "status": "open,whatever"},
+    {"start_date": "\x00"}, {"start_date": "9999-12-31T23:59:59-12:00"}, {"end_date": "0001-01-01T00:00:00+14:00"}, {"jurisdiction_id": "x", "status": "open,whatever"},
 ])  # fmt: skip
 def test_hostile_queries_get_a_400(params):
     error(get("/requests.json", **params), 400)
