@@ -193,6 +193,9 @@ ONEWINDOW_PROVISIONAL_YEARS_AHEAD = env_int("ONEWINDOW_PROVISIONAL_YEARS_AHEAD",
 # below it (onewindow/links.py). Outside a demo or DEBUG a loopback or unset address is an error
 # at start (system check onewindow.E001; docs/decisions/0027-public-url-and-notice-numbers.md).
 ONEWINDOW_PUBLIC_URL = env_str("ONEWINDOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Open311 GeoReport v2 (decision 41): the region (12-digit code) of the work orders POSTed there;
+# empty: the first city (市) of the region table.
+ONEWINDOW_OPEN311_REGION = env_str("ONEWINDOW_OPEN311_REGION", "")
 # Online sign-up (注册, issue 15 item 4; decision 24): the SMS code's life and wrong tries, and the
 # codes sent per identifier (ID number or credit code) and per address in one day.
 ONEWINDOW_SIGNUP_CODE_MINUTES = env_int("ONEWINDOW_SIGNUP_CODE_MINUTES", 10)

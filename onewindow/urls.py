@@ -12,6 +12,7 @@ admin.site.index_title = "大厅管理"
 urlpatterns = [
     # First: the API is the busiest prefix, and Django tries the patterns in order.
     path("api/v1/", api.urls),
+    path("open311/v2/", include("onewindow.hotline.open311_urls")),  # decision 41
     path("", include("onewindow.web.urls")),
     path("", include("onewindow.catalog.urls")),
     path("", include("onewindow.cases.urls")),
