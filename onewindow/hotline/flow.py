@@ -24,6 +24,7 @@ from onewindow.hotline.audit import append_event
 from onewindow.hotline.models import (
     ORDER_OPEN,
     Assignment,
+    Attachment,
     AssignmentRole,
     Objection,
     ObjectionStatus,
@@ -397,3 +398,26 @@ def merge(order: WorkOrder, *, by: User, into: WorkOrder, note: str = "") -> Wor
                  payload={"duplicate": merged.number})  # fmt: skip
     target.save(update_fields=["event_count", "last_hash"])
     return merged
+
+
+# ---- attachments ---------------------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_COUNT = 5
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
+
+
+def attach(order: WorkOrder, files) -> list:
+    """The photos and scans that came with the request (optional): at most ATTACHMENT_MAX_COUNT,
+    each ≤ 10 MB, JPEG/PNG/PDF. Called inside the transaction that received the order."""
+    files = [f for f in files if f is not None]
+    if len(files) > ATTACHMENT_MAX_COUNT:
+        raise DomainError("hotline.too_many_attachments", f"附件最多{ATTACHMENT_MAX_COUNT}个。")
+    for f in files:
+        if f.size > ATTACHMENT_MAX_BYTES:
+            raise DomainError("hotline.attachment_too_large", f"附件“{f.name[:40]}”超过10MB。")
+        if (getattr(f, "content_type", "") or "") not in ATTACHMENT_TYPES:
+            raise DomainError("hotline.attachment_type", "附件只能是JPG、PNG图片或PDF文件。")
+    now = clock.now()
+    return [Attachment.objects.create(order=order, file=f, name=f.name[:100], content_type=f.content_type,
+                                      size=f.size, uploaded_at=now) for f in files]  # fmt: skip
