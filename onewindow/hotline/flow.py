@@ -24,8 +24,8 @@ from onewindow.hotline.audit import append_event
 from onewindow.hotline.models import (
     ORDER_OPEN,
     Assignment,
-    Attachment,
     AssignmentRole,
+    Attachment,
     Objection,
     ObjectionStatus,
     OrderStatus,
