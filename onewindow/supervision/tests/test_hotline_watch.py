@@ -22,7 +22,7 @@ def lights(today: dt.date, user) -> dict[str, str]:
     return {r["w_number"]: r["light"] for r in rows}
 
 
-def test_an_overdue_order_is_red_in_the_watch_and_one_violation(world, operator, receive):
+def test_an_overdue_order_is_red_in_the_watch_and_one_violation(world, operator, receive):  # noqa: F811
     order = receive()  # consultation, Monday 10-12: due Thursday 10-15
     emergency = receive(type="emergency", caller_phone="13000000001")
     with clock.frozen(MONDAY):
