@@ -5,6 +5,7 @@ gives — the same rule the steps check — and the event chain), and a departme
 The caller's phone is masked (decision 18) everywhere but the operator's own form."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +24,7 @@ from onewindow.hotline.models import (
     OrderChannel,
     OrderStatus,
     OrderType,
+    ReplyTemplate,
     Satisfaction,
     WorkOrder,
 )
@@ -139,6 +141,7 @@ def _page(request, number: str, *, error: str = "", status: int = 200):
         "attachments": order.attachments.all(),
         "duplicates": list(queries.duplicates_of(order)[:10]) if order.status in ORDER_OPEN else [],
         "departments": Department.objects.order_by("code"), "satisfactions": Satisfaction.choices,
+        "templates": ReplyTemplate.objects.filter(Q(category=order.category_id) | Q(category=None), is_active=True)[:20],
         "is_office": flow.is_office(request.user), "error": error,
     }, status=status)  # fmt: skip
 

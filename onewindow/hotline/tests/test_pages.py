@@ -6,7 +6,7 @@ import pytest
 
 from onewindow import clock
 from onewindow.hotline import flow
-from onewindow.hotline.models import Assignment, WorkOrder
+from onewindow.hotline.models import Assignment, ReplyTemplate, WorkOrder
 from onewindow.hotline.tests.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +40,18 @@ def test_the_operator_takes_a_call_and_sees_the_callers_history(world, operator,
 
 def test_the_order_page_runs_the_steps_and_shows_a_refusal(world, operator, receive, as_user):
     order = receive()
+    ReplyTemplate.objects.create(category=order.category, title="电梯停运", text="已转物业公司限期维修。")
     op, head = as_user(operator), as_user(world.head_a)
     with clock.frozen(MONDAY):
         assert op.post(f"/staff/hotline/orders/{order.number}/dispatch/", {"lead": "T-A"}).status_code == 302
         assert head.get("/staff/hotline/department/").content.decode().count('data-testid="order-row"') == 1
         page = head.get(f"/staff/hotline/orders/{order.number}/").content.decode()
         assert 'data-testid="form-sign"' in page and 'data-testid="form-dispatch"' not in page
+        assert 'data-testid="templates"' not in page  # offered with the reply, after signing
         refused = head.post(f"/staff/hotline/orders/{order.number}/reply/", {"text": "先答复"})
         assert refused.status_code == 409 and "不能答复" in refused.content.decode()
         head.post(f"/staff/hotline/orders/{order.number}/sign/")
+        assert "已转物业公司限期维修" in head.get(f"/staff/hotline/orders/{order.number}/").content.decode()
         head.post(f"/staff/hotline/orders/{order.number}/reply/", {"text": "已修复"})
     order.refresh_from_db()
     assert order.status == "replied" and order.reply == "已修复"
