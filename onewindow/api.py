@@ -123,6 +123,7 @@ def _mount():
     from onewindow.assessment.api import router as assessment_router
     from onewindow.bundles.api import router as bundles_router
     from onewindow.documents.api import router as documents_router
+    from onewindow.hotline.api import router as hotline_router
     from onewindow.licenses.api import router as licenses_router
     from onewindow.notify.api import router as notify_router
     from onewindow.payments.api import router as payments_router
@@ -135,6 +136,7 @@ def _mount():
         assessment_router,
         bundles_router,
         documents_router,
+        hotline_router,
         licenses_router,
         notify_router,
         payments_router,

@@ -23,6 +23,10 @@ periodic job (`detect`, registered in ops.periodic after the sweep):
   hall management's own delay: the watch shows it red, the register (whose violations count
   against a department) does not.
 
+- 热线工单超期 (issue 18; RULES.md "Hotline"): a 12345 work order with a lead department not
+  replied by its handling limit — still open past it, or replied after it — counted against the
+  lead department; one not yet dispatched is the hotline office's own (the watch shows it red).
+
 Each detector is one set-based query for the subjects not yet in the register, and the rows
 are written with INSERT … ON CONFLICT DO NOTHING (bulk_create(ignore_conflicts)): the unique
 constraints (case and kind; silent consent and kind; rectification and kind; complaint and
@@ -40,6 +44,7 @@ from django.db.models.functions import Coalesce, NullIf
 from onewindow import clock
 from onewindow.cases.models import Case, CaseEvent, CaseStep
 from onewindow.catalog.models import Step
+from onewindow.hotline.models import ORDER_OPEN, WorkOrder
 from onewindow.payments.models import NoticeState, PaymentNotice
 from onewindow.projects.models import SilentConsent
 from onewindow.ratings import rectification_queries as rectifications
@@ -324,6 +329,35 @@ def detect_late_ratings_and_complaints(since: dt.datetime | None = None, *, ever
     return _write(rows)
 
 
+# ---- 热线工单超期 (RULES.md "Hotline"; decision 40) ------------------------------------------------
+
+
+def late_work_orders(today: dt.date, since: dt.datetime | None = None, *, everything: bool = False):
+    """12345 work orders with a lead department past their handling limit: still open (the
+    partial index order_open_due), or replied late since `since` (replied_on_time False)."""
+    start = _since(since, everything)
+    waiting = Q(status__in=ORDER_OPEN, due_seq__lt=calendar.seq(today))
+    return (
+        WorkOrder.objects.filter(
+            _late(waiting, Q(replied_on_time=False, direct_answer=False), "replied_at", start)
+        )
+        .filter(lead_department__isnull=False)  # dispatched: the lead department's to reply
+        .exclude(_not_recorded(K.HOTLINE_OVERDUE, work_order=OuterRef("pk")))
+        .values("pk", "number", "lead_department_id", "due_on")
+        .order_by("pk")
+    )
+
+
+def detect_late_work_orders(since: dt.datetime | None = None, *, everything: bool = False) -> int:
+    today, now = clock.today(), clock.now()
+    rows = [
+        Violation(kind=K.HOTLINE_OVERDUE, work_order_id=r["pk"], department_id=r["lead_department_id"],
+                  detail=f"热线工单{r['number']}办理期限{r['due_on']:%Y-%m-%d}，未按期答复", found_on=today, found_at=now)
+        for r in late_work_orders(today, since, everything=everything).iterator()
+    ]  # fmt: skip
+    return _write(rows)
+
+
 def detect(since: dt.datetime | None = None, *, everything: bool = False) -> int:
     """The periodic job: every detector once; how many violations were recorded (offered)."""
     return (
@@ -332,4 +366,5 @@ def detect(since: dt.datetime | None = None, *, everything: bool = False) -> int
         + detect_outside_system()
         + detect_silent_consents()
         + detect_late_ratings_and_complaints(since, everything=everything)
+        + detect_late_work_orders(since, everything=everything)
     )

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from onewindow.accounts.models import Department, User, Window
 from onewindow.cases.models import Case, Light
+from onewindow.hotline.models import WorkOrder
 from onewindow.payments.models import PaymentNotice
 from onewindow.projects.models import Project, SilentConsent
 from onewindow.ratings.models import Complaint, Rectification
@@ -57,6 +58,9 @@ class Violation(models.Model):
         CALLBACK_OVERDUE = "callback_overdue", "差评回访超时"
         RECTIFICATION_OVERDUE = "rectification_overdue", "差评整改超时"
         COMPLAINT_OVERDUE = "complaint_overdue", "投诉答复超时"
+        # A 12345 work order not replied by its handling limit (RULES.md "Hotline"; decision 40):
+        # counted against the lead department.
+        HOTLINE_OVERDUE = "hotline_overdue", "热线工单超期"
 
     class Status(models.TextChoices):
         OPEN = "open", "待核实"
@@ -86,6 +90,9 @@ class Violation(models.Model):
     )
     complaint = models.ForeignKey(
         Complaint, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="投诉"
+    )
+    work_order = models.ForeignKey(
+        WorkOrder, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="热线工单"
     )
     # What was found, in words (the amounts of a fee, the step not completed, the import's record).
     detail = models.CharField("违规情形", max_length=300, blank=True)
@@ -126,13 +133,19 @@ class Violation(models.Model):
                 condition=Q(complaint__isnull=False),
                 name="violation_complaint_kind_unique",
             ),
+            models.UniqueConstraint(
+                fields=["work_order", "kind"],
+                condition=Q(work_order__isnull=False),
+                name="violation_work_order_kind_unique",
+            ),
             # Every violation has its subject: a case, a co-review's silent consent, a bad
-            # rating's rectification or a complaint.
+            # rating's rectification, a complaint or a 12345 work order.
             models.CheckConstraint(
                 condition=Q(case__isnull=False)
                 | Q(silent_consent__isnull=False)
                 | Q(rectification__isnull=False)
-                | Q(complaint__isnull=False),
+                | Q(complaint__isnull=False)
+                | Q(work_order__isnull=False),
                 name="violation_has_subject",
             ),
         ]
@@ -153,6 +166,8 @@ class Violation(models.Model):
             return f"差评{self.rectification.rating_id}"
         if self.complaint_id:
             return self.complaint.number
+        if self.work_order_id:
+            return self.work_order.number
         return ""
 
 

@@ -59,6 +59,7 @@ def violations(user: User, *, status: str = "", department: str = "", kind: str 
         "silent_consent__stage",
         "rectification",
         "complaint",
+        "work_order",
     )
     staff = getattr(user, "staff", None)
     if not user.is_superuser and staff is not None:

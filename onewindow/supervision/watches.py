@@ -9,7 +9,8 @@ acceptance promises (the promised date as a working-day ordinal), commitment ver
 (due_seq) and deliveries (art. 44: 10 working days after the decision); and the citizen's
 side (issue 17, RULES.md "Ratings"): bad ratings waiting for the callback, their rectification
 waiting for the feedback (the limits of the hall's RatingSettings), complaints waiting for the
-answer (Complaint.answer_days). A deadline that is a
+answer (Complaint.answer_days); and the 12345 work orders waiting for the lead department's
+reply (WorkOrder.handle_days, scoped by the lead department). A deadline that is a
 date is compared as its working-day ordinal (calendar.seq; a rest day counts as the working day
 before it), so a promise for a Saturday turns red on Monday, not on Sunday.
 
@@ -32,6 +33,7 @@ from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, permits, pre_review, tolerance
 from onewindow.cases.after_decision import DELIVERY_DAYS
 from onewindow.cases.models import OPEN_STATUSES, Case, Channel, CommitmentCheck, Light, Status
+from onewindow.hotline.models import ORDER_OPEN, WorkOrder
 from onewindow.licenses import queries as licenses
 from onewindow.projects import queries as projects
 from onewindow.projects.models import Opinion, Project, Stage
@@ -106,6 +108,9 @@ class Kind:
     lighted: Callable[["Kind", QuerySet, dt.date], QuerySet] | None = None
     # Which of the open rows the kind watches as of today (default: all of them).
     since: Callable[[dt.date], Q] | None = None
+    # The kind's own scope filter, for a kind that belongs to no hall (the 12345 work orders:
+    # the city's hotline, scoped by the lead department); default Scope.q(hall, department).
+    scoped: Callable[["Scope"], Q] | None = None
 
 
 def _seq(date_field) -> object:
@@ -191,6 +196,21 @@ def _rectification_fields(extra: str) -> dict:
             "w_extra": Value(extra), "w_department": Coalesce("department__name", Value("大厅管理"))}  # fmt: skip
 
 
+def _hotline_scope(scope: Scope) -> Q:
+    """A department head sees the orders their department leads (WorkOrder.lead_department: the
+    active lead assignment's); hall management every order — the 12345 center is the city's."""
+    if scope.nothing:
+        return Q(pk__in=[])
+    if scope.department_id is not None:
+        return Q(lead_department_id=scope.department_id)
+    return Q()
+
+
+def _open_work_orders() -> QuerySet:
+    # No hall: the thresholds are the settings' (w_order_hall NULL matches no hall's row).
+    return WorkOrder.objects.filter(status__in=ORDER_OPEN).annotate(w_order_hall=Value(None, IntegerField()))
+
+
 KINDS: list[Kind] = [
     Kind("cases", "在办件", "case", "hall_id", "department_id",
          lambda: Case.objects.filter(status__in=OPEN_STATUSES, due_seq__isnull=False),
@@ -228,6 +248,12 @@ KINDS: list[Kind] = [
          {"w_number": F("number"), "w_what": F("subject"), "w_extra": Value("投诉待答复"),
           "w_department": Choose(When(assigned_at__isnull=False, then=F("department__name")),
                                  default=Value("待分派"))}),
+    # 12345 (issue 18; RULES.md "Hotline"): open work orders against their handling limit (due_seq,
+    # handle_days; an emergency's 0 days: yellow that day, red the next working day).
+    Kind("hotline", "热线工单", "hotline", "w_order_hall", "lead_department_id",
+         _open_work_orders, lambda: (F("due_seq"), F("handle_days"), F("due_on")),
+         {"w_number": F("number"), "w_what": F("title"), "w_extra": F("category__name"),
+          "w_department": Coalesce("lead_department__name", Value("待派单"))}, scoped=_hotline_scope),
 ]  # fmt: skip
 BY_KEY = {kind.key: kind for kind in KINDS}
 
@@ -236,7 +262,7 @@ def watch(kind: Kind, scope: Scope, today: dt.date, *, department: str = "") -> 
     """The kind's open items in `scope`, each annotated with w_due_seq, w_due_on, w_limit and
     `light` (the kind's `lighted`, by default the deadline light of its clock)."""
     due_seq, limit, due_on = kind.clock()
-    qs = kind.rows().filter(scope.q(kind.hall, kind.department))
+    qs = kind.rows().filter(kind.scoped(scope) if kind.scoped else scope.q(kind.hall, kind.department))
     if kind.since is not None:
         qs = qs.filter(kind.since(today))
     if department.isdigit():
@@ -268,7 +294,7 @@ def items(kind: Kind, scope: Scope, today: dt.date, *, lights=(Light.RED, Light.
     today_seq = calendar.seq(today)
     for row in rows:
         row["days_over"] = max(0, today_seq - row["w_due_seq"])
-        row["link"] = kind.link if scope.opens(row["w_hall"]) else ""
+        row["link"] = kind.link if kind.scoped is not None or scope.opens(row["w_hall"]) else ""
     return rows
 
 
