@@ -75,8 +75,10 @@ def period_of(week_text: str | None, month_text: str | None, today: dt.date) -> 
     return week(today)
 
 
-def is_rising(count: int, average: Decimal) -> bool:
-    return count >= RISING_MIN and count >= RISING_FACTOR * average
+def is_rising(count: int, before: int, periods: int) -> bool:
+    """count ≥ RISING_MIN and count ≥ RISING_FACTOR × (before / periods), in integers (a
+    rounded average must not decide a borderline week)."""
+    return count >= RISING_MIN and count * periods >= RISING_FACTOR * before
 
 
 @dataclass
@@ -85,17 +87,25 @@ class Line:
     code: str
     name: str  # "城乡建设 › 供暖"
     count: int
-    average: Decimal  # the baseline's average per period
+    before: int  # the baseline's orders (all its periods)
+    periods: int  # how many periods the baseline spans
     department: str = ""
 
     @property
+    def average(self) -> Decimal:
+        """The baseline's average per period (shown rounded; the rule uses the exact counts)."""
+        return (Decimal(self.before) / self.periods).quantize(Decimal("0.01"))
+
+    @property
     def rising(self) -> bool:
-        return is_rising(self.count, self.average)
+        return is_rising(self.count, self.before, self.periods)
 
     @property
     def change(self) -> Decimal | None:
         """This period against the average, as a share (+1.5 = 150 % more); None when new."""
-        return ((Decimal(self.count) - self.average) / self.average).quantize(Decimal("0.01")) if self.average else None
+        if not self.before:
+            return None
+        return ((Decimal(self.count * self.periods) - self.before) / self.before).quantize(Decimal("0.01"))
 
 
 @dataclass
@@ -130,12 +140,10 @@ def category_report(period: Period, department_id: int | None = None) -> Report:
     departments = dict(
         Department.objects.filter(pk__in={r["lead_department_id"] for r in rows} - {None}).values_list("pk", "name")
     )
-    n = Decimal(period.baseline_n)
-
     def line(category_id, count, before, department=""):
         c = categories[category_id]
         name = f"{c.parent.name} › {c.name}" if c.parent_id else c.name
-        return Line(category_id, c.code, name, count, (Decimal(before) / n).quantize(Decimal("0.01")), department)
+        return Line(category_id, c.code, name, count, before, period.baseline_n, department)
 
     per_category: dict[int, list[int]] = {}
     for r in rows:  # a row per (category, department): a few hundred at most
