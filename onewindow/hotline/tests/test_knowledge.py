@@ -25,6 +25,8 @@ def test_search_finds_the_entry_that_answers_and_nothing_for_an_unrelated_questi
     hits = knowledge.search("我家暖气不热，室温才十五度")
     assert hits and hits[0].question.startswith("暖气不热") and 0 < hits[0].relevance <= 1
     assert knowledge.search("老板拖欠工资三个月了")[0].question == "单位拖欠工资如何投诉？"
+    # An entry sharing only a common word with the question is left out (relevance < 0.3).
+    assert [e.question for e in knowledge.search("孩子上小学要什么材料")] == ["小学入学报名需要什么材料？"]
     assert knowledge.search("火星移民签证") == [] and knowledge.search("  ") == []
 
 
