@@ -96,9 +96,10 @@ class Index:
         self.lengths: list[float] = []
         for word in _UNMERGE:
             jieba.del_word(word)
-        for phrase in {
+        phrases = {
             p for d in docs for f in ("name", "common_names", "keywords") for p in d.fields.get(f, "").split()
-        } if dictionary else ():
+        }
+        for phrase in phrases if dictionary else ():
             if len(phrase) >= 2:
                 jieba.add_word(phrase, freq=2000)
         for i, doc in enumerate(docs):

@@ -64,7 +64,8 @@ def _link(period: report.Period, direction: int) -> str:
 def report_export(request):
     period, _, data, table = _report_data(request)
     response = HttpResponse(
-        report.workbook(data, table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        report.workbook(data, table),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"hotline-{period.kind}-{period.start:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -61,7 +61,9 @@ def search(text: str, limit: int = 5) -> list[KnowledgeEntry]:
     if not text:
         return []
     hits = _index().search(text, limit, kinds=(KIND,), min_relevance=MIN_RELEVANCE)
-    entries = KnowledgeEntry.objects.select_related("category", "department").in_bulk([int(h.code) for h in hits])
+    entries = KnowledgeEntry.objects.select_related("category", "department").in_bulk(
+        [int(h.code) for h in hits]
+    )
     found = []
     for hit in hits:
         entry = entries.get(int(hit.code))

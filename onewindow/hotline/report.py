@@ -71,7 +71,9 @@ def period_of(week_text: str | None, month_text: str | None, today: dt.date) -> 
         if week_text:
             return week(dt.date.fromisoformat(week_text))
     except ValueError:
-        raise DomainError("hotline.invalid_period", "日期格式不正确，周报请用YYYY-MM-DD，月报请用YYYY-MM。") from None
+        raise DomainError(
+            "hotline.invalid_period", "日期格式不正确，周报请用YYYY-MM-DD，月报请用YYYY-MM。"
+        ) from None
     return week(today)
 
 
@@ -125,9 +127,9 @@ class Report:
 
 def category_report(period: Period, department_id: int | None = None) -> Report:
     """The report of `period`; `department_id`: that lead department's orders only."""
-    orders = WorkOrder.objects.filter(received_on__gte=period.baseline_start, received_on__lte=period.end).exclude(
-        status=OrderStatus.MERGED
-    )
+    orders = WorkOrder.objects.filter(
+        received_on__gte=period.baseline_start, received_on__lte=period.end
+    ).exclude(status=OrderStatus.MERGED)
     if department_id is not None:
         orders = orders.filter(lead_department_id=department_id)
     now = Q(received_on__gte=period.start)
@@ -136,10 +138,16 @@ def category_report(period: Period, department_id: int | None = None) -> Report:
         .annotate(count=Count("pk", filter=now), before=Count("pk", filter=~now))
         .order_by()
     )
-    categories = {c.pk: c for c in Category.objects.select_related("parent").filter(pk__in={r["category_id"] for r in rows})}
+    categories = {
+        c.pk: c
+        for c in Category.objects.select_related("parent").filter(pk__in={r["category_id"] for r in rows})
+    }
     departments = dict(
-        Department.objects.filter(pk__in={r["lead_department_id"] for r in rows} - {None}).values_list("pk", "name")
+        Department.objects.filter(pk__in={r["lead_department_id"] for r in rows} - {None}).values_list(
+            "pk", "name"
+        )
     )
+
     def line(category_id, count, before, department=""):
         c = categories[category_id]
         name = f"{c.parent.name} › {c.name}" if c.parent_id else c.name

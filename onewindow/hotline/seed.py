@@ -76,12 +76,21 @@ def seed_categories() -> dict:
         nonlocal created, updated
         category, made = Category.objects.get_or_create(
             code=code,
-            defaults={"name": name, "parent": parent, "order": order, "department_id": departments.get(dept_code)},
+            defaults={
+                "name": name,
+                "parent": parent,
+                "order": order,
+                "department_id": departments.get(dept_code),
+            },
         )
         if made:
             created += 1
             return category
-        changed = category.name != name or category.parent_id != (parent.pk if parent else None) or category.order != order
+        changed = (
+            category.name != name
+            or category.parent_id != (parent.pk if parent else None)
+            or category.order != order
+        )
         if category.department_id is None and departments.get(dept_code):  # never overwrite a configured one
             category.department_id, changed = departments[dept_code], True
         if changed:

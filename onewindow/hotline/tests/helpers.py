@@ -10,7 +10,9 @@ from onewindow.hotline import services
 from onewindow.hotline.models import WorkOrder
 
 
-def received(world, category, day: dt.date, *, phone="13912345678", n=1, type="consultation") -> list[WorkOrder]:
+def received(
+    world, category, day: dt.date, *, phone="13912345678", n=1, type="consultation"
+) -> list[WorkOrder]:
     orders = []
     for i in range(n):
         at = dt.datetime.combine(day, dt.time(9, 0), tzinfo=clock.hall_tz()) + dt.timedelta(minutes=i)

@@ -49,7 +49,8 @@ def test_the_rates_per_department_and_in_total(world, category):
 
     rows, total = figures.by_department(DAY, DAY + dt.timedelta(days=6))
     by = {r.department: r for r in rows}
-    assert [r.department for r in rows][-1] == figures.HOTLINE_ROW  # the departments by name, then the hotline's
+    # The departments by name, then the hotline's own row.
+    assert [r.department for r in rows][-1] == figures.HOTLINE_ROW
     assert set(by) == {"测试住建局", "测试市场监管局", figures.HOTLINE_ROW}
     ra, rb, hot = by["测试市场监管局"], by["测试住建局"], by[figures.HOTLINE_ROW]
     assert (ra.orders, ra.replied, ra.on_time, ra.closed, ra.called_back) == (4, 3, 2, 2, 1)

@@ -25,7 +25,9 @@ def tree(world):
     top = Category.objects.create(code="01", name="城乡建设")
     return {
         "heating": Category.objects.create(code="0102", name="供暖", parent=top, department=world.dept_b),
-        "property": Category.objects.create(code="0101", name="物业管理", parent=top, department=world.dept_b),
+        "property": Category.objects.create(
+            code="0101", name="物业管理", parent=top, department=world.dept_b
+        ),
         "wages": Category.objects.create(code="0401", name="拖欠工资", department=world.dept_a),
         "noise": Category.objects.create(code="0801", name="噪声污染"),
     }
@@ -96,7 +98,11 @@ def test_the_rising_rule(count, before, rising):
 def test_the_month_and_the_period_parameters():
     period = report.period_of(None, "2026-03", MONDAY)
     assert (period.start, period.end, period.baseline_start, period.baseline_n) == (
-        dt.date(2026, 3, 1), dt.date(2026, 3, 31), dt.date(2025, 9, 1), 6)
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+        dt.date(2025, 9, 1),
+        6,
+    )
     assert report.period_of("2026-11-26", None, MONDAY).start == MONDAY
     assert report.period_of(None, None, dt.date(2026, 11, 29)).start == MONDAY  # a Sunday: its week
     from onewindow.errors import DomainError
@@ -113,7 +119,10 @@ def test_the_page_and_its_export(client, world, tree):
     page = client.get("/staff/hotline/report/", {"week": MONDAY.isoformat()})
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-testid="rising"' in html and "城乡建设 › 供暖" in html.split('data-testid="rising"')[1].split("</ul>")[0]
+    assert (
+        'data-testid="rising"' in html
+        and "城乡建设 › 供暖" in html.split('data-testid="rising"')[1].split("</ul>")[0]
+    )
     exported = client.get("/staff/hotline/report.xlsx", {"week": MONDAY.isoformat()})
     assert exported.status_code == 200
     book = load_workbook(io.BytesIO(exported.content))
