@@ -132,6 +132,12 @@ def test_the_page_and_its_export(client, world, tree):
     assert {r[0] for r in rows[1:]} == {"0102", "0101", "0401", "0801"}
     assert book["办理指标"].max_row >= 2
     assert client.get("/staff/hotline/report/", {"week": "bad"}).status_code == 400
+    # The month of November against the 6 months before (only part of October has orders): rising.
+    monthly = client.get("/staff/hotline/report/", {"month": "2026-11"}).content.decode()
+    assert (
+        "2026年11月" in monthly
+        and "城乡建设 › 供暖" in monthly.split('data-testid="rising"')[1].split("</ul>")[0]
+    )
 
 
 def test_a_department_head_sees_their_department_and_a_clerk_nothing(client, world, tree):
