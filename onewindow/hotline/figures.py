@@ -10,7 +10,8 @@ Definitions (docs/decisions/0042-hotline-figures.md):
 - process / result satisfaction (过程 / 结果满意率): satisfied or basically satisfied among the
   called back that gave that answer.
 A rate with nothing to divide by is None (shown "—"), never 0 or 100 %. Orders answered directly
-have no lead department: their row is the hotline's own (department None)."""
+have no lead department, nor the orders not dispatched yet: their row is
+NO_DEPARTMENT (department None)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -67,7 +68,8 @@ class Row:
         return _rate(self.result_ok, self.result_rated)
 
 
-HOTLINE_ROW = "热线直接答复"
+# Orders with no lead department: answered directly by the operator, or not dispatched yet.
+NO_DEPARTMENT = "未派单（含直接答复）"
 
 
 def by_department(start: dt.date, end: dt.date, department_id: int | None = None) -> tuple[list[Row], Row]:
@@ -101,7 +103,7 @@ def by_department(start: dt.date, end: dt.date, department_id: int | None = None
         .values_list("pk", "name")
     )  # fmt: skip
     rows = [
-        Row(g["lead_department_id"], names.get(g["lead_department_id"], HOTLINE_ROW),
+        Row(g["lead_department_id"], names.get(g["lead_department_id"], NO_DEPARTMENT),
             **{k: g[k] for k in COUNTS})
         for g in grouped
     ]  # fmt: skip

@@ -21,13 +21,13 @@ from openpyxl.styles import Font
 
 from onewindow.accounts.models import Department
 from onewindow.errors import DomainError
+from onewindow.hotline.figures import NO_DEPARTMENT
 from onewindow.hotline.models import Category, OrderStatus, WorkOrder
 
 BASELINE_WEEKS = 8  # this week vs the average of the 8 weeks before it (issue 18)
 BASELINE_MONTHS = 6  # this month vs the average of the 6 months before it
 RISING_FACTOR = 2
 RISING_MIN = 5
-NO_DEPARTMENT = "热线直接答复"
 
 
 @dataclass(frozen=True)

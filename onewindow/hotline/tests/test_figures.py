@@ -50,9 +50,9 @@ def test_the_rates_per_department_and_in_total(world, category):
     rows, total = figures.by_department(DAY, DAY + dt.timedelta(days=6))
     by = {r.department: r for r in rows}
     # The departments by name, then the hotline's own row.
-    assert [r.department for r in rows][-1] == figures.HOTLINE_ROW
-    assert set(by) == {"测试住建局", "测试市场监管局", figures.HOTLINE_ROW}
-    ra, rb, hot = by["测试市场监管局"], by["测试住建局"], by[figures.HOTLINE_ROW]
+    assert [r.department for r in rows][-1] == figures.NO_DEPARTMENT
+    assert set(by) == {"测试住建局", "测试市场监管局", figures.NO_DEPARTMENT}
+    ra, rb, hot = by["测试市场监管局"], by["测试住建局"], by[figures.NO_DEPARTMENT]
     assert (ra.orders, ra.replied, ra.on_time, ra.closed, ra.called_back) == (4, 3, 2, 2, 1)
     assert ra.on_time_rate == Decimal("0.6667") and ra.close_rate == Decimal("0.5")
     assert ra.process_satisfaction_rate == 1 and ra.result_satisfaction_rate == 1  # basic counts as satisfied
