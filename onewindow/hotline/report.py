@@ -158,7 +158,10 @@ def category_report(period: Period, department_id: int | None = None) -> Report:
         sums = per_category.setdefault(r["category_id"], [0, 0])
         sums[0] += r["count"]
         sums[1] += r["before"]
-    order = lambda x: (not x.rising, -x.count, x.code, x.department)  # noqa: E731 - rising first, then the largest
+
+    def order(x: Line) -> tuple:  # rising first, then the largest
+        return (not x.rising, -x.count, x.code, x.department)
+
     report = Report(period)
     report.categories = sorted((line(k, c, b) for k, (c, b) in per_category.items() if c or b), key=order)
     report.departments = sorted(
