@@ -78,3 +78,15 @@ def test_the_kb_page(client, world, base):
     assert 'data-testid="kb-empty"' in empty and 'data-testid="kb-hit"' not in empty
     client.force_login(world.clerk)
     assert client.get("/staff/hotline/kb/").status_code == 403
+
+
+def test_the_command_loads_the_tree_twice_without_duplicates(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_hotline_categories", stdout=out)
+    call_command("seed_hotline_categories", stdout=out)
+    assert "新增 0 个，更新 0 个" in out.getvalue().splitlines()[-1]
+    assert Category.objects.filter(parent=None).count() == len(seed.TREE)
