@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("onewindow.ratings.rectification_urls")),
     path("", include("onewindow.assessment.urls")),
     path("", include("onewindow.hotline.urls")),
+    path("", include("onewindow.hotline.figures_urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

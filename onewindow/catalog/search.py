@@ -86,16 +86,20 @@ class Doc:
 
 
 class Index:
-    def __init__(self, docs: list[Doc], version: int = 0):
+    def __init__(self, docs: list[Doc], version: int = 0, *, dictionary: bool = True):
+        """`dictionary`: add the documents' names and keywords to jieba's (process-wide)
+        dictionary. Another index over other text (the hotline's knowledge base) passes False, so
+        building it never changes how the catalog's questions are segmented."""
         self.version = version
         self.docs = docs
         self.postings: dict[str, dict[int, float]] = defaultdict(dict)
         self.lengths: list[float] = []
         for word in _UNMERGE:
             jieba.del_word(word)
-        for phrase in {
+        phrases = {
             p for d in docs for f in ("name", "common_names", "keywords") for p in d.fields.get(f, "").split()
-        }:
+        }
+        for phrase in phrases if dictionary else ():
             if len(phrase) >= 2:
                 jieba.add_word(phrase, freq=2000)
         for i, doc in enumerate(docs):

@@ -24,7 +24,6 @@ STAFF_ROLES = (*OFFICE_ROLES, *DEPARTMENT_ROLES)
 # either side — a project default (decision 0040): a week covers a caller ringing again about
 # the same thing before the 3-working-day answer, and a neighbour reporting the same broken lift.
 DUPLICATE_WINDOW_DAYS = 7
-HISTORY_LIMIT = 20
 
 
 def visible_orders(user: User) -> QuerySet[WorkOrder]:
@@ -93,17 +92,6 @@ def duplicates_of(order: WorkOrder) -> QuerySet[WorkOrder]:
         .select_related("category")
         .order_by("-received_at", "-pk")
     )
-
-
-def caller_history(phone: str, *, limit: int = HISTORY_LIMIT) -> list[WorkOrder]:
-    """A caller's previous orders, newest first (the index order_caller_history)."""
-    phone = (phone or "").strip()
-    if not phone:
-        return []
-    return list(
-        WorkOrder.objects.filter(caller_phone=phone).select_related("category", "lead_department")
-        .order_by("-received_at")[:limit]
-    )  # fmt: skip
 
 
 def lighted(

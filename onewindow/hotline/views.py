@@ -15,7 +15,7 @@ from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
 from onewindow.actions import dispatch
 from onewindow.errors import DomainError, Forbidden, NotFound
-from onewindow.hotline import flow, queries, services
+from onewindow.hotline import flow, knowledge, queries, services
 from onewindow.hotline.models import (
     ORDER_OPEN,
     Category,
@@ -28,6 +28,13 @@ from onewindow.hotline.models import (
     Satisfaction,
     WorkOrder,
 )
+from onewindow.hotline.queries_history import caller_history as history_of
+
+
+def _kb_hits(text: str) -> list:
+    """The knowledge base's answers for what the caller asks (直接答复 when it covers it)."""
+    text = (text or "").strip()[:200]
+    return knowledge.search(text) if text else []
 
 
 def category_tree() -> list[tuple[Category, int]]:
@@ -66,7 +73,7 @@ def _workbench(request, *, form=None, error: str = "", status: int = 200):
     return render(request, "hotline/workbench.html", {
         "rows": rows, "filters": filters, "statuses": OrderStatus.choices, "channels": OrderChannel.choices,
         "types": OrderType.choices, "categories": category_tree(), "form": form, "error": error,
-        "history": queries.caller_history(phone), "phone": phone,
+        "history": history_of(phone), "phone": phone, "hits": _kb_hits(g.get("kb", "")),
     }, status=status)  # fmt: skip
 
 
@@ -106,9 +113,7 @@ def _default_region():
 def caller_history(request):
     """The caller's previous orders (htmx, as the operator types the phone)."""
     phone = request.GET.get("caller_phone", request.GET.get("phone", ""))[:20]
-    return render(
-        request, "hotline/_history.html", {"history": queries.caller_history(phone), "phone": phone}
-    )
+    return render(request, "hotline/_history.html", {"history": history_of(phone), "phone": phone})
 
 
 @requires(*DEPARTMENT_ROLES)
@@ -143,6 +148,8 @@ def _page(request, number: str, *, error: str = "", status: int = 200):
         "departments": Department.objects.order_by("code"), "satisfactions": Satisfaction.choices,
         "templates": ReplyTemplate.objects.filter(Q(category=order.category_id) | Q(category=None), is_active=True)[:20],
         "is_office": flow.is_office(request.user), "error": error,
+        # The title sums the request up; the whole content dilutes the relevance (decision 42).
+        "hits": (_kb_hits(order.title) or _kb_hits(order.content)) if "answer_directly" in actions else [],
     }, status=status)  # fmt: skip
 
 

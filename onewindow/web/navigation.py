@@ -60,6 +60,9 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("月度考核", "assessment:ranking", "窗口和工作人员千分制得分、扣分明细，确认红旗窗口和服务标兵，导出 Excel",
           R.HALL_ADMIN, R.SUPERVISOR),
     _link("我的考核", "assessment:mine", "本人和所在窗口的月度千分制得分及扣分依据", R.CLERK, R.AGENT),
+    _link("热线知识库", "hotline_figures:kb", "12345 常见问题的答复口径，可复制到答复", R.HOTLINE_OPERATOR, R.HALL_ADMIN, R.SUPERVISOR),
+    _link("热线分类周报", "hotline_figures:report", "各分类、各部门本周工单与前8周平均，上升分类标出；办理指标，可导出 Excel",
+          R.HOTLINE_OPERATOR, R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
 )
 # fmt: on

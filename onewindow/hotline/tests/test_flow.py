@@ -11,6 +11,7 @@ from onewindow.errors import DomainError
 from onewindow.hotline import flow, queries
 from onewindow.hotline.audit import chain_broken_at
 from onewindow.hotline.models import Assignment, Objection, WorkOrder
+from onewindow.hotline.queries_history import caller_history
 from onewindow.hotline.tests.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -242,4 +243,4 @@ def test_department_staff_see_only_their_orders(world, operator, receive):
     assert list(queries.visible_orders(world.head_a)) == [mine]
     assert set(queries.visible_orders(operator)) == {mine, other}
     assert list(queries.visible_orders(world.alice)) == []
-    assert [o.number for o in queries.caller_history("13912345678")] == [mine.number]
+    assert [o.number for o in caller_history("13912345678")] == [mine.number]

@@ -6,7 +6,7 @@ import pytest
 
 from onewindow import clock
 from onewindow.hotline import flow
-from onewindow.hotline.models import Assignment, ReplyTemplate, WorkOrder
+from onewindow.hotline.models import Assignment, KnowledgeEntry, ReplyTemplate, WorkOrder
 from onewindow.hotline.tests.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,21 @@ def test_the_department_list_shows_lights(world, operator, receive, as_user):
     with clock.frozen(MONDAY.replace(day=13)):  # an emergency: red the next working day
         page = as_user(world.reviewer_b).get("/staff/hotline/department/").content.decode()
     assert order.number in page and "红灯" in page
+
+
+def test_the_knowledge_base_answers_on_the_workbench_and_in_the_direct_answer_form(
+    world, operator, receive, as_user
+):
+    """直接答复: the operator searches the knowledge base on the workbench, and the order page's
+    direct-answer form shows the entries matching what the caller asked."""
+    KnowledgeEntry.objects.create(question="小区电梯停运找谁维修？", answer="电梯由物业服务企业负责维修，可拨打市场监管局特种设备投诉电话。",
+                                  keywords="电梯 停运 维修", updated_at=clock.now())  # fmt: skip
+    op = as_user(operator)
+    bench = op.get("/staff/hotline/", {"kb": "我们小区电梯停运了"}).content.decode()
+    assert 'data-testid="kb-hit"' in bench and "电梯由物业服务企业负责维修" in bench
+    assert 'data-testid="kb-hit"' not in op.get("/staff/hotline/").content.decode()
+    order = receive()
+    with clock.frozen(MONDAY):
+        page = op.get(f"/staff/hotline/orders/{order.number}/").content.decode()
+    assert 'data-testid="form-answer_directly"' in page
+    assert "电梯由物业服务企业负责维修" in page
