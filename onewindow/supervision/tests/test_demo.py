@@ -19,8 +19,9 @@ def test_the_demo_records_the_late_case_over_time_and_outside_the_system_and_not
     assert [v.kind for v in found] == ["outside_system", "over_time"]
     assert found[0].case_id == found[1].case_id and found[0].officer_id is None
     assert "马骏" in found[0].case.events.get(seq=found[0].event_seq).reason
-    # The rest, checked in full: only the silent consents and the demo's bad-rating loop (one
-    # rectification fed back late each month, one still waiting for its callback) are found.
+    # The rest, checked in full: only the silent consents, the demo's bad-rating loop (one
+    # rectification fed back late each month, one still waiting for its callback) and the 12345
+    # order past its limit are found.
     added = detectors.detect(everything=True)
     later = Violation.objects.exclude(pk__in=[v.pk for v in found])
     assert added == later.count() > 0
@@ -28,5 +29,9 @@ def test_the_demo_records_the_late_case_over_time_and_outside_the_system_and_not
         "silent_consent",
         "callback_overdue",
         "rectification_overdue",
+        "hotline_overdue",
     }
-    assert later.filter(kind="callback_overdue").count() == 1
+    assert (
+        later.filter(kind="callback_overdue").count() == 1
+        and later.filter(kind="hotline_overdue").count() == 1
+    )

@@ -9,6 +9,7 @@ from onewindow.cases import demo_citywide as citywide_demo
 from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
+from onewindow.hotline import demo as hotline_demo
 from onewindow.hotline import seed as hotline_seed
 from onewindow.licenses import demo as license_demo
 from onewindow.payments import services as payments
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         stats_demo.seed()  # 统计分析: an overdue case, then the daily roll-up of every demo case
         hotline_seed.seed_categories()  # 12345 热线分类 (two levels, stable codes)
         hotline_seed.seed_knowledge()  # 热线知识库 and 答复模板: a handful for the operator's search
+        hotline_demo.seed()  # 12345 工单: one answered directly, one called back, one past its limit
         hall = Hall.objects.get(code="371400-zwfw")
         assessment.compute(assessment.previous_month(), hall)  # 月度考核 of last month, as the worker would
         self.stdout.write(
