@@ -194,7 +194,10 @@ def main() -> None:
     times.sort()
     p95 = times[min(len(times) - 1, int(0.95 * (len(times) - 1)))]
     heavy_ms, _ = median_ms(lambda: caller_history(HEAVY_PHONE), 20)
-    assert len(caller_history(HEAVY_PHONE)) == 20
+    # The heavy caller's history is capped at 20 (fewer at --quick sizes).
+    assert len(caller_history(HEAVY_PHONE)) == min(
+        20, WorkOrder.objects.filter(caller_phone=HEAVY_PHONE).count()
+    )
     log(f"history: median {history_ms:.2f} ms, p95 {p95:.2f} ms over {len(times)} callers "
         f"({statistics.mean(found):.1f} orders shown on average); heavy caller {heavy_ms:.2f} ms")  # fmt: skip
     with connection.cursor() as cursor:
