@@ -4,7 +4,6 @@ POST is authorised by its api_key (an accounts.ApiToken), not by a session — h
 
 import json
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onewindow.accounts.permissions import public
 from onewindow.errors import DomainError
 from onewindow.hotline import open311
+from onewindow.links import public_url
 
 
 def _answer(fmt: str, root: str, value, status: int = 200) -> HttpResponse:
@@ -47,7 +47,7 @@ def _spec(root: str):
 
 
 def _base_url(request) -> str:
-    return settings.ONEWINDOW_PUBLIC_URL + "/open311/v2"
+    return public_url("/open311/v2")
 
 
 @public
