@@ -38,20 +38,32 @@ def _model(model, **values):
     return model(**values)
 
 
+TAMPERED = "事件内容与哈希链不符（记录被修改）"
+
+
+def broken_at(events, number: str, event_count: int, last_hash: str) -> tuple[int, str] | None:
+    """(seq, why) of the first break in one subject's chain — its events in seq order, `number`
+    the key its hashes were made with, `event_count` and `last_hash` the head kept on its row —
+    or None when whole. Every hash chain of the project (cases, ratings, complaints, work orders)
+    is checked here; events without statuses (ratings) hash them as ""."""
+    prev, seen = "", 0
+    for e in events:
+        seen += 1
+        expected = event_hash(prev, number, e.seq, e.at, e.actor_id, e.action, getattr(e, "from_status", ""),
+                              getattr(e, "to_status", ""), e.reason, e.payload)  # fmt: skip
+        if e.seq != seen or e.prev_hash != prev or e.hash != expected:
+            return e.seq, TAMPERED
+        prev = e.hash
+    if seen != event_count or prev != last_hash:
+        return seen, "事件数量或链尾与记录不符（记录被删除或插入）"
+    return None
+
+
 def verify(batch: int = 2000):
     """Yields (case number, first bad event seq, why) for every case whose chain is broken."""
     cases = Case.objects.order_by("pk").values_list("pk", "number", "event_count", "last_hash")
     for pk, number, count, head in cases.iterator(chunk_size=batch):
-        prev = ""
-        seen = 0
-        for e in CaseEvent.objects.filter(case_id=pk).order_by("seq").iterator(chunk_size=500):
-            seen += 1
-            expected = event_hash(prev, number, e.seq, e.at, e.actor_id, e.action, e.from_status, e.to_status,
-                                  e.reason, e.payload)  # fmt: skip
-            if e.seq != seen or e.prev_hash != prev or e.hash != expected:
-                yield number, e.seq, "事件内容与哈希链不符（记录被修改）"
-                break
-            prev = e.hash
-        else:
-            if seen != count or prev != head:
-                yield number, seen, "事件数量或链尾与办件记录不符（记录被删除或插入）"
+        events = CaseEvent.objects.filter(case_id=pk).order_by("seq").iterator(chunk_size=500)
+        found = broken_at(events, number, count, head)
+        if found is not None:
+            yield number, *found

@@ -3,7 +3,7 @@ per order with cases.audit's scheme (the order's number in the hash)."""
 
 from onewindow import clock
 from onewindow.accounts.models import User
-from onewindow.cases.audit import event_hash
+from onewindow.cases.audit import broken_at, event_hash
 from onewindow.hotline.models import WorkOrder, WorkOrderEvent
 
 
@@ -27,11 +27,6 @@ def append_event(order: WorkOrder, *, by: User | None, action: str, from_status:
 
 def chain_broken_at(order: WorkOrder) -> int | None:
     """The seq of the first event whose hash does not verify (None: the chain is whole)."""
-    prev = ""
-    for e in WorkOrderEvent.objects.filter(order=order).order_by("seq"):
-        expected = event_hash(prev, order.number, e.seq, e.at, e.actor_id, e.action, e.from_status, e.to_status,
-                              e.reason, e.payload)  # fmt: skip
-        if e.prev_hash != prev or e.hash != expected:
-            return e.seq
-        prev = e.hash
-    return None if prev == order.last_hash else order.event_count
+    found = broken_at(WorkOrderEvent.objects.filter(order=order).order_by("seq"), order.number, order.event_count,
+                      order.last_hash)  # fmt: skip
+    return found and found[0]

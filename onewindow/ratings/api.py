@@ -15,7 +15,7 @@ from onewindow.cases.queries import case_for
 from onewindow.errors import DomainError
 from onewindow.paging import Paged
 from onewindow.ratings import channels, devices
-from onewindow.ratings.models import INDICATORS, Rating, RatingChannel, RatingMode, RatingTag
+from onewindow.ratings.models import BAD_LEVEL_MAX, INDICATORS, Rating, RatingChannel, RatingMode, RatingTag
 from onewindow.ratings.services import offered_tags
 
 router = Router(tags=["ratings"])
@@ -49,7 +49,7 @@ def out(r: Rating) -> dict:
         "id": r.pk, "case": r.case.number if r.case_id else None, "ticket": r.ticket.number if r.ticket_id else None,
         "mode": r.mode, "mode_display": r.get_mode_display(), "channel": r.channel,
         "channel_display": r.get_channel_display(), "kind": r.kind, "level": r.level,
-        "level_display": r.get_level_display(), "is_bad": r.level <= 2,
+        "level_display": r.get_level_display(), "is_bad": r.level <= BAD_LEVEL_MAX,  # not r.is_bad: a just-saved row would be re-read
         "indicators": {n: getattr(r, n) for n in INDICATOR_NAMES if getattr(r, n) is not None},
         "tags": r.tags, "text": r.text, "window": r.window.number if r.window_id else None,
         "department": r.department.code if r.department_id else None, "rated_at": r.rated_at, "excluded": r.excluded,

@@ -4,7 +4,7 @@ decided — is a RatingEvent, hash-chained per rating with cases.audit's scheme.
 
 from onewindow import clock
 from onewindow.accounts.models import User
-from onewindow.cases.audit import event_hash
+from onewindow.cases.audit import broken_at, event_hash
 from onewindow.ratings.models import Rating, RatingEvent
 
 
@@ -28,14 +28,9 @@ def append_event(rating: Rating, *, by: User | None, action: str, reason: str = 
 
 def chain_broken_at(rating: Rating) -> int | None:
     """The seq of the first event whose hash does not verify (None: the chain is whole)."""
-    prev = ""
-    for e in RatingEvent.objects.filter(rating=rating).order_by("seq"):
-        expected = event_hash(prev, f"rating-{rating.pk}", e.seq, e.at, e.actor_id, e.action, "", "", e.reason,
-                              e.payload)  # fmt: skip
-        if e.prev_hash != prev or e.hash != expected:
-            return e.seq
-        prev = e.hash
-    return None if prev == rating.last_hash else rating.event_count
+    found = broken_at(RatingEvent.objects.filter(rating=rating).order_by("seq"), f"rating-{rating.pk}",
+                      rating.event_count, rating.last_hash)  # fmt: skip
+    return found and found[0]
 
 
 def verify(batch: int = 2000):
@@ -43,15 +38,7 @@ def verify(batch: int = 2000):
     cases.audit.verify does for the cases (manage.py verify_audit reads both)."""
     ratings = Rating.objects.order_by("pk").values_list("pk", "event_count", "last_hash")
     for pk, count, head in ratings.iterator(chunk_size=batch):
-        prev, seen = "", 0
-        for e in RatingEvent.objects.filter(rating_id=pk).order_by("seq").iterator(chunk_size=500):
-            seen += 1
-            expected = event_hash(prev, f"rating-{pk}", e.seq, e.at, e.actor_id, e.action, "", "", e.reason,
-                                  e.payload)  # fmt: skip
-            if e.seq != seen or e.prev_hash != prev or e.hash != expected:
-                yield pk, e.seq, "事件内容与哈希链不符（记录被修改）"
-                break
-            prev = e.hash
-        else:
-            if seen != count or prev != head:
-                yield pk, seen, "事件数量或链尾与评价记录不符（记录被删除或插入）"
+        events = RatingEvent.objects.filter(rating_id=pk).order_by("seq").iterator(chunk_size=500)
+        found = broken_at(events, f"rating-{pk}", count, head)
+        if found is not None:
+            yield pk, *found

@@ -16,7 +16,7 @@ from django.db import transaction
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Department, Role, User, Window
 from onewindow.accounts.queries import staff_of
-from onewindow.cases.audit import event_hash
+from onewindow.cases.audit import broken_at, event_hash
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.notify.models import Event
@@ -339,14 +339,9 @@ def close(complaint: Complaint, *, by: User) -> Complaint:
 
 def verify(complaint: Complaint) -> int | None:
     """The seq of the first event whose hash no longer matches (None: the chain is intact)."""
-    prev = ""
-    for e in ComplaintEvent.objects.filter(complaint=complaint).order_by("seq"):
-        expected = event_hash(prev, complaint.number, e.seq, e.at, e.actor_id, e.action, e.from_status,
-                              e.to_status, e.reason, e.payload)  # fmt: skip
-        if e.prev_hash != prev or e.hash != expected:
-            return e.seq
-        prev = e.hash
-    return None if prev == complaint.last_hash else complaint.event_count
+    found = broken_at(ComplaintEvent.objects.filter(complaint=complaint).order_by("seq"), complaint.number,
+                      complaint.event_count, complaint.last_hash)  # fmt: skip
+    return found and found[0]
 
 
 def verify_all(batch: int = 2000):
@@ -354,15 +349,7 @@ def verify_all(batch: int = 2000):
     broken (manage.py verify_audit)."""
     rows = Complaint.objects.order_by("pk").values_list("pk", "number", "event_count", "last_hash")
     for pk, number, count, head in rows.iterator(chunk_size=batch):
-        prev, seen = "", 0
-        for e in ComplaintEvent.objects.filter(complaint_id=pk).order_by("seq").iterator(chunk_size=500):
-            seen += 1
-            expected = event_hash(prev, number, e.seq, e.at, e.actor_id, e.action, e.from_status, e.to_status,
-                                  e.reason, e.payload)  # fmt: skip
-            if e.seq != seen or e.prev_hash != prev or e.hash != expected:
-                yield number, e.seq, "事件内容与哈希链不符（记录被修改）"
-                break
-            prev = e.hash
-        else:
-            if seen != count or prev != head:
-                yield number, seen, "事件数量或链尾与投诉记录不符（记录被删除或插入）"
+        events = ComplaintEvent.objects.filter(complaint_id=pk).order_by("seq").iterator(chunk_size=500)
+        found = broken_at(events, number, count, head)
+        if found is not None:
+            yield number, *found

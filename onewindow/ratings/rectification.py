@@ -30,7 +30,7 @@ from onewindow.errors import Conflict, DomainError, Forbidden
 from onewindow.notify.models import Event
 from onewindow.notify.services import enqueue
 from onewindow.ratings.audit import append_event
-from onewindow.ratings.complaint_queries import HALL_MANAGEMENT
+from onewindow.ratings.complaints import is_hall_management
 from onewindow.ratings.models import (
     Appeal,
     AppealGround,
@@ -98,13 +98,6 @@ def open_for(rating: Rating) -> Rectification:
 
 
 # ---- who ----------------------------------------------------------------------------------------
-
-
-def is_hall_management(user: User, hall_id: int) -> bool:
-    if user.is_superuser:
-        return True
-    staff = staff_of(user)
-    return staff is not None and staff.role in HALL_MANAGEMENT and staff.hall_id == hall_id
 
 
 def is_department_staff(user: User, department_id: int | None) -> bool:

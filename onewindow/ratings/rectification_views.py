@@ -15,6 +15,7 @@ from onewindow.actions import dispatch
 from onewindow.errors import NotFound
 from onewindow.ratings import rectification as services
 from onewindow.ratings import rectification_queries as queries
+from onewindow.ratings.complaint_queries import HALL_MANAGEMENT
 from onewindow.ratings.models import (
     INDICATORS,
     AppealGround,
@@ -28,7 +29,7 @@ OUTCOMES = {"upheld": True, "rejected": False}
 
 def _is_hall_management(user) -> bool:
     staff = staff_of(user)
-    return user.is_superuser or (staff is not None and staff.role in services.HALL_MANAGEMENT)
+    return user.is_superuser or (staff is not None and staff.role in HALL_MANAGEMENT)
 
 
 @requires(*queries.STAFF_ROLES)
@@ -96,7 +97,7 @@ def rectification_action(request, rating_id: int, action: str):
     )  # fmt: skip
 
 
-@requires(*services.HALL_MANAGEMENT)
+@requires(*HALL_MANAGEMENT)
 @require_GET
 def appeal_list(request):
     """申诉复核: the departments' appeals, pending first, each with the decide form."""

@@ -10,11 +10,11 @@ the rater."""
 from django.db import IntegrityError, transaction
 
 from onewindow import clock
-from onewindow.accounts.models import Applicant, Staff, User, Window
+from onewindow.accounts.models import Applicant, User
 from onewindow.cases.models import Case
 from onewindow.errors import Conflict, DomainError
 from onewindow.queueing.models import Ticket
-from onewindow.ratings import rectification
+from onewindow.ratings import devices, rectification
 from onewindow.ratings.audit import append_event
 from onewindow.ratings.complaints import accepting_officer_id
 from onewindow.ratings.models import (
@@ -76,17 +76,11 @@ def offered_tags(mode: str, *, bad: bool):
     return RatingTag.objects.filter(is_active=True, for_bad=bad, mode__in=("", mode))
 
 
-def _officer_at(window: Window | None) -> int | None:
-    """On site: the clerk now signed in at the window (Staff.at_window)."""
-    if window is None:
-        return None
-    return Staff.objects.filter(at_window=window, is_active=True).values_list("user_id", flat=True).first()
-
-
 def subject_of_case(case: Case, mode: str) -> dict:
     """Whom a rating of the case counts for: its hall and department, the 受理窗口, and the officer
     — on site the clerk at that window, online the officer who accepted the case."""
-    officer = _officer_at(case.window) if mode == "on_site" else accepting_officer_id(case)
+    clerk = devices.clerk_at(case.window) if mode == "on_site" and case.window else None
+    officer = clerk.user_id if clerk else (None if mode == "on_site" else accepting_officer_id(case))
     return {"case": case, "hall_id": case.hall_id, "department_id": case.department_id,
             "window_id": case.window_id, "officer_id": officer}  # fmt: skip
 
