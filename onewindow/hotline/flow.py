@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "receive": "受理", "answer_directly": "直接答复", "dispatch": "派单", "sign": "签收", "transfer": "转办",
     "object": "申请退单（异议）", "decide_objection": "审核异议", "reply": "答复", "close": "办结", "callback": "回访",
     "reopen": "重办", "merge": "合并", "merge_in": "并入重复工单",
+    # Written by supervision's sweep (supervision.work_orders), not an action anyone takes here.
+    "urge": "催办", "escalate": "督办",
 }  # fmt: skip
 TEXT_MAX = 4000
 

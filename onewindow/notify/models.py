@@ -35,6 +35,9 @@ class Event(models.TextChoices):
     # 电子监察 (issue 16): to staff, not applicants — the handler at yellow, the head at red.
     URGED = "urged", "催办"
     ESCALATED = "escalated", "督办"
+    # 12345 (issue 18): a late work order, to its lead department (or the hotline office).
+    ORDER_URGED = "order_urged", "热线工单催办"
+    ORDER_ESCALATED = "order_escalated", "热线工单督办"
     # 投诉 (issue 17): the department's answer to a complaint, to the complainant.
     COMPLAINT_ANSWERED = "complaint_answered", "投诉答复"
     # 好差评 (issue 17): a closed case's applicant is invited to rate it by a one-time link.

@@ -22,7 +22,8 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
   light, and the over-time violation at red (supervision.services.sweep); then the other
   violations, each once: decided without the item's steps, a fee not the item's, touched outside
   the hall's system (imported records), silent consent, a bad rating's callback or rectification
-  and a complaint's answer past their limits (supervision.detectors.detect);
+  and a complaint's answer past their limits (supervision.detectors.detect); 12345 work orders
+  urged at yellow and escalated at red (supervision.work_orders.sweep);
 - stats: the daily roll-up of the last ONEWINDOW_STATS_REFRESH_DAYS days is recomputed from the
   cases (decision 29);
 - ratings: RULES.md "Ratings" (一事一评 by SMS) — a case closed in the last days, at a hall with
@@ -60,6 +61,7 @@ from onewindow.ratings import rectification
 from onewindow.stats import rollup
 from onewindow.supervision import detectors as violations
 from onewindow.supervision import services as supervision
+from onewindow.supervision import work_orders as hotline_urging
 from onewindow.workdays import calendar
 from onewindow.workdays import services as workdays
 
@@ -127,6 +129,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("silent_consents", "并联审批超时默认同意", "个", project_jobs.apply_silent_consent),
     ("rectifications_closed", "差评整改反馈后逾期未追评办结", "件", rectification.close_unanswered),
     ("supervision", "电子监察催办督办", "件", supervision.sweep),
+    ("hotline_urging", "热线工单催办督办", "件", hotline_urging.sweep),
     ("violations", "电子监察违规发现", "条", violations.detect),
     ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),
     ("rating_invites", "办结短信邀请评价", "条", rating_invites.send_invites),

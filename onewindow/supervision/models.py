@@ -13,13 +13,30 @@ from onewindow.ratings.models import Complaint, Rectification
 
 class Urge(models.Model):
     """催办 (yellow, to the handler) or 督办 (red, to the department head): at most one per case
-    and light — the unique constraint makes a second run, or a concurrent one, send nothing."""
+    and light — the unique constraint makes a second run, or a concurrent one, send nothing.
+    A 12345 work order (issue 18) is urged once per light and department it waits on: its
+    `department` is the lead department then (None while the hotline office still has to
+    dispatch it), so an order transferred to another department is urged there again."""
 
     class Kind(models.TextChoices):
         URGE = "urge", "催办"
         ESCALATE = "escalate", "督办"
 
-    case = models.ForeignKey(Case, models.PROTECT, related_name="+", verbose_name="办件", db_index=False)
+    case = models.ForeignKey(
+        Case, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="办件", db_index=False
+    )
+    work_order = models.ForeignKey(
+        WorkOrder,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="热线工单",
+        db_index=False,
+    )
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="被催部门"
+    )
     light = models.CharField("灯色", max_length=6, choices=Light.choices)
     kind = models.CharField("类型", max_length=8, choices=Kind.choices)
     at = models.DateTimeField("时间")
@@ -28,10 +45,19 @@ class Urge(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "催办督办"
         ordering = ["-at"]
-        constraints = [models.UniqueConstraint(fields=["case", "light"], name="urge_case_light_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "light"], name="urge_case_light_unique"),
+            models.UniqueConstraint(fields=["work_order", "light", "department"], name="urge_order_light_department",
+                                    condition=Q(work_order__isnull=False, department__isnull=False)),
+            models.UniqueConstraint(fields=["work_order", "light"], name="urge_order_light_office",
+                                    condition=Q(work_order__isnull=False, department__isnull=True)),
+            models.CheckConstraint(condition=Q(case__isnull=False, work_order__isnull=True)
+                                   | Q(case__isnull=True, work_order__isnull=False), name="urge_one_subject"),
+        ]  # fmt: skip
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.case_id} {self.light}"
+        subject = self.case_id if self.case_id else f"工单{self.work_order_id}"
+        return f"{self.get_kind_display()} {subject} {self.light}"
 
 
 class Violation(models.Model):
