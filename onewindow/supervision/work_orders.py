@@ -114,14 +114,19 @@ def _act(due: list[tuple[int, str, int | None]], today: dt.date) -> int:
                 continue
             done += 1
             who = order.lead_department.name if order.lead_department else "热线办（待派单）"
-            append_event(order, by=None, action=KINDS[light], from_status=order.status,
-                         reason=f"{'催办' if light == Light.YELLOW else '督办'}：{who}",
+            remaining = max(0, order.due_seq - today_seq)
+            state = (
+                f"剩余{remaining}个工作日"
+                if light == Light.YELLOW
+                else f"已超过办理期限{order.due_on:%Y-%m-%d}"
+            )
+            append_event(order, by=None, action=KINDS[light], from_status=order.status, reason=f"{who}，{state}",
                          payload={"light": light, "department": order.lead_department.code if order.lead_department else ""})  # fmt: skip
             order.save(update_fields=["event_count", "last_hash"])
             department_role, office_role = TOLD[light]
             told = staff[(department_id, department_role)] if department_id else staff[(None, office_role)]
             context = {"number": order.number, "title": order.title, "due_on": order.due_on, "who": who,
-                       "remaining": max(0, order.due_seq - today_seq)}  # fmt: skip
+                       "remaining": remaining}  # fmt: skip
             for s in told:
                 requests.append({"phone": s.phone, "event": EVENTS[light], "context": context,
                                  "subject_kind": SUBJECT, "subject_key": order.number, "hall": s.hall,

@@ -53,6 +53,7 @@ def test_a_dispatched_order_is_urged_at_yellow_and_escalated_at_red_once(world, 
     order.refresh_from_db()
     trail = list(order.events.order_by("seq").values_list("action", "from_status", "to_status"))
     assert trail[-2:] == [("urge", "dispatched", "dispatched"), ("escalate", "dispatched", "dispatched")]
+    assert order.events.get(action="escalate").reason == f"{world.dept_a.name}，已超过办理期限2026-10-15"
     assert chain_broken_at(order) is None
 
 
