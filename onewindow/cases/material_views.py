@@ -2,10 +2,10 @@
 thumbnails, its earlier files and the clerk's mark), the file itself served inline by a view that
 checks who asks (cases.material_files), and the applicant's online supplement. Thin views."""
 
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from onewindow import uploads
 from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import material_files, pages, queries, services
@@ -13,24 +13,9 @@ from onewindow.cases.forms import SupplementForm
 from onewindow.cases.models import CaseMaterial, Mark
 from onewindow.errors import DomainError, NotFound
 
-# The file's own response: never sniffed, never cached, shown inline. An image also runs in a
-# CSP sandbox; a PDF cannot (Chromium refuses to run its PDF viewer in a sandboxed document —
-# crbug.com/271452), so it gets a policy that lets only the viewer's own styles and embed load.
-IMAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-PDF_CSP = (
-    "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-)
 
-
-def _serve(opened: material_files.Opened) -> FileResponse:
-    response = FileResponse(opened.path.open("rb"), content_type=opened.content_type, as_attachment=False,
-                            filename=opened.download_name)  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = PDF_CSP if opened.content_type == "application/pdf" else IMAGE_CSP
-    response["Cache-Control"] = "private, no-store"  # every read comes here, and is logged
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+def _serve(opened: material_files.Opened):
+    return uploads.inline(opened.path.open("rb"), opened.content_type, opened.download_name)
 
 
 @requires()

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow import uploads
 from onewindow.accounts.models import DEPARTMENT_ROLES, Department, Hall
 from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
@@ -157,6 +158,18 @@ def _page(request, number: str, *, error: str = "", status: int = 200):
 @require_GET
 def order_page(request, number: str):
     return _page(request, number)
+
+
+@requires(*queries.STAFF_ROLES)
+@require_GET
+def attachment(request, number: str, pk: int):
+    """A photo or scan of the order, inline, to those who may see the order (404 to anyone else:
+    the same rule as the order page); never a public media address."""
+    order = queries.order_for(request.user, number)
+    found = order.attachments.filter(pk=pk).first()
+    if found is None:
+        raise NotFound("hotline.attachment_not_found", "附件不存在。")
+    return uploads.inline(found.file.open("rb"), found.content_type, found.name)
 
 
 def _department(post, field: str = "department"):
