@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "onewindow.projects",
     "onewindow.ratings",
     "onewindow.hotline",
+    "onewindow.market",
     "onewindow.supervision",
     "onewindow.stats",
     "onewindow.assessment",
