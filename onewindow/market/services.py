@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from onewindow import clock, draws
-from onewindow.accounts.models import Applicant, User
+from onewindow.accounts.models import Applicant, Role, User
+from onewindow.accounts.queries import staff_of
 from onewindow.errors import Conflict, DomainError, Forbidden
 from onewindow.market.audit import append_event
 from onewindow.market.models import (
@@ -223,7 +224,21 @@ def _locked(purchase: Purchase) -> Purchase:
 
 
 def agency_of(user: User) -> Agency | None:
+    """The agency a portal account acts for (None: not an agency's account)."""
     return getattr(user, "agency", None) if user.is_authenticated else None
+
+
+# Hall management (管理办) admits agencies, records misconduct, publishes grades and decides appeals.
+MANAGEMENT = (Role.HALL_ADMIN, Role.SUPERVISOR)
+
+
+def is_management(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = staff_of(user)
+    return staff is not None and staff.role in MANAGEMENT
 
 
 def register(
