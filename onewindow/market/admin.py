@@ -50,7 +50,14 @@ class FeeReliefAdmin(admin.ModelAdmin):
 class MarketSettingsAdmin(admin.ModelAdmin):
     """One row (the defaults apply while there is none)."""
 
-    list_display = ["__str__", "long_list_size", "short_list_size", "grade_a_min", "grade_b_min", "grade_c_min"]
+    list_display = [
+        "__str__",
+        "long_list_size",
+        "short_list_size",
+        "grade_a_min",
+        "grade_b_min",
+        "grade_c_min",
+    ]
 
     def has_add_permission(self, request):
         return not MarketSettings.objects.exists()

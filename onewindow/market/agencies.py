@@ -162,7 +162,9 @@ def _date(value, field: str, label: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise DomainError("market.date", f"{label}应为日期，如 2026-01-31。", details={"field": field}) from None
+        raise DomainError(
+            "market.date", f"{label}应为日期，如 2026-01-31。", details={"field": field}
+        ) from None
 
 
 def _service_type(value, field: str) -> ServiceType:
@@ -196,7 +198,9 @@ def _qualifications(rows) -> list[dict]:
             "level": text(row.get("level"), f"{where}.level", "资质等级", 20, required=False),
         })  # fmt: skip
     if len(out) > QUALIFICATIONS_MAX:
-        raise DomainError("market.too_many", f"资质最多填写{QUALIFICATIONS_MAX}项。", details={"field": "qualifications"})
+        raise DomainError(
+            "market.too_many", f"资质最多填写{QUALIFICATIONS_MAX}项。", details={"field": "qualifications"}
+        )
     return out
 
 
@@ -269,7 +273,9 @@ def apply(*, by: User, name: str, credit_code: str, legal_representative: str, p
     if not by.is_authenticated:
         raise Forbidden("auth.required", "请先登录。")
     if by.is_superuser or staff_of(by) is not None:
-        raise Forbidden("market.staff_cannot_apply", "工作人员账号不能申请中介机构入驻，请使用机构的网上办事账号。")
+        raise Forbidden(
+            "market.staff_cannot_apply", "工作人员账号不能申请中介机构入驻，请使用机构的网上办事账号。"
+        )
     if agency_of(by) is not None:
         raise Conflict("market.already_applied", "本账号已登记中介机构，不能重复申请。")
     code = (credit_code or "").strip().upper() if isinstance(credit_code, str) else ""
@@ -375,9 +381,9 @@ def _reason(value, label: str, *, required: bool) -> str:
 
 def _move(agency: Agency, action: str, by: User, *, reason: str = "", payload: dict | None = None,
           **fields) -> Agency:  # fmt: skip
-    """Check the rule, then compare-and-set the status: UPDATE … WHERE status IN (the action's
-    starting statuses). A concurrent decision that got there first leaves 0 rows: refused with
-    the state it found. Then the event, on the row our UPDATE holds locked."""
+    """Check the rule on the agency as read, then compare-and-set the status: UPDATE … WHERE status
+    = the status the rule was checked on. A concurrent decision that got there first leaves 0
+    rows: refused with the state it found. Then the event, on the row our UPDATE holds locked."""
     problem = refusal(action, agency, by)
     if problem is not None:
         raise problem
@@ -429,7 +435,9 @@ def expel(agency: Agency, *, by: User, reason: str) -> Agency:
     (contracts already signed go on: the owner's rights under them stand)."""
     reason = _reason(reason, "清退理由", required=True)
     locked = _move(agency, "expel", by, reason=reason, exited_at=clock.now(), exit_reason=reason)
-    live = Registration.objects.filter(agency=locked, withdrawn_at=None, purchase__status=Purchase.Status.POSTED)
+    live = Registration.objects.filter(
+        agency=locked, withdrawn_at=None, purchase__status=Purchase.Status.POSTED
+    )
     withdrawn = []
     for purchase_id in live.order_by("purchase_id").values_list("purchase_id", flat=True):
         purchase = Purchase.objects.select_for_update().get(pk=purchase_id)

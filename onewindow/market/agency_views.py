@@ -60,7 +60,7 @@ def _detail(request, agency: Agency, *, error: str = "", status: int = 200):
     return render(request, "market/agency_detail.html", {
         "agency": agency, "insider": insider, "today": clock.today(), "error": error,
         "qualifications": agency.qualifications.select_related("service_type").order_by("service_type__code"),
-        "staff": agency.staff.order_by("pk"),
+        "people": agency.staff.order_by("pk"),  # not "staff": the frame's viewer (context processor)
         "grades": YearGrade.objects.filter(agency=agency, status=YearGrade.Status.PUBLISHED).order_by("-year"),
         "actions": [a for a in agencies.allowed_actions(agency, user) if a in MANAGE_ACTIONS],
         "events": _events(agency) if insider else [],
@@ -84,7 +84,9 @@ def detail(request, ref: str):
 
 def _rows(post, prefix: str, fields: tuple[str, ...]) -> list[dict]:
     """The filled rows of a repeated group of inputs (prefix-N-field), in order; blank rows skipped."""
-    indexes = sorted({int(k.split("-")[1]) for k in post if k.startswith(f"{prefix}-") and k.split("-")[1].isdigit()})
+    indexes = sorted(
+        {int(k.split("-")[1]) for k in post if k.startswith(f"{prefix}-") and k.split("-")[1].isdigit()}
+    )
     rows = [{f: post.get(f"{prefix}-{i}-{f}", "").strip() for f in fields} for i in indexes[:200]]
     return [r for r in rows if any(r.values())]
 
@@ -112,7 +114,10 @@ def _existing_quals(agency: Agency) -> list[dict]:
 
 
 def _existing_staff(agency: Agency) -> list[dict]:
-    return [{"name": s.name, "title": s.title, "certificate_no": s.certificate_no} for s in agency.staff.order_by("pk")]
+    return [
+        {"name": s.name, "title": s.title, "certificate_no": s.certificate_no}
+        for s in agency.staff.order_by("pk")
+    ]
 
 
 def _workbench(request, *, form=None, error: str = "", status: int = 200, section: str = ""):
@@ -120,8 +125,14 @@ def _workbench(request, *, form=None, error: str = "", status: int = 200, sectio
     post = form or {}
     if agency is not None:
         agency.refresh_from_db()
-    quals = _qual_rows(post) if section in ("apply", "qualifications") else (_existing_quals(agency) if agency else [])
-    people = _staff_rows(post) if section in ("apply", "staff") else (_existing_staff(agency) if agency else [])
+    quals = (
+        _qual_rows(post)
+        if section in ("apply", "qualifications")
+        else (_existing_quals(agency) if agency else [])
+    )
+    people = (
+        _staff_rows(post) if section in ("apply", "staff") else (_existing_staff(agency) if agency else [])
+    )
     return render(request, "market/agency_workbench.html", {
         "agency": agency, "form": post if section in ("apply", "profile") else {}, "error": error,
         "section": section, "service_types": ServiceType.objects.filter(is_active=True),
@@ -135,7 +146,9 @@ def _workbench(request, *, form=None, error: str = "", status: int = 200, sectio
 
 def _not_staff(request):
     if request.user.is_superuser or staff_of(request.user) is not None:
-        raise Forbidden("market.staff_cannot_apply", "中介机构工作台供机构的网上办事账号使用，工作人员账号不能申请入驻。")
+        raise Forbidden(
+            "market.staff_cannot_apply", "中介机构工作台供机构的网上办事账号使用，工作人员账号不能申请入驻。"
+        )
 
 
 @requires()
@@ -208,7 +221,9 @@ def _admission(request, *, error: str = "", status: int = 200):
         rows = rows.filter(status=state)
     if q:
         rows = rows.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
-    pending = agencies.with_qualifications(Agency.objects.filter(status=Agency.Status.APPLIED).order_by("applied_at", "pk"))
+    pending = agencies.with_qualifications(
+        Agency.objects.filter(status=Agency.Status.APPLIED).order_by("applied_at", "pk")
+    )
     pending = pending.prefetch_related("staff")
     return render(request, "market/admission.html", {
         "pending": pending, "page": Paginator(rows, 50).get_page(g.get("page")), "state": state, "q": q,
@@ -231,7 +246,11 @@ def manage_action(request, ref: str, action: str):
     if agency is None:
         raise NotFound("market.agency_not_found", "未找到该中介机构。")
     back = request.POST.get("back", "")
-    done = reverse("market_agencies:detail", args=[ref]) if back == "detail" else reverse("market_agencies:admission")
+    done = (
+        reverse("market_agencies:detail", args=[ref])
+        if back == "detail"
+        else reverse("market_agencies:admission")
+    )
     return dispatch(
         request, MANAGE_ACTIONS, action, agency,
         unknown=NotFound("market.unknown_action", "没有这项操作。"),
