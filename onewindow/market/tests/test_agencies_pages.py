@@ -203,3 +203,23 @@ def test_the_agency_steps_through_the_page_leave_events(as_user, world, market):
     as_user(world.hall_admin).post(f"/staff/market/agencies/{agency.ref}/admit/", {"note": "同意"})
     page = as_user(world.hall_admin).get(f"/market/agencies/{agency.ref}/").content.decode()
     assert "审核通过" in page and "申请入驻" in page and 'data-testid="form-expel"' in page
+
+
+def test_the_admin_screens(as_user, world, cast):
+    admin = world.hall_admin
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    c = as_user(admin)
+    for model in ("servicetype", "feerelief", "marketsettings", "agency", "agencyevent", "yeargrade", "misconduct"):
+        assert c.get(f"/admin/market/{model}/").status_code == 200, model
+    assert c.get("/admin/market/servicetype/add/").status_code == 200
+    assert c.get("/admin/market/agency/add/").status_code == 403  # agencies apply on the portal
+    page = c.get(f"/admin/market/agency/{cast['A'].pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200 and cast["A"].credit_code in html and "ZS-CH-1" in html
+    assert cast["A"].phone not in html  # masked
+    c.post("/admin/market/marketsettings/add/", {"long_list_size": 7, "short_list_size": 3, "weight_evaluation": 60,
+                                                 "weight_on_time": 40, "deduct_complaint": 5, "deduct_violation": 10,
+                                                 "grade_a_min": 90, "grade_b_min": 75, "grade_c_min": 60,
+                                                 "appeal_days": 10})  # fmt: skip
+    assert c.get("/admin/market/marketsettings/add/").status_code == 403  # one row
