@@ -7,11 +7,13 @@ def hall(request):
     """What every page's frame needs: the viewer's staff profile and, for hall admins, the
     warning that a calendar year in use is still provisional (RULES.md: next year's holidays
     are announced each November and must be entered)."""
+    from onewindow.web.navigation import portal_links
+
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"portal_links": portal_links()}
     staff = staff_of(user)
-    context = {"staff": staff}
+    context = {"staff": staff, "portal_links": portal_links()}
     if staff is not None or user.is_superuser:
         from onewindow.web.navigation import staff_links
 

@@ -12,6 +12,7 @@ from onewindow.cases import demo_citywide as citywide
 from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
 from onewindow.catalog.models import ItemVersion
+from onewindow.market import demo as market_demo
 
 DEMO_PASSWORD = "OneWindow@2026"
 
@@ -293,4 +294,5 @@ LOGIN_ROLES = [
     ("finance", "财务审核人员"),
     ("bank", "银行收费窗口"),
     *citywide.LOGIN_ROLES,  # 德城区: 同城通办 (cases/demo_citywide.py)
+    *market_demo.LOGIN_ROLES,  # 中介超市 (market/demo.py)
 ]

@@ -64,8 +64,18 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("热线分类周报", "hotline_figures:report", "各分类、各部门本周工单与前8周平均，上升分类标出；办理指标，可导出 Excel",
           R.HOTLINE_OPERATOR, R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
+    _link("中介机构入驻审核", "market_agencies:admission", "中介超市：中介机构的入驻申请审核（通过、不予通过）与清退",
+          R.HALL_ADMIN, R.SUPERVISOR),
+)
+# The portal's own links, beside 首页 and 办事指南, for everyone (logged in or not).
+PORTAL_LINKS: tuple[tuple[str, str], ...] = (
+    ("中介机构名录", "market_agencies:directory"),  # 中介超市
 )
 # fmt: on
+
+
+def portal_links() -> list[dict]:
+    return [{"label": label, "url": reverse(url_name)} for label, url_name in PORTAL_LINKS]
 
 
 def staff_links(role: str | None, superuser: bool = False) -> list[dict]:
