@@ -44,13 +44,13 @@ def _locked(purchase: Purchase) -> Purchase:
     )
 
 
-def _is_owner(purchase: Purchase, user: User) -> bool:
+def is_owner(purchase: Purchase, user: User) -> bool:
     owner = services.owner_of(user)
     return owner is not None and owner.pk == purchase.owner_id
 
 
 def _owner_only(purchase: Purchase, user: User) -> None:
-    if not _is_owner(purchase, user):
+    if not is_owner(purchase, user):
         raise Forbidden("market.not_purchase_owner", "只有该项目的业主可以执行此操作。")
 
 
@@ -251,6 +251,34 @@ def repost(purchase: Purchase, *, by: User, registration_deadline: dt.datetime) 
 # ---- the draw, replayed --------------------------------------------------------------------------
 
 
+# Anyone's replay of a published draw, standalone (Python 3, nothing to install): the same as
+# onewindow.draws.pick; docs/market.md "Draws" prints it and the purchase page shows it.
+REPLAY_SNIPPET = """\
+import hashlib, json, sys
+
+def pick(seed_hex, candidates, k):
+    order, key, counter, buf = sorted(candidates), bytes.fromhex(seed_hex), 0, b""
+    def below(bound):  # a uniform integer in [0, bound): 8 bytes at a time, no modulo bias
+        nonlocal counter, buf
+        limit = 2**64 - 2**64 % bound
+        while True:
+            while len(buf) < 8:
+                buf += hashlib.sha256(key + counter.to_bytes(8, "big")).digest()
+                counter += 1
+            value, buf = int.from_bytes(buf[:8], "big"), buf[8:]
+            if value < limit:
+                return value % bound
+    for i in range(len(order) - 1, 0, -1):
+        j = below(i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order[:k]
+
+draw = json.load(sys.stdin)  # GET /api/v1/market/purchases/<number>/draw
+print("seed matches commitment:", hashlib.sha256(bytes.fromhex(draw["seed"])).hexdigest() == draw["commitment"])
+print("replayed:", pick(draw["seed"], draw["candidates"], draw["k"]), "recorded:", draw["result"])
+"""
+
+
 def draw_event(purchase: Purchase) -> PurchaseEvent | None:
     """The event that published the draw (None: no draw has run)."""
     if purchase.drawn_at is None:
@@ -302,7 +330,7 @@ def allowed_actions(purchase: Purchase, user: User) -> list[str]:
             actions.append("withdraw")
         elif services.eligibility_refusal(agency, purchase, clock.today()) is None:
             actions.append("register")
-    if _is_owner(purchase, user):
+    if is_owner(purchase, user):
         if purchase.status == S.CHOOSING:
             actions.append("choose")
         if purchase.status in (S.POSTED, S.CHOOSING):

@@ -7,20 +7,26 @@ def hall(request):
     """What every page's frame needs: the viewer's staff profile and, for hall admins, the
     warning that a calendar year in use is still provisional (RULES.md: next year's holidays
     are announced each November and must be entered)."""
+    from onewindow.web.navigation import portal_links
+
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"portal_links": portal_links()}
     staff = staff_of(user)
     context = {"staff": staff}
     if staff is not None or user.is_superuser:
         from onewindow.web.navigation import staff_links
 
         context["staff_links"] = staff_links(staff.role if staff else None, user.is_superuser)
+        context["portal_links"] = portal_links()
     else:
+        from onewindow.market.services import agency_of, owner_of
         from onewindow.projects.queries import offers_projects
 
         # 「我的项目」 only for a citizen who has projects or registers them (a company).
         context["my_projects"] = offers_projects(user)
+        # 中介超市: everyone; 我的采购 for an owner (a legal person), 我的报名 for an agency.
+        context["portal_links"] = portal_links(owner=owner_of(user) is not None, agency=agency_of(user) is not None)
     if has_role(user, Role.HALL_ADMIN):
         from onewindow.workdays import calendar
 

@@ -1,6 +1,7 @@
 """Where each kind of staff goes: one list that makes both the top navigation and the cards of
 the workbench home (工作台), so a new page is linked in one place. A link is shown to the roles
-named; a superuser sees every link."""
+named; a superuser sees every link. The portal's links (the public, an owner, an agency) are a
+second list below."""
 
 from dataclasses import dataclass
 
@@ -74,4 +75,31 @@ def staff_links(role: str | None, superuser: bool = False) -> list[dict]:
         {"label": link.label, "url": reverse(link.url_name), "hint": link.hint}
         for link in STAFF_LINKS
         if superuser or role in link.roles
+    ]
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    label: str
+    url_name: str
+    hint: str
+    who: str  # "public": everyone; "owner": a legal person's account; "agency": an agency's account
+
+
+# fmt: off
+PORTAL_LINKS: tuple[PortalLink, ...] = (
+    PortalLink("中介超市", "market:board", "中介服务采购项目公告、报名和选取结果", "public"),
+    PortalLink("我的采购", "market:owner-purchases", "发布中介服务需求，选定中介机构", "owner"),
+    PortalLink("我的报名", "market:my-registrations", "本机构的报名、报价和选取结果", "agency"),
+)
+# fmt: on
+
+
+def portal_links(*, owner: bool = False, agency: bool = False) -> list[dict]:
+    """The portal links for a visitor who is (or is not) an owner and an agency, in menu order."""
+    shown = {"public"} | ({"owner"} if owner else set()) | ({"agency"} if agency else set())
+    return [
+        {"label": link.label, "url": reverse(link.url_name), "hint": link.hint, "who": link.who}
+        for link in PORTAL_LINKS
+        if link.who in shown
     ]
