@@ -281,3 +281,18 @@ def test_the_seed_stays_secret_until_a_draw(market, post, new_agency, register):
     close(purchase)
     assert purchase.seed in str(purchase.events.get(action="draw").payload)
     assert Registration.objects.filter(purchase=purchase).count() == 2
+
+
+def test_the_snippet_in_the_docs_is_the_pages_and_replays_like_draws_pick():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "market.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## Draws") :]
+    assert "```python\n" + selection.REPLAY_SNIPPET + "```" in section
+    namespace: dict = {}
+    code = selection.REPLAY_SNIPPET[: selection.REPLAY_SNIPPET.index("draw = json.load")]
+    exec(compile(code, "replay.py", "exec"), namespace)
+    for n in (1, 2, 3, 7, 40):
+        for _ in range(20):
+            seed, keys = draws.new_seed(), [f"9137{i:014d}" for i in range(n)]
+            assert namespace["pick"](seed, keys, 3) == draws.pick(seed, keys, 3)
