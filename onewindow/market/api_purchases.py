@@ -127,14 +127,16 @@ def list_purchases(request, service_type: str = "", status: str = ""):
     """项目公告: posted purchases first (nearest deadline first), then the others, newest first."""
     if status and status not in S.values:
         raise DomainError("market.status", "状态参数不正确。", details={"field": "status"})
-    rows = Purchase.objects.select_related("service_type", "owner", "selected__agency", "reposted_from").annotate(
-        open=Case(When(status=S.POSTED, then=Value(0)), default=Value(1), output_field=IntegerField())
-    )
+    rows = Purchase.objects.select_related(
+        "service_type", "owner", "selected__agency", "reposted_from"
+    ).annotate(open=Case(When(status=S.POSTED, then=Value(0)), default=Value(1), output_field=IntegerField()))
     if service_type:
         rows = rows.filter(service_type__code=service_type)
     if status:
         rows = rows.filter(status=status)
-    rows = rows.order_by("open", Case(When(status=S.POSTED, then="registration_deadline")), "-posted_at", "-pk")
+    rows = rows.order_by(
+        "open", Case(When(status=S.POSTED, then="registration_deadline")), "-posted_at", "-pk"
+    )
     return [out(p, request.user) for p in rows[:1000]]
 
 
@@ -255,5 +257,7 @@ class RepostIn(Schema):
 @requires()
 def repost(request, number: str, payload: RepostIn):
     """重新发布 a failed purchase: answers the new purchase (201)."""
-    new = selection.repost(_purchase(number), by=request.user, registration_deadline=_aware(payload.registration_deadline))
+    new = selection.repost(
+        _purchase(number), by=request.user, registration_deadline=_aware(payload.registration_deadline)
+    )
     return HttpStatus(201, _done(request, new))

@@ -39,7 +39,9 @@ def _agencies(service_type: ServiceType, purchase_like: Purchase, day: dt.date) 
     """Admitted agencies eligible for the service type on `day`, the demo login's first."""
     found = [
         a
-        for a in Agency.objects.filter(status=Agency.Status.ADMITTED, qualifications__service_type=service_type)
+        for a in Agency.objects.filter(
+            status=Agency.Status.ADMITTED, qualifications__service_type=service_type
+        )
         .select_related("user")
         .distinct()
         .order_by("ref")
@@ -48,7 +50,9 @@ def _agencies(service_type: ServiceType, purchase_like: Purchase, day: dt.date) 
     return sorted(found, key=lambda a: a.user.username != AGENCY_LOGIN)
 
 
-def _post(owner: User, service_type: ServiceType, title: str, method: str, at, deadline, budget_fen: int) -> Purchase:
+def _post(
+    owner: User, service_type: ServiceType, title: str, method: str, at, deadline, budget_fen: int
+) -> Purchase:
     with clock.frozen(at):
         return services.post(by=owner, owner_type=OwnerType.OTHER, title=title, service_type=service_type,
                              scope=SCOPE.format(ha=budget_fen // 150_000), budget_fen=budget_fen,
@@ -75,7 +79,9 @@ def seed() -> int:
     posted, deadline, closed = _at(-10), _at(-3, 17), _at(-3, 17) + services.CLOSE_GRACE
     probe = Purchase(service_type=service_type, government_invested=False)
     agencies = _agencies(service_type, probe, posted.date())
-    if len(agencies) < 4 or any(not _agencies(service_type, probe, d) for d in (deadline.date(), clock.today())):
+    if len(agencies) < 4 or any(
+        not _agencies(service_type, probe, d) for d in (deadline.date(), clock.today())
+    ):
         return 0
     existing = set(Purchase.objects.filter(owner=services.owner_of(owner)).values_list("title", flat=True))
 

@@ -39,9 +39,7 @@ ALGORITHM = "onewindow.draws.pick: SHA-256(seed‖counter) Fisher–Yates, candi
 
 
 def _locked(purchase: Purchase) -> Purchase:
-    return (
-        Purchase.objects.select_for_update(of=("self",)).select_related("service_type").get(pk=purchase.pk)
-    )
+    return Purchase.objects.select_for_update(of=("self",)).select_related("service_type").get(pk=purchase.pk)
 
 
 def is_owner(purchase: Purchase, user: User) -> bool:
@@ -157,7 +155,17 @@ def close(purchase: Purchase, *, by: User | None = None) -> Purchase:
         p.status = S.CHOOSING
     payload["selected"] = p.selected.agency.credit_code if p.selected_id else ""
     append_event(p, by=by, action=action, from_status=S.POSTED, payload=payload)
-    p.save(update_fields=["status", "drawn_at", "short_list", "selected", "selected_at", "event_count", "last_hash"])
+    p.save(
+        update_fields=[
+            "status",
+            "drawn_at",
+            "short_list",
+            "selected",
+            "selected_at",
+            "event_count",
+            "last_hash",
+        ]
+    )
     return p
 
 
@@ -193,7 +201,9 @@ def choose(purchase: Purchase, registration: Registration | None, *, by: User, r
     if p.status != S.CHOOSING:
         raise Conflict("market.not_choosing", f"该项目当前为“{p.get_status_display()}”，不能选定中介机构。")
     if registration is None or registration.purchase_id != p.pk:
-        raise DomainError("market.not_candidate", "请选择本项目的报名机构。", details={"field": "registration"})
+        raise DomainError(
+            "market.not_candidate", "请选择本项目的报名机构。", details={"field": "registration"}
+        )
     at_close = closing_event(p)
     fixed = set(at_close.payload.get("eligible", [])) if at_close else set()
     eligible = {r.pk: r for r in candidates(p, clock.today()) if r.agency.credit_code in fixed}

@@ -42,9 +42,11 @@ def contract_url(purchase: Purchase) -> str:
 
 
 def _purchase(number: str) -> Purchase:
-    found = Purchase.objects.select_related("service_type", "owner", "selected__agency", "reposted_from").filter(
-        number=number
-    ).first()
+    found = (
+        Purchase.objects.select_related("service_type", "owner", "selected__agency", "reposted_from")
+        .filter(number=number)
+        .first()
+    )
     if found is None:
         raise NotFound("market.purchase_not_found", "未找到该中介服务采购项目。")
     return found
@@ -74,7 +76,9 @@ def board(request):
         rows = rows.filter(service_type__code=chosen_type)
     if status:
         rows = rows.filter(status=status)
-    rows = rows.order_by("open", Case(When(status=S.POSTED, then="registration_deadline")), "-posted_at", "-pk")
+    rows = rows.order_by(
+        "open", Case(When(status=S.POSTED, then="registration_deadline")), "-posted_at", "-pk"
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(g.get("page"))
     return render(request, "market/board.html", {
         "page": page, "types": types, "chosen_type": chosen_type, "status": status, "statuses": S.choices,
@@ -95,7 +99,7 @@ def _page(request, number: str, *, error: str = "", form=None, status: int = 200
     if agency is not None and p.status == S.POSTED and mine is None and "register" not in actions:
         found = services.eligibility_refusal(agency, p, clock.today())
         refusal = found.message if found else "报名已截止。"
-    registrants, closing, draw, choosable = [], None, None, []
+    registrants, closing, draw, choosable, drawn_names = [], None, None, [], []
     if selection.registrants_public(p):
         closing = selection.closing_event(p)
         eligible = set(closing.payload.get("eligible", [])) if closing else set()
@@ -106,13 +110,15 @@ def _page(request, number: str, *, error: str = "", form=None, status: int = 200
         ]  # fmt: skip
         if p.drawn_at is not None:
             draw = selection.replay(p)
+            names = {r.agency.credit_code: r.agency.name for r, _ in registrants}
+            drawn_names = [names.get(key, key) for key in draw["recorded"]]
         if "choose" in actions:
             choosable = [r for r, ok in registrants if ok and (p.method != Method.BEST_VALUE or r.agency.credit_code in p.short_list)]  # fmt: skip
     fee_cap, days_cap = _cap(p)
     return render(request, "market/purchase.html", {
         "p": p, "actions": actions, "mine": mine, "refusal": refusal, "error": error, "form": form or {},
         "count": p.registrations.filter(withdrawn_at__isnull=True).count(), "registrants": registrants,
-        "public": selection.registrants_public(p), "closing": closing, "draw": draw, "choosable": choosable,
+        "public": selection.registrants_public(p), "closing": closing, "draw": draw, "choosable": choosable, "drawn_names": drawn_names,
         "purpose": selection.PURPOSES.get(draw["purpose"], "") if draw else "",
         "fee_cap": fee_cap, "fee_cap_yuan": services.yuan(fee_cap), "days_cap": days_cap,
         "budget_yuan": services.yuan(p.budget_fen), "is_owner": selection.is_owner(p, user),
@@ -207,7 +213,8 @@ def owner_purchases(request):
 def _caps_table():
     types = list(ServiceType.objects.filter(is_active=True).order_by("code"))
     return [
-        (t, [(label, services.yuan(services.fee_cap(t, value))) for value, label in OwnerType.choices]) for t in types
+        (t, [(label, services.yuan(services.fee_cap(t, value))) for value, label in OwnerType.choices])
+        for t in types
     ]
 
 

@@ -26,7 +26,9 @@ def hall(request):
         # 「我的项目」 only for a citizen who has projects or registers them (a company).
         context["my_projects"] = offers_projects(user)
         # 中介超市: everyone; 我的采购 for an owner (a legal person), 我的报名 for an agency.
-        context["portal_links"] = portal_links(owner=owner_of(user) is not None, agency=agency_of(user) is not None)
+        context["portal_links"] = portal_links(
+            owner=owner_of(user) is not None, agency=agency_of(user) is not None
+        )
     if has_role(user, Role.HALL_ADMIN):
         from onewindow.workdays import calendar
 

@@ -51,7 +51,9 @@ def test_random_draw_selects_one_and_anyone_can_replay_it(market, post, new_agen
     # Replayed from what is published only: the seed and candidates of the event.
     replayed = selection.replay(closed)
     assert replayed["matches"] and replayed["commitment_matches"] and replayed["replayed"] == [winner]
-    assert draws.pick(event.payload["draw"]["seed"], list(reversed(event.payload["draw"]["candidates"])), 1) == [winner]
+    assert draws.pick(
+        event.payload["draw"]["seed"], list(reversed(event.payload["draw"]["candidates"])), 1
+    ) == [winner]
     assert chain_broken_at(closed) is None
     out = io.StringIO()
     call_command("replay_draw", closed.number, stdout=out)
@@ -135,14 +137,18 @@ def test_best_value_long_list_by_credit_short_list_drawn_owner_chooses(market, p
         YearGrade.objects.create(agency=agency, year=2025, points=Decimal(points), grade=agency.grade,
                                  status=YearGrade.Status.PUBLISHED, computed_at=MONDAY)  # fmt: skip
     # An older year's points do not count; nor a computed grade not yet published.
-    YearGrade.objects.create(agency=b, year=2024, points=Decimal("99"), grade="A", status="published", computed_at=MONDAY)
+    YearGrade.objects.create(
+        agency=b, year=2024, points=Decimal("99"), grade="A", status="published", computed_at=MONDAY
+    )
     YearGrade.objects.create(agency=new, year=2026, points=Decimal("99"), grade="A", computed_at=MONDAY)
     regs = {x.pk: register(purchase, x) for x in (c2, c1, b, new, a1, a2)}
     closed = close(purchase)
     payload = closed.events.get(action="draw").payload
     # A by points (a2 96.5 > a1 91), then B with points before the ungraded one without.
     assert payload["long_list"] == [a2.credit_code, a1.credit_code, b.credit_code, new.credit_code]
-    assert closed.short_list == draws.pick(purchase.seed, payload["long_list"], 2) == payload["draw"]["result"]
+    assert (
+        closed.short_list == draws.pick(purchase.seed, payload["long_list"], 2) == payload["draw"]["result"]
+    )
     assert len(closed.short_list) == 2 and closed.status == S.CHOOSING and closed.drawn_at == AFTER
     outside = next(r for r in regs.values() if r.agency.credit_code not in closed.short_list)
     error = refused(lambda: selection.choose(closed, outside, by=market.owner))
@@ -162,7 +168,9 @@ def test_fewer_than_two_fails_and_the_owner_reposts(market, post, new_agency, re
         services.withdraw(withdrawn, by=gone.user)
     failed = close(purchase)
     assert failed.status == S.FAILED and failed.closed_reason.startswith("流标：报名不足2家")
-    assert failed.drawn_at is None and failed.events.get(action="fail").payload["eligible"] == [lone.credit_code]
+    assert failed.drawn_at is None and failed.events.get(action="fail").payload["eligible"] == [
+        lone.credit_code
+    ]
     assert selection.allowed_actions(failed, market.owner) == ["repost"]
     assert refused(lambda: selection.repost(failed, by=lone.user, registration_deadline=DEADLINE)).code == (
         "market.not_purchase_owner"
@@ -170,9 +178,9 @@ def test_fewer_than_two_fails_and_the_owner_reposts(market, post, new_agency, re
     later = DEADLINE + dt.timedelta(days=7)
     with clock.frozen(AFTER + dt.timedelta(hours=1)):
         new = selection.repost(failed, by=market.owner, registration_deadline=later)
-        assert refused(lambda: selection.repost(failed, by=market.owner, registration_deadline=later)).code == (
-            "market.reposted_already"
-        )
+        assert refused(
+            lambda: selection.repost(failed, by=market.owner, registration_deadline=later)
+        ).code == ("market.reposted_already")
     assert new.reposted_from == failed and new.status == S.POSTED and new.number != failed.number
     assert (new.title, new.scope, new.budget_fen, new.time_limit_days, new.method, new.service_type) == (
         failed.title, failed.scope, failed.budget_fen, failed.time_limit_days, failed.method, failed.service_type)  # fmt: skip
@@ -249,11 +257,16 @@ def test_cancel_by_the_owner_while_open_or_choosing(market, post, new_agency, re
     purchase = post()
     a = new_agency(1)
     register(purchase, a)
-    assert refused(lambda: selection.cancel(purchase, by=a.user, reason="x")).code == "market.not_purchase_owner"
+    assert (
+        refused(lambda: selection.cancel(purchase, by=a.user, reason="x")).code == "market.not_purchase_owner"
+    )
     assert refused(lambda: selection.cancel(purchase, by=market.owner, reason=" ")).code == "market.required"
     done = selection.cancel(purchase, by=market.owner, reason="项目暂缓实施")
     assert done.status == S.CANCELLED and done.closed_reason == "项目暂缓实施"
-    assert refused(lambda: selection.cancel(done, by=market.owner, reason="再次")).code == "market.not_cancellable"
+    assert (
+        refused(lambda: selection.cancel(done, by=market.owner, reason="再次")).code
+        == "market.not_cancellable"
+    )
     assert refused(lambda: register(done, new_agency(2))).code == "market.registration_closed"
     assert selection.allowed_actions(done, market.owner) == []
 

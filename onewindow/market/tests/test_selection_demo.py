@@ -16,13 +16,13 @@ def test_the_demo_purchases_in_their_states_once(market, new_agency):
     by_title = {}
     for p in Purchase.objects.order_by("pk"):
         by_title.setdefault(p.title, []).append(p)
-    drawn, = by_title[demo_purchases.DRAWN]
+    (drawn,) = by_title[demo_purchases.DRAWN]
     assert drawn.status == "selected" and selection.replay(drawn)["matches"]
-    choosing, = by_title[demo_purchases.CHOOSING]
+    (choosing,) = by_title[demo_purchases.CHOOSING]
     assert choosing.status == "choosing" and len(choosing.short_list) == 3
     failed, reposted = by_title[demo_purchases.FAILED]
     assert failed.status == "failed" and reposted.reposted_from == failed and reposted.status == "posted"
-    open_, = by_title[demo_purchases.OPEN]
+    (open_,) = by_title[demo_purchases.OPEN]
     assert open_.status == "posted" and open_.registrations.count() == 2
     assert demo_purchases.seed() == 0 and Purchase.objects.count() == 5
 
