@@ -224,6 +224,8 @@ def test_api_list_detail_and_draw(world, market, post, api, drawn):
         open_.number,
         purchase.number,
     ]
+    second = api(None).get("/market/purchases", {"page": 2, "page_size": 1}).json()
+    assert second["count"] == 2 and [r["number"] for r in second["results"]] == [purchase.number]
     assert api(None).get("/market/purchases", {"status": "nonsense"}).status_code == 400
     body = api(None).get(f"/market/purchases/{purchase.number}").json()
     assert body["status"] == "selected" and body["seed"] == purchase.seed and body["currency"] == "CNY"
