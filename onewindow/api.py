@@ -126,6 +126,7 @@ def _mount():
     from onewindow.hotline.api import router as hotline_router
     from onewindow.licenses.api import router as licenses_router
     from onewindow.market.api_agencies import router as market_agencies_router
+    from onewindow.market.api_purchases import router as market_purchases_router
     from onewindow.notify.api import router as notify_router
     from onewindow.payments.api import router as payments_router
     from onewindow.projects.api import router as projects_router
@@ -140,6 +141,7 @@ def _mount():
         hotline_router,
         licenses_router,
         market_agencies_router,
+        market_purchases_router,
         notify_router,
         payments_router,
         projects_router,

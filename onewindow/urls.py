@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("onewindow.hotline.urls")),
     path("", include("onewindow.hotline.figures_urls")),
     path("", include("onewindow.market.agency_urls")),
+    path("", include("onewindow.market.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

@@ -51,6 +51,7 @@ from onewindow.bundles import services as bundles
 from onewindow.cases import jobs, tolerance
 from onewindow.errors import DomainError
 from onewindow.licenses import jobs as license_jobs
+from onewindow.market import selection as market_selection
 from onewindow.notify.models import Event, Message
 from onewindow.notify.services import enqueue
 from onewindow.payments import services as payments
@@ -130,6 +131,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("rectifications_closed", "差评整改反馈后逾期未追评办结", "件", rectification.close_unanswered),
     ("supervision", "电子监察催办督办", "件", supervision.sweep),
     ("hotline_urging", "热线工单催办督办", "件", hotline_urging.sweep),
+    ("market_close", "中介超市报名截止选取", "个", market_selection.close_due),
     ("violations", "电子监察违规发现", "条", violations.detect),
     ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),
     ("rating_invites", "办结短信邀请评价", "条", rating_invites.send_invites),

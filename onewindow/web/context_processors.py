@@ -19,10 +19,15 @@ def hall(request):
 
         context["staff_links"] = staff_links(staff.role if staff else None, user.is_superuser)
     else:
+        from onewindow.market.services import agency_of, owner_of
         from onewindow.projects.queries import offers_projects
 
         # 「我的项目」 only for a citizen who has projects or registers them (a company).
         context["my_projects"] = offers_projects(user)
+        # 中介超市: everyone; 我的采购 for an owner (a legal person), 我的报名 for an agency.
+        context["portal_links"] = portal_links(
+            owner=owner_of(user) is not None, agency=agency_of(user) is not None
+        )
     if has_role(user, Role.HALL_ADMIN):
         from onewindow.workdays import calendar
 

@@ -1,6 +1,7 @@
 """Where each kind of staff goes: one list that makes both the top navigation and the cards of
 the workbench home (工作台), so a new page is linked in one place. A link is shown to the roles
-named; a superuser sees every link."""
+named; a superuser sees every link. The portal's links (the public, an owner, an agency) are a
+second list below."""
 
 from dataclasses import dataclass
 
@@ -67,15 +68,7 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("中介机构入驻审核", "market_agencies:admission", "中介超市：中介机构的入驻申请审核（通过、不予通过）与清退",
           R.HALL_ADMIN, R.SUPERVISOR),
 )
-# The portal's own links, beside 首页 and 办事指南, for everyone (logged in or not).
-PORTAL_LINKS: tuple[tuple[str, str], ...] = (
-    ("中介机构名录", "market_agencies:directory"),  # 中介超市
-)
 # fmt: on
-
-
-def portal_links() -> list[dict]:
-    return [{"label": label, "url": reverse(url_name)} for label, url_name in PORTAL_LINKS]
 
 
 def staff_links(role: str | None, superuser: bool = False) -> list[dict]:
@@ -84,4 +77,32 @@ def staff_links(role: str | None, superuser: bool = False) -> list[dict]:
         {"label": link.label, "url": reverse(link.url_name), "hint": link.hint}
         for link in STAFF_LINKS
         if superuser or role in link.roles
+    ]
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    label: str
+    url_name: str
+    hint: str
+    who: str  # "public": everyone; "owner": a legal person's account; "agency": an agency's account
+
+
+# fmt: off
+PORTAL_LINKS: tuple[PortalLink, ...] = (
+    PortalLink("中介超市", "market:board", "中介服务采购项目公告、报名和选取结果", "public"),
+    PortalLink("中介机构名录", "market_agencies:directory", "入驻中介机构、资质和年度信用等级", "public"),
+    PortalLink("我的采购", "market:owner-purchases", "发布中介服务需求，选定中介机构", "owner"),
+    PortalLink("我的报名", "market:my-registrations", "本机构的报名、报价和选取结果", "agency"),
+)
+# fmt: on
+
+
+def portal_links(*, owner: bool = False, agency: bool = False) -> list[dict]:
+    """The portal links for a visitor who is (or is not) an owner and an agency, in menu order."""
+    shown = {"public"} | ({"owner"} if owner else set()) | ({"agency"} if agency else set())
+    return [
+        {"label": link.label, "url": reverse(link.url_name), "hint": link.hint, "who": link.who}
+        for link in PORTAL_LINKS
+        if link.who in shown
     ]
