@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("onewindow.assessment.urls")),
     path("", include("onewindow.hotline.urls")),
     path("", include("onewindow.hotline.figures_urls")),
+    path("", include("onewindow.market.contract_urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
