@@ -125,6 +125,7 @@ def _mount():
     from onewindow.documents.api import router as documents_router
     from onewindow.hotline.api import router as hotline_router
     from onewindow.licenses.api import router as licenses_router
+    from onewindow.market.api_contracts import router as market_contracts_router
     from onewindow.notify.api import router as notify_router
     from onewindow.payments.api import router as payments_router
     from onewindow.projects.api import router as projects_router
@@ -138,6 +139,7 @@ def _mount():
         documents_router,
         hotline_router,
         licenses_router,
+        market_contracts_router,
         notify_router,
         payments_router,
         projects_router,

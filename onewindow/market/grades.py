@@ -57,7 +57,7 @@ DETAIL_MAX, REASON_MAX, DECISION_MAX = 500, 2000, 500
 CENT, TEN_THOUSANDTH = Decimal("0.01"), Decimal("0.0001")
 
 
-def _management(by: User) -> None:
+def require_management(by: User) -> None:
     if not services.is_management(by):
         raise Forbidden("market.not_management", "只有大厅管理人员可以执行此操作。")
 
@@ -85,7 +85,7 @@ def record_misconduct(agency: Agency, *, kind: str, occurred_on: dt.date | None,
                       purchase: Purchase | None = None, by: User) -> Misconduct:  # fmt: skip
     """投诉成立 / 违规: hall management records it with its facts; it counts in the grade of the
     year it occurred (a year already published keeps its grades: appeals decide those)."""
-    _management(by)
+    require_management(by)
     if kind not in Misconduct.Kind.values:
         raise DomainError("market.misconduct_kind", "请选择投诉成立或违规行为。", details={"field": "kind"})
     if occurred_on is None or occurred_on > clock.today():
@@ -186,7 +186,7 @@ COMPUTED_FIELDS = ["contracts", "evaluation_avg", "on_time_rate", "complaints", 
 def compute(year, *, by: User) -> list[YearGrade]:
     """计算年度等级: one YearGrade per graded agency (updated in place when computed before);
     refused once the year is published."""
-    _management(by)
+    require_management(by)
     year = parse_year(year)
     held = list(YearGrade.objects.select_for_update().filter(year=year).values_list("agency_id", "status"))
     if any(status == YearGrade.Status.PUBLISHED for _, status in held):
@@ -207,7 +207,7 @@ def publish(year, *, by: User) -> int:
     """公布: the year's grades become the agencies' grades (D blacklisted from now on), each an
     event of the agency's chain; the appeal window is appeal_days working days from today.
     Only a year that is over, once. Returns how many were published."""
-    _management(by)
+    require_management(by)
     year = parse_year(year)
     if year >= clock.today().year:
         raise Conflict("market.year_not_over", f"{year}年度尚未结束，不能公布等级。")
@@ -277,7 +277,7 @@ def decide_appeal(
 ) -> GradeAppeal:
     """申诉处理: hall management upholds (the grade becomes `new_grade`, marked adjusted; the
     agency's current grade too when it is that year's) or dismisses it, with its reasons."""
-    _management(by)
+    require_management(by)
     decision = services.text(decision, "decision", "处理意见", DECISION_MAX)
     ap = GradeAppeal.objects.select_for_update().get(pk=found.pk)
     if ap.status != GradeAppeal.Status.PENDING:
