@@ -131,7 +131,7 @@ def _own_grade(request, year: int) -> YearGrade:
 @require_http_methods(["GET", "POST"])
 def appeal(request, year: int):
     """等级申诉: the agency's own published grade of the year, its figures and the appeal form."""
-    year_grade = _own_grade(request, year)
+    year_grade = _with_percent([_own_grade(request, year)])[0]
     error, status = "", 200
     if request.method == "POST":
         try:

@@ -62,7 +62,10 @@ def test_the_public_report_and_the_agencys_appeal(world, market, new_agency, as_
         assert 'data-testid="appeal-link"' in office.get("/market/grades/").content.decode()
         assert as_user(a.user).get("/market/grades/2025/appeal/").status_code == 404
         assert as_user(world.alice).get("/market/grades/2026/appeal/").status_code == 403
-        assert office.post("/market/grades/2026/appeal/", {"reason": "三起违规系同一事实重复记录。"}).status_code == 302
+        assert (
+            office.post("/market/grades/2026/appeal/", {"reason": "三起违规系同一事实重复记录。"}).status_code
+            == 302
+        )
         page = office.get("/market/grades/2026/appeal/").content.decode()
         assert "待处理" in page and 'data-testid="form-appeal"' not in page
     with clock.frozen(at(D(2027, 1, 21))):
