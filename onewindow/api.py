@@ -127,6 +127,7 @@ def _mount():
     from onewindow.licenses.api import router as licenses_router
     from onewindow.market.api_agencies import router as market_agencies_router
     from onewindow.market.api_purchases import router as market_purchases_router
+    from onewindow.market.api_contracts import router as market_contracts_router
     from onewindow.notify.api import router as notify_router
     from onewindow.payments.api import router as payments_router
     from onewindow.projects.api import router as projects_router
@@ -142,6 +143,7 @@ def _mount():
         licenses_router,
         market_agencies_router,
         market_purchases_router,
+        market_contracts_router,
         notify_router,
         payments_router,
         projects_router,

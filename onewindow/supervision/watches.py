@@ -10,7 +10,8 @@ acceptance promises (the promised date as a working-day ordinal), commitment ver
 side (issue 17, RULES.md "Ratings"): bad ratings waiting for the callback, their rectification
 waiting for the feedback (the limits of the hall's RatingSettings), complaints waiting for the
 answer (Complaint.answer_days); and the 12345 work orders waiting for the lead department's
-reply (WorkOrder.handle_days, scoped by the lead department). A deadline that is a
+reply (WorkOrder.handle_days, scoped by the lead department); the intermediary market's
+contracts waiting for the agency's delivery (Contract.days, hall management's). A deadline that is a
 date is compared as its working-day ordinal (calendar.seq; a rest day counts as the working day
 before it), so a promise for a Saturday turns red on Monday, not on Sunday.
 
@@ -35,6 +36,7 @@ from onewindow.cases.after_decision import DELIVERY_DAYS
 from onewindow.cases.models import OPEN_STATUSES, Case, Channel, CommitmentCheck, Light, Status
 from onewindow.hotline.models import ORDER_OPEN, WorkOrder
 from onewindow.licenses import queries as licenses
+from onewindow.market.models import Contract
 from onewindow.projects import queries as projects
 from onewindow.projects.models import Opinion, Project, Stage
 from onewindow.ratings import rectification_queries as rectifications
@@ -95,7 +97,8 @@ class Kind:
     key: str
     label: str
     # "case" (cases:case by number), "project" (projects:project by code), "rating" (the bad
-    # rating's rectification page by the rating's id) or "complaint" (by number)
+    # rating's rectification page by the rating's id), "complaint" (by number), "hotline" (the
+    # work order by number) or "market" (the contract page by the purchase's number)
     link: str
     hall: str  # the field of the hall whose thresholds apply and that scopes the rows
     department: str  # the field of the department answering for the clock
@@ -211,6 +214,22 @@ def _open_work_orders() -> QuerySet:
     return WorkOrder.objects.filter(status__in=ORDER_OPEN).annotate(w_order_hall=Value(None, IntegerField()))
 
 
+def _market_scope(scope: Scope) -> Q:
+    """Hall management sees every undelivered contract (the market is the hall's, no
+    department's); a department's staff none."""
+    if scope.nothing or scope.department_id is not None:
+        return Q(pk__in=[])
+    return Q()
+
+
+def _undelivered_contracts() -> QuerySet:
+    # No hall and no department: the settings' thresholds (w_market_hall NULL matches no hall's
+    # row), and a department filter on the page matches none (NULL = id is never true).
+    return Contract.objects.filter(delivered_at__isnull=True).annotate(
+        w_market_hall=Value(None, IntegerField()), w_market_department=Value(None, IntegerField())
+    )
+
+
 KINDS: list[Kind] = [
     Kind("cases", "在办件", "case", "hall_id", "department_id",
          lambda: Case.objects.filter(status__in=OPEN_STATUSES, due_seq__isnull=False),
@@ -254,6 +273,12 @@ KINDS: list[Kind] = [
          _open_work_orders, lambda: (F("due_seq"), F("handle_days"), F("due_on")),
          {"w_number": F("number"), "w_what": F("title"), "w_extra": F("category__name"),
           "w_department": Coalesce("lead_department__name", Value("待派单"))}, scoped=_hotline_scope),
+    # 中介超市 (issue 19): the agency's delivery against the contract's days (due_seq from signing;
+    # a return for rework does not move it). The 部门 column names the agency answering for it.
+    Kind("market", "中介服务交付", "market", "w_market_hall", "w_market_department",
+         _undelivered_contracts, lambda: (F("due_seq"), F("days"), F("due_on")),
+         {"w_number": F("purchase__number"), "w_what": F("purchase__title"),
+          "w_extra": F("purchase__service_type__name"), "w_department": F("agency__name")}, scoped=_market_scope),
 ]  # fmt: skip
 BY_KEY = {kind.key: kind for kind in KINDS}
 

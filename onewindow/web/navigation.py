@@ -64,6 +64,8 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("热线知识库", "hotline_figures:kb", "12345 常见问题的答复口径，可复制到答复", R.HOTLINE_OPERATOR, R.HALL_ADMIN, R.SUPERVISOR),
     _link("热线分类周报", "hotline_figures:report", "各分类、各部门本周工单与前8周平均，上升分类标出；办理指标，可导出 Excel",
           R.HOTLINE_OPERATOR, R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
+    _link("中介机构评价", "market_contracts:grades-staff", "中介机构年度信用等级的计算、公布和申诉处理；投诉与违规记录",
+          R.HALL_ADMIN, R.SUPERVISOR),
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
     _link("中介机构入驻审核", "market_agencies:admission", "中介超市：中介机构的入驻申请审核（通过、不予通过）与清退",
           R.HALL_ADMIN, R.SUPERVISOR),
