@@ -126,8 +126,8 @@ def _mount():
     from onewindow.hotline.api import router as hotline_router
     from onewindow.licenses.api import router as licenses_router
     from onewindow.market.api_agencies import router as market_agencies_router
-    from onewindow.market.api_purchases import router as market_purchases_router
     from onewindow.market.api_contracts import router as market_contracts_router
+    from onewindow.market.api_purchases import router as market_purchases_router
     from onewindow.notify.api import router as notify_router
     from onewindow.payments.api import router as payments_router
     from onewindow.projects.api import router as projects_router
