@@ -210,7 +210,15 @@ def test_the_admin_screens(as_user, world, cast):
     admin.is_staff = admin.is_superuser = True
     admin.save()
     c = as_user(admin)
-    for model in ("servicetype", "feerelief", "marketsettings", "agency", "agencyevent", "yeargrade", "misconduct"):
+    for model in (
+        "servicetype",
+        "feerelief",
+        "marketsettings",
+        "agency",
+        "agencyevent",
+        "yeargrade",
+        "misconduct",
+    ):
         assert c.get(f"/admin/market/{model}/").status_code == 200, model
     assert c.get("/admin/market/servicetype/add/").status_code == 200
     assert c.get("/admin/market/agency/add/").status_code == 403  # agencies apply on the portal
