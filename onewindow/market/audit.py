@@ -7,6 +7,15 @@ from onewindow.accounts.models import User
 from onewindow.cases.audit import broken_at, event_hash
 from onewindow.market.models import Agency, AgencyEvent, Purchase, PurchaseEvent
 
+# What each step of a purchase's chain is called on its pages (one list for the purchase page and
+# the contract page): selection.py, contracts.py and agencies.py (an expelled agency's withdrawal).
+PURCHASE_ACTIONS = {
+    "post": "发布需求", "register": "报名", "withdraw": "撤回报名", "withdraw_expelled": "清退撤回报名",
+    "fail": "流标", "close": "报名截止", "draw": "随机抽取", "choose": "业主选定", "select": "选定机构",
+    "cancel": "撤销", "repost": "重新发布", "sign": "签订合同", "deliver": "交付成果", "return": "退回修改",
+    "accept": "验收通过", "evaluate": "评价",
+}  # fmt: skip
+
 
 def _key(subject: Agency | Purchase) -> str:
     return subject.ref if isinstance(subject, Agency) else subject.number

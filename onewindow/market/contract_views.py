@@ -16,11 +16,11 @@ from onewindow.accounts.permissions import public, requires
 from onewindow.actions import dispatch
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.market import contracts, grades, services
+from onewindow.market.audit import PURCHASE_ACTIONS
 from onewindow.market.models import Agency, Grade, GradeAppeal, Misconduct, Purchase, YearGrade
 
 MANAGEMENT = services.MANAGEMENT
-EVENT_LABELS = {"post": "发布需求", "register": "报名", "withdraw": "撤回报名", "draw": "随机抽取", "select": "选定机构",
-                **contracts.ACTION_LABELS}  # fmt: skip
+EVENT_LABELS = PURCHASE_ACTIONS
 SCORES = [(n, f"{n}分") for n in (5, 4, 3, 2, 1)]
 
 

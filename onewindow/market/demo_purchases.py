@@ -1,7 +1,8 @@
 """Demo purchases on the board (中介超市), for the owner and agencies of market/demo.py (logins
 "owner" and "agency", service type "CH" 工程测绘): one open for registration, one closed by a
 random draw (the draw published), one failed (流标) and reposted, one best-value purchase whose
-short list waits for the owner's choice. Idempotent (a purchase with its title is not made
+short list waits for the owner's choice; one completed (the demo agency's: delivered on time,
+accepted, rated both ways) and one signed a month ago and not delivered (red in 电子监察). Idempotent (a purchase with its title is not made
 twice); 0 when the owner or enough qualified agencies are missing.
 
 The closed ones are posted ten days back (the clock moved for the demo only), so their draws and
@@ -15,7 +16,7 @@ from django.db import transaction
 from onewindow import clock
 from onewindow.accounts.models import User
 from onewindow.errors import DomainError
-from onewindow.market import selection, services
+from onewindow.market import contracts, selection, services
 from onewindow.market.models import Agency, Method, OwnerType, Purchase, ServiceType
 
 log = logging.getLogger("onewindow.market")
@@ -26,6 +27,8 @@ OPEN = "德州经济技术开发区标准厂房二期 1:500 地形测绘"
 DRAWN = "宏达机械厂区扩建用地勘测定界"
 FAILED = "厂区道路改造竣工测量"
 CHOOSING = "新建仓储中心规划放线测量"
+COMPLETED = "职工宿舍楼竣工规划核实测量"
+OVERDUE = "污水处理站选址地形测绘"
 SCOPE = "1:500 数字化地形图测绘，约 {ha} 公顷，含地下管线调查；成果提交纸质版3套及电子版。"
 
 
@@ -109,8 +112,36 @@ def seed() -> int:
         # The demo agency's own login is left to register on the page; two others already have.
         _register(p, agencies[1:3], clock.now(), [91, 86])
 
+    def contracted(title, days_back, offers, *, deliver_after=None):
+        """A lowest-price purchase `days_back` days ago, signed the day after its close; delivered
+        `deliver_after` days after signing, accepted and rated both ways (None: not delivered)."""
+        start, end = _at(-days_back), _at(-days_back + 5, 17)
+        p = _post(owner, service_type, title, Method.LOWEST_PRICE, start, end, budget)
+        _register(p, agencies[:3], start, offers)
+        with clock.frozen(end + services.CLOSE_GRACE):
+            p = selection.close(p)
+        with clock.frozen(_at(-days_back + 6)):
+            contract = contracts.sign(p, by=owner)
+        if deliver_after is None:
+            return
+        agency_user = contract.agency.user
+        with clock.frozen(_at(-days_back + 6 + deliver_after, 15)):
+            contract = contracts.deliver(contract, by=agency_user, note="成果已提交纸质版3套及电子版。")
+        with clock.frozen(_at(-days_back + 8 + deliver_after)):
+            contract = contracts.accept(contract, by=owner)
+            contracts.evaluate(
+                contract, by=owner, quality=5, timeliness=5, conduct=4, comment="成果规范，按时交付。"
+            )
+            contracts.evaluate(
+                contract, by=agency_user, quality=5, timeliness=4, conduct=5, comment="业主配合及时。"
+            )
+
     made = 0
-    for title, make in ((DRAWN, drawn), (CHOOSING, choosing), (FAILED, failed), (OPEN, open_)):
+    for title, make in (
+        (COMPLETED, lambda: contracted(COMPLETED, 70, [80, 90, 95], deliver_after=10)),  # the demo agency's
+        (OVERDUE, lambda: contracted(OVERDUE, 45, [95, 82, 90])),  # signed a month ago, not delivered: red
+        (DRAWN, drawn), (CHOOSING, choosing), (FAILED, failed), (OPEN, open_),
+    ):  # fmt: skip
         if title in existing:
             continue
         try:

@@ -256,6 +256,10 @@ def register(
     note = text(note, "note", "说明", NOTE_MAX, required=False)
     try:
         with transaction.atomic():
+            # The agency first, then the purchase (the order expel takes them in): an exit or an
+            # expulsion at the same moment either comes first — and the agency is no longer
+            # admitted here — or waits and withdraws this registration with the others.
+            agency = Agency.objects.select_for_update().get(pk=agency.pk)
             p = _locked(purchase)
             now = arrived
             if p.status != Purchase.Status.POSTED or now >= p.registration_deadline:

@@ -16,13 +16,13 @@ from onewindow.accounts.permissions import public, requires
 from onewindow.actions import dispatch
 from onewindow.errors import DomainError, Forbidden, NotFound
 from onewindow.market import selection, services
+from onewindow.market.audit import PURCHASE_ACTIONS
 from onewindow.market.models import Method, OwnerType, Purchase, Registration, ServiceType
 from onewindow.workdays import calendar
 
 S = Purchase.Status
 PAGE_SIZE = 30
-ACTION_LABELS = {"post": "发布", "register": "报名", "withdraw": "撤回报名", "fail": "流标", "close": "报名截止",
-                 "draw": "随机抽取", "choose": "业主选定", "cancel": "撤销", "repost": "重新发布"}  # fmt: skip
+ACTION_LABELS = PURCHASE_ACTIONS
 # After the selection: the contract's page (contract_views.py) takes over.
 CONTRACT_STATUSES = (S.SELECTED, S.CONTRACTED, S.DELIVERED, S.COMPLETED)
 

@@ -13,6 +13,7 @@ from onewindow.hotline import demo as hotline_demo
 from onewindow.hotline import seed as hotline_seed
 from onewindow.licenses import demo as license_demo
 from onewindow.market import demo as market_demo
+from onewindow.market import demo_purchases as market_purchases_demo
 from onewindow.payments import services as payments
 from onewindow.projects import demo as projects_demo
 from onewindow.queueing import demo as queue_demo
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         hotline_seed.seed_knowledge()  # 热线知识库 and 答复模板: a handful for the operator's search
         hotline_demo.seed()  # 12345 工单: one answered directly, one called back, one past its limit
         market_demo.seed()  # 中介超市: service types with caps, fee relief, graded agencies, `agency` and `owner`
+        market_purchases_demo.seed()  # the board: open, drawn, failed and reposted, choosing, contracted, completed
         hall = Hall.objects.get(code="371400-zwfw")
         assessment.compute(assessment.previous_month(), hall)  # 月度考核 of last month, as the worker would
         self.stdout.write(
