@@ -266,8 +266,10 @@ def repost(purchase: Purchase, *, by: User, registration_deadline: dt.datetime) 
 REPLAY_SNIPPET = """\
 import hashlib, json, sys
 
+
 def pick(seed_hex, candidates, k):
     order, key, counter, buf = sorted(candidates), bytes.fromhex(seed_hex), 0, b""
+
     def below(bound):  # a uniform integer in [0, bound): 8 bytes at a time, no modulo bias
         nonlocal counter, buf
         limit = 2**64 - 2**64 % bound
@@ -278,13 +280,17 @@ def pick(seed_hex, candidates, k):
             value, buf = int.from_bytes(buf[:8], "big"), buf[8:]
             if value < limit:
                 return value % bound
+
     for i in range(len(order) - 1, 0, -1):
         j = below(i + 1)
         order[i], order[j] = order[j], order[i]
     return order[:k]
 
+
 draw = json.load(sys.stdin)  # GET /api/v1/market/purchases/<number>/draw
-print("seed matches commitment:", hashlib.sha256(bytes.fromhex(draw["seed"])).hexdigest() == draw["commitment"])
+print(
+    "seed matches commitment:", hashlib.sha256(bytes.fromhex(draw["seed"])).hexdigest() == draw["commitment"]
+)
 print("replayed:", pick(draw["seed"], draw["candidates"], draw["k"]), "recorded:", draw["result"])
 """
 

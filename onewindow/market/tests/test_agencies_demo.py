@@ -28,14 +28,14 @@ def test_the_market_demo():
         services.fee_cap(ServiceType.objects.get(code="HP"), OwnerType.SMALL_MICRO) == 5_000_000
     )  # the default 50 %
     agencies = {a.user.username: a for a in Agency.objects.select_related("user")}
-    assert len(agencies) == 11
+    assert len(agencies) == 13
     assert all(
         credit_code_error(a.credit_code) is None and chain_broken_at(a) is None for a in agencies.values()
     )
     assert agencies["agency_new"].status == Agency.Status.APPLIED
     grades = sorted(a.grade for a in agencies.values() if a.status == Agency.Status.ADMITTED)
-    assert grades == ["", "A", "A", "A", "B", "B", "B", "B", "C", "D"]
-    assert YearGrade.objects.filter(status="published").count() == 9
+    assert grades == ["", "A", "A", "A", "A", "B", "B", "B", "B", "B", "C", "D"]
+    assert YearGrade.objects.filter(status="published").count() == 11
     mine = agencies["agency"]
     assert mine.grade == "A" and mine.qualifications.get().service_type == survey
     assert list(mine.events.order_by("seq").values_list("action", flat=True)) == ["apply", "admit", "grade"]
