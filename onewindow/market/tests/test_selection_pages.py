@@ -141,10 +141,9 @@ def test_the_owner_chooses_on_the_page_and_others_are_refused(
     assert as_user(a.user).post(url + "choose/", {"registration": rb.pk}).status_code == 403
     assert as_user(None).post(url + "choose/", {"registration": rb.pk}).status_code == 302  # to the login
     assert Purchase.objects.get(pk=purchase.pk).status == S.CHOOSING
-    assert (
-        as_user(market.owner).post(url + "choose/", {"registration": rb.pk, "reason": "报价合理"}).status_code
-        == 302
-    )
+    with clock.frozen(AFTER):  # the choice re-checks eligibility on its day
+        chose = as_user(market.owner).post(url + "choose/", {"registration": rb.pk, "reason": "报价合理"})
+    assert chose.status_code == 302
     purchase.refresh_from_db()
     assert purchase.status == S.SELECTED and purchase.selected == rb
     assert as_user(market.owner).post(url + "contract/").status_code in (404, 405)  # not ours
