@@ -15,7 +15,7 @@ from django.db import transaction
 from onewindow import clock
 from onewindow.accounts.identity import credit_code_check_char
 from onewindow.accounts.models import Applicant, Region, User
-from onewindow.market import agencies
+from onewindow.market import agencies, grades, services
 from onewindow.market.audit import append_event
 from onewindow.market.models import Agency, FeeRelief, OwnerType, ServiceType, YearGrade
 
@@ -112,20 +112,31 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def _grade(agency: Agency, grade: str, points: str, year: int, by: User) -> None:
-    """Last year's grade as published (the yearly grading's own step is market.grades')."""
-    on_time = {"A": "0.9600", "B": "0.8500", "C": "0.7000", "D": "0.4000"}[grade]
+    """Last year's grade as published (the yearly grading's own step is market.grades'). The
+    figures are made to give about `points` by the grades' own formula (grades.points_of), and
+    the points and grade shown are that formula's, so the report adds up."""
+    settings = services.market_settings()
+    on_time = Decimal({"A": "0.9600", "B": "0.8500", "C": "0.7000", "D": "0.4000"}[grade])
+    complaints, violations = (1 if grade in "CD" else 0), (1 if grade == "D" else 0)
+    deducted = settings.deduct_complaint * complaints + settings.deduct_violation * violations
+    evaluation = (
+        (Decimal(points) + deducted - settings.weight_on_time * on_time) * 5 / settings.weight_evaluation
+    )
+    evaluation = min(Decimal(5), max(Decimal(1), evaluation)).quantize(Decimal("0.01"))
+    scored = grades.points_of(evaluation, on_time, complaints, violations, settings)
+    grade = grades.grade_of(scored, settings)
     published = min(_at(dt.date(year + 1, 1, 15), 10), clock.now())
     YearGrade.objects.get_or_create(agency=agency, year=year, defaults={
-        "contracts": {"A": 12, "B": 7, "C": 4, "D": 3}[grade], "evaluation_avg": (Decimal(points) / 20).quantize(Decimal("0.01")),
-        "on_time_rate": Decimal(on_time), "complaints": 1 if grade in "CD" else 0, "violations": 1 if grade == "D" else 0,
-        "points": Decimal(points), "grade": grade, "status": YearGrade.Status.PUBLISHED, "computed_at": published,
-        "published_at": published, "appeal_due_on": dt.date(year + 1, 1, 29),
+        "contracts": {"A": 12, "B": 7, "C": 4, "D": 3}[grade], "evaluation_avg": evaluation, "on_time_rate": on_time,
+        "complaints": complaints, "violations": violations, "points": scored, "grade": grade,
+        "status": YearGrade.Status.PUBLISHED, "computed_at": published, "published_at": published,
+        "appeal_due_on": dt.date(year + 1, 1, 29),
     })  # fmt: skip
     locked = Agency.objects.select_for_update().get(pk=agency.pk)
     locked.grade, locked.grade_year = grade, year
     with clock.frozen(published):
         append_event(locked, by=by, action="grade", from_status=locked.status,
-                     payload={"year": year, "grade": grade, "points": points})  # fmt: skip
+                     payload={"year": year, "grade": grade, "points": str(scored)})  # fmt: skip
     locked.save(update_fields=["grade", "grade_year", "event_count", "last_hash"])
 
 
