@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow import clock
@@ -38,7 +39,7 @@ def parse_deadline(value, field: str = "registration_deadline") -> dt.datetime:
 
 
 def contract_url(purchase: Purchase) -> str:
-    return f"/market/purchases/{purchase.number}/contract/"
+    return reverse("market_contracts:contract", args=[purchase.number])
 
 
 def _purchase(number: str) -> Purchase:
