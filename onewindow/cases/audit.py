@@ -59,11 +59,18 @@ def broken_at(events, number: str, event_count: int, last_hash: str) -> tuple[in
     return None
 
 
+def verify_chains(subjects, events_of, batch: int = 2000):
+    """Yields (key, first bad event seq, why) for every subject whose chain is broken: `subjects`
+    a queryset of (pk, key, event_count, last_hash) rows, `events_of(pk)` its events. The one loop
+    of manage.py verify_audit over every chain of the project (cases, complaints, work orders,
+    the market's agencies and purchases)."""
+    for pk, key, count, head in subjects.order_by("pk").iterator(chunk_size=batch):
+        found = broken_at(events_of(pk).order_by("seq").iterator(chunk_size=500), key, count, head)
+        if found is not None:
+            yield key, *found
+
+
 def verify(batch: int = 2000):
     """Yields (case number, first bad event seq, why) for every case whose chain is broken."""
-    cases = Case.objects.order_by("pk").values_list("pk", "number", "event_count", "last_hash")
-    for pk, number, count, head in cases.iterator(chunk_size=batch):
-        events = CaseEvent.objects.filter(case_id=pk).order_by("seq").iterator(chunk_size=500)
-        found = broken_at(events, number, count, head)
-        if found is not None:
-            yield number, *found
+    yield from verify_chains(Case.objects.values_list("pk", "number", "event_count", "last_hash"),
+                             lambda pk: CaseEvent.objects.filter(case_id=pk), batch)  # fmt: skip

@@ -3,7 +3,7 @@ per order with cases.audit's scheme (the order's number in the hash)."""
 
 from onewindow import clock
 from onewindow.accounts.models import User
-from onewindow.cases.audit import broken_at, event_hash
+from onewindow.cases.audit import broken_at, event_hash, verify_chains
 from onewindow.hotline.models import WorkOrder, WorkOrderEvent
 
 
@@ -30,3 +30,10 @@ def chain_broken_at(order: WorkOrder) -> int | None:
     found = broken_at(WorkOrderEvent.objects.filter(order=order).order_by("seq"), order.number, order.event_count,
                       order.last_hash)  # fmt: skip
     return found and found[0]
+
+
+def verify_all(batch: int = 2000):
+    """Yields (order number, first bad event seq, why) for every work order whose chain is broken
+    (manage.py verify_audit)."""
+    yield from verify_chains(WorkOrder.objects.values_list("pk", "number", "event_count", "last_hash"),
+                             lambda pk: WorkOrderEvent.objects.filter(order_id=pk), batch)  # fmt: skip

@@ -4,7 +4,7 @@ number in the hash). A draw's seed, candidates and result are in its event's pay
 
 from onewindow import clock
 from onewindow.accounts.models import User
-from onewindow.cases.audit import broken_at, event_hash
+from onewindow.cases.audit import broken_at, event_hash, verify_chains
 from onewindow.market.models import Agency, AgencyEvent, Purchase, PurchaseEvent
 
 # What each step of a purchase's chain is called on its pages (one list for the purchase page and
@@ -45,3 +45,12 @@ def chain_broken_at(subject: Agency | Purchase) -> int | None:
     events = subject.events.order_by("seq")
     found = broken_at(events, _key(subject), subject.event_count, subject.last_hash)
     return found and found[0]
+
+
+def verify_all(batch: int = 2000):
+    """Yields (agency ref or purchase number, first bad event seq, why) for every agency and
+    purchase whose chain is broken (manage.py verify_audit)."""
+    yield from verify_chains(Agency.objects.values_list("pk", "ref", "event_count", "last_hash"),
+                             lambda pk: AgencyEvent.objects.filter(agency_id=pk), batch)  # fmt: skip
+    yield from verify_chains(Purchase.objects.values_list("pk", "number", "event_count", "last_hash"),
+                             lambda pk: PurchaseEvent.objects.filter(purchase_id=pk), batch)  # fmt: skip

@@ -16,7 +16,7 @@ from django.db import transaction
 from onewindow import clock
 from onewindow.accounts.models import DEPARTMENT_ROLES, Applicant, Department, Role, User, Window
 from onewindow.accounts.queries import staff_of
-from onewindow.cases.audit import broken_at, event_hash
+from onewindow.cases.audit import broken_at, event_hash, verify_chains
 from onewindow.cases.models import Case, CaseEvent
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.notify.models import Event
@@ -347,9 +347,5 @@ def verify(complaint: Complaint) -> int | None:
 def verify_all(batch: int = 2000):
     """Yields (complaint number, first bad event seq, why) for every complaint whose chain is
     broken (manage.py verify_audit)."""
-    rows = Complaint.objects.order_by("pk").values_list("pk", "number", "event_count", "last_hash")
-    for pk, number, count, head in rows.iterator(chunk_size=batch):
-        events = ComplaintEvent.objects.filter(complaint_id=pk).order_by("seq").iterator(chunk_size=500)
-        found = broken_at(events, number, count, head)
-        if found is not None:
-            yield number, *found
+    yield from verify_chains(Complaint.objects.values_list("pk", "number", "event_count", "last_hash"),
+                             lambda pk: ComplaintEvent.objects.filter(complaint_id=pk), batch)  # fmt: skip
