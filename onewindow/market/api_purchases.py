@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from onewindow import clock
 from onewindow.accounts.permissions import public, requires
-from onewindow.errors import DomainError, NotFound
+from onewindow.errors import DomainError
 from onewindow.market import selection, services
 from onewindow.market.models import Purchase, Registration, ServiceType
 from onewindow.paging import Paged
@@ -100,15 +100,7 @@ def out(p: Purchase, user) -> dict:
     }  # fmt: skip
 
 
-def _purchase(number: str) -> Purchase:
-    found = (
-        Purchase.objects.select_related("service_type", "owner", "selected__agency", "reposted_from")
-        .filter(number=number)
-        .first()
-    )
-    if found is None:
-        raise NotFound("market.purchase_not_found", "未找到该中介服务采购项目。")
-    return found
+_purchase = selection.purchase_by_number
 
 
 class _Page:

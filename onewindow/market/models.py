@@ -194,12 +194,10 @@ class AgencyStaff(models.Model):
         return self.name
 
 
-class AgencyEvent(models.Model):
-    """One step of an agency (申请、审核、退出、等级、申诉 …), hash-chained per agency (its ref)."""
+class ChainEvent(models.Model):
+    """One step of a subject's hash chain (market.audit): who, when, from, to, why, and the data;
+    AgencyEvent and PurchaseEvent add their subject."""
 
-    agency = models.ForeignKey(
-        Agency, models.PROTECT, related_name="events", verbose_name="中介机构", db_index=False
-    )
     seq = models.PositiveIntegerField("序号")
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
@@ -212,6 +210,17 @@ class AgencyEvent(models.Model):
     payload = models.JSONField("数据", default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class AgencyEvent(ChainEvent):
+    """One step of an agency (申请、审核、退出、等级、申诉 …), hash-chained per agency (its ref)."""
+
+    agency = models.ForeignKey(
+        Agency, models.PROTECT, related_name="events", verbose_name="中介机构", db_index=False
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "中介机构事件"
@@ -325,25 +334,13 @@ class Registration(models.Model):
         return f"{self.purchase_id} {self.agency}"
 
 
-class PurchaseEvent(models.Model):
+class PurchaseEvent(ChainEvent):
     """One step of a purchase (发布、报名、抽取、选定、签约、交付、验收、评价 …), hash-chained per
     purchase (its number); the draw's seed, candidates and result are in its payload."""
 
     purchase = models.ForeignKey(
         Purchase, models.PROTECT, related_name="events", verbose_name="采购项目", db_index=False
     )
-    seq = models.PositiveIntegerField("序号")
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
-    )
-    action = models.CharField("动作", max_length=24)
-    from_status = models.CharField("原状态", max_length=12, blank=True)
-    to_status = models.CharField("新状态", max_length=12, blank=True)
-    reason = models.TextField("理由", blank=True)
-    payload = models.JSONField("数据", default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = verbose_name_plural = "采购项目事件"

@@ -358,3 +358,16 @@ def allowed_actions(purchase: Purchase, user: User) -> list[str]:
 
 def registrants_public(purchase: Purchase) -> bool:
     return purchase.status in CLOSED
+
+
+def purchase_by_number(number: str) -> Purchase:
+    """The purchase of a page or an API path (public: the board shows every purchase); 404 when
+    there is none."""
+    found = (
+        Purchase.objects.select_related("service_type", "owner", "selected__agency", "reposted_from")
+        .filter(number=number)
+        .first()
+    )
+    if found is None:
+        raise NotFound("market.purchase_not_found", "未找到该中介服务采购项目。")
+    return found

@@ -42,15 +42,7 @@ def contract_url(purchase: Purchase) -> str:
     return reverse("market_contracts:contract", args=[purchase.number])
 
 
-def _purchase(number: str) -> Purchase:
-    found = (
-        Purchase.objects.select_related("service_type", "owner", "selected__agency", "reposted_from")
-        .filter(number=number)
-        .first()
-    )
-    if found is None:
-        raise NotFound("market.purchase_not_found", "未找到该中介服务采购项目。")
-    return found
+_purchase = selection.purchase_by_number
 
 
 def _cap(purchase: Purchase) -> tuple[int, int]:
