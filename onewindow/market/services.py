@@ -53,8 +53,17 @@ def market_settings() -> MarketSettings:
 # ---- input ---------------------------------------------------------------------------------------
 
 
+# Control characters other than line breaks and tabs (a NUL cannot even be stored on PostgreSQL).
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\n\r\t"} | {chr(127)}
+
+
 def text(value, field: str, label: str, max_length: int, *, required: bool = True) -> str:
+    """Every text a person types into the market: trimmed, required or not, within its column,
+    and without control characters."""
     value = (value or "").strip() if isinstance(value, str) else ""
+    if any(c in _CONTROL for c in value):
+        raise DomainError("market.control_character", f"{label}含有不可见的控制字符，请删除后重试。",
+                          details={"field": field})  # fmt: skip
     if required and not value:
         raise DomainError("market.required", f"请填写{label}。", details={"field": field})
     if len(value) > max_length:

@@ -49,7 +49,10 @@ def test_the_budget_stays_inside_the_cap_after_relief(market, post):
         == "market.deadline_too_soon"
     )
     assert refused(lambda: post(by=market.owner, title="")).code == "market.required"
-    assert Purchase.objects.count() == 1
+    assert refused(lambda: post(title="测绘\x00项目")).code == "market.control_character"
+    assert refused(lambda: post(title="测" * 101)).code == "market.too_long"
+    assert post(scope="第一行\n第二行\t（表格）").scope == "第一行\n第二行\t（表格）"
+    assert Purchase.objects.count() == 2
 
 
 def test_only_a_legal_persons_account_posts(world, market, post):
