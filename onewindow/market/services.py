@@ -108,16 +108,21 @@ def yuan(fen: int) -> str:
 # ---- the caps (限时限价) -----------------------------------------------------------------------------
 
 
-def relief_percent(service_type: ServiceType, owner_type: str) -> int:
+def reliefs() -> dict[tuple[str, int | None], int]:
+    """Every relief row in one read: (owner type, service type id or None) → max percent."""
+    return {(r.owner_type, r.service_type_id): r.max_percent for r in FeeRelief.objects.all()}
+
+
+def relief_percent(service_type: ServiceType, owner_type: str, table: dict | None = None) -> int:
     """The owner type's share of the legal cap: its row for this service type, else its default
-    row, else 100 (no relief)."""
-    rows = {r.service_type_id: r.max_percent for r in FeeRelief.objects.filter(owner_type=owner_type)}
-    return rows.get(service_type.pk, rows.get(None, 100))
+    row, else 100 (no relief). `table`: reliefs() read once for many caps (a page of them)."""
+    table = reliefs() if table is None else table
+    return table.get((owner_type, service_type.pk), table.get((owner_type, None), 100))
 
 
-def fee_cap(service_type: ServiceType, owner_type: str) -> int:
+def fee_cap(service_type: ServiceType, owner_type: str, table: dict | None = None) -> int:
     """The most an owner of this type may be charged for the service, in fen (rounded down)."""
-    return service_type.fee_cap_fen * relief_percent(service_type, owner_type) // 100
+    return service_type.fee_cap_fen * relief_percent(service_type, owner_type, table) // 100
 
 
 def offer_refusal(purchase: Purchase, offer_fen: int, offer_days: int) -> DomainError | None:

@@ -205,8 +205,9 @@ def owner_purchases(request):
 
 def _caps_table():
     types = list(ServiceType.objects.filter(is_active=True).order_by("code"))
+    table = services.reliefs()  # one read for the whole table, not one per cell
     return [
-        (t, [(label, services.yuan(services.fee_cap(t, value))) for value, label in OwnerType.choices])
+        (t, [(label, services.yuan(services.fee_cap(t, value, table))) for value, label in OwnerType.choices])
         for t in types
     ]
 
