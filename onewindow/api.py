@@ -134,6 +134,7 @@ def _mount():
     from onewindow.ratings.api import router as ratings_router
     from onewindow.ratings.complaint_api import router as complaints_router
     from onewindow.ratings.rectification_api import router as rectifications_router
+    from onewindow.trading.api import router as trading_router
 
     for router in (
         assessment_router,
@@ -150,6 +151,7 @@ def _mount():
         complaints_router,
         ratings_router,
         rectifications_router,
+        trading_router,
     ):
         api.add_router("", router)
 

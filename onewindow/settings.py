@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "onewindow.ratings",
     "onewindow.hotline",
     "onewindow.market",
+    "onewindow.trading",
     "onewindow.supervision",
     "onewindow.stats",
     "onewindow.assessment",
@@ -204,6 +205,26 @@ ONEWINDOW_SIGNUP_CODE_ATTEMPTS = env_int("ONEWINDOW_SIGNUP_CODE_ATTEMPTS", 5)
 ONEWINDOW_SIGNUP_CODES_PER_ID_DAY = env_int("ONEWINDOW_SIGNUP_CODES_PER_ID_DAY", 5)
 ONEWINDOW_SIGNUP_CODES_PER_IP_DAY = env_int("ONEWINDOW_SIGNUP_CODES_PER_IP_DAY", 20)
 ONEWINDOW_SIGNUP_RESEND_SECONDS = env_int("ONEWINDOW_SIGNUP_RESEND_SECONDS", 60)
+# Public resource trading: the key that wraps every project's bid key (base64 of 32 random bytes,
+# e.g. `python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`). Keep it
+# outside the database and its backups: without it a dump shows only ciphertext (decision 44).
+# Unset in development: derived from SECRET_KEY. Changing it makes every sealed bid unreadable.
+ONEWINDOW_TRADING_KEY = env_str("ONEWINDOW_TRADING_KEY", "")
+if ONEWINDOW_TRADING_KEY:
+    import base64 as _b64
+    import binascii as _binascii
+
+    try:
+        _trading_key_ok = len(_b64.b64decode(ONEWINDOW_TRADING_KEY, validate=True)) == 32
+    except (_binascii.Error, ValueError):
+        _trading_key_ok = False
+    if not _trading_key_ok:
+        raise ConfigError("ONEWINDOW_TRADING_KEY must be base64 of exactly 32 bytes")
+elif PRODUCTION:
+    raise ConfigError("ONEWINDOW_PRODUCTION=true needs ONEWINDOW_TRADING_KEY (the sealed bids' key)")
+# OCDS open data: the ocid prefix ("ocds-" and 6 characters) registered with the Open Contracting
+# Partnership for this publisher; the default is a placeholder for a demo hall.
+ONEWINDOW_OCDS_PREFIX = env_str("ONEWINDOW_OCDS_PREFIX", "ocds-onewdw")
 # A demo hall (`make run` sets it): a loopback public address is then allowed.
 ONEWINDOW_DEMO = env_bool("ONEWINDOW_DEMO", False)
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("onewindow.market.agency_urls")),
     path("", include("onewindow.market.urls")),
     path("", include("onewindow.market.contract_urls")),
+    path("", include("onewindow.trading.urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),

@@ -187,6 +187,8 @@ class Role(models.TextChoices):
     FINANCE = "finance", "财务审核人员"
     # 银行收费窗口: marks payment notices paid at the hall's bank window.
     BANK_TELLER = "bank_teller", "银行收费窗口"
+    # 公共资源交易中心: registers trading projects, opens bids, draws experts (issue 20).
+    TRADING_OFFICER = "trading_officer", "公共资源交易中心工作人员"
 
 
 # Roles that act for one department only; the others act for the whole hall.

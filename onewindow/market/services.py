@@ -9,11 +9,10 @@ Each public function is one thing a person does, in one transaction; a refusal i
 with a stable code and a Chinese message, and changes nothing."""
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
-from onewindow import clock, draws
+from onewindow import clock, draws, inputs
 from onewindow.accounts.models import Applicant, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.errors import Conflict, DomainError, Forbidden
@@ -53,40 +52,15 @@ def market_settings() -> MarketSettings:
 # ---- input ---------------------------------------------------------------------------------------
 
 
-# Control characters other than line breaks and tabs (a NUL cannot even be stored on PostgreSQL).
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\n\r\t"} | {chr(127)}
-
-
 def text(value, field: str, label: str, max_length: int, *, required: bool = True) -> str:
-    """Every text a person types into the market: trimmed, required or not, within its column,
-    and without control characters."""
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if any(c in _CONTROL for c in value):
-        raise DomainError("market.control_character", f"{label}含有不可见的控制字符，请删除后重试。",
-                          details={"field": field})  # fmt: skip
-    if required and not value:
-        raise DomainError("market.required", f"请填写{label}。", details={"field": field})
-    if len(value) > max_length:
-        raise DomainError("market.too_long", f"{label}不能超过{max_length}个字。", details={"field": field})
-    return value
+    """Every text a person types into the market (onewindow.inputs: trimmed, within its column,
+    without control characters)."""
+    return inputs.text(value, field, label, max_length, required=required, prefix="market")
 
 
 def parse_yuan(value, field: str, label: str) -> int:
     """A money amount typed in yuan (up to 2 decimals) → fen; refused when not a positive amount."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise DomainError(
-            "market.amount", f"{label}应为金额（元），如 12000 或 12000.50。", details={"field": field}
-        ) from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(
-            "market.amount", f"{label}应为大于0的金额，最多两位小数。", details={"field": field}
-        )
-    fen = int(amount * 100)
-    if fen > FEN_MAX:
-        raise DomainError("market.amount", f"{label}超出允许范围。", details={"field": field})
-    return fen
+    return inputs.yuan_to_fen(value, field, label, prefix="market", fen_max=FEN_MAX)
 
 
 def parse_days(value, field: str, label: str) -> int:
@@ -101,8 +75,7 @@ def parse_days(value, field: str, label: str) -> int:
     return days
 
 
-def yuan(fen: int) -> str:
-    return f"{Decimal(fen) / 100:,.2f}"
+yuan = inputs.yuan
 
 
 # ---- the caps (限时限价) -----------------------------------------------------------------------------

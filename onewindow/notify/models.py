@@ -44,6 +44,8 @@ class Event(models.TextChoices):
     RATING_INVITE = "rating_invite", "邀请评价"
     # 差评整改 (issue 17): the department's feedback on a bad rating, to the rater.
     RATING_FEEDBACK = "rating_feedback", "差评整改反馈"
+    # 公共资源交易 (issue 20): an expert drawn for an evaluation committee is asked to confirm.
+    EXPERT_INVITED = "expert_invited", "评标专家抽取通知"
 
 
 class Message(models.Model):

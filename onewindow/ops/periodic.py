@@ -63,6 +63,7 @@ from onewindow.stats import rollup
 from onewindow.supervision import detectors as violations
 from onewindow.supervision import services as supervision
 from onewindow.supervision import work_orders as hotline_urging
+from onewindow.trading import bids as trading_bids
 from onewindow.workdays import calendar
 from onewindow.workdays import services as workdays
 
@@ -132,6 +133,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("supervision", "电子监察催办督办", "件", supervision.sweep),
     ("hotline_urging", "热线工单催办督办", "件", hotline_urging.sweep),
     ("market_close", "中介超市报名截止选取", "个", market_selection.close_due),
+    ("trading_open", "公共资源交易到时开标", "个", trading_bids.open_due),
     ("violations", "电子监察违规发现", "条", violations.detect),
     ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),
     ("rating_invites", "办结短信邀请评价", "条", rating_invites.send_invites),

@@ -25,7 +25,7 @@ def _two_cases(world, food):
 def test_an_intact_history_verifies(world, food, capsys):
     _two_cases(world, food)
     call_command("verify_audit")
-    assert "全部办件、评价、投诉、热线工单和中介超市留痕完整" in capsys.readouterr().out
+    assert "全部办件、评价、投诉、热线工单、中介超市和交易项目留痕完整" in capsys.readouterr().out
 
 
 def test_it_names_the_case_whose_event_was_altered_with_raw_sql(world, food, capsys):

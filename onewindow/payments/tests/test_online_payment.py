@@ -195,7 +195,10 @@ def _settings_with(**env) -> subprocess.CompletedProcess:
 
 def test_production_refuses_the_simulator():
     refused = _settings_with(
-        ONEWINDOW_PRODUCTION="true", SECRET_KEY="x" * 50, ONEWINDOW_PAYMENT_PROVIDER="simulator"
+        ONEWINDOW_PRODUCTION="true",
+        SECRET_KEY="x" * 50,
+        ONEWINDOW_PAYMENT_PROVIDER="simulator",
+        ONEWINDOW_TRADING_KEY="A" * 43 + "=",
     )
     assert refused.returncode != 0 and "refused with ONEWINDOW_PRODUCTION=true" in refused.stderr
     assert _settings_with(DEBUG="true").stdout.strip() == "'simulator'"

@@ -1,0 +1,50 @@
+"""What people type, checked the same way everywhere (the market's and the trading's forms and
+API): texts trimmed, required or not, within their column and free of control characters (a NUL
+cannot even be stored on PostgreSQL); money typed in yuan. A refusal is a DomainError whose code
+starts with the module's prefix (`market.required`, `trading.amount` …) and changes nothing."""
+
+from decimal import Decimal, InvalidOperation
+
+from onewindow.errors import DomainError
+
+FEN_MAX = 10**13  # 1,000 亿元: keeps every amount a safe integer (JSON, JavaScript)
+
+# Control characters other than line breaks and tabs.
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\n\r\t"} | {chr(127)}
+
+
+def text(value, field: str, label: str, max_length: int, *, required: bool = True, prefix: str) -> str:
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if any(c in _CONTROL for c in value):
+        raise DomainError(f"{prefix}.control_character", f"{label}含有不可见的控制字符，请删除后重试。",
+                          details={"field": field})  # fmt: skip
+    if required and not value:
+        raise DomainError(f"{prefix}.required", f"请填写{label}。", details={"field": field})
+    if len(value) > max_length:
+        raise DomainError(
+            f"{prefix}.too_long", f"{label}不能超过{max_length}个字。", details={"field": field}
+        )
+    return value
+
+
+def yuan_to_fen(value, field: str, label: str, *, prefix: str, fen_max: int = FEN_MAX) -> int:
+    """A money amount typed in yuan (up to 2 decimals) → fen; refused when not a positive amount."""
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise DomainError(
+            f"{prefix}.amount", f"{label}应为金额（元），如 12000 或 12000.50。", details={"field": field}
+        ) from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(
+            f"{prefix}.amount", f"{label}应为大于0的金额，最多两位小数。", details={"field": field}
+        )
+    fen = int(amount * 100)
+    if fen > fen_max:
+        raise DomainError(f"{prefix}.amount", f"{label}超出允许范围。", details={"field": field})
+    return fen
+
+
+def yuan(fen: int) -> str:
+    """Fen as yuan for people: 1,234,567.80."""
+    return f"{Decimal(fen) / 100:,.2f}"
