@@ -135,6 +135,7 @@ def _mount():
     from onewindow.ratings.complaint_api import router as complaints_router
     from onewindow.ratings.rectification_api import router as rectifications_router
     from onewindow.trading.api import router as trading_router
+    from onewindow.trading.api_stats import router as trading_stats_router
 
     for router in (
         assessment_router,
@@ -152,6 +153,7 @@ def _mount():
         ratings_router,
         rectifications_router,
         trading_router,
+        trading_stats_router,
     ):
         api.add_router("", router)
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("onewindow.market.urls")),
     path("", include("onewindow.market.contract_urls")),
     path("", include("onewindow.trading.urls")),
+    path("", include("onewindow.trading.stats_urls")),
     path(
         "accounts/login/",
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
