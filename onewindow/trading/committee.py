@@ -170,7 +170,10 @@ def answer(project: Project, *, by: User, accept: bool) -> Seat:
 
 
 def members(project: Project):
-    return Seat.objects.filter(project=project, role=Seat.Role.MEMBER).select_related("expert")
+    """The committee's seats now: invited or confirmed members (a member who declined has left it;
+    the reserve called in their place is a member)."""
+    return (Seat.objects.filter(project=project, role=Seat.Role.MEMBER).exclude(status=Seat.Status.DECLINED)
+            .select_related("expert"))  # fmt: skip
 
 
 def start_evaluation(project: Project, *, by: User) -> Project:

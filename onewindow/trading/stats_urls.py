@@ -1,4 +1,10 @@
-"""The trading's statistics pages (stats_views.py adds its paths here)."""
+"""The trading's statistics pages."""
+
+from django.urls import path
+
+from onewindow.trading import stats_views as views
 
 app_name = "trading_stats"
-urlpatterns = []
+urlpatterns = [
+    path("staff/trading/statistics/", views.statistics, name="statistics"),
+]

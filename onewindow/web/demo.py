@@ -13,6 +13,7 @@ from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
 from onewindow.catalog.models import ItemVersion
 from onewindow.market import demo as market_demo
+from onewindow.trading import demo as trading_demo
 
 DEMO_PASSWORD = "OneWindow@2026"
 
@@ -295,4 +296,5 @@ LOGIN_ROLES = [
     ("bank", "银行收费窗口"),
     *citywide.LOGIN_ROLES,  # 德城区: 同城通办 (cases/demo_citywide.py)
     *market_demo.LOGIN_ROLES,  # 中介超市 (market/demo.py)
+    *trading_demo.LOGIN_ROLES,  # 公共资源交易 (trading/demo.py)
 ]

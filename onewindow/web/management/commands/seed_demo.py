@@ -21,6 +21,8 @@ from onewindow.ratings import demo as ratings_demo
 from onewindow.ratings import satisfaction_demo
 from onewindow.stats import demo as stats_demo
 from onewindow.supervision import demo as supervision_demo
+from onewindow.trading import demo as trading_demo
+from onewindow.trading import demo_projects as trading_projects_demo
 from onewindow.web import demo
 from onewindow.workdays import services as workdays
 
@@ -54,6 +56,8 @@ class Command(BaseCommand):
         hotline_demo.seed()  # 12345 工单: one answered directly, one called back, one past its limit
         market_demo.seed()  # 中介超市: service types with caps, fee relief, graded agencies, `agency` and `owner`
         market_purchases_demo.seed()  # the board: open, drawn, failed and reposted, choosing, contracted, completed
+        trading_demo.seed()  # 公共资源交易: `trading`, owners (`buyer`), bidders with credit records, 60 experts
+        trading_projects_demo.seed()  # projects in every state, contracted over months (statistics)
         hall = Hall.objects.get(code="371400-zwfw")
         assessment.compute(assessment.previous_month(), hall)  # 月度考核 of last month, as the worker would
         self.stdout.write(
