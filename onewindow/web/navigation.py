@@ -69,7 +69,7 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
     _link("中介机构入驻审核", "market_agencies:admission", "中介超市：中介机构的入驻申请审核（通过、不予通过）与清退",
           R.HALL_ADMIN, R.SUPERVISOR),
-    _link("公共资源交易", "trading:workbench", "交易项目的登记发布、开标、专家抽取、评标报告和终止；按待办分组",
+    _link("交易工作台", "trading:workbench", "交易项目的登记发布、开标、专家抽取、评标报告和终止；按待办分组",
           R.TRADING_OFFICER, R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
 )
 # fmt: on

@@ -339,4 +339,4 @@ def test_the_board_filters_and_the_portal_links(announce, as_user, new_bidder, p
     assert as_user(world.alice).get("/my/trading/bids/").status_code == 403
     assert as_user(world.alice).get("/my/trading/expert/").status_code == 403
     staff = [link["label"] for link in as_user(world.supervisor).get("/staff/").context["staff_links"]]
-    assert "公共资源交易" in staff
+    assert "交易工作台" in staff

@@ -62,7 +62,7 @@ def test_a_procurement_from_announcement_to_contract(
     officer = person("trading_officer")
     page = officer.page
     page.goto(base + "/staff/")
-    page.click("main a.card:has-text('公共资源交易')")
+    page.click("main a.card:has-text('交易工作台')")
     page.click("[data-testid=new-project]")
     page.fill("#f-owner", trading.owner_applicant.credit_code)
     page.fill("#f-title", "教学楼改造工程")
