@@ -35,14 +35,15 @@ def yuan_to_fen(value, field: str, label: str, *, prefix: str, fen_max: int = FE
         raise DomainError(
             f"{prefix}.amount", f"{label}应为金额（元），如 12000 或 12000.50。", details={"field": field}
         ) from None
+    if (
+        amount.is_finite() and amount * 100 > fen_max
+    ):  # before quantize: 1e30 has no 0.01 in the context's precision
+        raise DomainError(f"{prefix}.amount", f"{label}超出允许范围。", details={"field": field})
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise DomainError(
             f"{prefix}.amount", f"{label}应为大于0的金额，最多两位小数。", details={"field": field}
         )
-    fen = int(amount * 100)
-    if fen > fen_max:
-        raise DomainError(f"{prefix}.amount", f"{label}超出允许范围。", details={"field": field})
-    return fen
+    return int(amount * 100)
 
 
 def yuan(fen: int) -> str:

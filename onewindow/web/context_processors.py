@@ -21,12 +21,17 @@ def hall(request):
     else:
         from onewindow.market.services import agency_of, owner_of
         from onewindow.projects.queries import offers_projects
+        from onewindow.trading.services import bidder_of, expert_of
 
         # 「我的项目」 only for a citizen who has projects or registers them (a company).
         context["my_projects"] = offers_projects(user)
-        # 中介超市: everyone; 我的采购 for an owner (a legal person), 我的报名 for an agency.
+        # 中介超市: everyone; 我的采购 for an owner (a legal person), 我的报名 for an agency;
+        # 公共资源交易: 我的投标 for a bidder, 评标专家 for an expert of the pool.
         context["portal_links"] = portal_links(
-            owner=owner_of(user) is not None, agency=agency_of(user) is not None
+            owner=owner_of(user) is not None,
+            agency=agency_of(user) is not None,
+            bidder=bidder_of(user) is not None,
+            expert=expert_of(user) is not None,
         )
     if has_role(user, Role.HALL_ADMIN):
         from onewindow.workdays import calendar

@@ -69,6 +69,8 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("短信发送", "notify:messages", "待发送、发送失败的短信；失败的可重新发送", R.HALL_ADMIN, R.SUPERVISOR),
     _link("中介机构入驻审核", "market_agencies:admission", "中介超市：中介机构的入驻申请审核（通过、不予通过）与清退",
           R.HALL_ADMIN, R.SUPERVISOR),
+    _link("交易工作台", "trading:workbench", "交易项目的登记发布、开标、专家抽取、评标报告和终止；按待办分组",
+          R.TRADING_OFFICER, R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
 )
 # fmt: on
 
@@ -87,7 +89,8 @@ class PortalLink:
     label: str
     url_name: str
     hint: str
-    who: str  # "public": everyone; "owner": a legal person's account; "agency": an agency's account
+    who: str  # "public": everyone; "owner": a legal person's account; "agency": an agency's account;
+    # "bidder": a trading bidder's account; "expert": an evaluation expert's account
 
 
 # fmt: off
@@ -96,13 +99,21 @@ PORTAL_LINKS: tuple[PortalLink, ...] = (
     PortalLink("中介机构名录", "market_agencies:directory", "入驻中介机构、资质和年度信用等级", "public"),
     PortalLink("我的采购", "market:owner-purchases", "发布中介服务需求，选定中介机构", "owner"),
     PortalLink("我的报名", "market:my-registrations", "本机构的报名、报价和选取结果", "agency"),
+    PortalLink("公共资源交易", "trading:board", "招标、采购、土地和产权交易公告，开标记录、评委打分和中标结果", "public"),
+    PortalLink("我的交易项目", "trading:owner-projects", "答复异议、定标、登记合同", "owner"),
+    PortalLink("我的投标", "trading:my-bids", "本单位递交的投标文件回执和结果", "bidder"),
+    PortalLink("评标专家", "trading:expert", "抽取通知的确认、评标评分", "expert"),
 )
 # fmt: on
 
 
-def portal_links(*, owner: bool = False, agency: bool = False) -> list[dict]:
-    """The portal links for a visitor who is (or is not) an owner and an agency, in menu order."""
-    shown = {"public"} | ({"owner"} if owner else set()) | ({"agency"} if agency else set())
+def portal_links(
+    *, owner: bool = False, agency: bool = False, bidder: bool = False, expert: bool = False
+) -> list[dict]:
+    """The portal links for a visitor who is (or is not) an owner, an agency, a bidder, an expert,
+    in menu order."""
+    roles = {"owner": owner, "agency": agency, "bidder": bidder, "expert": expert}
+    shown = {"public"} | {who for who, yes in roles.items() if yes}
     return [
         {"label": link.label, "url": reverse(link.url_name), "hint": link.hint, "who": link.who}
         for link in PORTAL_LINKS
