@@ -87,6 +87,15 @@ def _figures(kind: str, projects: int, budget: int, awarded: int) -> dict:
     return row
 
 
+def project_figures(project: Project) -> dict | None:
+    """One awarded project's figures, as the table counts them: a tender's saving (预算 − 成交),
+    land's and property's premium (成交 − 底价); None before the award. The project page shows
+    these, so the page and the table cannot disagree."""
+    if project.award_fen is None:
+        return None
+    return _figures(project.kind, 1, project.budget_fen, project.award_fen)
+
+
 def _family(rows: list[dict], auction: bool) -> dict:
     mine = [r for r in rows if (r["kind"] in AUCTION_KINDS) == auction]
     return _figures(Kind.LAND if auction else Kind.WORKS, sum(r["projects"] for r in mine),

@@ -8,7 +8,6 @@ Before the opening the page says nothing about bids — neither who nor how many
 a bidder sees only its own receipts."""
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -19,7 +18,7 @@ from onewindow import clock
 from onewindow.accounts.permissions import public, requires
 from onewindow.actions import dispatch
 from onewindow.errors import DomainError, NotFound
-from onewindow.trading import award, bids, committee, evaluation, services, steps
+from onewindow.trading import award, bids, committee, evaluation, services, stats, steps
 from onewindow.trading.audit import ACTIONS as ACTION_LABELS
 from onewindow.trading.bidder_views import receipt
 from onewindow.trading.models import Bid, Kind, Objection, Project, Seat
@@ -48,14 +47,13 @@ def parse_date(value, field: str, label: str) -> dt.date:
 
 
 def savings(project: Project) -> dict | None:
-    """The contract against the budget: a tender saves (预算 − 合同) ÷ 预算; land and property earn a
-    premium over the reserve price (溢价)."""
-    contract = getattr(project, "contract", None) if project.status == S.CONTRACTED else None
-    if contract is None:
+    """The saving (tenders) or premium (land, property) of an awarded project: stats' figures."""
+    figures = stats.project_figures(project)
+    if figures is None:
         return None
-    diff = abs(project.budget_fen - contract.amount_fen)
-    rate = (Decimal(diff) * 100 / project.budget_fen).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return {"fen": diff, "rate": rate, "label": "溢价" if project.is_auction else "节约资金"}
+    if project.is_auction:
+        return {"fen": figures["premium_fen"], "rate": figures["premium_rate"], "label": "溢价"}
+    return {"fen": figures["saving_fen"], "rate": figures["saving_rate"], "label": "节约资金"}
 
 
 # ---- the board -----------------------------------------------------------------------------------

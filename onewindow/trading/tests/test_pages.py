@@ -272,8 +272,11 @@ def test_an_objection_pauses_the_owners_award(evaluating, trading, as_user, at):
     assert project.status == Project.Status.AWARDED
     owner.post(url(project, "contract"), {"amount": "1690000", "signed_on": today})
     page = text(as_user(None).get(url(project)))
-    assert "1,690,000.00 元" in page and 'data-testid="savings"' in page and "310,000.00 元" in page
-    assert "15.50%" in page  # (2,000,000 − 1,690,000) ÷ 2,000,000
+    # The saving counts the award (成交金额: the first-ranked bid, 1,800,000), as the statistics do;
+    # the contract's own amount is shown beside it.
+    assert project.award_fen == 180_000_000
+    assert "1,690,000.00 元" in page and 'data-testid="savings"' in page and "200,000.00 元" in page
+    assert "10.00%" in page  # (2,000,000 − 1,800,000) ÷ 2,000,000
     assert project.number in text(owner.get("/my/trading/projects/"))
     assert project.number not in text(as_user(second.bidder.user).get("/my/trading/projects/"))
 
