@@ -24,6 +24,7 @@ from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
 from onewindow import clock
+from onewindow.accounts import services as account_services
 from onewindow.accounts.models import Department
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden, NotFound
@@ -294,6 +295,17 @@ def out(p: Project, user) -> dict:
     }  # fmt: skip
 
 
+def _caller(request):
+    """The caller of a public read: the session's user, or a Bearer token's — a public read takes
+    no login, but a token's holder is offered its steps and reads what it may."""
+    header = request.headers.get("Authorization", "")
+    if not request.user.is_authenticated and header.startswith("Bearer "):
+        user = account_services.user_for_token(header[7:].strip())
+        if user is not None:
+            request.user = user
+    return request.user
+
+
 def _project(number: str) -> Project:
     return services.by_number(number)
 
@@ -347,7 +359,7 @@ def list_projects(request, kind: str = "", method: str = "", status: str = ""):
 @router.get("/trading/projects/{number}", response=ProjectOut, auth=None, operation_id="trading_get_project")
 @public
 def get_project(request, number: str):
-    return out(_project(number), request.user)
+    return out(_project(number), _caller(request))
 
 
 class AnnounceIn(Schema):
@@ -487,7 +499,7 @@ def get_bid(request, number: str, credit_code: str):
     if found is None:
         raise NotFound("trading.bid_not_found", "该单位在本项目没有开标的投标文件。")
     document = None
-    if _may_read_document(project, found, request.user):
+    if _may_read_document(project, found, _caller(request)):
         data, doc = sealing.open_document(found)
         document = {"text": data.decode(), "digest": sealing.digest(data),
                     "matches_receipt": sealing.digest(data) == found.digest, "price_fen": doc["price_fen"],

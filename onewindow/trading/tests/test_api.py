@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from onewindow.accounts.services import issue_token
 from onewindow.trading import ocds
 from onewindow.trading.models import Bid, Project, Release
 from onewindow.trading.tests.conftest import BEFORE, CLARIFY, MONDAY, OPENING, SPECIALTY, TZ
@@ -136,6 +137,11 @@ def test_the_whole_procurement_through_the_api(announce, new_bidder, pool, api, 
     own = api(firms[1].user).get(f"{path}/bids/{firms[1].credit_code}").json()["document"]
     assert own["matches_receipt"] and json.loads(own["text"])["price_fen"] == 170_000_000
     assert api(firms[0].user).get(f"{path}/bids/{firms[1].credit_code}").json()["document"] is None
+    _, token = issue_token(firms[1].user, "投标客户端")
+    by_token = api(None).client.get(
+        f"/api/v1{path}/bids/{firms[1].credit_code}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert by_token.json()["document"]["digest"] == own["digest"]
     assert officer.get(f"{path}/bids/{firms[1].credit_code}").json()["document"]["proposal"] == "方案"
     assert api(None).get(f"{path}/bids/91371400MB0000000X").json()["code"] == "trading.bid_not_found"
 
@@ -251,3 +257,27 @@ def test_a_land_auction_has_no_draw(announce, api):
     project = announce(kind="land", method="auction", committee_size=0, economic_experts=0)
     answer = api(None).get(f"/trading/projects/{project.number}/draw")
     assert (answer.status_code, answer.json()["code"]) == (404, "trading.no_committee")
+
+
+def test_cancelling_before_the_opening_publishes_nothing_of_the_bids(
+    announce, new_bidder, bid, api, at, trading
+):
+    project = announce()
+    firm = new_bidder(1)
+    bid(project, firm, 180_000_000)
+    path = f"/trading/projects/{project.number}"
+    refused = api(firm.user).post(path + "/cancel", {"reason": "不想招了"})
+    assert (refused.status_code, refused.json()["code"]) == (403, "trading.not_officer")
+    assert api(trading.officer).post(path + "/cancel", {}).status_code == 400
+    cancelled = api(trading.officer).post(path + "/cancel", {"reason": "采购需求取消"}).json()
+    assert (cancelled["status"], cancelled["closed_reason"], cancelled["opening"]) == (
+        "cancelled",
+        "采购需求取消",
+        None,
+    )
+    package = api(None).get(path + "/ocds").text
+    assert (
+        firm.credit_code not in package and "numberOfTenderers" not in package and "180000000" not in package
+    )
+    assert json.loads(package)["releases"][-1]["tender"]["status"] == "cancelled"
+    assert api(trading.officer).post(path + "/cancel", {"reason": "再次"}).json()["code"] == "trading.state"
