@@ -156,7 +156,7 @@ def report(project: Project, *, by: User) -> list[Bid]:
         else:
             if project.status != S.EVALUATING:
                 raise Conflict("trading.state", "项目不在评标阶段。")
-            pending = members(project).filter(scored_at__isnull=True).count()
+            pending = members(project).filter(status=Seat.Status.CONFIRMED, scored_at__isnull=True).count()
             if pending:
                 raise Conflict("trading.scores_pending", f"还有{pending}位评委未提交评分。")
         return publish(project, by=by, action="report")
