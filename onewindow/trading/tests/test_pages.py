@@ -220,6 +220,8 @@ def test_scores_out_of_range_are_refused_and_kept(evaluating, as_user):
     assert as_user(seat.expert.user).post(url(project, "score"), post).status_code == 302
     seat.refresh_from_db()
     assert seat.scored_at is not None
+    after = text(as_user(seat.expert.user).get(url(project)))
+    assert 'data-testid="scored"' in after and 'data-testid="form-score"' not in after
 
 
 # ---- the result, objections, award, contract ------------------------------------------------------
