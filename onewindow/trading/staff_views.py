@@ -12,7 +12,7 @@ from onewindow.accounts.models import Department
 from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
 from onewindow.errors import DomainError, Forbidden
-from onewindow.trading import services
+from onewindow.trading import services, stats
 from onewindow.trading.models import KIND_METHODS, Kind, Method, Project
 from onewindow.trading.views import parse_datetime
 from onewindow.workdays import calendar
@@ -63,6 +63,7 @@ def workbench(request):
     return render(request, "trading/workbench.html", {
         "groups": [(key, title, hint, grouped[key]) for key, title, hint in GROUPS],
         "closed": closed[:CLOSED_SHOWN], "is_officer": services.is_officer(request.user), "now": now,
+        "may_read_stats": stats.may_read(request.user),
     })  # fmt: skip
 
 

@@ -322,9 +322,11 @@ def test_the_workbench_groups_by_what_needs_doing(announce, new_bidder, bid, at,
     page = as_user(trading.officer).get("/staff/trading/")
     groups = {key: [p.number for p in rows] for key, _, _, rows in page.context["groups"]}
     assert set(groups["open"]) == {waiting.number, due.number}
-    assert 'data-testid="new-project"' in text(page)
+    assert 'data-testid="new-project"' in text(page) and 'data-testid="statistics-link"' in text(page)
     supervising = as_user(world.head_a).get("/staff/trading/")  # dept_a supervises these projects
     assert due.number in text(supervising) and "new-project" not in text(supervising)
+    assert "statistics-link" not in text(supervising)  # the statistics are the center's and management's
+    assert "statistics-link" in text(as_user(world.supervisor).get("/staff/trading/"))
     assert due.number not in text(as_user(world.reviewer_b).get("/staff/trading/"))
     assert as_user(world.alice).get("/staff/trading/").status_code == 403
 
