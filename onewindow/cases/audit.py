@@ -5,7 +5,7 @@ matches (ARCHITECTURE.md "Audit trail")."""
 import hashlib
 import json
 
-from onewindow import fastsql
+from onewindow import clock, fastsql
 from onewindow.cases.models import Case, CaseEvent
 
 
@@ -36,6 +36,26 @@ def build_event(case: Case, *, at, actor, action: str, from_status: str, to_stat
 
 def _model(model, **values):
     return model(**values)
+
+
+def append_to_chain(subject, key: str, model, subject_field: str, *, by, action: str, from_status: str,
+                    reason: str = "", payload: dict | None = None):  # fmt: skip
+    """The next event of another module's chain (a cases.chain.ChainEvent `model`, saved): its
+    subject's row carries `event_count`, `last_hash` and `status`; `key` is what the hash names it
+    by (a purchase's or a project's number). Advances the chain head on the row — the caller holds
+    the row (just created, or locked) and saves it."""
+    payload = payload or {}
+    at = clock.now()
+    seq = subject.event_count + 1
+    actor_id = by.pk if by is not None else None
+    digest = event_hash(subject.last_hash, key, seq, at, actor_id, action, from_status, subject.status, reason,
+                        payload)  # fmt: skip
+    event = model.objects.create(
+        **{subject_field: subject}, seq=seq, at=at, actor_id=actor_id, action=action, from_status=from_status,
+        to_status=subject.status, reason=reason, payload=payload, prev_hash=subject.last_hash, hash=digest,
+    )  # fmt: skip
+    subject.event_count, subject.last_hash = seq, digest
+    return event
 
 
 TAMPERED = "事件内容与哈希链不符（记录被修改）"

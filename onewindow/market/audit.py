@@ -2,9 +2,8 @@
 event, hash-chained per subject with cases.audit's scheme (the agency's ref, the purchase's
 number in the hash). A draw's seed, candidates and result are in its event's payload."""
 
-from onewindow import clock
 from onewindow.accounts.models import User
-from onewindow.cases.audit import broken_at, event_hash, verify_chains
+from onewindow.cases.audit import append_to_chain, broken_at, verify_chains
 from onewindow.market.models import Agency, AgencyEvent, Purchase, PurchaseEvent
 
 # What each step of a purchase's chain is called on its pages (one list for the purchase page and
@@ -23,21 +22,10 @@ def _key(subject: Agency | Purchase) -> str:
 
 def append_event(subject: Agency | Purchase, *, by: User | None, action: str, from_status: str, reason: str = "",
                  payload: dict | None = None) -> AgencyEvent | PurchaseEvent:  # fmt: skip
-    """The next event of the subject's chain (saved); advances the chain head on the row — the
-    caller holds the row (just created, or locked) and saves it."""
-    payload = payload or {}
-    at = clock.now()
-    seq = subject.event_count + 1
-    actor_id = by.pk if by is not None else None
-    digest = event_hash(subject.last_hash, _key(subject), seq, at, actor_id, action, from_status, subject.status,
-                        reason, payload)  # fmt: skip
+    """The next event of the subject's chain (saved); the caller holds the subject's row and saves it."""
     model, field = (AgencyEvent, "agency") if isinstance(subject, Agency) else (PurchaseEvent, "purchase")
-    event = model.objects.create(
-        **{field: subject}, seq=seq, at=at, actor_id=actor_id, action=action, from_status=from_status,
-        to_status=subject.status, reason=reason, payload=payload, prev_hash=subject.last_hash, hash=digest,
-    )  # fmt: skip
-    subject.event_count, subject.last_hash = seq, digest
-    return event
+    return append_to_chain(subject, _key(subject), model, field, by=by, action=action, from_status=from_status,
+                           reason=reason, payload=payload)  # fmt: skip
 
 
 def chain_broken_at(subject: Agency | Purchase) -> int | None:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from onewindow.accounts.models import Applicant, Region, User
+from onewindow.cases.chain import ChainEvent
 
 
 class OwnerType(models.TextChoices):
@@ -192,27 +193,6 @@ class AgencyStaff(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class ChainEvent(models.Model):
-    """One step of a subject's hash chain (market.audit): who, when, from, to, why, and the data;
-    AgencyEvent and PurchaseEvent add their subject."""
-
-    seq = models.PositiveIntegerField("序号")
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
-    )
-    action = models.CharField("动作", max_length=24)
-    from_status = models.CharField("原状态", max_length=12, blank=True)
-    to_status = models.CharField("新状态", max_length=12, blank=True)
-    reason = models.TextField("理由", blank=True)
-    payload = models.JSONField("数据", default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        abstract = True
 
 
 class AgencyEvent(ChainEvent):

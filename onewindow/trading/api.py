@@ -651,7 +651,7 @@ _step("cancel", ReasonIn, lambda p, by, body: services.cancel(p, by=by, reason=b
 def project_ocds(request, number: str):
     """The project's OCDS 1.1 release package: every release of it, in order."""
     project = _project(number)
-    return ocds.package(project.releases.order_by("pk"), request.build_absolute_uri())
+    return ocds.package(project.releases.order_by("pk"), request.get_full_path())
 
 
 FEED_LIMIT = 100
@@ -679,7 +679,7 @@ def release_feed(
         rows = rows.filter(pk__gt=last)
     page = list(rows[: limit + 1])
     more, page = len(page) > limit, page[:limit]
-    pkg = ocds.package(page, request.build_absolute_uri())
+    pkg = ocds.package(page, request.get_full_path())
     return {**pkg, "next": page[-1].release_id if page else (cursor or None), "has_more": more}
 
 
@@ -690,4 +690,4 @@ def get_release(request, release_id: str):
     rows = Release.objects.filter(release_id=release_id)
     if not rows.exists():
         raise NotFound("trading.release_not_found", "未找到该 OCDS 发布。")
-    return ocds.package(rows, request.build_absolute_uri())
+    return ocds.package(rows, request.get_full_path())

@@ -3,9 +3,8 @@ project with cases.audit's scheme (the project's number in the hash). Before the
 names a price; the committee's names and the draw's seed join the chain when the evaluation
 starts."""
 
-from onewindow import clock
 from onewindow.accounts.models import User
-from onewindow.cases.audit import broken_at, event_hash, verify_chains
+from onewindow.cases.audit import append_to_chain, broken_at, verify_chains
 from onewindow.trading.models import Project, ProjectEvent
 
 # What each step is called on the pages.
@@ -22,20 +21,9 @@ SEALED_ACTIONS = frozenset({"bid", "withdraw"})
 
 def append_event(project: Project, *, by: User | None, action: str, from_status: str, reason: str = "",
                  payload: dict | None = None) -> ProjectEvent:  # fmt: skip
-    """The next event of the project's chain (saved); advances the chain head on the row — the
-    caller holds the row (just created, or locked) and saves it."""
-    payload = payload or {}
-    at = clock.now()
-    seq = project.event_count + 1
-    actor_id = by.pk if by is not None else None
-    digest = event_hash(project.last_hash, project.number, seq, at, actor_id, action, from_status, project.status,
-                        reason, payload)  # fmt: skip
-    event = ProjectEvent.objects.create(
-        project=project, seq=seq, at=at, actor_id=actor_id, action=action, from_status=from_status,
-        to_status=project.status, reason=reason, payload=payload, prev_hash=project.last_hash, hash=digest,
-    )  # fmt: skip
-    project.event_count, project.last_hash = seq, digest
-    return event
+    """The next event of the project's chain (saved); the caller holds the project's row and saves it."""
+    return append_to_chain(project, project.number, ProjectEvent, "project", by=by, action=action,
+                           from_status=from_status, reason=reason, payload=payload)  # fmt: skip
 
 
 def chain_broken_at(project: Project) -> int | None:

@@ -128,7 +128,7 @@ def draw(project: Project, *, by: User) -> list[Seat]:
 
 def _invite(project: Project, seat: Seat) -> None:
     notify.enqueue(phone=seat.expert.phone, event=Event.EXPERT_INVITED,
-                   context={"number": project.number, "answer_by": clock.now().astimezone(clock.hall_tz())},
+                   context={"number": project.number},
                    key=f"trading:{project.number}:seat:{seat.expert.number}", subject_kind="trading",
                    subject_key=project.number)  # fmt: skip
 

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from onewindow.accounts.models import Applicant, Department, Region, User
+from onewindow.cases.chain import ChainEvent
 
 
 class Kind(models.TextChoices):
@@ -398,7 +399,7 @@ class Contract(models.Model):
         return f"合同 {self.project_id}"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(ChainEvent):
     """One step of a project (公告、投标、撤回、开标、抽取、评标、公示、异议、定标、签约 …),
     hash-chained per project (its number) with cases.audit's scheme. No event of a bid before the
     opening names its price: the payload holds only the receipt's digest."""
@@ -406,18 +407,6 @@ class ProjectEvent(models.Model):
     project = models.ForeignKey(
         Project, models.PROTECT, related_name="events", verbose_name="交易项目", db_index=False
     )
-    seq = models.PositiveIntegerField("序号")
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
-    )
-    action = models.CharField("动作", max_length=24)
-    from_status = models.CharField("原状态", max_length=12, blank=True)
-    to_status = models.CharField("新状态", max_length=12, blank=True)
-    reason = models.TextField("理由", blank=True)
-    payload = models.JSONField("数据", default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = verbose_name_plural = "交易项目事件"

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 from onewindow import clock
+from onewindow.links import public_url
 from onewindow.trading import sealing
 from onewindow.trading.models import Kind, Method, Project, Release
 
@@ -145,15 +146,16 @@ def record(project: Project, tag: str) -> Release:
     )
 
 
-def package(releases, uri: str) -> dict:
-    """A release package (release-package-schema) of `releases` (Release rows)."""
+def package(releases, path: str) -> dict:
+    """A release package (release-package-schema) of `releases` (Release rows), published at the
+    site path `path` (its absolute address at the hall's public address)."""
     return {
-        "uri": uri,
+        "uri": public_url(path),
         "version": "1.1",
         "publishedDate": _iso(clock.now()),
         "publisher": PUBLISHER,
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "publicationPolicy": f"{settings.ONEWINDOW_PUBLIC_URL}/trading/",
+        "publicationPolicy": public_url("/trading/"),
         "releases": [r.data for r in releases],
     }
 

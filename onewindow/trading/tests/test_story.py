@@ -71,4 +71,4 @@ def test_the_whole_story(evaluating, at, trading, new_bidder):
     assert replay["same"] and replay["seed_matches_commitment"] and replay["candidates_match_hash"]
     releases = list(Release.objects.filter(project=project))
     assert [r.tag for r in releases] == ["tender", "tenderUpdate", "award", "award", "contract"]
-    assert ocds.validate(ocds.package(releases, "http://testserver/api/v1/trading/x")) == []
+    assert ocds.validate(ocds.package(releases, f"/api/v1/trading/projects/{project.number}/ocds")) == []
