@@ -107,6 +107,8 @@ def test_no_path_reads_a_bid_before_the_opening(sealed, world, trading, api, as_
     # The project's pages, where the pages exist (built by another part of the work).
     pages = [route for route, pattern, namespace in url_patterns(get_resolver()) if namespace == "trading"
              and "<str:number>" in route and route.count("<") == 1]  # fmt: skip
+    assert "trading/projects/<str:number>/" in pages  # the project page is checked, not skipped
+    pages += ["trading/", "staff/trading/"]  # the board and the workbench list it too
     for route in pages:
         for who, user in readers(world, trading, firms, root).items():
             page = as_user(user).get("/" + route.replace("<str:number>", project.number), follow=True)
