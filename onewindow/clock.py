@@ -27,6 +27,11 @@ def today() -> dt.date:
     return now().astimezone(hall_tz()).date()
 
 
+def in_hall(at: dt.datetime) -> dt.datetime:
+    """A time given without an offset is the hall's time (API.md asks for one; forms never send one)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=hall_tz())
+
+
 @contextlib.contextmanager
 def frozen(at: dt.datetime | dt.date):
     """Freeze the clock (tests, demo data). A date means 09:00 in the hall's time zone."""

@@ -3,8 +3,10 @@ API): texts trimmed, required or not, within their column and free of control ch
 cannot even be stored on PostgreSQL); money typed in yuan. A refusal is a DomainError whose code
 starts with the module's prefix (`market.required`, `trading.amount` …) and changes nothing."""
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from onewindow import clock
 from onewindow.errors import DomainError
 
 FEN_MAX = 10**13  # 1,000 亿元: keeps every amount a safe integer (JSON, JavaScript)
@@ -49,3 +51,38 @@ def yuan_to_fen(value, field: str, label: str, *, prefix: str, fen_max: int = FE
 def yuan(fen: int) -> str:
     """Fen as yuan for people: 1,234,567.80."""
     return f"{Decimal(fen) / 100:,.2f}"
+
+
+# Times people give are of this world: a year near 1 or 9999 would overflow the conversion to UTC.
+YEARS = (1900, 2999)
+
+
+def moment(at: dt.datetime, field: str, label: str, *, prefix: str) -> dt.datetime:
+    """A time given (a form's field or an API's value): the hall's time when it has no offset,
+    refused outside YEARS."""
+    if not YEARS[0] <= at.year <= YEARS[1]:
+        raise DomainError(f"{prefix}.datetime", f"{label}超出范围。", details={"field": field})
+    return clock.in_hall(at)
+
+
+def parse_datetime(value, field: str, label: str, *, prefix: str) -> dt.datetime:
+    """A time typed as YYYY-MM-DDTHH:MM (a datetime-local field), in the hall's time zone."""
+    try:
+        at = dt.datetime.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise DomainError(f"{prefix}.datetime", f"请填写{label}，如 2026-11-23 09:30。",
+                          details={"field": field}) from None  # fmt: skip
+    return moment(at, field, label, prefix=prefix)
+
+
+def parse_date(value, field: str, label: str, *, prefix: str) -> dt.date:
+    """A date typed as YYYY-MM-DD, refused outside YEARS."""
+    try:
+        day = dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise DomainError(
+            f"{prefix}.date", f"请填写{label}，如 2026-12-01。", details={"field": field}
+        ) from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise DomainError(f"{prefix}.date", f"{label}超出范围。", details={"field": field})
+    return day

@@ -31,3 +31,17 @@ class Paged(PaginationBase):
         if offset and offset >= count:
             raise DomainError("request.page_out_of_range", f"第{pagination.page}页超出范围（共{count}条）。")
         return {"count": count, "results": list(queryset[offset : offset + pagination.page_size])}
+
+
+class Answered:
+    """A queryset whose rows are answered (`answer(row)`, e.g. an API's `out`) only for the page
+    asked: Paged counts it and slices it, so a list never builds an answer for rows it does not show."""
+
+    def __init__(self, rows, answer):
+        self.rows, self.answer = rows, answer
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __getitem__(self, part: slice) -> list[dict]:
+        return [self.answer(row) for row in self.rows[part]]

@@ -224,7 +224,7 @@ def _when(value: str, name: str) -> dt.datetime | None:
     if not 1900 <= at.year <= 2999:
         raise _bad(f"参数 {name} 超出范围。")
     # The spec wants an offset; a time without one is read as hall time (Asia/Shanghai).
-    return at if at.tzinfo else at.replace(tzinfo=clock.hall_tz())
+    return clock.in_hall(at)
 
 
 def _codes(value: str, name: str, max_length: int) -> list[str]:

@@ -10,12 +10,12 @@ from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
-from onewindow import clock
+from onewindow import inputs
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError
 from onewindow.market import selection, services
 from onewindow.market.models import Purchase, Registration, ServiceType
-from onewindow.paging import Paged
+from onewindow.paging import Answered, Paged
 
 router = Router(tags=["market"])
 S = Purchase.Status
@@ -104,24 +104,6 @@ def out(p: Purchase, user, reliefs: dict | None = None) -> dict:
 _purchase = selection.purchase_by_number
 
 
-class _Page:
-    """A queryset whose rows are answered (`out`) only for the page asked (Paged slices it)."""
-
-    def __init__(self, rows, answer):
-        self.rows, self.answer = rows, answer
-
-    def count(self) -> int:
-        return self.rows.count()
-
-    def __getitem__(self, part: slice) -> list[dict]:
-        return [self.answer(p) for p in self.rows[part]]
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    """A deadline sent without an offset is the hall's time (API.md asks for one)."""
-    return at.replace(tzinfo=clock.hall_tz()) if at.tzinfo is None else at
-
-
 def _done(request, p: Purchase) -> dict:
     return out(_purchase(p.number), request.user)
 
@@ -148,7 +130,7 @@ def list_purchases(request, service_type: str = "", status: str = ""):
         "open", Case(When(status=S.POSTED, then="registration_deadline")), "-posted_at", "-pk"
     )
     reliefs = services.reliefs()  # once for the page, not once per purchase
-    return _Page(rows, lambda p: out(p, request.user, reliefs))
+    return Answered(rows, lambda p: out(p, request.user, reliefs))
 
 
 @router.get("/market/purchases/{number}", response=PurchaseOut, auth=None, operation_id="market_get_purchase")
@@ -202,7 +184,7 @@ def post_purchase(request, payload: PostIn):
         by=request.user, owner_type=payload.owner_type, title=payload.title,
         service_type=ServiceType.objects.filter(code=payload.service_type, is_active=True).first(),
         scope=payload.scope, budget_fen=payload.budget_fen, time_limit_days=payload.time_limit_days,
-        method=payload.method, registration_deadline=_aware(payload.registration_deadline),
+        method=payload.method, registration_deadline=inputs.moment(payload.registration_deadline, "registration_deadline", "报名截止时间", prefix="market"),
         government_invested=payload.government_invested, project_code=payload.project_code,
     )  # fmt: skip
     return HttpStatus(201, _done(request, p))
@@ -269,6 +251,10 @@ class RepostIn(Schema):
 def repost(request, number: str, payload: RepostIn):
     """重新发布 a failed purchase: answers the new purchase (201)."""
     new = selection.repost(
-        _purchase(number), by=request.user, registration_deadline=_aware(payload.registration_deadline)
+        _purchase(number),
+        by=request.user,
+        registration_deadline=inputs.moment(
+            payload.registration_deadline, "registration_deadline", "报名截止时间", prefix="market"
+        ),
     )
     return HttpStatus(201, _done(request, new))

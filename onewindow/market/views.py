@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.permissions import public, requires
 from onewindow.actions import dispatch
 from onewindow.errors import DomainError, Forbidden, NotFound
@@ -30,12 +30,7 @@ CONTRACT_STATUSES = (S.SELECTED, S.CONTRACTED, S.DELIVERED, S.COMPLETED)
 
 def parse_deadline(value, field: str = "registration_deadline") -> dt.datetime:
     """A deadline typed as YYYY-MM-DDTHH:MM (a datetime-local field) in the hall's time zone."""
-    try:
-        at = dt.datetime.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError("market.deadline", "请填写报名截止时间，如 2026-11-06 17:00。",
-                          details={"field": field}) from None  # fmt: skip
-    return at.replace(tzinfo=clock.hall_tz()) if at.tzinfo is None else at
+    return inputs.parse_datetime(value, field, "报名截止时间", prefix="market")
 
 
 def contract_url(purchase: Purchase) -> str:

@@ -75,7 +75,8 @@ def offers_projects(user: User) -> bool:
     empty 建设项目 page with no word of why (issue 15); staff reach projects by their own links."""
     if not user.is_authenticated:
         return False
-    if Applicant.objects.filter(user=user, kind=Applicant.Kind.LEGAL).exists():
+    applicant = getattr(user, "applicant", None)  # cached on the user (the frame loads it with the user)
+    if applicant is not None and applicant.kind == Applicant.Kind.LEGAL:
         return True
     return visible_projects(user).exists()
 

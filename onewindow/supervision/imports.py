@@ -106,9 +106,7 @@ def _when(text: str) -> dt.datetime | None:
         at = parse_datetime(text)
     except ValueError:
         return None
-    if at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=clock.hall_tz())
-    return at
+    return clock.in_hall(at) if at is not None else None
 
 
 def _flag(value) -> bool | None:

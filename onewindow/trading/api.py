@@ -23,12 +23,12 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
-from onewindow import clock
+from onewindow import inputs
 from onewindow.accounts import services as account_services
 from onewindow.accounts.models import Department
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden, NotFound
-from onewindow.paging import MAX_PAGE_SIZE, Paged
+from onewindow.paging import MAX_PAGE_SIZE, Answered, Paged
 from onewindow.trading import (
     award,
     bids,
@@ -269,8 +269,7 @@ def out(p: Project, user) -> dict:
     bids before the opening."""
     candidates = None
     if p.reported_at is not None and p.status in (S.PUBLICITY, S.AWARDED, S.CONTRACTED):
-        ranked = Bid.objects.filter(project=p, rank__isnull=False, rank__lte=services.CANDIDATES)
-        candidates = list(ranked.order_by("rank").values_list("bidder__credit_code", flat=True))
+        candidates = [b.bidder.credit_code for b in evaluation.candidates(p)]
     won = p.awarded_bid if p.awarded_bid_id else None
     contract = getattr(p, "contract", None) if p.status == S.CONTRACTED else None
     return {
@@ -310,26 +309,12 @@ def _project(number: str) -> Project:
     return services.by_number(number)
 
 
+def _moment(at: dt.datetime, field: str, label: str) -> dt.datetime:
+    return inputs.moment(at, field, label, prefix="trading")
+
+
 def _done(request, number: str) -> dict:
     return out(_project(number), request.user)
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    """A time sent without an offset is the hall's time (API.md asks for one)."""
-    return at.replace(tzinfo=clock.hall_tz()) if at.tzinfo is None else at
-
-
-class _Page:
-    """A queryset whose rows are answered only for the page asked (Paged slices it)."""
-
-    def __init__(self, rows, answer):
-        self.rows, self.answer = rows, answer
-
-    def count(self) -> int:
-        return self.rows.count()
-
-    def __getitem__(self, part: slice) -> list[dict]:
-        return [self.answer(p) for p in self.rows[part]]
 
 
 # ---- the board -------------------------------------------------------------------------------------
@@ -353,7 +338,7 @@ def list_projects(request, kind: str = "", method: str = "", status: str = ""):
         rows = rows.filter(method=method)
     if status:
         rows = rows.filter(status=status)
-    return _Page(rows, _summary)
+    return Answered(rows, _summary)
 
 
 @router.get("/trading/projects/{number}", response=ProjectOut, auth=None, operation_id="trading_get_project")
@@ -393,7 +378,8 @@ def announce(request, payload: AnnounceIn):
         method=payload.method, title=payload.title, budget_fen=payload.budget_fen,
         supervisor=Department.objects.filter(code=payload.supervisor.strip()).first(),
         description=payload.description, documents=payload.documents,
-        clarification_until=_aware(payload.clarification_until), opening_at=_aware(payload.opening_at),
+        clarification_until=_moment(payload.clarification_until, "clarification_until", "澄清截止时间"),
+        opening_at=_moment(payload.opening_at, "opening_at", "投标截止/开标时间"),
         price_weight=payload.price_weight, committee_size=payload.committee_size,
         economic_experts=payload.economic_experts, specialty=payload.specialty, reserves=payload.reserves,
         agency=payload.agency,
@@ -474,16 +460,6 @@ class BidOut(Schema):
     )
 
 
-def _may_read_document(project: Project, bid: Bid, user) -> bool:
-    if services.is_overseer(user, project) or services.is_owner(user, project):
-        return True
-    if services.bidder_of(user) == bid.bidder:
-        return True
-    expert = services.expert_of(user)
-    return expert is not None and project.evaluation_started_at is not None and Seat.objects.filter(
-        project=project, expert=expert, role=Seat.Role.MEMBER, status=Seat.Status.CONFIRMED).exists()  # fmt: skip
-
-
 @router.get("/trading/projects/{number}/bids/{credit_code}", response=BidOut, auth=None,
             operation_id="trading_get_bid")  # fmt: skip
 @public
@@ -499,7 +475,7 @@ def get_bid(request, number: str, credit_code: str):
     if found is None:
         raise NotFound("trading.bid_not_found", "该单位在本项目没有开标的投标文件。")
     document = None
-    if _may_read_document(project, found, _caller(request)):
+    if services.may_read_document(project, found, _caller(request)):
         data, doc = sealing.open_document(found)
         document = {"text": data.decode(), "digest": sealing.digest(data),
                     "matches_receipt": sealing.digest(data) == found.digest, "price_fen": doc["price_fen"],

@@ -91,6 +91,15 @@ def submit_scores(
     return seat
 
 
+def candidates(project: Project) -> list[Bid]:
+    """The candidates as published (中标候选人): the first CANDIDATES of the ranking — a bid set
+    aside has no rank — best first; [] before the report."""
+    if project.reported_at is None:
+        return []
+    ranked = Bid.objects.filter(project=project, rank__isnull=False, rank__lte=services.CANDIDATES)
+    return list(ranked.select_related("bidder").order_by("rank"))
+
+
 def rank(project: Project, bids: list[Bid], scores: dict[int, list[Decimal]]) -> list[Bid]:
     """Sets price_score, technical_score, total_score and rank on the valid `bids` (not saved) and
     returns them ranked; `scores` bid pk → the members' points."""

@@ -18,7 +18,7 @@ from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.serials import next_serial
 from onewindow.trading import ocds, sealing
 from onewindow.trading.audit import SEALED_ACTIONS, append_event
-from onewindow.trading.models import KIND_METHODS, Bidder, Expert, Kind, Method, Project, ProjectEvent
+from onewindow.trading.models import KIND_METHODS, Bidder, Expert, Kind, Method, Project, ProjectEvent, Seat
 from onewindow.workdays import calendar
 
 FEN_MAX = 10**14  # 1 万亿元: above any project here; every amount stays a safe integer
@@ -78,15 +78,14 @@ def parse_int(value, field: str, label: str, low: int, high: int) -> int:
 
 
 def bidder_of(user: User) -> Bidder | None:
-    if not user.is_authenticated:
-        return None
-    return Bidder.objects.filter(user=user).first()
+    """The bidder a portal account acts for (None: not a bidder's account). The reverse accessor
+    caches on the user, so a request asks the database once however often it is asked here."""
+    return getattr(user, "bidder", None) if user.is_authenticated else None
 
 
 def expert_of(user: User) -> Expert | None:
-    if not user.is_authenticated:
-        return None
-    return Expert.objects.filter(user=user).first()
+    """The pool's expert an account belongs to (None: not an expert's), cached as bidder_of."""
+    return getattr(user, "expert", None) if user.is_authenticated else None
 
 
 def is_officer(user: User) -> bool:
@@ -112,6 +111,26 @@ def is_overseer(user: User, project: Project | None = None) -> bool:
 
 def is_owner(user: User, project: Project) -> bool:
     return user.is_authenticated and project.owner_user_id == user.pk
+
+
+def reads_every_document(project: Project, user: User) -> bool:
+    """Who reads every bid's full document once the bids are opened: the trading center and the
+    overseers, the owner, and the committee's confirmed members once the evaluation starts. (The
+    opening record — bidder, price, days — is public; a bidder always reads its own document.)"""
+    if project.opened_at is None:
+        return False
+    if is_overseer(user, project) or is_owner(user, project):
+        return True
+    expert = expert_of(user)
+    return (expert is not None and project.evaluation_started_at is not None
+            and Seat.objects.filter(project=project, expert=expert, role=Seat.Role.MEMBER,
+                                    status=Seat.Status.CONFIRMED).exists())  # fmt: skip
+
+
+def may_read_document(project: Project, bid, user: User) -> bool:
+    """Whether `user` may read this opened bid's full document (one rule for the API and the pages)."""
+    bidder = bidder_of(user)
+    return (bidder is not None and bid.bidder_id == bidder.pk) or reads_every_document(project, user)
 
 
 def min_bids(project: Project) -> int:

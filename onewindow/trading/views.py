@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.permissions import public, requires
 from onewindow.actions import dispatch
 from onewindow.errors import DomainError, NotFound
@@ -28,22 +28,11 @@ PAGE_SIZE = 30
 
 
 def parse_datetime(value, field: str, label: str) -> dt.datetime:
-    """A time typed as YYYY-MM-DDTHH:MM (a datetime-local field), in the hall's time zone."""
-    try:
-        at = dt.datetime.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError("trading.datetime", f"请填写{label}，如 2026-11-23 09:30。",
-                          details={"field": field}) from None  # fmt: skip
-    return at.replace(tzinfo=clock.hall_tz()) if at.tzinfo is None else at
+    return inputs.parse_datetime(value, field, label, prefix="trading")
 
 
 def parse_date(value, field: str, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(
-            "trading.date", f"请填写{label}，如 2026-12-01。", details={"field": field}
-        ) from None
+    return inputs.parse_date(value, field, label, prefix="trading")
 
 
 def savings(project: Project) -> dict | None:
@@ -95,15 +84,14 @@ def _page(request, number: str, *, error: str = "", form=None, status: int = 200
     opened = p.opened_at is not None
     record = list(bids.active_bids(p)) if opened else []
     ranking = sorted((b for b in record if b.rank), key=lambda b: b.rank) if p.reported_at else []
-    # The committee's documents: its members read the bids once the evaluation starts.
-    reading = (seat is not None and seat.role == Seat.Role.MEMBER and seat.status == Seat.Status.CONFIRMED
-               and p.evaluation_started_at is not None)  # fmt: skip
+    # The bids' documents, for those who read them all (services.reads_every_document).
+    reading = services.reads_every_document(p, user)
     valid = evaluation.valid_bids(p) if reading else []
     form = form or {}
     return render(request, "trading/project.html", {
         "p": p, "actions": actions, "error": error, "form": form, "is_officer": officer, "is_owner": owner,
         "overseer": services.is_overseer(user, p), "opened": opened, "record": record, "ranking": ranking,
-        "candidates": [b for b in ranking if not b.disqualified][: services.CANDIDATES],
+        "candidates": evaluation.candidates(p),
         "valid": valid, "reading": reading, "seat": seat,
         "score_rows": [(b, form.get(f"points_{b.pk}", ""), form.get(f"comment_{b.pk}", "")) for b in valid],
         "technical_max": 100 - p.price_weight, "technical_experts": p.committee_size - p.economic_experts,

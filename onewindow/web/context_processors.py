@@ -1,5 +1,5 @@
 from onewindow import clock
-from onewindow.accounts.models import Role
+from onewindow.accounts.models import Role, User
 from onewindow.accounts.queries import has_role, staff_of
 
 
@@ -23,6 +23,9 @@ def hall(request):
         from onewindow.projects.queries import offers_projects
         from onewindow.trading.services import bidder_of, expert_of
 
+        # The portal roles in one query (the reverse one-to-ones, cached on this copy of the user)
+        # instead of one query per role on every page.
+        user = User.objects.select_related("applicant", "agency", "bidder", "expert").get(pk=user.pk)
         # 「我的项目」 only for a citizen who has projects or registers them (a company).
         context["my_projects"] = offers_projects(user)
         # 中介超市: everyone; 我的采购 for an owner (a legal person), 我的报名 for an agency;

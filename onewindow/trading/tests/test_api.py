@@ -281,3 +281,13 @@ def test_cancelling_before_the_opening_publishes_nothing_of_the_bids(
     )
     assert json.loads(package)["releases"][-1]["tender"]["status"] == "cancelled"
     assert api(trading.officer).post(path + "/cancel", {"reason": "再次"}).json()["code"] == "trading.state"
+
+
+@pytest.mark.parametrize("field", ["clarification_until", "opening_at"])
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "9999-12-31T23:59:59+08:00"])
+def test_times_out_of_this_world_are_refused_not_crashed(trading, api, at, field, value):
+    """A year near 1 or 9999 would overflow the conversion to UTC (a 500): refused with 400."""
+    at(MONDAY)
+    refused = api(trading.officer).post("/trading/projects", announcement(trading, **{field: value}))
+    assert (refused.status_code, refused.json()["code"]) == (400, "trading.datetime")
+    assert refused.json()["details"]["field"] == field and not Project.objects.exists()
