@@ -14,7 +14,7 @@ report)."""
 from django.contrib import admin
 from django.db.models import Q
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.masking import mask_phone
 from onewindow.readonly_admin import ReadOnlyAdmin
 from onewindow.trading.audit import SEALED_ACTIONS
@@ -36,7 +36,7 @@ from onewindow.trading.models import (
 
 
 def _yuan(fen):
-    return "" if fen is None else f"{fen / 100:,.2f}"
+    return "" if fen is None else inputs.yuan(fen)
 
 
 class CreditRecordInline(admin.TabularInline):

@@ -40,6 +40,9 @@ class Method(models.TextChoices):
     LISTING = "listing", "挂牌"
 
 
+# The kinds sold to the highest price at or above a reserve (价高者得), with no committee.
+AUCTION_KINDS = (Kind.LAND, Kind.PROPERTY)
+
 # The methods of each kind (RULES.md: 招标投标法, 政府采购法; land 招拍挂; property 拍卖/挂牌).
 KIND_METHODS = {
     Kind.WORKS: (Method.OPEN_TENDER, Method.INVITED_TENDER),
@@ -254,7 +257,7 @@ class Project(models.Model):
     @property
     def is_auction(self) -> bool:
         """Land and property: the highest price wins, no committee (价高者得)."""
-        return self.kind in (Kind.LAND, Kind.PROPERTY)
+        return self.kind in AUCTION_KINDS
 
 
 class Bid(models.Model):

@@ -18,7 +18,17 @@ from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
 from onewindow.serials import next_serial
 from onewindow.trading import ocds, sealing
 from onewindow.trading.audit import SEALED_ACTIONS, append_event
-from onewindow.trading.models import KIND_METHODS, Bidder, Expert, Kind, Method, Project, ProjectEvent, Seat
+from onewindow.trading.models import (
+    AUCTION_KINDS,
+    KIND_METHODS,
+    Bidder,
+    Expert,
+    Kind,
+    Method,
+    Project,
+    ProjectEvent,
+    Seat,
+)
 from onewindow.workdays import calendar
 
 FEN_MAX = 10**14  # 1 万亿元: above any project here; every amount stays a safe integer
@@ -109,6 +119,17 @@ def is_overseer(user: User, project: Project | None = None) -> bool:
     return project is not None and staff.department_id == project.supervisor_id
 
 
+def watched_projects(user: User):
+    """The projects a member of staff may watch: every one for the trading center and hall
+    management; its own for a supervising department's staff (is_overseer's rule, for a list)."""
+    if is_overseer(user):
+        return Project.objects.all()
+    staff = staff_of(user)
+    if staff is None or staff.department_id is None:
+        raise Forbidden("trading.not_overseer", "只有公共资源交易中心、大厅管理人员和行政监督部门可以查看。")
+    return Project.objects.filter(supervisor_id=staff.department_id)
+
+
 def is_owner(user: User, project: Project) -> bool:
     return user.is_authenticated and project.owner_user_id == user.pk
 
@@ -139,7 +160,7 @@ def min_bids(project: Project) -> int:
 
 def min_committee(kind: str, method: str, budget_fen: int) -> int:
     """The smallest committee the law allows (0: decided by price alone, no committee)."""
-    if kind in (Kind.LAND, Kind.PROPERTY):
+    if kind in AUCTION_KINDS:
         return 0
     if method in PANEL_METHODS:
         return 3
@@ -207,7 +228,7 @@ def announce(*, by: User, owner: Applicant, kind: str, method: str, title: str, 
     specialty = text(specialty, "specialty", "技术专家专业", 50, required=False)
     if not 1 <= budget_fen <= FEN_MAX:
         raise DomainError("trading.amount", "预算金额超出允许范围。", details={"field": "budget"})
-    auction = kind in (Kind.LAND, Kind.PROPERTY)
+    auction = kind in AUCTION_KINDS
     if auction:
         price_weight, committee_size, economic_experts, reserves = 100, 0, 0, 0
     if not 10 <= price_weight <= 100:

@@ -7,14 +7,12 @@ import datetime as dt
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.models import Department
 from onewindow.accounts.permissions import requires
-from onewindow.accounts.queries import staff_of
 from onewindow.errors import DomainError, Forbidden
 from onewindow.trading import services, stats
 from onewindow.trading.models import KIND_METHODS, Kind, Method, Project
-from onewindow.trading.views import parse_datetime
 from onewindow.workdays import calendar
 
 S = Project.Status
@@ -40,21 +38,11 @@ def todo(p: Project, now: dt.datetime) -> str:
     return {S.EVALUATING: "evaluating", S.PUBLICITY: "publicity", S.AWARDED: "awarded"}[p.status]
 
 
-def _projects(user):
-    """The projects this member of staff may watch."""
-    if services.is_overseer(user):
-        return Project.objects.all()
-    staff = staff_of(user)
-    if staff is None or staff.department_id is None:
-        raise Forbidden("trading.not_overseer", "只有公共资源交易中心、大厅管理人员和行政监督部门可以查看。")
-    return Project.objects.filter(supervisor_id=staff.department_id)
-
-
 @requires()
 @require_GET
 def workbench(request):
     now = clock.now()
-    rows = _projects(request.user).select_related("owner", "supervisor")
+    rows = services.watched_projects(request.user).select_related("owner", "supervisor")
     live = rows.exclude(status__in=(S.CONTRACTED, S.FAILED, S.CANCELLED)).order_by("opening_at", "pk")
     grouped: dict[str, list] = {key: [] for key, _, _ in GROUPS}
     for p in live:
@@ -83,8 +71,9 @@ def _announce(by, form) -> Project:
         budget_fen=services.parse_yuan(form.get("budget", ""), "budget", "预算金额"),
         supervisor=Department.objects.filter(pk=department).first() if department.isdigit() else None,
         description=form.get("description", ""), documents=form.get("documents", ""), agency=form.get("agency", ""),
-        clarification_until=parse_datetime(form.get("clarification_until"), "clarification_until", "澄清截止时间"),
-        opening_at=parse_datetime(form.get("opening_at"), "opening_at", "投标截止/开标时间"),
+        clarification_until=inputs.parse_datetime(form.get("clarification_until"), "clarification_until", "澄清截止时间",
+                                                   prefix="trading"),
+        opening_at=inputs.parse_datetime(form.get("opening_at"), "opening_at", "投标截止/开标时间", prefix="trading"),
         price_weight=services.parse_int(form.get("price_weight", ""), "price_weight", "价格分权重", 10, 100),
         committee_size=services.parse_int(form.get("committee_size", "0") or "0", "committee_size", "评标委员会人数",
                                           0, services.COMMITTEE_MAX),

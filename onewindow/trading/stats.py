@@ -21,10 +21,9 @@ from onewindow.accounts.models import Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.errors import DomainError, Forbidden
 from onewindow.trading import services
-from onewindow.trading.models import Kind, Method, Project
+from onewindow.trading.models import AUCTION_KINDS, Kind, Method, Project
 
 FIRST_YEAR = 2000
-AUCTION_KINDS = (Kind.LAND, Kind.PROPERTY)
 KIND_ORDER = [k for k, _ in Kind.choices]
 METHOD_ORDER = [m for m, _ in Method.choices]
 CENT = Decimal("0.01")

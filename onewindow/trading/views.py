@@ -27,10 +27,6 @@ S = Project.Status
 PAGE_SIZE = 30
 
 
-def parse_datetime(value, field: str, label: str) -> dt.datetime:
-    return inputs.parse_datetime(value, field, label, prefix="trading")
-
-
 def parse_date(value, field: str, label: str) -> dt.date:
     return inputs.parse_date(value, field, label, prefix="trading")
 
