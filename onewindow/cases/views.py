@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow import clock, ratelimit
+from onewindow import clock, inputs, ratelimit
 from onewindow.accounts import services as accounts
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
@@ -170,10 +170,7 @@ def _notice(post) -> list[dict]:
 
 
 def _date(raw: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        raise DomainError("case.form_date", "请填写正确的日期（年-月-日）。") from None
+    return inputs.parse_date(raw, "date", "日期", prefix="case")
 
 
 def _int(raw: str | None, *, label: str) -> int:

@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from onewindow import inputs
 from onewindow.accounts.models import Department
 from onewindow.errors import DomainError
 from onewindow.hotline.figures import NO_DEPARTMENT
@@ -69,7 +70,10 @@ def period_of(week_text: str | None, month_text: str | None, today: dt.date) -> 
         if month_text:
             return month(dt.datetime.strptime(month_text, "%Y-%m").date())
         if week_text:
-            return week(dt.date.fromisoformat(week_text))
+            day = dt.date.fromisoformat(week_text)
+            if not inputs.YEARS[0] <= day.year <= inputs.YEARS[1]:
+                raise ValueError(week_text)
+            return week(day)
     except ValueError:
         raise DomainError(
             "hotline.invalid_period", "日期格式不正确，周报请用YYYY-MM-DD，月报请用YYYY-MM。"

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from onewindow import clock, ratelimit
+from onewindow import clock, inputs, ratelimit
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -142,10 +142,7 @@ def shared_partial(request, number: str):
 def _date(raw: str | None) -> dt.date | None:
     if not raw:
         return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError("license.form_date", "请填写正确的日期（年-月-日）。") from None
+    return inputs.parse_date(raw, "date", "日期", prefix="license")
 
 
 ACTIONS = {

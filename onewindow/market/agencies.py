@@ -15,7 +15,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.identity import credit_code_error
 from onewindow.accounts.models import Hall, Region, User, new_ref
 from onewindow.accounts.queries import staff_of
@@ -159,12 +159,7 @@ def _date(value, field: str, label: str) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(
-            "market.date", f"{label}应为日期，如 2026-01-31。", details={"field": field}
-        ) from None
+    return inputs.parse_date(value, field, label, prefix="market")
 
 
 def _service_type(value, field: str) -> ServiceType:

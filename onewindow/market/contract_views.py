@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.permissions import public, requires
 from onewindow.actions import dispatch
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
@@ -178,9 +178,10 @@ def grade_staff(request):
 
 def _date(value) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        day = dt.date.fromisoformat(str(value).strip())
     except ValueError:
         return None
+    return day if inputs.YEARS[0] <= day.year <= inputs.YEARS[1] else None
 
 
 def _misconduct(post, by):

@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.models import DEPARTMENT_ROLES
 from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
 from onewindow.actions import dispatch
 from onewindow.cases import queries as case_queries
-from onewindow.errors import DomainError, NotFound
+from onewindow.errors import NotFound
 from onewindow.payments import queries, services
 from onewindow.payments.models import NoticeState
 
@@ -92,10 +92,11 @@ def issue(request, number: str):
 def reconciliation(request):
     """日对账 (?day=YYYY-MM-DD): issued, paid, unpaid, and not deposited within 24 hours."""
     today = clock.today()
-    try:
-        day = dt.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else today
-    except ValueError:
-        raise DomainError("payment.form_date", "请填写正确的日期（年-月-日）。") from None
+    day = (
+        inputs.parse_date(request.GET["day"], "day", "日期", prefix="payment")
+        if request.GET.get("day")
+        else today
+    )
     services.issue_due_notices()
     data = queries.reconciliation(queries.reconciliation_halls(request.user), day)
     return render(request, "payments/reconciliation.html", {

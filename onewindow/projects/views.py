@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.models import Applicant, Department, Role, User
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -108,10 +108,7 @@ def _order(post) -> int:
 
 
 def _date(raw: str | None, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        raise DomainError("project.form_date", f"请填写正确的{label}（年-月-日）。") from None
+    return inputs.parse_date(raw, "date", label, prefix="project")
 
 
 def _tolerated(post) -> list[str]:

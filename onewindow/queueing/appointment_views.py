@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from onewindow import clock
+from onewindow import clock, inputs
 from onewindow.accounts.models import Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError
@@ -16,12 +16,7 @@ from onewindow.queueing.models import Appointment, Category
 
 
 def _day(value: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else clock.today()
-    except ValueError:
-        raise DomainError(
-            "queue.bad_date", f"日期“{value}”格式不正确，请按 2026-01-31 的格式选择。"
-        ) from None
+    return inputs.parse_date(value, "day", "日期", prefix="queue") if value else clock.today()
 
 
 @public  # anyone may see the free slots; booking (POST) asks for a login
@@ -45,7 +40,7 @@ def appointments_page(request, hall_code: str):
         error = exc
     except ValueError:
         error = DomainError("queue.no_slot", "请选择一个时段。")
-    if category is not None and (error is None or error.code != "queue.bad_date"):
+    if category is not None and (error is None or error.code != "queue.date"):
         try:
             day_slots = appointments.slots(hall, category, day)  # still shown after a refusal
         except DomainError as exc:
