@@ -44,7 +44,11 @@ class Restored:
 
 
 def default_output() -> Path:
-    return Path(settings.VAR_DIR) / "backups" / f"onewindow-{clock.now().astimezone(clock.hall_tz()):%Y%m%d-%H%M%S}"
+    return (
+        Path(settings.VAR_DIR)
+        / "backups"
+        / f"onewindow-{clock.now().astimezone(clock.hall_tz()):%Y%m%d-%H%M%S}"
+    )
 
 
 def backup(output: Path) -> dict:
@@ -105,7 +109,9 @@ def check_restorable(manifest: dict, *, force: bool = False) -> list[str]:
     with connection.cursor() as cursor:
         tables = _tables(cursor, engine)
         present = _migrations(cursor) if "django_migrations" in tables else set()
-    known = {f"{app}.{name}" for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations}
+    known = {
+        f"{app}.{name}" for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    }
     if not force and tables and present != taken:
         raise BackupError(
             "restore.migrations_differ",
@@ -148,7 +154,9 @@ def prove(manifest: dict) -> None:
                  if census["chains"].get(name) != head]  # fmt: skip
     problems += [f"留痕 {subject}: 第{seq}条事件起 {why}" for subject, seq, why in chains.broken()]
     if problems:
-        raise BackupError("restore.mismatch", f"恢复后核对失败（{len(problems)} 处）", details={"problems": problems})
+        raise BackupError(
+            "restore.mismatch", f"恢复后核对失败（{len(problems)} 处）", details={"problems": problems}
+        )
 
 
 def _engine() -> str:
@@ -187,9 +195,13 @@ def _run(command: list[str]) -> None:
     try:
         done = subprocess.run(command, env=_pg_environment(), capture_output=True, text=True)
     except FileNotFoundError:
-        raise BackupError("backup.no_client", f"找不到 {command[0]}：请安装 PostgreSQL 客户端（postgresql-client）") from None
+        raise BackupError(
+            "backup.no_client", f"找不到 {command[0]}：请安装 PostgreSQL 客户端（postgresql-client）"
+        ) from None
     if done.returncode != 0:
-        raise BackupError("backup.pg_failed", f"{command[0]} 失败（退出码 {done.returncode}）：{done.stderr.strip()}")
+        raise BackupError(
+            "backup.pg_failed", f"{command[0]} 失败（退出码 {done.returncode}）：{done.stderr.strip()}"
+        )
 
 
 def _pg_environment() -> dict[str, str]:
@@ -245,7 +257,9 @@ def _tables(cursor, engine: str) -> set[str]:
     if engine == "postgresql":
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
     else:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) != 'sqlite_'")
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) != 'sqlite_'"
+        )
     return {name for (name,) in cursor.fetchall()}
 
 
@@ -264,7 +278,9 @@ def _chain_heads(cursor) -> dict[str, dict]:
         for model in chain.subjects:
             meta = model._meta
             count, last = meta.get_field("event_count").column, meta.get_field("last_hash").column
-            cursor.execute(f'SELECT "{meta.pk.column}", "{count}", "{last}" FROM "{meta.db_table}" ORDER BY 1')
+            cursor.execute(
+                f'SELECT "{meta.pk.column}", "{count}", "{last}" FROM "{meta.db_table}" ORDER BY 1'
+            )
             while rows := cursor.fetchmany(10_000):
                 for pk, event_count, last_hash in rows:
                     digest.update(f"{meta.label}:{pk}:{event_count}:{last_hash}\n".encode())

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "备份数据库（PostgreSQL 用 pg_dump，SQLite 用在线备份）、上传文件和清单（行数、迁移状态、留痕链头）到一个新目录。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", type=Path, help="备份目录（须不存在）；默认 VAR_DIR/backups/onewindow-<时间>")
+        parser.add_argument(
+            "--output", type=Path, help="备份目录（须不存在）；默认 VAR_DIR/backups/onewindow-<时间>"
+        )
 
     def handle(self, *args, output, **options):
         output = output or backups.default_output()

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             backups.check_restorable(manifest, force=force)
         except backups.BackupError as error:
             raise CommandError(f"无法恢复：{error.message}") from None
-        self.stdout.write(f"备份 {path}：{manifest['created_at']}，{manifest['engine']}，{len(manifest['tables'])} 张表")
+        self.stdout.write(
+            f"备份 {path}：{manifest['created_at']}，{manifest['engine']}，{len(manifest['tables'])} 张表"
+        )
         if not yes:
             self._confirm()
         try:
