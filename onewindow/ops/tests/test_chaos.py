@@ -1,11 +1,11 @@
 """Faults under load (issue 21, "Faults"): gunicorn (2 sync workers) and `manage.py worker` run as
 real processes against the test database while four clients file and accept applications through
-the API, each request with its Idempotency-Key. Mid-load the SMS worker is SIGKILLed and
+the API and a kiosk takes queue tickets, each request with its Idempotency-Key. Mid-load the SMS worker is SIGKILLed and
 restarted, a gunicorn worker is SIGKILLed (its master starts another), the whole app server is
 SIGKILLed and started again, and every backend of the database is terminated (what a PostgreSQL
 restart does to the connections, without restarting the machine's server that others share).
 A client retries whatever failed with the same key. Then: every application is one case, accepted,
-its chain whole; every key answered once; every SMS of an acceptance delivered — a line sent twice
+its chain whole; every ticket taken is one ticket; every key answered once; every SMS of an acceptance delivered — a line sent twice
 only for a message whose first worker died holding it (the gateway dedups by its key, notify/outbox.py);
 and after the database's restart at most one failed request per gunicorn worker (the connection
 each held: CONN_HEALTH_CHECKS is off by default, settings.py), then none.
@@ -13,6 +13,7 @@ each held: CONN_HEALTH_CHECKS is off by default, settings.py), then none.
 PostgreSQL only: the load needs concurrent writers in several processes and the restart is
 pg_terminate_backend; CI runs the PostgreSQL suite."""
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -27,12 +28,15 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from onewindow import clock
 from onewindow.accounts import services as accounts
-from onewindow.accounts.models import IdempotentRequest
+from onewindow.accounts.models import HallOpeningHours, IdempotentRequest
 from onewindow.cases.models import Case, Status
 from onewindow.notify.models import Message
 from onewindow.ops import chains
 from onewindow.personas import published_item
+from onewindow.queueing import hours
+from onewindow.queueing.models import Category, Ticket
 
 pytestmark = [
     pytest.mark.chaos,
@@ -147,14 +151,17 @@ class Load:
     """CLIENTS threads, each filing and accepting applications until stopped; a failed request
     (no answer, or 5xx) is retried with the same key until it succeeds."""
 
-    def __init__(self, port: int, secret: str, item: str, applicant: str):
-        self.port, self.secret, self.item, self.applicant = port, secret, item, applicant
+    def __init__(self, port: int, secret: str, item: str, applicant: str, hall: str | None):
+        self.port, self.secret, self.item, self.applicant, self.hall = port, secret, item, applicant, hall
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.filed: list[tuple[str, str]] = []  # (key, case number) of every application done
         self.log: list[tuple[float, int | None]] = []  # (when answered, status) of every request
+        self.tickets: list[tuple[str, str]] = []  # (key, ticket number) of every ticket taken
         self.refused: list[tuple[str, int, dict]] = []  # 4xx: a bug, not a fault
         self.threads = [threading.Thread(target=self.client, args=(n,), daemon=True) for n in range(CLIENTS)]
+        if hall is not None:
+            self.threads.append(threading.Thread(target=self.kiosk, daemon=True))
 
     def send(self, path: str, body: dict, key: str) -> dict:
         while True:
@@ -181,6 +188,16 @@ class Load:
             with self.lock:
                 self.filed.append((key, number))
 
+    def kiosk(self) -> None:
+        for i in range(10_000):
+            if self.stopping.is_set():
+                return
+            key = f"chaos-kiosk-{i}"
+            taken = self.send("/api/v1/tickets", {"hall": self.hall, "category": "A"}, key)
+            with self.lock:
+                self.tickets.append((key, taken.get("number")))
+            time.sleep(0.05)
+
     def failures_after(self, moment: float) -> int:
         return sum(
             1 for answered, status in self.log if answered >= moment and (status is None or status >= 500)
@@ -199,13 +216,19 @@ def test_no_case_or_message_is_lost_or_doubled_when_processes_die_and_the_databa
     # given: the hall running, a clerk's token, four clients filing and accepting applications
     food = published_item(world)
     _, secret = accounts.issue_token(world.clerk, "chaos")
+    Category.objects.create(hall=world.hall, letter="A", name="综合受理")
+    world.hall.opening_hours.bulk_create(
+        HallOpeningHours(hall=world.hall, weekday=day, opens=dt.time(0), closes=dt.time(23, 59, 59, 999999)) for day in range(7)
+    )  # fmt: skip
+    # On a statutory holiday the hall is closed whatever its hours (queueing/hours.py): no kiosk then.
+    kiosk = world.hall.code if hours.is_open(world.hall, clock.now()) else None
     hall = Hall(tmp_path)
     started = time.monotonic()
     try:
         hall.start_server()
         hall.start_worker()
         hall.wait_ready(secret)
-        load = Load(hall.port, secret, food.code, world.alice_applicant.ref)
+        load = Load(hall.port, secret, food.code, world.alice_applicant.ref, kiosk)
         for thread in load.threads:
             thread.start()
 
@@ -246,7 +269,10 @@ def test_no_case_or_message_is_lost_or_doubled_when_processes_die_and_the_databa
         Status.IN_REVIEW
     }  # accepted: the clock runs
     assert chains.broken() == []
-    assert IdempotentRequest.objects.filter(key__startswith="chaos-").count() == 2 * len(filed)
+    tickets = dict(load.tickets)
+    assert len(tickets) == len(load.tickets) and (kiosk is None or len(tickets) > 20)
+    assert sorted(Ticket.objects.values_list("number", flat=True)) == sorted(tickets.values())  # none twice
+    assert IdempotentRequest.objects.filter(key__startswith="chaos-").count() == 2 * len(filed) + len(tickets)
 
     # every acceptance's SMS delivered; a second line only where the first worker died holding it
     messages = {m.key: m for m in Message.objects.all()}
@@ -260,7 +286,7 @@ def test_no_case_or_message_is_lost_or_doubled_when_processes_die_and_the_databa
     after = load.failures_after(restarted)
     last = [status for answered, status in load.log if answered >= restarted][-20:]
     assert after <= GUNICORN_WORKERS and last and all(status is not None and status < 500 for status in last)
-    print(f"\nchaos: {len(filed)} applications; load {loaded - started:.1f} s, all SMS out {delivered - loaded:.1f} s; "
+    print(f"\nchaos: {len(filed)} applications, {len(tickets)} tickets; load {loaded - started:.1f} s, all SMS out {delivered - loaded:.1f} s; "
           f"{sum(1 for _, s in load.log if s is None or s >= 500)} failed requests retried, "
           f"{len(twice)} SMS sent twice (dead worker's lease), {cut} backends cut, "
           f"{after} failed requests after the database restart")  # fmt: skip
