@@ -158,13 +158,14 @@ class Load:
         self.filed: list[tuple[str, str]] = []  # (key, case number) of every application done
         self.log: list[tuple[float, int | None]] = []  # (when answered, status) of every request
         self.tickets: list[tuple[str, str]] = []  # (key, ticket number) of every ticket taken
-        self.refused: list[tuple[str, int, dict]] = []  # 4xx: a bug, not a fault
+        self.refused: list[tuple[str, int, dict]] = []  # 4xx (a bug, not a fault), or no answer for a minute
         self.threads = [threading.Thread(target=self.client, args=(n,), daemon=True) for n in range(CLIENTS)]
         if hall is not None:
             self.threads.append(threading.Thread(target=self.kiosk, daemon=True))
 
     def send(self, path: str, body: dict, key: str) -> dict:
-        while True:
+        give_up = time.monotonic() + 60  # a hall that never comes back fails the test, not hangs it
+        while time.monotonic() < give_up:
             status, answer = request(self.port, self.secret, "POST", path, body, key)
             with self.lock:
                 self.log.append((time.monotonic(), status))
@@ -173,6 +174,8 @@ class Load:
                     self.refused.append((path, status, answer))
                 return answer
             time.sleep(0.1)
+        self.refused.append((path, 0, {"message": "no answer for 60 s"}))
+        return {}
 
     def client(self, n: int) -> None:
         for i in range(10_000):
@@ -194,6 +197,8 @@ class Load:
                 return
             key = f"chaos-kiosk-{i}"
             taken = self.send("/api/v1/tickets", {"hall": self.hall, "category": "A"}, key)
+            if "number" not in taken:
+                return
             with self.lock:
                 self.tickets.append((key, taken.get("number")))
             time.sleep(0.05)
