@@ -2,7 +2,11 @@ import pytest
 
 from onewindow.cases import services as cases
 from onewindow.cases.models import Channel
+
+# The hotline's and trading's fixtures, for a hall's day to back up (test_backup_restore.py).
+from onewindow.hotline.tests.conftest import category, operator, receive  # noqa: F401
 from onewindow.personas import all_required, published_item
+from onewindow.trading.tests.conftest import announce, at, bid, new_bidder, opened, pool, trading  # noqa: F401
 
 
 @pytest.fixture
