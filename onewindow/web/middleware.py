@@ -9,6 +9,9 @@ from onewindow.errors import DomainError
 
 # A query value longer than this is no search a person typed (the longest form field is 2,000).
 QUERY_VALUE_MAX = 2000
+# Interfaces whose standard fixes another error format and which check every parameter themselves:
+# Open311 GeoReport v2 answers [{"code", "description"}] in JSON or XML (decision 41).
+OWN_ERROR_FORMAT = ("/open311/",)
 
 
 class InputGuardMiddleware:
@@ -21,6 +24,8 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(OWN_ERROR_FORMAT):
+            return self.get_response(request)
         refusal = self._refusal(request)
         if refusal is not None:
             return _error_response(request, refusal)
