@@ -120,7 +120,7 @@ def _bounded_columns(model) -> tuple:
             (field.attname, field.max_length, str(field.verbose_name))
             for field in model._meta.concrete_fields
             if field.max_length and field.get_internal_type() in ("CharField", "SlugField", "EmailField",
-                                                                   "URLField", "FilePathField", "FileField")
+                                                                   "URLField", "FilePathField", "TextField")
         )  # fmt: skip
         _COLUMNS[model] = columns
     return columns

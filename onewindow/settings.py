@@ -311,3 +311,24 @@ if ONEWINDOW_PAYMENT_PROVIDER == "simulator" and not ONEWINDOW_BANK_CALLBACK_SEC
     # The simulator signs its callbacks like a bank; with no bank configured (a demo) it gets a
     # secret of its own, known to this process only.
     ONEWINDOW_BANK_CALLBACK_SECRET = "payment-simulator-" + SECRET_KEY[:24]
+
+# Personal data at rest (issue 21 item 3; onewindow/pii.py, decision 47): ID numbers and phones are
+# encrypted with AES-256-GCM and found by HMAC-SHA256 digests. ONEWINDOW_PII_KEYS: `id:base64,…`
+# (32 bytes each; the first encrypts, all decrypt — list a new key first to rotate, then run
+# `manage.py rotate_personal_data`); ONEWINDOW_PII_INDEX_KEY: base64 of 32 bytes for the digests.
+# Keep both outside the database and its backups. Unset in development: derived from SECRET_KEY.
+ONEWINDOW_PII_KEYS = env_str("ONEWINDOW_PII_KEYS", "")
+ONEWINDOW_PII_INDEX_KEY = env_str("ONEWINDOW_PII_INDEX_KEY", "")
+if ONEWINDOW_PII_KEYS or ONEWINDOW_PII_INDEX_KEY:
+    from onewindow import pii as _pii
+
+    try:
+        _pii.parse_keys(ONEWINDOW_PII_KEYS or "")
+        if ONEWINDOW_PII_INDEX_KEY:
+            _pii._key32(ONEWINDOW_PII_INDEX_KEY, "ONEWINDOW_PII_INDEX_KEY")
+    except _pii.KeySettingError as error:
+        raise ConfigError(str(error)) from None
+if PRODUCTION and not (ONEWINDOW_PII_KEYS and ONEWINDOW_PII_INDEX_KEY):
+    raise ConfigError(
+        "ONEWINDOW_PRODUCTION=true needs ONEWINDOW_PII_KEYS and ONEWINDOW_PII_INDEX_KEY (personal data)"
+    )

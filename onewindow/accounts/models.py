@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 
-from onewindow import clock
+from onewindow import clock, pii
 
 
 class User(AbstractUser):
@@ -213,7 +213,7 @@ class Staff(models.Model):
     at_window = models.ForeignKey(
         Window, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="当前窗口"
     )
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = pii.Sealed("联系电话", max_length=20, blank=True, purpose="staff.phone")
     # 亮证亮牌: the photo the window's rating device shows beside the clerk's name (issue 17).
     photo = models.ImageField("照片", upload_to="staff/photos/", blank=True)
     is_active = models.BooleanField("在岗", default=True)
@@ -237,10 +237,12 @@ class Applicant(models.Model):
     ref = models.CharField("编号", max_length=16, unique=True, editable=False)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     name = models.CharField("姓名/名称", max_length=100)
-    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    # Encrypted at rest, found by their digests (onewindow/pii.py; decision 47).
+    id_number = pii.Sealed("身份证号码", max_length=18, blank=True, purpose="applicant.id_number")
+    id_number_digest = pii.Digest(source="id_number", kind="id_number")
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = pii.Sealed("联系电话", max_length=20, blank=True, purpose="applicant.phone")
     address = models.CharField("地址", max_length=200, blank=True)
     region = models.ForeignKey(Region, models.PROTECT, related_name="applicants", verbose_name="所在区划")
     user = models.OneToOneField(
@@ -253,13 +255,14 @@ class Applicant(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=Q(kind="natural"), name="applicant_id_unique"
+                fields=["id_number_digest"], condition=Q(kind="natural"), name="applicant_id_unique"
             ),
             models.UniqueConstraint(
                 fields=["credit_code"], condition=Q(kind="legal"), name="applicant_credit_code_unique"
             ),
             models.CheckConstraint(
-                condition=(Q(kind="natural") & ~Q(id_number="")) | (Q(kind="legal") & ~Q(credit_code="")),
+                condition=(Q(kind="natural") & ~Q(id_number_digest=""))
+                | (Q(kind="legal") & ~Q(credit_code="")),
                 name="applicant_has_identifier",
             ),
         ]
@@ -356,10 +359,11 @@ class SignupCode(models.Model):
 
     ref = models.CharField("编号", max_length=32, unique=True, editable=False)
     kind = models.CharField("申请人类型", max_length=10, choices=Applicant.Kind.choices)
-    id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    id_number = pii.Sealed("身份证号码", max_length=18, blank=True, purpose="signup.id_number")
+    id_number_digest = pii.Digest(source="id_number", kind="id_number")
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     name = models.CharField("填写的姓名/名称", max_length=100)
-    phone = models.CharField("填写的手机号码", max_length=20)
+    phone = pii.Sealed("填写的手机号码", max_length=20, purpose="signup.phone")
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name="所在区划")
     username = models.CharField("登录名", max_length=150)
     password = models.CharField("密码（哈希）", max_length=128)
@@ -367,7 +371,7 @@ class SignupCode(models.Model):
     applicant = models.ForeignKey(
         Applicant, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="已登记的申请人"
     )
-    sent_to = models.CharField("验证码发往", max_length=20, blank=True)
+    sent_to = pii.Sealed("验证码发往", max_length=20, blank=True, purpose="signup.sent_to")
     code_hash = models.CharField(max_length=64)
     ip = models.CharField("来源地址", max_length=45)
     created_at = models.DateTimeField("获取时间", default=clock.now, editable=False)

@@ -76,3 +76,29 @@ def may_see_applicant(user: User, applicant: Applicant) -> bool:
     staff = staff_of(user)
     # Intake is hall-wide and town centres serve anyone: intake staff may look up any applicant.
     return staff is not None and staff.role in (Role.CLERK, Role.AGENT, Role.SUPERVISOR, Role.HALL_ADMIN)
+
+
+# The PersonalDataRead.fields a person reads about themselves, in words.
+READ_FIELDS = {"id_number": "身份证号码", "credit_code": "统一社会信用代码", "phone": "手机号码",
+               "rater_phone": "评价时留的电话", "licenses": "电子证照"}  # fmt: skip
+
+
+def reads_of(applicant: Applicant, limit: int = 200) -> list[dict]:
+    """Who read this applicant's unmasked ID number or phone, when and why, newest first (issue 21:
+    every unmasked read is listed for the person it is about). The reader is named with their
+    department or hall: staff act in office (亮证亮牌), and the person may complain about a read."""
+    from onewindow.accounts.models import PersonalDataRead
+
+    reads = (
+        PersonalDataRead.objects.filter(applicant=applicant)
+        .select_related("user__staff__department", "user__staff__hall")
+        .order_by("-at", "-pk")[:limit]
+    )
+    rows = []
+    for read in reads:
+        staff = getattr(read.user, "staff", None)
+        office = (staff.department.name if staff.department_id else staff.hall.name) if staff else "系统"
+        fields = "、".join(READ_FIELDS.get(f.strip(), f.strip()) for f in read.fields.split(",") if f.strip())
+        rows.append({"at": read.at, "reader": str(read.user), "office": office, "fields": fields,
+                     "purpose": read.purpose})  # fmt: skip
+    return rows

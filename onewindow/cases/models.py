@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
+from onewindow import pii
 from onewindow.accounts.models import Applicant, Department, Hall, User, Window
 from onewindow.catalog.models import ItemVersion, Material, ServiceItem
 
@@ -522,7 +523,7 @@ class DeliveryChoice(models.Model):
     case = models.OneToOneField(Case, models.PROTECT, related_name="delivery_choice", verbose_name="办件")
     method = models.CharField("送达方式", max_length=6, choices=Method.choices)
     recipient = models.CharField("收件人", max_length=50, blank=True)
-    phone = models.CharField("收件人电话", max_length=11, blank=True)
+    phone = pii.Sealed("收件人电话", max_length=11, blank=True, purpose="delivery.phone")
     address = models.CharField("收件地址", max_length=200, blank=True)
     chosen_at = models.DateTimeField("选择时间")
 

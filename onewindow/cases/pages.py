@@ -3,7 +3,7 @@ what each page shows, shaped once so the views stay thin. Changes go through ser
 
 from django.db.models import Q, QuerySet
 
-from onewindow import clock
+from onewindow import clock, pii
 from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import clock_rules, delivery_choice, permits, services
 from onewindow.cases.models import Case, CaseMaterial, Channel, CommitmentCheck, Status
@@ -22,7 +22,7 @@ def find_applicant(number: str) -> Applicant | None:
         return None
     return (
         Applicant.objects.filter(
-            Q(kind=Applicant.Kind.NATURAL, id_number=number)
+            Q(kind=Applicant.Kind.NATURAL, id_number_digest=pii.digest("id_number", number))
             | Q(kind=Applicant.Kind.LEGAL, credit_code=number)
         )
         .select_related("region")

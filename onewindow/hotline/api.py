@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
+from onewindow import pii
 from onewindow.accounts.masking import mask_phone
 from onewindow.accounts.models import Department
 from onewindow.accounts.permissions import requires
@@ -138,7 +139,7 @@ def list_orders(
     if department:
         orders = orders.filter(lead_department__code=department)
     if caller_phone:
-        orders = orders.filter(caller_phone=caller_phone.strip())
+        orders = orders.filter(caller_phone_digest=pii.digest("phone", caller_phone))
     if overdue:
         orders = orders.filter(pk__in=queries.office_list(request.user, overdue_only=True).values("pk"))
     return [out(o, request.user) for o in orders.order_by("-received_at", "-pk")[:1000]]

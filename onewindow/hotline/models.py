@@ -7,6 +7,7 @@ the caller is unsatisfied. Every step appends a WorkOrderEvent to the order's ha
 from django.db import models
 from django.db.models import Q
 
+from onewindow import pii
 from onewindow.accounts.models import Department, Region, User
 
 
@@ -104,7 +105,8 @@ class WorkOrder(models.Model):
     content = models.TextField("诉求内容")
     # The caller (pages and the API show the phone masked: decision 18).
     caller_name = models.CharField("来电人", max_length=50, blank=True)
-    caller_phone = models.CharField("来电号码", max_length=20, blank=True)
+    caller_phone = pii.Sealed("来电号码", max_length=20, blank=True, purpose="order.caller_phone")
+    caller_phone_digest = pii.Digest(source="caller_phone", kind="phone")
     caller_user = models.ForeignKey(
         User, models.PROTECT, null=True, blank=True, related_name="hotline_orders", verbose_name="提交账号"
     )
@@ -159,7 +161,7 @@ class WorkOrder(models.Model):
         ordering = ["-received_at", "-pk"]
         indexes = [
             # The operator's history of a caller (bench/hotline.py: < 50 ms at 1,000,000 orders).
-            models.Index(fields=["caller_phone", "-received_at"], name="order_caller_history"),
+            models.Index(fields=["caller_phone_digest", "-received_at"], name="order_caller_history"),
             # The supervision watch and the overdue list: open orders by deadline.
             models.Index(fields=["due_seq"], condition=Q(status__in=["accepted", "dispatched", "handling"]),
                          name="order_open_due"),

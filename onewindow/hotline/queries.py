@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from onewindow import clock
+from onewindow import clock, pii
 from onewindow.accounts.models import DEPARTMENT_ROLES, Role, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules
@@ -66,7 +66,7 @@ def with_duplicates(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     same = WorkOrder.objects.exclude(pk=OuterRef("pk")).exclude(status=OrderStatus.MERGED).filter(
         received_at__gte=OuterRef("received_at") - window, received_at__lte=OuterRef("received_at") + window,
     ).filter(
-        (Q(caller_phone=OuterRef("caller_phone")) & ~Q(caller_phone=""))
+        (Q(caller_phone_digest=OuterRef("caller_phone_digest")) & ~Q(caller_phone_digest=""))
         | (Q(category=OuterRef("category")) & Q(address=OuterRef("address")) & ~Q(address=""))
     )  # fmt: skip
     return orders.annotate(has_duplicates=Exists(same))
@@ -78,7 +78,7 @@ def duplicates_of(order: WorkOrder) -> QuerySet[WorkOrder]:
     query. Merging is the operator's to confirm (flow.merge)."""
     match = Q()
     if order.caller_phone:
-        match |= Q(caller_phone=order.caller_phone)
+        match |= Q(caller_phone_digest=pii.digest("phone", order.caller_phone))
     if order.address:
         match |= Q(category_id=order.category_id, address=order.address)
     if not match:
@@ -128,7 +128,9 @@ def office_list(
         orders = orders.filter(status__in=ORDER_OPEN, due_seq__lt=calendar.seq(clock.today()))
     q = (q or "").strip()
     if q:
-        orders = orders.filter(Q(number=q) | Q(caller_phone=q) | Q(title__contains=q))
+        orders = orders.filter(
+            Q(number=q) | Q(caller_phone_digest=pii.digest("phone", q)) | Q(title__contains=q)
+        )
     return with_duplicates(orders).order_by("due_seq", "received_at") if not status or status in ORDER_OPEN else (
         orders.order_by("-received_at"))  # fmt: skip
 

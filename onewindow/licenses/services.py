@@ -8,7 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 
-from onewindow import clock
+from onewindow import clock, pii
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, PersonalDataRead, Role, User
 from onewindow.accounts.queries import staff_of
@@ -157,7 +157,7 @@ def _holder_by_identifier(identifier: str) -> Applicant:
         raise error
     holder = Applicant.objects.filter(
         kind=Applicant.Kind.NATURAL if natural else Applicant.Kind.LEGAL,
-        **({"id_number": number} if natural else {"credit_code": number}),
+        **({"id_number_digest": pii.digest("id_number", number)} if natural else {"credit_code": number}),
     ).first()
     if holder is None:
         raise NotFound("license.holder_not_found", HOLDER_NOT_FOUND)

@@ -5,6 +5,8 @@ it, so a message exists exactly when its cause was committed (ARCHITECTURE.md "B
 from django.db import models
 from django.db.models import Q
 
+from onewindow import pii
+
 
 class Event(models.TextChoices):
     """What happened, one SMS template each (notify/templates/notify/sms/<event>.txt)."""
@@ -65,7 +67,7 @@ class Message(models.Model):
     # a retried transaction cannot enqueue twice, and the gateway dedups repeats by it.
     key = models.CharField("幂等键", max_length=120)  # unique: `message_key_unique` (no LIKE index)
     event = models.CharField("消息类型", max_length=32, choices=Event.choices)
-    phone = models.CharField("手机号码", max_length=20)
+    phone = pii.Sealed("手机号码", max_length=20, purpose="message.phone")
     text = models.TextField("短信内容")
     # What the message is about, named by the module that queued it: ("case", the case number),
     # ("bundle", its number), ("project", its code), ("appointment", its code). A plain kind and

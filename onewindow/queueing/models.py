@@ -4,6 +4,7 @@ windows, the wall display and booked appointments."""
 from django.db import models
 from django.db.models import Q
 
+from onewindow import pii
 from onewindow.accounts.models import Applicant, Hall, User, Window
 
 
@@ -84,7 +85,7 @@ class Ticket(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="工作人员"
     )
     recalls = models.PositiveSmallIntegerField("重呼次数", default=0)
-    id_number = models.CharField("实名取号身份证号", max_length=18, blank=True)
+    id_number = pii.Sealed("实名取号身份证号", max_length=18, blank=True, purpose="ticket.id_number")
     applicant = models.ForeignKey(Applicant, models.SET_NULL, null=True, blank=True, related_name="tickets")
     transferred_from = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+")
     case_numbers = models.JSONField("办件编号", default=list, blank=True)

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, Value, When
 
-from onewindow import clock
+from onewindow import clock, pii
 from onewindow.accounts.identity import age_on, birth_date, resident_id_error
 from onewindow.accounts.models import Applicant, Hall, Role, User, Window
 from onewindow.accounts.queries import has_role, staff_of
@@ -63,7 +63,12 @@ def issue_ticket(hall: Hall, category: Category, *, priority: str = "", id_numbe
         error = resident_id_error(id_number, today=clock.today())
         if error:
             raise error
-        applicant = applicant or Applicant.objects.filter(id_number=id_number, kind="natural").first()
+        applicant = (
+            applicant
+            or Applicant.objects.filter(
+                id_number_digest=pii.digest("id_number", id_number), kind="natural"
+            ).first()
+        )
     now = clock.now()
     day = now.astimezone(clock.hall_tz()).date()
     seq = _next_seq(hall, category, day)

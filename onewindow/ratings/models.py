@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from onewindow import pii
 from onewindow.accounts.models import Applicant, Department, Hall, User, Window
 from onewindow.cases.models import Case
 from onewindow.queueing.models import Ticket
@@ -118,7 +119,7 @@ class Rating(models.Model):
     rater = models.ForeignKey(
         Applicant, models.PROTECT, null=True, blank=True, related_name="ratings", verbose_name="评价人"
     )
-    rater_phone = models.CharField("评价人电话", max_length=20, blank=True)
+    rater_phone = pii.Sealed("评价人电话", max_length=20, blank=True, purpose="rating.rater_phone")
     real_name = models.BooleanField("实名评价", default=False)
     rated_at = models.DateTimeField("评价时间")
     rated_on = models.DateField("评价日期")
@@ -452,7 +453,7 @@ class Complaint(models.Model):
         Applicant, models.PROTECT, null=True, blank=True, related_name="complaints", verbose_name="投诉人"
     )
     name = models.CharField("投诉人姓名", max_length=50)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = pii.Sealed("联系电话", max_length=20, blank=True, purpose="complaint.phone")
     # What it is about, where known: the case, its window and accepting officer, the department.
     case = models.ForeignKey(
         Case, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="办件", db_index=False

@@ -33,7 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
-from onewindow import clock
+from onewindow import clock, pii
 from onewindow.accounts import services as accounts
 from onewindow.accounts.models import Applicant, SignupCode, User
 from onewindow.errors import Conflict, DomainError
@@ -91,7 +91,7 @@ def check(*, kind: str, name: str, id_number: str = "", credit_code: str = "", p
 
 def _identifier(form) -> Q:
     if form.kind == Applicant.Kind.NATURAL:
-        return Q(kind=Applicant.Kind.NATURAL, id_number=form.id_number)
+        return Q(kind=Applicant.Kind.NATURAL, id_number_digest=pii.digest("id_number", form.id_number))
     return Q(kind=Applicant.Kind.LEGAL, credit_code=form.credit_code)
 
 
@@ -99,7 +99,11 @@ def _check_limits(form, ip: str) -> None:
     """Codes sent today per identifier and per address, counted whatever the identifier is (on
     file or not), so the refusal says nothing about the record either."""
     since = _since_midnight()
-    same_id = Q(id_number=form.id_number) if form.id_number else Q(credit_code=form.credit_code)
+    same_id = (
+        Q(id_number_digest=pii.digest("id_number", form.id_number))
+        if form.id_number
+        else Q(credit_code=form.credit_code)
+    )
     if (
         SignupCode.objects.filter(same_id, created_at__gte=since).count()
         >= settings.ONEWINDOW_SIGNUP_CODES_PER_ID_DAY

@@ -109,6 +109,14 @@ def my(request):
     return render(request, "web/my.html", {"applicant": applicant})
 
 
+@requires()
+def my_data_reads(request):
+    """个人信息查看记录: who read my unmasked ID number or phone (issue 21 item 3)."""
+    applicant = Applicant.objects.filter(user=request.user).first()
+    reads = queries.reads_of(applicant) if applicant else []
+    return render(request, "web/my_data_reads.html", {"applicant": applicant, "reads": reads})
+
+
 @requires(*STAFF_ROLES)
 def staff_home(request):
     staff = queries.staff_of(request.user)

@@ -65,8 +65,8 @@ def _text(response) -> str:
 
 
 def _moved_messages(phone=None):
-    found = Message.objects.filter(event="deadline_moved")
-    return found.filter(phone=phone) if phone else found
+    found = Message.objects.filter(event="deadline_moved").order_by("pk")
+    return [m for m in found if m.phone == phone] if phone else list(found)  # phones are sealed (decision 47)
 
 
 def test_provisional_dates_are_told_as_such_and_publishing_moves_every_dated_thing(world, cast, as_user, api):  # noqa: F811
@@ -126,8 +126,8 @@ def test_provisional_dates_are_told_as_such_and_publishing_moves_every_dated_thi
     assert [m.subject_key for m in alice] == [case.number]
     assert "由2027年1月5日调整为2027年1月12日" in alice[0].text and DEFERRED not in alice[0].text
     owner = _moved_messages(cast.company.phone)
-    assert owner.count() == 1 and "2027年1月14日" in owner[0].text
-    assert _moved_messages().count() == 2
+    assert len(owner) == 1 and "2027年1月14日" in owner[0].text
+    assert len(_moved_messages()) == 2
 
     with clock.frozen(D(2026, 12, 31)):
         # 暂定 is gone
@@ -143,7 +143,7 @@ def test_provisional_dates_are_told_as_such_and_publishing_moves_every_dated_thi
         # entering the same schedule again moves nothing and sends nothing twice
         again = calendar_changes.publish_official_year(2027, holidays=HOLIDAYS, adjusted_workdays=[],
                                                        by=world.hall_admin)  # fmt: skip
-    assert again.dates == [] and _moved_messages().count() == 2
+    assert again.dates == [] and len(_moved_messages()) == 2
 
 
 def test_a_delivery_late_on_the_provisional_calendar_is_on_time_on_the_official_one(world):

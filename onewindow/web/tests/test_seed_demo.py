@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from onewindow import pii
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, Department, Hall, Region, Role, Staff, Window
 
@@ -55,7 +56,7 @@ def test_the_demo_has_a_window_citizen_to_claim_online():
 
     call_command("seed_demo")
     call_command("seed_demo")
-    walk_in = Applicant.objects.get(id_number=demo.WALK_IN["id_number"])
+    walk_in = Applicant.objects.get(id_number_digest=pii.digest("id_number", demo.WALK_IN["id_number"]))
     assert walk_in.user is None and walk_in.phone == demo.WALK_IN["phone"]
     assert list(Case.objects.filter(applicant=walk_in).values_list("channel", "status")) == [
         ("window", "in_review")
