@@ -70,6 +70,10 @@ def test_the_key_pages_break_no_rule_of_the_policy(world, floor, live_server, ph
     assert _visit(desktop, staff, base + "/staff/queue-figures/") == []
     # Chart.js drew the hourly chart: its script ran from a file, its styles through the CSSOM.
     assert desktop.page.evaluate("Chart.getChart(document.getElementById('hourly')) !== undefined")
+    # The filter's select submits its form on change (site.js data-autosubmit, was onchange="…").
+    with desktop.page.expect_navigation():
+        desktop.page.select_option("select[name=by]", "window")
+    assert desktop.page.url.endswith("?by=window") and staff == []
 
     reviewer = _watch(phone)
     log_in(phone, base, "reviewer_a", PASSWORD)
