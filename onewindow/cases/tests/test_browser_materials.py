@@ -7,7 +7,7 @@ import pytest
 
 from onewindow.cases.models import Case, MaterialFile, MaterialRead
 from onewindow.personas import PASSWORD, published_item
-from onewindow.web.tests.browser import log_in
+from onewindow.web.tests.browser import log_in, wait_until
 from onewindow.web.tests.browser import sample_pdf as _pdf
 from onewindow.web.tests.browser import sample_png as _png
 
@@ -53,8 +53,9 @@ def test_materials_on_screen_and_the_online_supplement(world, live_server, phone
     images = clerk.locator("[data-testid=thumbnails] img")
     assert images.count() == 2
     images.first.scroll_into_view_if_needed()
-    clerk.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=thumbnails] img')].every(i => i.complete && i.naturalWidth > 0)"
+    wait_until(
+        clerk,
+        "[...document.querySelectorAll('[data-testid=thumbnails] img')].every(i => i.complete && i.naturalWidth > 0)",
     )
     opened = clerk.request.get(base + clerk.get_attribute("[data-testid=open-file]", "href"))
     assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
@@ -70,7 +71,7 @@ def test_materials_on_screen_and_the_online_supplement(world, live_server, phone
     assert "审核需补正" in clerk.inner_text("[data-testid=material-1]")
 
     clerk.click("[data-testid=open-material-3]")
-    clerk.wait_for_function("document.querySelector('[data-testid=image]').complete && document.querySelector('[data-testid=image]').naturalWidth > 0")  # fmt: skip
+    wait_until(clerk, "document.querySelector('[data-testid=image]').complete && document.querySelector('[data-testid=image]').naturalWidth > 0")  # fmt: skip
     clerk_phone.screenshot("materials-04-image-phone")
     form = clerk.locator("[data-testid=form-mark]")
     form.get_by_role("radio", name="合格").check()

@@ -16,7 +16,7 @@ from onewindow.licenses.models import License
 from onewindow.payments.models import PaymentNotice
 from onewindow.payments.tests.fixtures import CHARGED
 from onewindow.personas import PASSWORD, new_staff, published_item
-from onewindow.web.tests.browser import Watched, log_in, sample_pdf, sample_png
+from onewindow.web.tests.browser import Watched, log_in, sample_pdf, sample_png, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +85,7 @@ def test_apply_supplement_decide_pay_and_download_without_a_visit(
     mark.locator("button").click()
     clerk.wait_for_url(f"**/staff/cases/{number}/")
     clerk.click("[data-testid=open-material-2]")
-    clerk.wait_for_function("document.querySelector('[data-testid=image]').complete && document.querySelector('[data-testid=image]').naturalWidth > 0")  # fmt: skip
+    wait_until(clerk, "document.querySelector('[data-testid=image]').complete && document.querySelector('[data-testid=image]').naturalWidth > 0")  # fmt: skip
     mark = clerk.locator("[data-testid=form-mark]")
     mark.get_by_role("radio", name="合格").check()
     mark.locator("button").click()

@@ -196,7 +196,8 @@ def _settings_with(**env) -> subprocess.CompletedProcess:
 def test_production_refuses_the_simulator():
     refused = _settings_with(
         ONEWINDOW_PRODUCTION="true",
-        SECRET_KEY="x" * 50,
+        SECRET_KEY="production-key-" + "0123456789abcdef" * 3,  # passes the key check (issue 21)
+        ALLOWED_HOSTS="zwfw.example.gov.cn",
         ONEWINDOW_PAYMENT_PROVIDER="simulator",
         ONEWINDOW_TRADING_KEY="A" * 43 + "=",
     )

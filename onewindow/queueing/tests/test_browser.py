@@ -12,7 +12,7 @@ import pytest
 from onewindow import clock
 from onewindow.personas import PASSWORD
 from onewindow.web.demo import id_number
-from onewindow.web.tests.browser import ARTIFACTS, log_in
+from onewindow.web.tests.browser import ARTIFACTS, log_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,10 +45,10 @@ def _kiosk_call_display_and_speech(world, live_server, browser, phone, desktop):
     desktop.page.goto(f"{live_server.url}/staff/queue/?window=01")
     desktop.page.click("[data-testid=call-next]")
     called = time.monotonic()
-    tv.wait_for_function("document.querySelector('#board .latest') !== null", timeout=2000)
+    tv.wait_for_selector("#board .latest", timeout=2000)
     assert time.monotonic() - called < 2.0
     assert "A001" in tv.inner_text("#board .latest") and "01号窗口" in tv.inner_text("#board .latest")
-    tv.wait_for_function("window.onewindowSpeech && window.onewindowSpeech.queued.length === 1", timeout=2000)
+    wait_until(tv, "window.onewindowSpeech && window.onewindowSpeech.queued.length === 1", timeout=2)
     assert tv.evaluate("window.onewindowSpeech.queued") == ["请A001号到01号窗口办理"]
     ARTIFACTS.mkdir(exist_ok=True)
     tv.screenshot(path=str(ARTIFACTS / "queue-display.png"))

@@ -102,6 +102,20 @@ def sample_png(size: tuple[int, int] = (300, 200), rgb: tuple[int, int, int] = (
     return out.getvalue()
 
 
+def wait_until(page, expression: str, timeout: float = 10.0, every: float = 0.05) -> None:
+    """Polls `expression` until it is truthy (or fails after `timeout` seconds). Playwright's own
+    wait_for_function evaluates its predicate with eval() inside the page, which the hall's
+    Content-Security-Policy refuses (no 'unsafe-eval', decision 45); page.evaluate goes through
+    the DevTools protocol, which the policy does not govern."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(every)
+
+
 def log_in(watched: Watched, base_url: str, username: str, password: str) -> None:
     page = watched.page
     page.goto(f"{base_url}/accounts/login/")

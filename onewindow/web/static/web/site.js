@@ -1,0 +1,16 @@
+// Behaviour every page may use, bound by data attributes — the hall's Content-Security-Policy
+// refuses inline scripts and on*="…" attributes (decision 45), so pages say what they want here.
+// data-autosubmit on a form control: a change submits its form (the filters of the staff pages).
+document.addEventListener("change", function (event) {
+  const control = event.target.closest && event.target.closest("[data-autosubmit]");
+  if (control && control.form) control.form.submit();
+});
+// data-back on a link: back to the page before (a javascript: address is an inline script to the
+// CSP); without a page before, the link's own address.
+document.addEventListener("click", function (event) {
+  const link = event.target.closest && event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
