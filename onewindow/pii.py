@@ -54,11 +54,11 @@ def parse_keys(raw: str) -> dict[str, bytes]:
             raise KeySettingError(
                 f"ONEWINDOW_PII_KEYS: {key_id[:16]!r} is not a unique short alphanumeric key id"
             )
-        keys[key_id] = _key32(encoded, "ONEWINDOW_PII_KEYS")
+        keys[key_id] = decode_key(encoded, "ONEWINDOW_PII_KEYS")
     return keys
 
 
-def _key32(encoded: str, name: str) -> bytes:
+def decode_key(encoded: str, name: str) -> bytes:
     try:
         key = base64.b64decode(encoded.strip(), validate=True)
     except (binascii.Error, ValueError):
@@ -77,7 +77,7 @@ def keyring() -> Keyring:
     else:  # development and tests: derived from SECRET_KEY (settings.py refuses this in production)
         current, keys = "dev", {"dev": _derive(b"onewindow-pii-encryption")}
     if settings.ONEWINDOW_PII_INDEX_KEY:
-        index_key = _key32(settings.ONEWINDOW_PII_INDEX_KEY, "ONEWINDOW_PII_INDEX_KEY")
+        index_key = decode_key(settings.ONEWINDOW_PII_INDEX_KEY, "ONEWINDOW_PII_INDEX_KEY")
     else:
         index_key = _derive(b"onewindow-pii-index")
     return Keyring(current=current, keys=keys, index_key=index_key)

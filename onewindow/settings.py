@@ -409,7 +409,7 @@ if ONEWINDOW_PII_KEYS or ONEWINDOW_PII_INDEX_KEY:
     try:
         _pii.parse_keys(ONEWINDOW_PII_KEYS or "")
         if ONEWINDOW_PII_INDEX_KEY:
-            _pii._key32(ONEWINDOW_PII_INDEX_KEY, "ONEWINDOW_PII_INDEX_KEY")
+            _pii.decode_key(ONEWINDOW_PII_INDEX_KEY, "ONEWINDOW_PII_INDEX_KEY")
     except _pii.KeySettingError as error:
         raise ConfigError(str(error)) from None
 if PRODUCTION and not (ONEWINDOW_PII_KEYS and ONEWINDOW_PII_INDEX_KEY):

@@ -18,6 +18,9 @@ PRODUCTION = {
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "zwfw.example.gov.cn",
     "ONEWINDOW_TRADING_KEY": TRADING_KEY,
+    # Personal data at rest (decision 47): the encryption keys and the digests' key.
+    "ONEWINDOW_PII_KEYS": f"k1:{TRADING_KEY}",
+    "ONEWINDOW_PII_INDEX_KEY": "B" * 43 + "=",
     # onewindow.E001: production hands out this address in QR codes and SMS; https behind TLS.
     "ONEWINDOW_PUBLIC_URL": "https://zwfw.example.gov.cn",
     "ONEWINDOW_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO",
@@ -117,6 +120,9 @@ def test_development_keeps_plain_http_on_loopback():
             {"ONEWINDOW_PROXY_SSL_HEADER": "X-Forwarded-Proto"},
             "ONEWINDOW_PROXY_SSL_HEADER='X-Forwarded-Proto'",
         ),
+        ({"ONEWINDOW_PII_KEYS": None}, "needs ONEWINDOW_PII_KEYS and ONEWINDOW_PII_INDEX_KEY"),
+        ({"ONEWINDOW_PII_INDEX_KEY": None}, "needs ONEWINDOW_PII_KEYS and ONEWINDOW_PII_INDEX_KEY"),
+        ({"ONEWINDOW_PII_KEYS": "k1:abc"}, "each key must be base64 of exactly 32 bytes"),
     ],
 )
 def test_production_refuses_to_start_with_an_unsafe_setting(change, message):
