@@ -7,6 +7,7 @@ database), so a limit of 20 means 20 per window for the whole hall, not per guni
 import math
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 from onewindow.errors import Throttled
@@ -15,7 +16,17 @@ MESSAGE = "查询过于频繁，请稍后再试。"
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address. Behind ONEWINDOW_PROXY_COUNT reverse proxies (nginx: each appends
+    the address it saw to X-Forwarded-For) it is that many entries from the right: the ones the
+    proxies wrote, which a client cannot forge; entries further left can be. Otherwise every
+    visitor would share the proxy's REMOTE_ADDR, and one guesser would use up the hall's limit."""
+    hops = settings.ONEWINDOW_PROXY_COUNT
+    if hops > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:45]  # an IPv6 address is at most 45 characters
+    return request.META.get("REMOTE_ADDR", "unknown")[:45]
 
 
 def hit(key: str, *, limit: int, window_seconds: int, message: str = MESSAGE) -> None:

@@ -338,6 +338,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("ONEWINDOW_CACHE_MAX_ENTRIES", 50_000), "CULL_FREQUENCY": 3},
         }
     }
+# Reverse proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For entries give the client's
+# address for the rate limits and the lockout; 0: REMOTE_ADDR (gunicorn serving clients directly).
+ONEWINDOW_PROXY_COUNT = env_int("ONEWINDOW_PROXY_COUNT", 0)
 # The public progress lookup (page and API together, one counter per client address): guessing
 # a case number and the phone's last four digits must stay slow.
 ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW = env_int("ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW", 20)
@@ -353,7 +356,7 @@ ONEWINDOW_BAD_TOKEN_WINDOW_SECONDS = env_int("ONEWINDOW_BAD_TOKEN_WINDOW_SECONDS
 # Login lockout (django-axes) on /accounts/login/ and /admin/login/: after
 # ONEWINDOW_LOGIN_FAILURE_LIMIT wrong passwords the login is refused — the right password too —
 # until ONEWINDOW_LOGIN_COOLOFF_MINUTES have passed since the last try. The failures are rows of
-# the database (admin: Axes › 访问尝试), so every worker sees them; a successful login clears them.
+# the database (admin: Axes › Access attempts), so every worker sees them; a successful login clears them.
 # ONEWINDOW_LOGIN_LOCKOUT_BY: "username_ip" counts per login name and client address (a hall's
 # staff behind one NAT address do not lock each other out); "username" per login name from any
 # address (slows guessing spread over many addresses, but anyone can then lock a known login).

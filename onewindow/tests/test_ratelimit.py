@@ -114,3 +114,16 @@ def test_a_page_shows_a_throttled_error_with_its_retry_after(db):
     assert "查询过于频繁" in response.content.decode()
     plain = DomainErrorMiddleware(lambda r: None).process_exception(request, DomainError("x.y", "不行。"))
     assert plain.status_code == 400 and not plain.has_header("Retry-After")
+
+
+def test_behind_a_proxy_the_client_is_the_address_the_proxy_saw(settings):
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.4"
+    )
+    assert ratelimit.client_ip(request) == "127.0.0.1"  # no proxy configured: the peer
+    settings.ONEWINDOW_PROXY_COUNT = 1
+    assert ratelimit.client_ip(request) == "198.51.100.4"  # not the forgeable 10.9.9.9 on its left
+    settings.ONEWINDOW_PROXY_COUNT = 2
+    assert ratelimit.client_ip(request) == "10.9.9.9"
+    settings.ONEWINDOW_PROXY_COUNT = 3  # fewer entries than proxies: the header is not trusted
+    assert ratelimit.client_ip(request) == "127.0.0.1"
