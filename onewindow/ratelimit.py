@@ -4,6 +4,7 @@ number + phone digits). The cache is the one every worker shares (settings: Redi
 database), so a limit of 20 means 20 per window for the whole hall, not per gunicorn worker.
 """
 
+import ipaddress
 import math
 import time
 
@@ -16,17 +17,32 @@ MESSAGE = "查询过于频繁，请稍后再试。"
 
 
 def client_ip(request) -> str:
-    """The client's address. Behind ONEWINDOW_PROXY_COUNT reverse proxies (nginx: each appends
-    the address it saw to X-Forwarded-For) it is that many entries from the right: the ones the
-    proxies wrote, which a client cannot forge; entries further left can be. Otherwise every
-    visitor would share the proxy's REMOTE_ADDR, and one guesser would use up the hall's limit."""
+    """The client's address, "unknown" without one (a key part of the rate limits)."""
+    return client_address(request) or "unknown"
+
+
+def client_address(request) -> str | None:
+    """The client's IP address, or None (the login lockout stores it in an address column).
+    Behind ONEWINDOW_PROXY_COUNT reverse proxies (nginx: each appends the address it saw to
+    X-Forwarded-For) it is that many entries from the right: the ones the proxies wrote, which a
+    client cannot forge; entries further left can be. Otherwise every visitor would share the
+    proxy's REMOTE_ADDR, and one guesser would use up the hall's limits."""
     hops = settings.ONEWINDOW_PROXY_COUNT
     if hops > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            return forwarded[-hops][:45]  # an IPv6 address is at most 45 characters
-    return request.META.get("REMOTE_ADDR", "unknown")[:45]
+        if len(forwarded) >= hops and _is_address(forwarded[-hops]):
+            return forwarded[-hops]
+    address = request.META.get("REMOTE_ADDR") or ""
+    return address if _is_address(address) else None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def hit(key: str, *, limit: int, window_seconds: int, message: str = MESSAGE) -> None:

@@ -382,5 +382,5 @@ AXES_LOCKOUT_PARAMETERS = (
 )
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "onewindow.web.lockout.locked_out"
-AXES_CLIENT_IP_CALLABLE = "onewindow.ratelimit.client_ip"  # the same address as the rate limits
+AXES_CLIENT_IP_CALLABLE = "onewindow.ratelimit.client_address"  # the same address as the rate limits
 AXES_VERBOSE = False

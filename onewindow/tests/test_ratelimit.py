@@ -127,3 +127,9 @@ def test_behind_a_proxy_the_client_is_the_address_the_proxy_saw(settings):
     assert ratelimit.client_ip(request) == "10.9.9.9"
     settings.ONEWINDOW_PROXY_COUNT = 3  # fewer entries than proxies: the header is not trusted
     assert ratelimit.client_ip(request) == "127.0.0.1"
+    settings.ONEWINDOW_PROXY_COUNT = 1
+    garbage = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert ratelimit.client_ip(garbage) == "127.0.0.1"
+    # no address at all (a test client's force_login): None for the lockout's address column
+    assert ratelimit.client_address(RequestFactory().get("/", REMOTE_ADDR="")) is None
+    assert ratelimit.client_ip(RequestFactory().get("/", REMOTE_ADDR="")) == "unknown"
