@@ -160,8 +160,6 @@ if DEBUG or env_bool("ONEWINDOW_PLAIN_STATIC", False):
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "onewindow"}}
-
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -316,7 +314,7 @@ if ONEWINDOW_PAYMENT_PROVIDER == "simulator" and not ONEWINDOW_BANK_CALLBACK_SEC
 # Rate limits and login lockouts count in one place that every gunicorn worker shares (issue 21):
 # Redis where REDIS_URL is set (redis://host:6379/0), otherwise the database cache (the table
 # onewindow_cache, created by the ops app's migration) — never a per-process memory cache, where
-# each worker would count on its own. onewindow.sharedcache.DatabaseCache adds an atomic incr.
+# each worker would count on its own (nothing else uses Django's cache, so no local one is kept). onewindow.sharedcache.DatabaseCache adds an atomic incr.
 REDIS_URL = env_str("REDIS_URL", "")
 ONEWINDOW_CACHE_PREFIX = env_str("ONEWINDOW_CACHE_PREFIX", "onewindow")
 if REDIS_URL:
