@@ -311,10 +311,11 @@ if ONEWINDOW_PAYMENT_PROVIDER == "simulator" and not ONEWINDOW_BANK_CALLBACK_SEC
     ONEWINDOW_BANK_CALLBACK_SECRET = "payment-simulator-" + SECRET_KEY[:24]
 
 # ---- throttling and the shared cache ----------------------------------------------------------
-# Rate limits and login lockouts count in one place that every gunicorn worker shares (issue 21):
-# Redis where REDIS_URL is set (redis://host:6379/0), otherwise the database cache (the table
-# onewindow_cache, created by the ops app's migration) — never a per-process memory cache, where
-# each worker would count on its own (nothing else uses Django's cache, so no local one is kept). onewindow.sharedcache.DatabaseCache adds an atomic incr.
+# Rate limits count in one place that every gunicorn worker shares (issue 21): Redis where
+# REDIS_URL is set (redis://host:6379/0), otherwise the database cache (the table
+# onewindow_cache, created by the ops app's migration; onewindow.sharedcache adds an atomic
+# incr) — never a per-process memory cache, where each worker would count on its own. Nothing
+# else uses Django's cache, so no per-process one is kept.
 REDIS_URL = env_str("REDIS_URL", "")
 ONEWINDOW_CACHE_PREFIX = env_str("ONEWINDOW_CACHE_PREFIX", "onewindow")
 if REDIS_URL:
