@@ -1,5 +1,7 @@
 """Fixtures shared by every module's tests: the persona world and the calendar."""
 
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -25,6 +27,17 @@ def _fast_test_settings(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Rate limits and lockouts count in the shared cache — the database's table, which a
+    transactional test does not roll back, or Redis, which other test runs use too: each test
+    counts under a key prefix of its own, so it starts with nothing spent and leaves nothing."""
+    settings.CACHES = {
+        alias: {**conf, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+        for alias, conf in settings.CACHES.items()
     }
 
 

@@ -244,8 +244,6 @@ if DEBUG or env_bool("ONEWINDOW_PLAIN_STATIC", False):
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "onewindow"}}
-
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -416,3 +414,77 @@ if PRODUCTION and not (ONEWINDOW_PII_KEYS and ONEWINDOW_PII_INDEX_KEY):
     raise ConfigError(
         "ONEWINDOW_PRODUCTION=true needs ONEWINDOW_PII_KEYS and ONEWINDOW_PII_INDEX_KEY (personal data)"
     )
+
+# ---- throttling and the shared cache ----------------------------------------------------------
+# Rate limits count in one place that every gunicorn worker shares (issue 21): Redis where
+# REDIS_URL is set (redis://host:6379/0), otherwise the database cache (the table
+# onewindow_cache, created by the ops app's migration; onewindow.sharedcache adds an atomic
+# incr) — never a per-process memory cache, where each worker would count on its own. Nothing
+# else uses Django's cache, so no per-process one is kept.
+REDIS_URL = env_str("REDIS_URL", "")
+ONEWINDOW_CACHE_PREFIX = env_str("ONEWINDOW_CACHE_PREFIX", "onewindow")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": ONEWINDOW_CACHE_PREFIX,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "onewindow.sharedcache.DatabaseCache",
+            "LOCATION": "onewindow_cache",
+            "KEY_PREFIX": ONEWINDOW_CACHE_PREFIX,
+            # Culling deletes the expired rows first, then a third of the rest: keep the live
+            # counters of a busy window well below it.
+            "OPTIONS": {"MAX_ENTRIES": env_int("ONEWINDOW_CACHE_MAX_ENTRIES", 50_000), "CULL_FREQUENCY": 3},
+        }
+    }
+# Reverse proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For entries give the client's
+# address for the rate limits and the lockout; 0: REMOTE_ADDR (gunicorn serving clients directly).
+ONEWINDOW_PROXY_COUNT = env_int("ONEWINDOW_PROXY_COUNT", 0)
+# The public progress lookup (page and API together, one counter per client address): guessing
+# a case number and the phone's last four digits must stay slow.
+ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW = env_int("ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW", 20)
+ONEWINDOW_PROGRESS_WINDOW_SECONDS = env_int("ONEWINDOW_PROGRESS_WINDOW_SECONDS", 600)
+# Public license verification (page and API together, per client address).
+ONEWINDOW_LICENSE_VERIFICATIONS_PER_WINDOW = env_int("ONEWINDOW_LICENSE_VERIFICATIONS_PER_WINDOW", 120)
+ONEWINDOW_LICENSE_VERIFY_WINDOW_SECONDS = env_int("ONEWINDOW_LICENSE_VERIFY_WINDOW_SECONDS", 600)
+# Wrong API tokens per client address: past the limit the API answers 429 before looking the
+# token up, until the window ends.
+ONEWINDOW_BAD_TOKENS_PER_WINDOW = env_int("ONEWINDOW_BAD_TOKENS_PER_WINDOW", 30)
+ONEWINDOW_BAD_TOKEN_WINDOW_SECONDS = env_int("ONEWINDOW_BAD_TOKEN_WINDOW_SECONDS", 600)
+
+# Login lockout (django-axes) on /accounts/login/ and /admin/login/: after
+# ONEWINDOW_LOGIN_FAILURE_LIMIT wrong passwords the login is refused — the right password too —
+# until ONEWINDOW_LOGIN_COOLOFF_MINUTES have passed since the last try. The failures are rows of
+# the database (admin: Axes › Access attempts), so every worker sees them; a successful login clears them.
+# ONEWINDOW_LOGIN_LOCKOUT_BY: "username_ip" counts per login name and client address (a hall's
+# staff behind one NAT address do not lock each other out); "username" per login name from any
+# address (slows guessing spread over many addresses, but anyone can then lock a known login).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it turns a lockout into the 429 page
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+ONEWINDOW_LOGIN_FAILURE_LIMIT = env_int("ONEWINDOW_LOGIN_FAILURE_LIMIT", 20)
+ONEWINDOW_LOGIN_COOLOFF_MINUTES = env_int("ONEWINDOW_LOGIN_COOLOFF_MINUTES", 30)
+ONEWINDOW_LOGIN_LOCKOUT_BY = env_str("ONEWINDOW_LOGIN_LOCKOUT_BY", "username_ip")
+if ONEWINDOW_LOGIN_LOCKOUT_BY not in ("username_ip", "username"):
+    raise ConfigError(
+        f"ONEWINDOW_LOGIN_LOCKOUT_BY={ONEWINDOW_LOGIN_LOCKOUT_BY!r}: expected username_ip or username"
+    )
+AXES_FAILURE_LIMIT = ONEWINDOW_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = (
+    ONEWINDOW_LOGIN_COOLOFF_MINUTES / 60
+)  # hours, as a float (axes: an int would be whole hours)
+AXES_LOCKOUT_PARAMETERS = (
+    [["username", "ip_address"]] if ONEWINDOW_LOGIN_LOCKOUT_BY == "username_ip" else ["username"]
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "onewindow.web.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "onewindow.ratelimit.client_address"  # the same address as the rate limits
+AXES_VERBOSE = False

@@ -6,6 +6,7 @@ DomainError (code + Chinese message) without changing anything when a rule fails
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -257,15 +258,19 @@ def revoke_token(token: ApiToken) -> None:
     _token_users.pop(token.key_hash, None)
 
 
-def user_for_token(secret: str) -> User | None:
+def user_for_token(secret: str, *, before_lookup: Callable[[], None] | None = None) -> User | None:
     """The user of a valid, unrevoked token, with their staff profile and hall. Kept briefly
     per process: a database lookup on every API request would cost two thirds of the no-op
     request rate (ARCHITECTURE.md). Revocation drops the entry at once in this process and
-    within ONEWINDOW_TOKEN_CACHE_SECONDS in the others."""
+    within ONEWINDOW_TOKEN_CACHE_SECONDS in the others. `before_lookup` runs before the database
+    is asked (the API's refusal of an address that sent too many wrong tokens), not for a
+    token this process already knows."""
     key_hash = _hash(secret)
     entry = _token_users.get(key_hash)
     if entry is not None and entry[1] > time.monotonic():
         return entry[0]
+    if before_lookup is not None:
+        before_lookup()
     row = (
         ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
         .values_list("pk", "user_id")

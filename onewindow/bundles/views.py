@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow import ratelimit
 from onewindow.accounts import services as accounts
 from onewindow.accounts.models import DEPARTMENT_ROLES, Role
 from onewindow.accounts.permissions import public, requires
@@ -20,6 +19,7 @@ from onewindow.bundles import notice, queries, services
 from onewindow.bundles.forms import MergedForm, UploadForm, note
 from onewindow.bundles.models import BundleApplication, Status
 from onewindow.cases import pages as case_pages
+from onewindow.cases import queries as case_queries
 from onewindow.cases import services as cases
 from onewindow.cases.forms import WalkInForm
 from onewindow.cases.models import Channel
@@ -306,12 +306,14 @@ def progress(request, number: str):
     if request.method == "GET":
         return render(request, "bundles/progress.html", {"number": number})
     try:
-        ratelimit.hit(f"bundle-progress:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
+        case_queries.count_progress_lookup(request)
         services.settle([number])
         application = queries.public_progress(number, (request.POST.get("phone_last4") or "").strip())
     except DomainError as exc:
-        return render(
-            request, "bundles/progress.html", {"number": number, "error": exc.message}, status=exc.status
+        return exc.add_headers(
+            render(
+                request, "bundles/progress.html", {"number": number, "error": exc.message}, status=exc.status
+            )
         )
     return render(request, "bundles/progress.html", {
         "number": number, "application": application, "children": queries.public_children(application),

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import BaseModel, PlainSerializer
 
-from onewindow import clock, ratelimit
+from onewindow import clock
 from onewindow.accounts.masking import identifier
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
@@ -499,5 +499,5 @@ def progress_of(case: Case) -> dict:
 @public
 def progress(request, number: str = Query(..., max_length=30), phone_last4: str = Query(..., max_length=4)):
     """办件进度: the case number and the last four digits of the applicant's phone, both needed."""
-    ratelimit.hit(f"progress:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
+    queries.count_progress_lookup(request)
     return progress_of(queries.public_progress(number, phone_last4))

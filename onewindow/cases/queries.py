@@ -3,9 +3,10 @@
 import datetime as dt
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from onewindow import clock
+from onewindow import clock, ratelimit
 from onewindow.accounts.models import Hall, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, permits
@@ -164,6 +165,17 @@ def light_counts(department_id: int) -> dict[str, int]:
     counts = {"red": 0, "yellow": 0, "green": 0}
     counts.update({r["light"]: r["n"] for r in rows})
     return counts
+
+
+def count_progress_lookup(request) -> None:
+    """One public progress lookup by this client: the case page, the API and the bundle page
+    count under one key, so a guesser of a case number and four phone digits gets
+    ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW tries per window in all, then 429 with Retry-After."""
+    ratelimit.hit(
+        f"progress:{ratelimit.client_ip(request)}",
+        limit=settings.ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW,
+        window_seconds=settings.ONEWINDOW_PROGRESS_WINDOW_SECONDS,
+    )
 
 
 def public_progress(number: str, phone_last4: str) -> Case:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow import clock, inputs, ratelimit
+from onewindow import clock, inputs
 from onewindow.accounts import services as accounts
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
@@ -307,11 +307,13 @@ def progress(request):
         return render(request, "cases/progress.html", {"number": number})
     number = (request.POST.get("number") or "").strip()[:30]
     try:
-        ratelimit.hit(f"progress-page:{ratelimit.client_ip(request)}", limit=20, window_seconds=600)
+        queries.count_progress_lookup(request)
         case = queries.public_progress(number, (request.POST.get("phone_last4") or "").strip())
     except DomainError as exc:
-        return render(
-            request, "cases/progress.html", {"number": number, "error": exc.message}, status=exc.status
+        return exc.add_headers(
+            render(
+                request, "cases/progress.html", {"number": number, "error": exc.message}, status=exc.status
+            )
         )
     return render(request, "cases/progress.html", {"number": number, "case": case})
 

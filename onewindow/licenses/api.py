@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
-from onewindow import clock, ratelimit
+from onewindow import clock
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -61,7 +61,7 @@ class ErrorOut(Schema):
 def verify(request, number: str):
     """证照核验: valid / revoked / expired (200), unknown (404, status `unknown`), or a malformed
     number (400, code license.malformed_number). No personal data beyond the masked holder."""
-    ratelimit.hit(f"license-verify:{ratelimit.client_ip(request)}", limit=120, window_seconds=600)
+    queries.count_verification(request)
     try:
         license = queries.verify(number)
     except NotFound as exc:

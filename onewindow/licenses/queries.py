@@ -5,10 +5,11 @@ import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from onewindow import clock, fastsql
+from onewindow import clock, fastsql, ratelimit
 from onewindow.accounts.masking import mask_holder
 from onewindow.accounts.models import Applicant, User
 from onewindow.cases import delivery_choice
@@ -21,6 +22,16 @@ from onewindow.licenses import numbers
 from onewindow.licenses.models import License, LicenseStatus
 from onewindow.licenses.services import DOCUMENT_RESULTS, default_valid_until
 from onewindow.payments.queries import notices_of_case
+
+
+def count_verification(request) -> None:
+    """One public verification by this client, the page and the API under one key: at most
+    ONEWINDOW_LICENSE_VERIFICATIONS_PER_WINDOW per window, then 429 with Retry-After."""
+    ratelimit.hit(
+        f"license-verify:{ratelimit.client_ip(request)}",
+        limit=settings.ONEWINDOW_LICENSE_VERIFICATIONS_PER_WINDOW,
+        window_seconds=settings.ONEWINDOW_LICENSE_VERIFY_WINDOW_SECONDS,
+    )
 
 
 def verify(raw_number: str) -> License:

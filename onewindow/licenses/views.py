@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from onewindow import clock, inputs, ratelimit
+from onewindow import clock, inputs
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
@@ -34,14 +34,15 @@ def verify(request, number: str):
     """证照核验 — the same answer as GET /api/v1/licenses/{number}/verify."""
     context, status = {"number": number}, 200
     try:
-        ratelimit.hit(f"license-verify:{ratelimit.client_ip(request)}", limit=120, window_seconds=600)
+        queries.count_verification(request)
         context["result"] = queries.verification(queries.verify(number))
     except DomainError as exc:
         context["error"], status = exc, exc.status
         if exc.code == "license.unknown":
             context["result"] = {"number": exc.details["number"], "status": LicenseStatus.UNKNOWN,
                                  "status_display": LicenseStatus.UNKNOWN.label}  # fmt: skip
-    return render(request, "licenses/verify.html", context, status=status)
+    response = render(request, "licenses/verify.html", context, status=status)
+    return context["error"].add_headers(response) if "error" in context else response
 
 
 @public

@@ -101,7 +101,8 @@ class DomainErrorMiddleware:
         if request.path.startswith("/api/"):
             return None
         if isinstance(exception, DomainError):
-            return render(request, "web/error.html", {"error": exception}, status=exception.status)
+            response = render(request, "web/error.html", {"error": exception}, status=exception.status)
+            return exception.add_headers(response)
         refusal = _storage_refusal(exception)
         if refusal is not None:
             return render(request, "web/error.html", {"error": refusal}, status=refusal.status)

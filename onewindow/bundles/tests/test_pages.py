@@ -4,7 +4,6 @@ applicant applies on the portal with one upload per material; the application pa
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow import clock
@@ -141,7 +140,6 @@ def test_the_acceptance_notice(world, startup, applied, as_user):
 
 
 def test_public_progress_needs_the_number_and_the_phone_digits(world, startup, applied, client):
-    cache.clear()
     url = f"/bundles/{applied.number}/progress/"
     assert client.get(url).status_code == 200
     wrong = client.post(url, {"phone_last4": "0000"})

@@ -4,7 +4,6 @@ department inbox, the applicant's own pages, the public progress page and the po
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow import clock, pii
@@ -20,14 +19,6 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 MONDAY = D(2026, 11, 2)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The rate limit counts in the cache: every test starts with none spent."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 listed for the hall admin by frequency and marked handled (decision 0026)."""
 
 import pytest
-from django.core.cache import cache
 
 from onewindow.accounts.models import Role
 from onewindow.catalog import unmatched
@@ -12,13 +11,6 @@ from onewindow.errors import DomainError
 from onewindow.personas import new_staff, published_item
 
 NO_ITEM = "公司要申请专利"  # the one-item catalog (食品经营许可) has nothing for it
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit_left_over():
-    cache.clear()  # the rate limit's counters live in the process cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture
