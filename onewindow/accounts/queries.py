@@ -98,7 +98,10 @@ def reads_of(applicant: Applicant, limit: int = 200) -> list[dict]:
     for read in reads:
         staff = getattr(read.user, "staff", None)
         office = (staff.department.name if staff.department_id else staff.hall.name) if staff else "系统"
-        fields = "、".join(READ_FIELDS.get(f.strip(), f.strip()) for f in read.fields.split(",") if f.strip())
+        # A read records both identifiers; a person has no credit code, a company no ID number.
+        absent = "credit_code" if applicant.kind == Applicant.Kind.NATURAL else "id_number"
+        names = [f.strip() for f in read.fields.split(",") if f.strip() and f.strip() != absent]
+        fields = "、".join(READ_FIELDS.get(f, f) for f in names)
         rows.append({"at": read.at, "reader": str(read.user), "office": office, "fields": fields,
                      "purpose": read.purpose})  # fmt: skip
     return rows
