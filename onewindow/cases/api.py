@@ -34,7 +34,7 @@ progress_router = Router(tags=TAG)
 ApiDatetime = Annotated[dt.datetime, PlainSerializer(DjangoJSONEncoder().default, when_used="json")]
 
 
-class MaterialOut(BaseModel):
+class CaseMaterialOut(BaseModel):
     no: int
     name: str
     state: str
@@ -44,7 +44,7 @@ class MaterialOut(BaseModel):
     mark_note: str = ""
 
 
-class StepOut(BaseModel):
+class CaseStepOut(BaseModel):
     order: int
     name: str
     kind: str
@@ -88,8 +88,8 @@ class CaseOut(BaseModel):
     on_time: bool | None
     closed_on: dt.date | None
     tolerance_due_on: dt.date | None
-    materials: list[MaterialOut]
-    steps: list[StepOut]
+    materials: list[CaseMaterialOut]
+    steps: list[CaseStepOut]
 
 
 class CaseDetailOut(CaseOut):
@@ -481,7 +481,7 @@ class ProgressOut(Schema):
         False, description="办结期限落在国务院放假安排尚未公布的年份（暂定，公布后可能调整）"
     )
     closed_on: dt.date | None
-    steps: list[StepOut]
+    steps: list[CaseStepOut]
 
 
 def progress_of(case: Case) -> dict:
