@@ -6,6 +6,7 @@ from typing import Annotated
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
+from django.utils.timezone import localtime
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import BaseModel, PlainSerializer
@@ -30,8 +31,11 @@ progress_router = Router(tags=TAG)
 
 # The case as answered: plain pydantic models, validated by pydantic-core alone (a ninja Schema
 # wraps every value in a getter for its resolvers: ~10% of an intake request's CPU, bench/intake.py).
-# Datetimes as the API's renderer writes them (Django's JSON encoder) when `answer` serializes.
-ApiDatetime = Annotated[dt.datetime, PlainSerializer(DjangoJSONEncoder().default, when_used="json")]
+# Datetimes as the API's renderer writes them (Django's JSON encoder, in the hall's +08:00 — API.md)
+# when `answer` serializes.
+ApiDatetime = Annotated[
+    dt.datetime, PlainSerializer(lambda v: DjangoJSONEncoder().default(localtime(v)), when_used="json")
+]
 
 
 class CaseMaterialOut(BaseModel):
