@@ -130,22 +130,23 @@ def test_it_allows_tabs_and_newlines(world, token):
 def test_it_refuses_integers_beyond_bigint(world, token, number):
     body = {"name": "项目", "investment_fen": number}
     answer = Client().post("/api/v1/projects", body, content_type="application/json", **bearer(token))
-    assert_shaped(answer, 400, "request.invalid")
+    assert assert_shaped(answer, 400, "request.invalid")["message"] == "请求中的整数超出允许范围。"
 
 
 def test_it_refuses_nan(world, token):
     answer = Client().post("/api/v1/projects", '{"investment_fen": NaN}', content_type="application/json",
                            **bearer(token))  # fmt: skip
-    assert_shaped(answer, 400, "request.invalid")
+    assert assert_shaped(answer, 400, "request.invalid")["message"] == "请求体不是有效的 JSON。"
 
 
 # --- authentication: 401 without credentials, 403 only for a missing CSRF token ------------------
 
 
 def test_it_answers_an_unsafe_method_without_credentials_with_401(db):
-    answer = Client().post("/api/v1/cases", {}, content_type="application/json")
+    curl = Client(enforce_csrf_checks=True)  # no test exemption: as any client outside
+    answer = curl.post("/api/v1/cases", {}, content_type="application/json")
     assert_shaped(answer, 401, "auth.required")
-    answer = Client().post("/api/v1/cases", {}, content_type="application/json", **bearer("wrong"))
+    answer = curl.post("/api/v1/cases", {}, content_type="application/json", **bearer("wrong"))
     assert_shaped(answer, 401, "auth.required")
 
 
