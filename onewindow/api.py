@@ -2,20 +2,59 @@
 
 Errors are always {"code": "<module>.<reason>", "message": "<中文说明>", "details": {…}}:
 schema validation answers 400 (not ninja's 422), a missing login 401, a DomainError its own
-status. Nothing a client can send gives a 500.
+status, and whatever Django or ninja answer on their own under /api/ (an unknown path, a wrong
+method, a 500) is turned into the same shape by ErrorShapeMiddleware. Nothing a client can send
+gives a 500: bodies are JSON only, without control characters or integers PostgreSQL cannot hold.
 """
 
+import datetime as dt
+import json
+
 from django.conf import settings
-from django.http import Http404
+from django.db import DataError
+from django.http import Http404, JsonResponse
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
-from onewindow import ratelimit
+from onewindow import inputs, ratelimit
 from onewindow.accounts import services as account_services
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError
+
+# An echoed value (an item code, a ticket number) is cut to this many characters in an error:
+# a 100 KB code must not come back 100 KB long (issue 21).
+ECHO_LIMIT = 40
+# PostgreSQL's bigint: an integer outside it is a 500 on PG and silently stored on SQLite.
+INT_RANGE = (-(2**63), 2**63 - 1)
+
+INVALID = "request.invalid"
+SERVER_ERROR = "服务器内部错误，请稍后再试。"
+# The answer for a status that Django or ninja produced without our shape (ErrorShapeMiddleware),
+# and for ninja's HttpError, whose messages are English.
+STATUS_ERRORS = {
+    400: (INVALID, "请求格式不正确。"),
+    401: ("auth.required", "请先登录或提供有效的接口令牌。"),
+    403: ("auth.forbidden", "无权访问。"),
+    404: ("request.not_found", "未找到请求的接口或资源。"),
+    405: ("request.method", "该接口不支持此请求方法。"),
+    409: ("request.conflict", "当前状态不允许此操作。"),
+    413: ("request.too_large", "请求体过大。"),
+    415: ("request.media_type", "请求体须为 application/json。"),
+    429: ("request.throttled", "请求过于频繁，请稍后再试。"),
+    500: ("server.error", SERVER_ERROR),
+}
+
+
+def status_error(status: int) -> tuple[str, str]:
+    if status in STATUS_ERRORS:
+        return STATUS_ERRORS[status]
+    return ("server.error", SERVER_ERROR) if status >= 500 else ("request.error", "请求未能完成。")
 
 
 class TokenAuth(HttpBearer):
@@ -42,29 +81,177 @@ class TokenAuth(HttpBearer):
 
 
 class SessionCookieAuth(SessionAuth):
-    """The browser's session cookie; ninja checks CSRF on unsafe methods."""
+    """The browser's session cookie, with CSRF on unsafe methods (API.md). A request without a
+    logged-in session has not offered these credentials at all: it is a 401 (auth.required)
+    like any other missing login, not ninja's 403 "CSRF check Failed"; only a session user
+    without the CSRF token gets the 403."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise DomainError("auth.csrf", "请求缺少有效的 CSRF 令牌，请刷新页面后重试。", status=403)
+        return request.user
+
+
+class Encoder(NinjaJSONEncoder):
+    """Datetimes in the hall's offset (API.md: ISO 8601 with +08:00), not UTC "Z": stored
+    aware in UTC, shown in Asia/Shanghai — the same instant."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
 
 
 class Renderer(JSONRenderer):
+    encoder_class = Encoder
     json_dumps_params = {"ensure_ascii": False}  # readable Chinese in logs and curl
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: not in RFC 8259, not in any field
+
+
+class BodyParser(Parser):
+    """Request bodies are JSON, sent as application/json (415 otherwise: a text/plain body is
+    not read as JSON), and hold nothing the database would choke on — one check for every
+    operation instead of one per field (issue 21)."""
+
+    def parse_body(self, request):
+        # ninja hands multipart form fields over in a bare HttpRequest (content_type None).
+        if request.content_type is not None and request.content_type != "application/json":
+            raise DomainError(
+                "request.media_type", "请求体须为 JSON（Content-Type: application/json）。", status=415
+            )
+        data = json.loads(request.body, parse_constant=_refuse_constant)
+        refuse_hostile(data)
+        request.ow_body = data  # for error(): input it may echo
+        return data
+
+
+def refuse_hostile(data) -> None:
+    """400 for a string with a control character or an integer beyond bigint, anywhere in `data`
+    (keys included). Iterative: a deeply nested body must not exhaust the stack."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if inputs.has_control(value):
+                raise DomainError(inputs.CONTROL_CODE, inputs.CONTROL_MESSAGE)
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int):
+            if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+                raise DomainError(inputs.RANGE_CODE, "请求中的整数超出允许范围。")
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def _docs_are_public(view):
     return public(view)
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = Api(
     title="OneWindow API",
     version="1",
     description="一网通办 OneWindow 政务服务平台接口。错误格式：{code, message, details}。",
     urls_namespace="api",
     renderer=Renderer(),
+    parser=BodyParser(),
     auth=[TokenAuth(), SessionCookieAuth()],
     docs_decorator=_docs_are_public,
 )
 
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "title": "Code", "description": "<module>.<reason>，稳定的机器代码"},
+        "message": {"type": "string", "title": "Message", "description": "中文说明"},
+        "details": {"type": "object", "title": "Details", "additionalProperties": True},
+    },
+    "required": ["code", "message", "details"],
+}
+# What every operation may answer besides its own (API.md "Errors"); 409 only where state changes.
+DOCUMENTED = {
+    "400": "请求参数不正确（含请求体无法解析、控制字符、超出范围的整数）",
+    "401": "未登录或接口令牌无效",
+    "403": "无权执行此操作",
+    "404": "未找到",
+    "429": "请求过于频繁",
+}
+UNSAFE_DOCUMENTED = {"409": "当前状态不允许此操作", "415": "请求体不是 application/json"}
+
+
+def document_errors(schema: dict) -> dict:
+    """Every operation lists its error statuses with the one Error schema — added here once, not
+    per operation; an operation that documents a status itself keeps its own."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for methods in schema.get("paths", {}).values():
+        for method, operation in methods.items():
+            statuses = DOCUMENTED | (
+                UNSAFE_DOCUMENTED if method in ("post", "put", "patch", "delete") else {}
+            )
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                if status not in responses and int(status) not in responses:
+                    responses[status] = {"description": description, **ref}
+    return schema
+
+
+def _echoed(request) -> set[str]:
+    """The long values a client sent (path, query, body): the ones an error must not repeat."""
+    values = []
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        values += [v for v in match.kwargs.values() if isinstance(v, str)]
+    values += [v for vs in request.GET.lists() for v in vs[1]]
+    stack = [getattr(request, "ow_body", None)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            values.append(value)
+        elif isinstance(value, dict):
+            stack += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            stack += value
+    return {v for v in values if len(v) > ECHO_LIMIT}
+
+
+def short(value: str) -> str:
+    return value if len(value) <= ECHO_LIMIT else value[:ECHO_LIMIT] + "…"
+
+
+def _bounded(value, echoed: set[str]):
+    if isinstance(value, str):
+        for long in sorted(echoed, key=len, reverse=True):
+            if long in value:
+                value = value.replace(long, short(long))
+        return value
+    if isinstance(value, dict):
+        return {_bounded(k, echoed): _bounded(v, echoed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bounded(v, echoed) for v in value]
+    return value
+
 
 def error(request, status: int, code: str, message: str, details: dict | None = None):
+    """The one error answer. A value the client sent comes back cut to ECHO_LIMIT characters,
+    wherever a module's message or details repeat it (issue 21: a 100 KB code was echoed)."""
+    echoed = _echoed(request)
+    if echoed:
+        message, details = _bounded(message, echoed), _bounded(details or {}, echoed)
     return api.create_response(
         request, {"code": code, "message": message, "details": details or {}}, status=status
     )
@@ -79,10 +266,12 @@ def _domain_error(request, exc: DomainError):
 def _validation_error(request, exc: ValidationError):
     fields = []
     for err in exc.errors:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload"))
+        loc = ".".join(
+            short(str(p)) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")
+        )
         fields.append({"field": loc, "error": err.get("msg", "")})
     names = "、".join(f["field"] for f in fields if f["field"]) or "请求"
-    return error(request, 400, "request.invalid", f"请求参数不正确：{names}。", {"errors": fields})
+    return error(request, 400, INVALID, f"请求参数不正确：{names}。", {"errors": fields})
 
 
 @api.exception_handler(AuthenticationError)
@@ -97,15 +286,56 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    codes = {
-        400: "request.invalid",
-        403: "auth.forbidden",
-        404: "request.not_found",
-        405: "request.method",
-        409: "request.conflict",
-        429: "request.throttled",
-    }
-    return error(request, exc.status_code, codes.get(exc.status_code, "request.error"), str(exc))
+    """ninja's own refusals carry English text; the parser's DomainError (415, a control
+    character) arrives wrapped in ninja's "Cannot parse request body"."""
+    if isinstance(exc.__cause__, DomainError):
+        return _domain_error(request, exc.__cause__)
+    if exc.status_code == 400:
+        return error(request, 400, INVALID, "请求体不是有效的 JSON。")
+    return error(request, exc.status_code, *status_error(exc.status_code))
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    """A value the database cannot store (a string longer than its column on PostgreSQL, a number
+    beyond its type, a date beyond year 9999): the client's input, so a 400, never a 500."""
+    return error(request, 400, inputs.RANGE_CODE, "请求中的数值、日期或文字超出允许范围。")
+
+
+@api.exception_handler(ValueError)
+def _value_error(request, exc: ValueError):
+    if "NUL (0x00)" in str(exc):  # psycopg refuses NUL in a text parameter
+        return error(request, 400, inputs.CONTROL_CODE, inputs.CONTROL_MESSAGE)
+    raise exc  # any other ValueError is our bug: a logged 500 (ErrorShapeMiddleware shapes it)
+
+
+class ErrorShapeMiddleware:
+    """Under /api/, an error answer that is not already our JSON (Django's 404 for an unknown
+    path, ninja's 405, the 500 page after an unhandled exception — which Django has logged with
+    its traceback — or a refusal by another middleware) becomes {code, message, details}."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = status_error(response.status_code)
+            shaped = JsonResponse(
+                {"code": code, "message": message, "details": {}},
+                status=response.status_code,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            for header in ("Allow", "Retry-After"):
+                if header in response:
+                    shaped[header] = response[header]
+            return shaped
+        return response
 
 
 @api.get("/ping", tags=["accounts"], operation_id="accounts_ping")

@@ -143,6 +143,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: any error answer under /api/ (404, 405, 500, another middleware's refusal) in the
+    # API's JSON shape (issue 21).
+    "onewindow.api.ErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -251,7 +251,7 @@ def get_application(request, number: str):
     return _detail(request, number)
 
 
-class RefuseIn(Schema):
+class BundleRefuseIn(Schema):
     reason: str
     where_to_turn: str
 
@@ -262,11 +262,11 @@ class NoticeLine(Schema):
     defective: bool = False
 
 
-class NoticeIn(Schema):
+class BundleNoticeIn(Schema):
     materials: list[NoticeLine]
 
 
-class MaterialsIn(Schema):
+class BundleMaterialsIn(Schema):
     materials: list[int]
 
 
@@ -287,7 +287,7 @@ def accept(request, number: str):
 
 @router.post("/bundle-applications/{number}/refuse", response=ApplicationOut, operation_id="bundles_refuse")
 @requires()
-def refuse(request, number: str, payload: RefuseIn):
+def refuse(request, number: str, payload: BundleRefuseIn):
     services.refuse(
         _application(number), by=request.user, reason=payload.reason, where_to_turn=payload.where_to_turn
     )
@@ -297,7 +297,7 @@ def refuse(request, number: str, payload: RefuseIn):
 @router.post("/bundle-applications/{number}/request-supplement", response=ApplicationOut,
              operation_id="bundles_request_supplement")  # fmt: skip
 @requires()
-def request_supplement(request, number: str, payload: NoticeIn):
+def request_supplement(request, number: str, payload: BundleNoticeIn):
     application = _application(number)
     names = _material_names(application.bundle, [m.no for m in payload.materials])
     items = [
@@ -312,7 +312,7 @@ def request_supplement(request, number: str, payload: NoticeIn):
     "/bundle-applications/{number}/supplement", response=ApplicationOut, operation_id="bundles_supplement"
 )
 @requires()
-def supplement(request, number: str, payload: MaterialsIn):
+def supplement(request, number: str, payload: BundleMaterialsIn):
     application = _application(number)
     services.supplement(
         application, by=request.user, materials=_material_names(application.bundle, payload.materials)

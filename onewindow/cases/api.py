@@ -6,6 +6,7 @@ from typing import Annotated
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
+from django.utils.timezone import localtime
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import BaseModel, PlainSerializer
@@ -30,11 +31,14 @@ progress_router = Router(tags=TAG)
 
 # The case as answered: plain pydantic models, validated by pydantic-core alone (a ninja Schema
 # wraps every value in a getter for its resolvers: ~10% of an intake request's CPU, bench/intake.py).
-# Datetimes as the API's renderer writes them (Django's JSON encoder) when `answer` serializes.
-ApiDatetime = Annotated[dt.datetime, PlainSerializer(DjangoJSONEncoder().default, when_used="json")]
+# Datetimes as the API's renderer writes them (Django's JSON encoder, in the hall's +08:00 — API.md)
+# when `answer` serializes.
+ApiDatetime = Annotated[
+    dt.datetime, PlainSerializer(lambda v: DjangoJSONEncoder().default(localtime(v)), when_used="json")
+]
 
 
-class MaterialOut(BaseModel):
+class CaseMaterialOut(BaseModel):
     no: int
     name: str
     state: str
@@ -44,7 +48,7 @@ class MaterialOut(BaseModel):
     mark_note: str = ""
 
 
-class StepOut(BaseModel):
+class CaseStepOut(BaseModel):
     order: int
     name: str
     kind: str
@@ -88,8 +92,8 @@ class CaseOut(BaseModel):
     on_time: bool | None
     closed_on: dt.date | None
     tolerance_due_on: dt.date | None
-    materials: list[MaterialOut]
-    steps: list[StepOut]
+    materials: list[CaseMaterialOut]
+    steps: list[CaseStepOut]
 
 
 class CaseDetailOut(CaseOut):
@@ -481,7 +485,7 @@ class ProgressOut(Schema):
         False, description="办结期限落在国务院放假安排尚未公布的年份（暂定，公布后可能调整）"
     )
     closed_on: dt.date | None
-    steps: list[StepOut]
+    steps: list[CaseStepOut]
 
 
 def progress_of(case: Case) -> dict:

@@ -47,7 +47,7 @@ class ItemSummaryOut(Schema):
         return obj.item.department.name
 
 
-class MaterialOut(Schema):
+class CatalogMaterialOut(Schema):
     name: str
     form: str
     form_display: str
@@ -68,7 +68,7 @@ class MaterialOut(Schema):
         return obj.shared_by.code if obj.shared_by_id else None
 
 
-class StepOut(Schema):
+class CatalogStepOut(Schema):
     name: str
     role: str
     days: int
@@ -94,8 +94,8 @@ class ItemOut(ItemSummaryOut):
     keywords: list[str]
     common_names: list[str]
     life_events: list[str]
-    materials: list[MaterialOut]
-    steps: list[StepOut]
+    materials: list[CatalogMaterialOut]
+    steps: list[CatalogStepOut]
     published_at: dt.datetime | None
 
     @staticmethod

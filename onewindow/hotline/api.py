@@ -151,7 +151,7 @@ def get_order(request, number: str):
     return out(queries.order_for(request.user, number), request.user)
 
 
-class AnswerIn(Schema):
+class HotlineAnswerIn(Schema):
     answer: str
 
 
@@ -161,16 +161,16 @@ class DispatchIn(Schema):
     note: str = ""
 
 
-class TransferIn(Schema):
+class HotlineTransferIn(Schema):
     department: str
     reason: str
 
 
-class ReasonIn(Schema):
+class HotlineReasonIn(Schema):
     reason: str
 
 
-class DecideIn(Schema):
+class HotlineDecideIn(Schema):
     objection: int
     upheld: bool
     reason: str
@@ -180,7 +180,7 @@ class ReplyIn(Schema):
     text: str
 
 
-class CallbackIn(Schema):
+class HotlineCallbackIn(Schema):
     process: str = Field(description=" / ".join(Satisfaction.values))
     result: str = Field(description=" / ".join(Satisfaction.values))
     note: str = ""
@@ -210,25 +210,25 @@ def _step(name: str, schema, run):
     )
 
 
-_step("answer_directly", AnswerIn, lambda o, by, p: flow.answer_directly(o, by=by, answer=p.answer))
+_step("answer_directly", HotlineAnswerIn, lambda o, by, p: flow.answer_directly(o, by=by, answer=p.answer))
 _step("dispatch", DispatchIn, lambda o, by, p: flow.dispatch(o, by=by, lead=_department(p.lead),
                                                              assisting=[_department(c) for c in p.assisting], note=p.note))  # fmt: skip
 _step("sign", None, lambda o, by, p: flow.sign(o, by=by))
 _step(
     "transfer",
-    TransferIn,
+    HotlineTransferIn,
     lambda o, by, p: flow.transfer(o, by=by, to=_department(p.department), reason=p.reason),
 )
-_step("object", ReasonIn, lambda o, by, p: flow.object_to(o, by=by, reason=p.reason) and o)
-_step("decide_objection", DecideIn, lambda o, by, p: flow.decide_objection(
+_step("object", HotlineReasonIn, lambda o, by, p: flow.object_to(o, by=by, reason=p.reason) and o)
+_step("decide_objection", HotlineDecideIn, lambda o, by, p: flow.decide_objection(
     o, by=by, objection=Objection.objects.filter(order=o, pk=p.objection).first(), upheld=p.upheld, reason=p.reason))  # fmt: skip
 _step("reply", ReplyIn, lambda o, by, p: flow.reply(o, by=by, text=p.text))
 _step("close", None, lambda o, by, p: flow.close(o, by=by))
 _step(
     "callback",
-    CallbackIn,
+    HotlineCallbackIn,
     lambda o, by, p: flow.callback(o, by=by, process=p.process, result=p.result, note=p.note),
 )
-_step("reopen", ReasonIn, lambda o, by, p: flow.reopen(o, by=by, reason=p.reason))
+_step("reopen", HotlineReasonIn, lambda o, by, p: flow.reopen(o, by=by, reason=p.reason))
 _step("merge", MergeIn, lambda o, by, p: flow.merge(o, by=by, into=WorkOrder.objects.filter(number=p.into).first(),
                                                     note=p.note))  # fmt: skip

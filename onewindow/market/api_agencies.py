@@ -31,7 +31,7 @@ class QualificationOut(Schema):
     valid_until: dt.date
 
 
-class StaffOut(Schema):
+class AgencyStaffOut(Schema):
     name: str
     title: str
     certificate_no: str
@@ -63,7 +63,7 @@ class AgencyOut(Schema):
     warning_list: bool = Field(description="C级：警示名单")
     blacklisted: bool = Field(description="D级：黑名单，不能报名")
     qualifications: list[QualificationOut]
-    staff: list[StaffOut]
+    staff: list[AgencyStaffOut]
     grades: list[YearGradeOut] = Field(description="已公布的年度信用等级")
     allowed_actions: list[str]
 
@@ -169,11 +169,11 @@ def apply(request, payload: AgencyIn):
     return HttpStatus(201, out(agency, request.user))
 
 
-class NoteIn(Schema):
+class AgencyNoteIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class AgencyReasonIn(Schema):
     reason: str = ""
 
 
@@ -190,7 +190,7 @@ def _step(name: str, schema, run):
     )
 
 
-_step("admit", NoteIn, lambda a, by, p: agencies.admit(a, by=by, note=p.note))
-_step("refuse", NoteIn, lambda a, by, p: agencies.refuse(a, by=by, note=p.note))
-_step("expel", ReasonIn, lambda a, by, p: agencies.expel(a, by=by, reason=p.reason))
-_step("exit", ReasonIn, lambda a, by, p: agencies.exit_voluntarily(a, by=by, reason=p.reason))
+_step("admit", AgencyNoteIn, lambda a, by, p: agencies.admit(a, by=by, note=p.note))
+_step("refuse", AgencyNoteIn, lambda a, by, p: agencies.refuse(a, by=by, note=p.note))
+_step("expel", AgencyReasonIn, lambda a, by, p: agencies.expel(a, by=by, reason=p.reason))
+_step("exit", AgencyReasonIn, lambda a, by, p: agencies.exit_voluntarily(a, by=by, reason=p.reason))

@@ -79,11 +79,11 @@ def get_contract(request, number: str):
     return contract_out(contracts.purchase_for(request.user, number), request.user)
 
 
-class NoteIn(Schema):
+class ContractNoteIn(Schema):
     note: str
 
 
-class ReasonIn(Schema):
+class ContractReasonIn(Schema):
     reason: str
 
 
@@ -124,9 +124,11 @@ def _step(name: str, schema, run):
 
 
 _step("sign", None, lambda p, by, body: contracts.sign(p, by=by))
-_step("deliver", NoteIn, lambda p, by, body: contracts.deliver(_signed(p), by=by, note=body.note))
+_step("deliver", ContractNoteIn, lambda p, by, body: contracts.deliver(_signed(p), by=by, note=body.note))
 _step(
-    "return", ReasonIn, lambda p, by, body: contracts.return_delivery(_signed(p), by=by, reason=body.reason)
+    "return",
+    ContractReasonIn,
+    lambda p, by, body: contracts.return_delivery(_signed(p), by=by, reason=body.reason),
 )
 _step("accept", None, lambda p, by, body: contracts.accept(_signed(p), by=by))
 _step("evaluate", EvaluateIn, lambda p, by, body: contracts.evaluate(
@@ -189,7 +191,7 @@ def publish_grades(request, year: int):
     return {"year": year, "published": grades.publish(year, by=request.user)}
 
 
-class AppealOut(Schema):
+class ContractAppealOut(Schema):
     year: int
     agency: str
     reason: str
@@ -217,9 +219,11 @@ def _grade_of(year: int, credit_code: str) -> YearGrade:
     return found
 
 
-@router.post("/market/grades/{year}/appeal", response={201: AppealOut}, operation_id="market_appeal_grade")
+@router.post(
+    "/market/grades/{year}/appeal", response={201: ContractAppealOut}, operation_id="market_appeal_grade"
+)
 @requires()
-def appeal_grade(request, year: int, payload: ReasonIn):
+def appeal_grade(request, year: int, payload: ContractReasonIn):
     """The agency (its own account) appeals its published grade of the year."""
     agency = getattr(request.user, "agency", None)
     if agency is None:
@@ -228,16 +232,16 @@ def appeal_grade(request, year: int, payload: ReasonIn):
                                                     reason=payload.reason)))  # fmt: skip
 
 
-class DecideIn(Schema):
+class ContractDecideIn(Schema):
     upheld: bool
     decision: str
     new_grade: str = Field("", description="申诉成立时的调整后等级 A/B/C/D")
 
 
-@router.post("/market/grades/{year}/appeals/{credit_code}/decide", response=AppealOut,
+@router.post("/market/grades/{year}/appeals/{credit_code}/decide", response=ContractAppealOut,
              operation_id="market_decide_appeal")  # fmt: skip
 @requires()
-def decide_appeal(request, year: int, credit_code: str, payload: DecideIn):
+def decide_appeal(request, year: int, credit_code: str, payload: ContractDecideIn):
     grades.require_management(request.user)
     found = GradeAppeal.objects.filter(year_grade=_grade_of(year, credit_code)).first()
     if found is None:

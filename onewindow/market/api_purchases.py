@@ -139,7 +139,7 @@ def get_purchase(request, number: str):
     return out(_purchase(number), request.user)
 
 
-class DrawOut(Schema):
+class PurchaseDrawOut(Schema):
     number: str
     purpose: str = Field(description="random 随机抽取 / tie 最低价并列 / short_list 综合优选短名单")
     drawn_at: dt.datetime
@@ -155,7 +155,9 @@ class DrawOut(Schema):
     event_hash: str
 
 
-@router.get("/market/purchases/{number}/draw", response=DrawOut, auth=None, operation_id="market_get_draw")
+@router.get(
+    "/market/purchases/{number}/draw", response=PurchaseDrawOut, auth=None, operation_id="market_get_draw"
+)
 @public
 def get_draw(request, number: str):
     """The published draw (seed, candidates, result) and its replay; 404 before a draw has run."""
@@ -190,7 +192,7 @@ def post_purchase(request, payload: PostIn):
     return HttpStatus(201, _done(request, p))
 
 
-class RegisterIn(Schema):
+class PurchaseRegisterIn(Schema):
     offer_fen: int = Field(ge=1, description="报价（分）")
     offer_days: int = Field(ge=1, description="承诺时限（工作日）")
     note: str = ""
@@ -198,7 +200,7 @@ class RegisterIn(Schema):
 
 @router.post("/market/purchases/{number}/register", response=PurchaseOut, operation_id="market_register")
 @requires()
-def register(request, number: str, payload: RegisterIn):
+def register(request, number: str, payload: PurchaseRegisterIn):
     p = _purchase(number)
     services.register(p, by=request.user, offer_fen=payload.offer_fen, offer_days=payload.offer_days,
                       note=payload.note)  # fmt: skip
@@ -230,13 +232,13 @@ def choose(request, number: str, payload: ChooseIn):
     return _done(request, p)
 
 
-class ReasonIn(Schema):
+class PurchaseReasonIn(Schema):
     reason: str
 
 
 @router.post("/market/purchases/{number}/cancel", response=PurchaseOut, operation_id="market_cancel")
 @requires()
-def cancel(request, number: str, payload: ReasonIn):
+def cancel(request, number: str, payload: PurchaseReasonIn):
     p = _purchase(number)
     selection.cancel(p, by=request.user, reason=payload.reason)
     return _done(request, p)

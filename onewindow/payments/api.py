@@ -47,13 +47,13 @@ def _out(notice: PaymentNotice) -> dict:
     }  # fmt: skip
 
 
-class IssueIn(Schema):
+class PaymentIssueIn(Schema):
     case: str = Field(..., description="办件编号")
 
 
 @router.post("/payments/notices", response={201: NoticeOut}, operation_id="payments_issue_notice")
 @requires(Role.REVIEWER, Role.DEPARTMENT_HEAD)
-def issue_notice(request, payload: IssueIn):
+def issue_notice(request, payload: PaymentIssueIn):
     """开具缴款通知 (again, after a cancellation: approval issues the first by itself)."""
     case = case_queries.case_for(request.user, payload.case)
     return HttpStatus(201, _out(services.issue_notice(case, by=request.user)))
@@ -73,11 +73,11 @@ class CancelIn(Schema):
     reason: str
 
 
-class EmptyIn(Schema):
+class PaymentEmptyIn(Schema):
     pass
 
 
-def _action(name: str, roles: tuple, run, schema=EmptyIn, doc: str = ""):
+def _action(name: str, roles: tuple, run, schema=PaymentEmptyIn, doc: str = ""):
     @router.post(f"/payments/notices/{{number}}/{name}", response=NoticeOut, operation_id=f"payments_{name}",
                  summary=doc)  # fmt: skip
     @requires(*roles)

@@ -166,7 +166,7 @@ class ProjectRow(Schema):
     registered_at: dt.datetime
 
 
-class ListFilters(Schema):
+class ProjectListFilters(Schema):
     key_project: bool | None = None
     status: str | None = None
     q: str | None = Field(None, description="项目名称包含")
@@ -175,7 +175,7 @@ class ListFilters(Schema):
 @router.get("/projects", response=list[ProjectRow], operation_id="projects_list")
 @paginate(Paged)
 @requires()
-def list_projects(request, filters: ListFilters = Query(...)):
+def list_projects(request, filters: ProjectListFilters = Query(...)):
     qs = queries.visible_projects(request.user)
     if filters.key_project is not None:
         qs = qs.filter(key_project=filters.key_project)
@@ -214,7 +214,7 @@ def get_project(request, code: str):
 # ---- stage actions --------------------------------------------------------------------------
 
 
-class ApplyIn(Schema):
+class ProjectApplyIn(Schema):
     form_data: dict = Field(..., description="申报表：至少含 scale（建设规模及内容）")
 
 
@@ -224,7 +224,7 @@ class AcceptIn(Schema):
     supply_by: dt.date | None = Field(None, description="容缺材料承诺补齐日期")
 
 
-class OpinionIn(Schema):
+class ProjectOpinionIn(Schema):
     kind: str = Field(..., description="agree / agree_with_conditions / disagree")
     reasons: str = Field("", description="不同意的理由（必填）")
     conditions: str = Field("", description="有条件同意的条件（必填）")
@@ -253,7 +253,7 @@ def _department_id(code: str | None) -> int | None:
     "/projects/{code}/stages/{order}/apply", response=ProjectOut, operation_id="projects_apply_stage"
 )
 @requires()
-def apply_stage(request, code: str, order: int, payload: ApplyIn):
+def apply_stage(request, code: str, order: int, payload: ProjectApplyIn):
     project = _project(request, code)
     services.apply_stage(project, order, by=request.user, form_data=payload.form_data)
     return _detail(project.code)
@@ -274,7 +274,7 @@ def accept_stage(request, code: str, order: int, payload: AcceptIn):
     "/projects/{code}/stages/{order}/opinion", response=ProjectOut, operation_id="projects_give_opinion"
 )
 @requires()
-def give_opinion(request, code: str, order: int, payload: OpinionIn):
+def give_opinion(request, code: str, order: int, payload: ProjectOpinionIn):
     project = _project(request, code)
     services.give_opinion(project, order, by=request.user, kind=payload.kind, reasons=payload.reasons,
                           conditions=payload.conditions, simulated=payload.simulated,

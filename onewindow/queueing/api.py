@@ -42,16 +42,16 @@ class TicketOut(Schema):
     called_at: dt.datetime | None
 
 
-class WindowIn(Schema):
+class QueueWindowIn(Schema):
     hall: str
     window: str
 
 
-class FinishIn(WindowIn):
+class FinishIn(QueueWindowIn):
     cases: list[str] = Field(default_factory=list)
 
 
-class TransferIn(WindowIn):
+class TransferIn(QueueWindowIn):
     category: str | None = None
     to_window: str | None = None
 
@@ -109,7 +109,7 @@ def issue(request, payload: TicketIn):
 
 @router.post("/call-next", response=TicketOut, operation_id="queueing_call_next")
 @requires(Role.CLERK, Role.AGENT)
-def call_next(request, payload: WindowIn):
+def call_next(request, payload: QueueWindowIn):
     window = _window(payload.hall, payload.window)
     ticket = services.call_next(window, by=request.user)
     if ticket is None:
@@ -148,7 +148,7 @@ def get_ticket(request, hall: str, number: str):
     return _out(queries.ticket_today(found, number), found.code)
 
 
-def _action(name: str, run, schema=WindowIn):
+def _action(name: str, run, schema=QueueWindowIn):
     @router.post(
         f"/{{hall}}/{{number}}/{name}", response=TicketOut, operation_id=f"queueing_{name.replace('-', '_')}"
     )

@@ -135,11 +135,11 @@ class AssignIn(Schema):
     note: str = ""
 
 
-class AnswerIn(Schema):
+class ComplaintAnswerIn(Schema):
     text: str
 
 
-class CallbackIn(Schema):
+class ComplaintCallbackIn(Schema):
     outcome: str = Field(description=" / ".join(CallbackOutcome.values))
     note: str = ""
 
@@ -148,7 +148,7 @@ class ReopenIn(Schema):
     reason: str = Field(description="退回理由（回访不满意）")
 
 
-class DecideIn(Schema):
+class ComplaintDecideIn(Schema):
     finding: str = Field(description=" / ".join(ComplaintFinding.values))
     reason: str
 
@@ -169,7 +169,7 @@ def assign(request, number: str, payload: AssignIn):
 
 @router.post("/complaints/{number}/answer", response=ComplaintOut, operation_id="ratings_answer_complaint")
 @requires()
-def answer(request, number: str, payload: AnswerIn):
+def answer(request, number: str, payload: ComplaintAnswerIn):
     complaint = queries.complaint_for(request.user, number)
     return _done(request, services.answer(complaint, by=request.user, text=payload.text))
 
@@ -178,7 +178,7 @@ def answer(request, number: str, payload: AnswerIn):
     "/complaints/{number}/callback", response=ComplaintOut, operation_id="ratings_callback_complaint"
 )
 @requires()
-def callback(request, number: str, payload: CallbackIn):
+def callback(request, number: str, payload: ComplaintCallbackIn):
     complaint = queries.complaint_for(request.user, number)
     return _done(request, services.record_callback(complaint, by=request.user, outcome=payload.outcome,
                                                    note=payload.note))  # fmt: skip
@@ -193,7 +193,7 @@ def reopen(request, number: str, payload: ReopenIn):
 
 @router.post("/complaints/{number}/decide", response=ComplaintOut, operation_id="ratings_decide_complaint")
 @requires()
-def decide(request, number: str, payload: DecideIn):
+def decide(request, number: str, payload: ComplaintDecideIn):
     complaint = queries.complaint_for(request.user, number)
     return _done(
         request, services.decide(complaint, by=request.user, finding=payload.finding, reason=payload.reason)

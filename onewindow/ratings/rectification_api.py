@@ -18,7 +18,7 @@ from onewindow.ratings.models import AppealGround, Rectification, RectificationS
 router = Router(tags=["ratings"])
 
 
-class AppealOut(Schema):
+class RectificationAppealOut(Schema):
     ground: str
     reason: str
     status: str
@@ -56,7 +56,7 @@ class RectificationOut(Schema):
     fed_back_on_time: bool | None
     closed_at: dt.datetime | None
     excluded: bool
-    appeal: AppealOut | None
+    appeal: RectificationAppealOut | None
     allowed_actions: list[str]
 
 
@@ -111,7 +111,7 @@ def get_rectification(request, rating_id: int):
     return _one(request, rating_id)
 
 
-class CallbackIn(Schema):
+class RectificationCallbackIn(Schema):
     reached: bool = Field(description="是否联系上评价人")
     note: str = Field("", description="回访记录（未联系上时必填）")
 
@@ -146,7 +146,7 @@ def _rect(request, rating_id: int) -> Rectification:
 @router.post("/rectifications/{rating_id}/callback", response=RectificationOut,
              operation_id="ratings_rectification_callback")  # fmt: skip
 @requires(*queries.STAFF_ROLES)
-def callback(request, rating_id: int, payload: CallbackIn):
+def callback(request, rating_id: int, payload: RectificationCallbackIn):
     services.callback(_rect(request, rating_id), by=request.user, reached=payload.reached, note=payload.note)
     return _one(request, rating_id)
 

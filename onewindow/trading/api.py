@@ -139,13 +139,13 @@ class AwardOut(Schema):
     awarded_at: dt.datetime
 
 
-class ContractOut(Schema):
+class TradingContractOut(Schema):
     amount_fen: int
     currency: str = "CNY"
     signed_on: dt.date
 
 
-class EventOut(Schema):
+class TradingEventOut(Schema):
     at: dt.datetime
     action: str
     action_display: str
@@ -172,7 +172,7 @@ class ProjectSummaryOut(Schema):
     opening_at: dt.datetime
 
 
-class ProjectOut(ProjectSummaryOut):
+class TradingProjectOut(ProjectSummaryOut):
     description: str
     documents: str
     timeline: TimelineOut
@@ -185,9 +185,9 @@ class ProjectOut(ProjectSummaryOut):
     candidates: list[str] | None = Field(description="中标候选人（按排名）的统一社会信用代码")
     objections: list[ObjectionOut] | None
     award: AwardOut | None
-    contract: ContractOut | None
+    contract: TradingContractOut | None
     closed_reason: str
-    events: list[EventOut]
+    events: list[TradingEventOut]
     allowed_actions: list[str]
 
 
@@ -341,7 +341,9 @@ def list_projects(request, kind: str = "", method: str = "", status: str = ""):
     return Answered(rows, _summary)
 
 
-@router.get("/trading/projects/{number}", response=ProjectOut, auth=None, operation_id="trading_get_project")
+@router.get(
+    "/trading/projects/{number}", response=TradingProjectOut, auth=None, operation_id="trading_get_project"
+)
 @public
 def get_project(request, number: str):
     return out(_project(number), _caller(request))
@@ -367,7 +369,7 @@ class AnnounceIn(Schema):
     agency: str = ""
 
 
-@router.post("/trading/projects", response={201: ProjectOut}, operation_id="trading_announce")
+@router.post("/trading/projects", response={201: TradingProjectOut}, operation_id="trading_announce")
 @requires()
 def announce(request, payload: AnnounceIn):
     """发布公告 (the trading center)."""
@@ -491,7 +493,7 @@ def get_bid(request, number: str, credit_code: str):
 # ---- the draw --------------------------------------------------------------------------------------
 
 
-class DrawOut(Schema):
+class TradingDrawOut(Schema):
     number: str
     seed_commitment: str = Field(description="公告时公布的 SHA-256(seed)")
     seed: str
@@ -505,7 +507,9 @@ class DrawOut(Schema):
     committee: list[MemberOut]
 
 
-@router.get("/trading/projects/{number}/draw", response=DrawOut, auth=None, operation_id="trading_get_draw")
+@router.get(
+    "/trading/projects/{number}/draw", response=TradingDrawOut, auth=None, operation_id="trading_get_draw"
+)
 @public
 def get_draw(request, number: str):
     """The published draw and its replay (committee.replay) — from the start of the evaluation."""
@@ -522,7 +526,7 @@ def get_draw(request, number: str):
 # ---- the steps -------------------------------------------------------------------------------------
 
 
-class ReasonIn(Schema):
+class TradingReasonIn(Schema):
     reason: str
 
 
@@ -538,7 +542,7 @@ class ObjectIn(Schema):
     reason: str
 
 
-class AnswerIn(Schema):
+class TradingAnswerIn(Schema):
     objection: int = Field(description="异议编号（项目详情 objections[].id）")
     upheld: bool
     answer: str
@@ -568,7 +572,7 @@ def _object(project: Project, by, body: ObjectIn) -> None:
     award.file_objection(project, by=by, target=target, reason=body.reason)
 
 
-def _answer(project: Project, by, body: AnswerIn) -> None:
+def _answer(project: Project, by, body: TradingAnswerIn) -> None:
     found = Objection.objects.filter(project=project, pk=body.objection).first()
     if found is None:
         raise NotFound("trading.objection_not_found", "未找到本项目的该异议。")
@@ -594,7 +598,7 @@ def _step(name: str, schema, run, summary: str):
 
     view.__name__ = f"trading_{name}"
     view.__doc__ = summary
-    router.post(f"/trading/projects/{{number}}/{name}", response=ProjectOut, operation_id=f"trading_{name}",
+    router.post(f"/trading/projects/{{number}}/{name}", response=TradingProjectOut, operation_id=f"trading_{name}",
                 summary=summary)(requires()(view))  # fmt: skip
 
 
@@ -612,11 +616,13 @@ _step(
 _step("score", ScoreIn, _score, "评委提交评分（按投标人统一社会信用代码）")
 _step("report", None, lambda p, by, body: evaluation.report(p, by=by), "评标报告，公示中标候选人")
 _step("object", ObjectIn, _object, "投标人对中标候选人提出异议")
-_step("answer", AnswerIn, _answer, "招标人答复异议")
+_step("answer", TradingAnswerIn, _answer, "招标人答复异议")
 _step("award", None, lambda p, by, body: award.award(p, by=by), "定标")
 _step("contract", ContractIn, lambda p, by, body: award.sign_contract(
     p, by=by, amount_fen=body.amount_fen, signed_on=body.signed_on), "登记合同")  # fmt: skip
-_step("cancel", ReasonIn, lambda p, by, body: services.cancel(p, by=by, reason=body.reason), "终止项目")
+_step(
+    "cancel", TradingReasonIn, lambda p, by, body: services.cancel(p, by=by, reason=body.reason), "终止项目"
+)
 
 
 # ---- open data (OCDS) ------------------------------------------------------------------------------

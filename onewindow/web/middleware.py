@@ -53,18 +53,19 @@ class InputGuardMiddleware:
     @staticmethod
     def _form(request):
         content_type = request.META.get("CONTENT_TYPE", "")
-        if request.method == "POST" and content_type.startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")
+        # Not under /api/: its parser reads the raw body (JSON only, checked there), which a
+        # multipart form parsed here would have consumed.
+        if (
+            request.method == "POST"
+            and not request.path.startswith("/api/")
+            and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
         ):
             return request.POST
         return request.GET.__class__()  # an empty QueryDict
 
 
 def _control(where: str, field: str) -> DomainError:
-    return DomainError(
-        "request.control_character", "请求中含有不可见的控制字符（如 NUL），请删除后重试。",
-        details={"where": where, "field": field},
-    )  # fmt: skip
+    return DomainError(inputs.CONTROL_CODE, inputs.CONTROL_MESSAGE, details={"where": where, "field": field})
 
 
 def _error_response(request, error: DomainError):
@@ -83,7 +84,7 @@ def _storage_refusal(exception) -> DomainError | None:
     column check should have caught it first): a value out of a column's range or type."""
     nul = isinstance(exception, ValueError) and "NUL" in str(exception)
     if isinstance(exception, (DataError, OverflowError)) or nul:
-        return DomainError("request.out_of_range", "提交的数据超出允许范围，请检查后重试。")
+        return DomainError(inputs.RANGE_CODE, "提交的数据超出允许范围，请检查后重试。")
     return None
 
 

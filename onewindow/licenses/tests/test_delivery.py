@@ -141,8 +141,12 @@ def test_the_signature_record_is_cleaned_and_limited(world, issued, as_user):
         path, {"method": "pickup", "signed_by": "艾" * 51}, content_type="application/json"
     )
     assert (too_long.status_code, too_long.json()["code"]) == (400, "case.delivery_field_length")
-    answer = as_user(world.clerk).post(
+    nul = as_user(world.clerk).post(
         path, {"method": "pickup", "signed_by": " 艾\u0000丽 "}, content_type="application/json"
+    )  # issue 21: the API refuses control characters in any body before the service cleans
+    assert (nul.status_code, nul.json()["code"]) == (400, "request.control_character")
+    answer = as_user(world.clerk).post(
+        path, {"method": "pickup", "signed_by": " 艾丽 "}, content_type="application/json"
     )
     assert answer.status_code == 200
     assert Delivery.objects.get(case=issued).signed_by == "艾丽"
