@@ -12,21 +12,22 @@ from onewindow.errors import DomainError
 
 FEN_MAX = 10**13  # 1,000 亿元: keeps every amount a safe integer (JSON, JavaScript)
 
-# Control characters other than line breaks and tabs.
+# Control characters other than line breaks and tabs; and lone surrogates (U+D800–U+DFFF), which
+# JSON's "\ud800" escape can carry but no text encodes: neither database can store one (a 500).
 _CONTROL = {chr(c) for c in range(32) if chr(c) not in "\n\r\t"} | {chr(127)}
-_CONTROL_RE = re.compile("[" + re.escape("".join(sorted(_CONTROL))) + "]")
+_CONTROL_RE = re.compile("[" + re.escape("".join(sorted(_CONTROL))) + "\ud800-\udfff]")
 
 
 # The one refusal of a control character (the path, query and form guard; the API's body parser)
 # and of a value beyond what a column holds, whoever finds it.
 CONTROL_CODE = "request.control_character"
-CONTROL_MESSAGE = "请求中含有不可见的控制字符（如 NUL），请删除后重试。"
+CONTROL_MESSAGE = "请求中含有不可见的控制字符或无效字符（如 NUL），请删除后重试。"
 RANGE_CODE = "request.out_of_range"
 
 
 def has_control(value: str) -> bool:
-    """NUL and the other C0 controls (and DEL), line breaks and tabs excepted: nothing a person
-    types, and a NUL cannot even be stored on PostgreSQL."""
+    """NUL and the other C0 controls (and DEL), line breaks and tabs excepted, and lone
+    surrogates: nothing a person types, and a NUL cannot even be stored on PostgreSQL."""
     return _CONTROL_RE.search(value) is not None
 
 

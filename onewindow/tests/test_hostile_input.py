@@ -113,3 +113,13 @@ def test_a_huge_page_number_is_not_a_500(world):
     client.force_login(world.clerk)
     for url in ("/api/v1/cases?page=99999999999999999999999", "/staff/inbox/?page=99999999999999999999"):
         assert client.get(url).status_code < 500, url
+
+
+@pytest.mark.parametrize("name", ["王\ud800", "\udfff", "王\x00明"])
+def test_a_lone_surrogate_or_nul_in_a_json_body_is_a_400_not_a_500(world, name):
+    before = Applicant.objects.count()
+    answer = Client(raise_request_exception=False).post(
+        "/api/v1/applicants", _applicant(world, name=name), content_type="application/json", **_clerk_api()
+    )
+    assert _json_error(answer, 400)["code"] == "request.control_character"
+    assert Applicant.objects.count() == before
