@@ -264,12 +264,21 @@ def _domain_error(request, exc: DomainError):
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    fields = []
+    fields, too_long = [], None
     for err in exc.errors:
         loc = ".".join(
             short(str(p)) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")
         )
         fields.append({"field": loc, "error": err.get("msg", "")})
+        if too_long is None and err.get("type") == "string_too_long":
+            too_long = (loc, err)
+    if too_long is not None:
+        # A text beyond its column (inputs.column): the code and message check_columns gives the
+        # row, here before any service runs, with every other error of the request beside it.
+        loc, err = too_long
+        ctx = err.get("ctx", {})
+        return error(request, 400, ctx.get("code", inputs.TOO_LONG_CODE), err["msg"],
+                     {"field": loc, "max_length": ctx.get("max_length"), "errors": fields})  # fmt: skip
     names = "、".join(f["field"] for f in fields if f["field"]) or "请求"
     return error(request, 400, INVALID, f"请求参数不正确：{names}。", {"errors": fields})
 
