@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.db import DataError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -22,7 +22,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from onewindow import inputs, ratelimit
+from onewindow import errors, inputs, ratelimit
 from onewindow.accounts import services as account_services
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError
@@ -252,9 +252,7 @@ def error(request, status: int, code: str, message: str, details: dict | None = 
     echoed = _echoed(request)
     if echoed:
         message, details = _bounded(message, echoed), _bounded(details or {}, echoed)
-    return api.create_response(
-        request, {"code": code, "message": message, "details": details or {}}, status=status
-    )
+    return errors.as_json(status, code, message, details, encoder=Encoder)
 
 
 @api.exception_handler(DomainError)
@@ -334,12 +332,7 @@ class ErrorShapeMiddleware:
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            code, message = status_error(response.status_code)
-            shaped = JsonResponse(
-                {"code": code, "message": message, "details": {}},
-                status=response.status_code,
-                json_dumps_params={"ensure_ascii": False},
-            )
+            shaped = errors.as_json(response.status_code, *status_error(response.status_code))
             for header in ("Allow", "Retry-After"):
                 if header in response:
                     shaped[header] = response[header]
