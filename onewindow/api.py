@@ -65,7 +65,7 @@ class TokenAuth(HttpBearer):
     lookup, until the window ends (a token this process already verified costs no cache trip)."""
 
     def authenticate(self, request, token):
-        key = f"bad-token:{ratelimit.client_ip(request)}"
+        key = f"bad-token:{ratelimit.client_address(request)}"
         window = settings.ONEWINDOW_BAD_TOKEN_WINDOW_SECONDS
 
         def refuse_if_too_many():

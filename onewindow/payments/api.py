@@ -115,7 +115,7 @@ def callback(request):
     unknown notice, 409 replay (nothing changed — a bank's retry of an accepted callback reads it
     as "already received"), already paid, not payable. Every callback is stored with its outcome."""
     notice = services.receive_callback(request.body, request.headers.get("X-Signature", ""),
-                                       remote_addr=ratelimit.client_ip(request))  # fmt: skip
+                                       remote_addr=ratelimit.client_address(request) or "")  # fmt: skip
     return {"notice_number": notice.number, "state": notice.state, "paid_at": notice.paid_at,
             "bank_ref": notice.bank_ref}  # fmt: skip
 
