@@ -179,6 +179,20 @@ TEMPLATES = [
     },
 ]
 
+
+def _postgresql_options(database: dict) -> None:
+    """The connection options of a PostgreSQL alias (the primary, and the replica alike)."""
+    # A health check is one more round trip on every request; off by default (a dropped
+    # connection then fails one request after a database restart). See the operator's guide.
+    database["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", False)
+    # PostgreSQL's JIT compiles the plan of any statement it estimates costly: the roll-up's and the
+    # dashboard's scans of a million cases spent 1–3 s compiling each (bench/supervision.py,
+    # decision 34), and the hall's other statements are too cheap to reach it. DB_JIT=true restores it.
+    if not env_bool("DB_JIT", False):
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
+
+
 # SQLite (WAL) by default so a bare machine runs the hall; PostgreSQL via DATABASE_URL.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'onewindow.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 600))}
@@ -197,15 +211,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # 34); SQLite builds it without them, as it should: its warning says nothing to act on.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
-    # A health check is one more round trip on every request; off by default (a dropped
-    # connection then fails one request after a database restart). See the operator's guide.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", False)
-    # PostgreSQL's JIT compiles the plan of any statement it estimates costly: the roll-up's and the
-    # dashboard's scans of a million cases spent 1–3 s compiling each (bench/supervision.py,
-    # decision 34), and the hall's other statements are too cheap to reach it. DB_JIT=true restores it.
-    if not env_bool("DB_JIT", False):
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    _postgresql_options(DATABASES["default"])
+
+# A read replica (issue 21 item 5; decision 49; operator's guide "Read replicas"): a PostgreSQL
+# streaming standby of the primary. The pages marked read-only (onewindow.replicas.read_only_page:
+# progress lookup, figures, catalog guides, the wall display) read OneWindow's tables there;
+# everything else stays on the primary. Unset: no "replica" alias and no router, as before.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # Refused rather than ignored: an operator who set it believes reads are moved off.
+        raise ConfigError(
+            "DATABASE_REPLICA_URL needs a PostgreSQL primary (DATABASE_URL=postgres://…): SQLite has "
+            "no streaming standby. Unset DATABASE_REPLICA_URL."
+        )
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 600))
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ConfigError(
+            f"DATABASE_REPLICA_URL must be a PostgreSQL standby of DATABASE_URL (postgres://…), "
+            f"not {DATABASE_REPLICA_URL.split(':', 1)[0]}://"
+        )
+    _postgresql_options(_replica)
+    # Tests use one database: the alias reads the primary's test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["onewindow.replicas.ReplicaRouter"]
 
 # fastsql's statements (window intake) run as prepared statements of each PostgreSQL connection:
 # parsed and planned once per connection instead of on every request (decision 12). Behind a

@@ -35,6 +35,7 @@ from onewindow.catalog.services import current_version_id
 from onewindow.errors import DomainError, NotFound
 from onewindow.inputs import column
 from onewindow.paging import Paged
+from onewindow.replicas import read_only_page
 from onewindow.workdays import calendar
 
 TAG = ["cases"]
@@ -520,6 +521,7 @@ def progress_of(case: Case) -> dict:
 
 @progress_router.get("", response=ProgressOut, auth=None, operation_id="cases_progress")
 @public
+@read_only_page
 def progress(request, number: str = Query(..., max_length=30), phone_last4: str = Query(..., max_length=4)):
     """办件进度: the case number and the last four digits of the applicant's phone, both needed."""
     queries.count_progress_lookup(request)

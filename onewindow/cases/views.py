@@ -24,6 +24,7 @@ from onewindow.catalog import search
 from onewindow.catalog.queries import published_versions
 from onewindow.catalog.services import version_for_new_case
 from onewindow.errors import Conflict, DomainError, Forbidden, NotFound
+from onewindow.replicas import read_only_page
 
 DELIVERY_FIELDS = ("method", "recipient", "phone", "address")  # posted as delivery_<name> by the apply page
 
@@ -298,6 +299,7 @@ def my_case(request, number: str):
 
 @public
 @require_http_methods(["GET", "POST"])
+@read_only_page
 def progress(request):
     """办件进度查询: the case number and the last four digits of the applicant's phone, both
     needed; rate-limited against guessing; no personal data shown."""

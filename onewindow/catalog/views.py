@@ -16,9 +16,11 @@ from onewindow.catalog.models import ItemType, ItemVersion, ServiceItem, Unmatch
 from onewindow.errors import NotFound
 from onewindow.pdf import render_pdf
 from onewindow.ratelimit import client_address
+from onewindow.replicas import read_only_page
 
 
 @public
+@read_only_page
 def items_index(request):
     department = request.GET.get("department") or None
     life_event = request.GET.get("life_event") or None
@@ -32,6 +34,7 @@ def items_index(request):
 
 
 @public
+@read_only_page
 def item_guide(request, code: str):
     version = queries.item_version(code, queries.parse_version_number(request.GET.get("version")))
     is_current = version.item.current_id == version.pk and version.item.withdrawn_at is None
@@ -39,6 +42,7 @@ def item_guide(request, code: str):
 
 
 @public
+@read_only_page
 def checklist_pdf(request, code: str):
     """一次性告知单: everything to bring, printable before coming to the hall."""
     version = queries.item_version(code, queries.parse_version_number(request.GET.get("version")))
@@ -59,6 +63,7 @@ def public_file(request, path: str):
 
 
 @public
+@read_only_page
 def department_page(request, code: str):
     department = get_object_or_404(Department, code=code)
     versions = queries.published_versions(department=code)
@@ -66,6 +71,7 @@ def department_page(request, code: str):
 
 
 @public
+@read_only_page
 def bundle_page(request, code: str):
     return render(request, "catalog/bundle.html", {"bundle": queries.bundle(code)})
 

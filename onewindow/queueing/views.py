@@ -18,6 +18,7 @@ from onewindow.actions import dispatch
 from onewindow.errors import DomainError, Forbidden, NotFound
 from onewindow.queueing import advisor, appointments, figures, hours, queries, services
 from onewindow.queueing.models import Category, Ticket
+from onewindow.replicas import read_only_page
 
 
 @public
@@ -70,6 +71,7 @@ def ticket_page(request, hall_code: str, number: str):
 
 
 @public
+@read_only_page
 def display(request, hall_code: str):
     """The wall TV: full screen, polls a cheap state endpoint, speaks each call."""
     hall = queries.hall_by_code(hall_code)
@@ -78,6 +80,7 @@ def display(request, hall_code: str):
 
 
 @public
+@read_only_page
 def display_state(request, hall_code: str):
     """304 when no call happened since `since` (one indexed query), else the new board."""
     hall = queries.hall_by_code(hall_code)

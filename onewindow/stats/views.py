@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from onewindow import clock
 from onewindow.accounts.permissions import public, requires
 from onewindow.ratings import figures as rating_figures
+from onewindow.replicas import read_only_page
 from onewindow.stats import dashboard, excel, monthly_report, public_figures
 
 
@@ -20,6 +21,7 @@ def _labelled(name: str, table: dashboard.Table) -> dict:
 
 @requires(*dashboard.READERS)
 @require_GET
+@read_only_page
 def dashboard_page(request):
     scope = dashboard.scope_of(request.user)
     rated_month = monthly_report.month_of(request.GET.get("month"))  # the satisfaction section's month
@@ -45,6 +47,7 @@ def dashboard_page(request):
 
 @requires(*dashboard.READERS)
 @require_GET
+@read_only_page
 def export(request, table: str):
     if table not in dashboard.TABLES:
         raise Http404
@@ -66,6 +69,7 @@ def export(request, table: str):
 
 @requires(*dashboard.READERS)
 @require_GET
+@read_only_page
 def report(request):
     """月度报告 (PDF) of ?month=YYYY-MM for the reader's scope (a department head: their department)."""
     scope = dashboard.scope_of(request.user)
@@ -77,6 +81,7 @@ def report(request):
 
 @public
 @require_GET
+@read_only_page
 def public_page(request):
     """各部门月度办件数据 (no personal data): a month chosen by ?month=YYYY-MM, default the last one."""
     today = clock.today()
@@ -89,6 +94,7 @@ def public_page(request):
 
 @public
 @require_GET
+@read_only_page
 def public_satisfaction(request):
     """满意度与差评整改公开 (issue 17 item 4; decision 39): per hall and department, a month's
     satisfaction and rectification rates and its rectified bad ratings with their outcome — no
