@@ -113,7 +113,7 @@ def test_the_progress_page_reads_the_case_on_the_replica_and_counts_the_limit_on
         f'"{t}"' not in s for s in _sql(standby) for t in (Session._meta.db_table, User._meta.db_table)
     )
     # ...and it counted: the lookups after the limit are refused
-    key = f"rl:progress:{ratelimit.client_ip(found.wsgi_request)}"
+    key = f"rl:progress:{ratelimit.client_address(found.wsgi_request)}"
     assert cache.get(key) == 1
 
 
