@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,11 +183,57 @@ def _dump_postgresql(database: Path) -> dict:
     return census
 
 
+# Before pg_restore's own drops: each partitioned table with its partitions (decision 50).
+# pg_restore --clean drops a partition's inherited primary key before its table, which PostgreSQL
+# refuses ("cannot drop inherited constraint") while the partition is attached; once the
+# partitioned table is gone, those drops (IF EXISTS) have nothing left to do.
+DROP_PARTITIONED = """DO $$ DECLARE t regclass; BEGIN
+    FOR t IN SELECT oid::regclass FROM pg_class WHERE relkind = 'p' AND NOT relispartition
+             AND relnamespace = current_schema()::regnamespace LOOP
+        EXECUTE format('DROP TABLE %s CASCADE', t);
+    END LOOP; END $$;
+"""
+
+
 def _load_postgresql(database: Path) -> None:
-    # --clean --if-exists: drop each object before re-creating it; one transaction: a failed restore
-    # leaves the database as it was. --no-owner: the restoring role owns what it creates.
-    _run(["pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--no-owner",
-          f"--dbname={connection.settings_dict['NAME']}", str(database)])  # fmt: skip
+    """pg_restore writes the script (--clean --if-exists: drop each object before re-creating it;
+    --no-owner: the restoring role owns what it creates) and psql runs it in one transaction after
+    DROP_PARTITIONED. COMMIT is sent only when pg_restore read the whole dump: a failed restore
+    leaves the database as it was."""
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as load_err:
+        try:
+            load = subprocess.Popen(["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.DEVNULL, stderr=load_err, env=_pg_environment())  # fmt: skip
+            restore = subprocess.Popen(["pg_restore", "--clean", "--if-exists", "--exit-on-error", "--no-owner",
+                                        "--file=-", str(database)], stdout=subprocess.PIPE, stderr=restore_err,
+                                       env=_pg_environment())  # fmt: skip
+        except FileNotFoundError as missing:
+            raise BackupError(
+                "backup.no_client",
+                f"找不到 {missing.filename}：请安装 PostgreSQL 客户端（postgresql-client）",
+            ) from None
+        try:
+            load.stdin.write(b"BEGIN;\n" + DROP_PARTITIONED.encode())
+            shutil.copyfileobj(restore.stdout, load.stdin)
+            if restore.wait() == 0:
+                load.stdin.write(b"COMMIT;\n")
+        except BrokenPipeError:
+            pass  # psql stopped at an error (ON_ERROR_STOP): its session ends, the transaction rolls back
+        finally:
+            restore.stdout.close()
+            if restore.poll() is None:
+                restore.kill()  # psql stopped first: pg_restore's output has nowhere to go
+            try:
+                load.stdin.close()
+            except BrokenPipeError:
+                pass
+        for name, process, errors in (("pg_restore", restore, restore_err), ("psql", load, load_err)):
+            if process.wait() != 0:
+                errors.seek(0)
+                message = errors.read().decode(errors="replace").strip()
+                raise BackupError(
+                    "backup.pg_failed", f"{name} 失败（退出码 {process.returncode}）：{message}"
+                )
 
 
 def _run(command: list[str]) -> None:
