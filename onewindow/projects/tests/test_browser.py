@@ -14,6 +14,12 @@ from onewindow.web.tests.browser import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+# Each bar as wide, and as far from its track's left edge, as its data-width/data-left percentages.
+PLACED = """bars => bars.map((bar) => {
+  const track = bar.parentElement.getBoundingClientRect(), box = bar.getBoundingClientRect();
+  const near = (px, pct) => Math.abs(px - track.width * parseFloat(pct) / 100) < 1.5;
+  return near(box.width, bar.dataset.width) && near(box.left - track.left, bar.dataset.left);
+})"""
 
 
 def _opinion_from_the_inbox(phone, base_url, username, kind, conditions=""):
@@ -70,6 +76,9 @@ def test_stage_one_accepted_reviewed_in_parallel_closed_and_seen_by_the_owner(
         assert "有条件同意" in owner.inner_text("[data-testid=opinions-1]")
         # closed the same day it was accepted: no working day used, no filled bar
         assert owner.locator("[data-testid=gantt-1] .gantt-used").count() == 0
+        # site.js placed each bar from its data-left/data-width (the CSP refuses a style="" attribute)
+        placed = owner.eval_on_selector_all(".gantt-promised", PLACED)
+        assert len(placed) == 4 and all(placed), placed
         assert owner.evaluate(FITS), "the project page is wider than the phone"
         phone.screenshot("project-owner-phone")
     assert desktop.errors == [] and phone.errors == []

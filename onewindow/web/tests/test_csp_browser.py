@@ -90,3 +90,15 @@ def test_the_watch_sees_a_violation(world, live_server, desktop):
     assert any("style-src" in v for v in desktop.page.evaluate("window.__csp"))
     desktop.page.wait_for_timeout(300)
     assert any("inline style" in r for r in refused), refused
+    # A style="" attribute is refused too (no style-src-attr 'unsafe-inline'); the CSSOM is not.
+    desktop.page.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<p id=attr style=\"color: red\">x</p>')"
+    )
+    wait_until(desktop.page, "window.__csp.some((v) => v.startsWith('style-src-attr'))")
+    assert (
+        desktop.page.evaluate("getComputedStyle(document.getElementById('attr')).color") != "rgb(255, 0, 0)"
+    )
+    desktop.page.evaluate("document.getElementById('attr').style.color = 'red'")
+    assert (
+        desktop.page.evaluate("getComputedStyle(document.getElementById('attr')).color") == "rgb(255, 0, 0)"
+    )
