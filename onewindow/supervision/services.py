@@ -62,10 +62,10 @@ def sweep(today: dt.date | None = None, hall_id: int | None = None) -> int:
     switches = _switches()
     due = []
     # In case order: two sweeps at once then wait on each other's Urge in the same order (no deadlock).
-    for pk, light, hall_id in (
+    for pk, light, case_hall in (
         due_for_action(today, hall_id).order_by("pk").values_list("pk", "light", "hall_id")
     ):
-        urge_on, escalate_on = switches.get(hall_id, (True, True))
+        urge_on, escalate_on = switches.get(case_hall, (True, True))
         if urge_on if light == Light.YELLOW else escalate_on:
             due.append((pk, light))
     return sum(_act(due[i : i + BATCH], today) for i in range(0, len(due), BATCH))
