@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.db import DataError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -22,7 +22,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from onewindow import inputs, ratelimit
+from onewindow import errors, inputs, ratelimit
 from onewindow.accounts import services as account_services
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError
@@ -65,7 +65,7 @@ class TokenAuth(HttpBearer):
     lookup, until the window ends (a token this process already verified costs no cache trip)."""
 
     def authenticate(self, request, token):
-        key = f"bad-token:{ratelimit.client_ip(request)}"
+        key = f"bad-token:{ratelimit.client_address(request)}"
         window = settings.ONEWINDOW_BAD_TOKEN_WINDOW_SECONDS
 
         def refuse_if_too_many():
@@ -252,9 +252,7 @@ def error(request, status: int, code: str, message: str, details: dict | None = 
     echoed = _echoed(request)
     if echoed:
         message, details = _bounded(message, echoed), _bounded(details or {}, echoed)
-    return api.create_response(
-        request, {"code": code, "message": message, "details": details or {}}, status=status
-    )
+    return errors.as_json(status, code, message, details, encoder=Encoder)
 
 
 @api.exception_handler(DomainError)
@@ -262,14 +260,82 @@ def _domain_error(request, exc: DomainError):
     return exc.add_headers(error(request, exc.status, exc.code, exc.message, exc.details))
 
 
+# pydantic's error types in Chinese (API.md: Chinese messages), by the type pydantic gives each
+# error (https://docs.pydantic.dev/latest/errors/validation_errors/); {…} from the error's context.
+VALIDATION_MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为文字",
+    "string_too_short": "至少{min_length}个字",
+    "string_too_long": "不能超过{max_length}个字",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "greater_than": "应大于{gt}",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than": "应小于{lt}",
+    "less_than_equal": "不能大于{le}",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不含时刻",
+    "datetime_type": "应为日期时间（ISO 8601，如 2026-03-02T09:30:00+08:00）",
+    "datetime_parsing": "应为日期时间（ISO 8601，如 2026-03-02T09:30:00+08:00）",
+    "datetime_from_date_parsing": "应为日期时间（ISO 8601，如 2026-03-02T09:30:00+08:00）",
+    "list_type": "应为列表",
+    "too_short": "至少{min_length}项",
+    "too_long": "不能超过{max_length}项",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "literal_error": "应为以下之一：{expected}",
+    "enum": "应为以下之一：{expected}",
+    "json_invalid": "不是有效的 JSON",
+    "extra_forbidden": "不允许此字段",
+}
+
+
+def validation_message(err: dict) -> str:
+    """The Chinese text of one pydantic error. Our own validators already speak Chinese: a
+    PydanticCustomError's message (inputs.column) as it is, a ValueError's without pydantic's
+    English "Value error, " before it."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error") or err.get("msg", "")).removeprefix("Value error, ")
+    if kind == "string_too_long" and "code" in ctx:
+        return err["msg"]
+    template = VALIDATION_MESSAGES.get(kind)
+    if template is None:
+        return "取值不正确"
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template.split("{", 1)[0].rstrip("：") or "取值不正确"
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    fields = []
+    fields, too_long = [], None
     for err in exc.errors:
         loc = ".".join(
             short(str(p)) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")
         )
-        fields.append({"field": loc, "error": err.get("msg", "")})
+        fields.append({"field": loc, "error": validation_message(err)})
+        if too_long is None and err.get("type") == "string_too_long":
+            too_long = (loc, err)
+    if too_long is not None:
+        # A text beyond its column (inputs.column): the code and message check_columns gives the
+        # row, here before any service runs, with every other error of the request beside it.
+        loc, err = too_long
+        ctx = err.get("ctx", {})
+        message = err["msg"] if "code" in ctx else f"{loc or '请求'}{validation_message(err)}。"
+        return error(request, 400, ctx.get("code", inputs.TOO_LONG_CODE), message,
+                     {"field": loc, "max_length": ctx.get("max_length"), "errors": fields})  # fmt: skip
     names = "、".join(f["field"] for f in fields if f["field"]) or "请求"
     return error(request, 400, INVALID, f"请求参数不正确：{names}。", {"errors": fields})
 
@@ -325,12 +391,7 @@ class ErrorShapeMiddleware:
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            code, message = status_error(response.status_code)
-            shaped = JsonResponse(
-                {"code": code, "message": message, "details": {}},
-                status=response.status_code,
-                json_dumps_params={"ensure_ascii": False},
-            )
+            shaped = errors.as_json(response.status_code, *status_error(response.status_code))
             for header in ("Allow", "Retry-After"):
                 if header in response:
                     shaped[header] = response[header]

@@ -3,8 +3,14 @@
 Services raise them; the API maps them to `{"code", "message", "details"}` and pages show the
 message. `status` is the HTTP status the API answers with (API.md: 400 invalid input,
 403 not allowed, 404 not found, 409 the state does not allow it, 429 too many requests).
-`headers` go out with the answer, page or API (a 429's Retry-After).
+`headers` go out with the answer, page or API (a 429's Retry-After). `as_json` is the one
+builder of that JSON answer, for the API's handlers and for the middleware that answers before
+or after them.
 """
+
+import json
+
+from django.http import HttpResponse
 
 
 class DomainError(Exception):
@@ -57,3 +63,16 @@ class Throttled(DomainError):
         super().__init__(
             code, message, details={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)}
         )
+
+
+def as_json(
+    status: int, code: str, message: str, details: dict | None = None, *, encoder=None
+) -> HttpResponse:
+    """The API's error answer, {"code", "message", "details"} (API.md "Errors"), with Chinese
+    readable as written (ensure_ascii off). `encoder`: the API's, for a datetime in the details."""
+    body = {"code": code, "message": message, "details": details or {}}
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, cls=encoder),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )

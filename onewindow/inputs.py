@@ -6,6 +6,10 @@ starts with the module's prefix (`market.required`, `trading.amount` …) and ch
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from onewindow import clock
 from onewindow.errors import DomainError
@@ -23,6 +27,10 @@ _CONTROL_RE = re.compile("[" + re.escape("".join(sorted(_CONTROL))) + "\ud800-\u
 CONTROL_CODE = "request.control_character"
 CONTROL_MESSAGE = "请求中含有不可见的控制字符或无效字符（如 NUL），请删除后重试。"
 RANGE_CODE = "request.out_of_range"
+TOO_LONG_CODE = "request.too_long"
+# The bound of a free text whose column has none (a TextField) and whose service names no other:
+# what a person writes in a reason or an opinion, as long as the longest form field (2,000).
+TEXT_MAX = 2000
 
 
 def has_control(value: str) -> bool:
@@ -113,7 +121,7 @@ def check_columns(instance) -> None:
         value = getattr(instance, attname)
         if isinstance(value, str) and len(value) > max_length:
             raise DomainError(
-                "request.too_long", f"{label}不能超过{max_length}个字（现有{len(value)}个）。",
+                TOO_LONG_CODE, too_long_message(label, max_length, len(value)),
                 details={"field": attname, "max_length": max_length},
             )  # fmt: skip
 
@@ -132,3 +140,36 @@ def _bounded_columns(model) -> tuple:
         )  # fmt: skip
         _COLUMNS[model] = columns
     return columns
+
+
+def too_long_message(label: str, max_length: int, length: int) -> str:
+    return f"{label}不能超过{max_length}个字（现有{length}个）。"
+
+
+def column(model, name: str, *, limit: int | None = None, code: str = TOO_LONG_CODE):
+    """The type of an API string written to `model.name` (issue 21: every string bounded by its
+    column): at most the column's max_length — or `limit`, or TEXT_MAX for a TextField without
+    one — as the OpenAPI document's maxLength and as the check, made when the schema is parsed,
+    before any service or row. "x-column" names the column, so that a test can hold the bound to
+    it (onewindow/tests/test_api_columns.py). A too-long value is a 400 `code` (a module keeps its
+    own where clients know it) naming the field's label, as check_columns does for the row."""
+    field = model._meta.get_field(name)
+    bounds = [n for n in (field.max_length, limit) if n]
+    return bounded(min(bounds or [TEXT_MAX]), str(field.verbose_name), code=code,
+                   column=f"{model._meta.label}.{name}")  # fmt: skip
+
+
+def bounded(max_length: int, label: str, *, code: str = TOO_LONG_CODE, column: str | None = None):
+    """The type of an API string of at most `max_length` characters that no column holds as typed
+    (a code looked up, a text a service turns into another)."""
+
+    def within(value: str) -> str:
+        if len(value) > max_length:
+            raise PydanticCustomError(
+                "string_too_long", too_long_message(label, max_length, len(value)),
+                {"max_length": max_length, "code": code},
+            )  # fmt: skip
+        return value
+
+    schema = {"maxLength": max_length} | ({"x-column": column} if column else {})
+    return Annotated[str, Field(json_schema_extra=schema), AfterValidator(within)]

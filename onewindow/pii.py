@@ -212,9 +212,7 @@ def seal_existing(model_name: str, batch: int = 1000):
         model = apps.get_model(model_name)
         sealed = [f for f in model._meta.concrete_fields if isinstance(f, Sealed)]
         digests = [f for f in model._meta.concrete_fields if isinstance(f, Digest)]
-        ids = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), batch):
-            rows = list(model._base_manager.filter(pk__in=ids[start : start + batch]))
+        for rows in by_pk(model._base_manager.all(), batch):
             for row in rows:
                 for field in digests:
                     setattr(row, field.attname, digest(field.kind, getattr(row, field.source)))
@@ -226,14 +224,20 @@ def seal_existing(model_name: str, batch: int = 1000):
         table, pk = model._meta.db_table, model._meta.pk.column
         quote = schema_editor.connection.ops.quote_name
         with schema_editor.connection.cursor() as cursor:
-            for field in sealed:
-                cursor.execute(f"SELECT {quote(pk)}, {quote(field.column)} FROM {quote(table)}")
-                for row_id, stored in cursor.fetchall():
-                    if stored and stored.startswith(PREFIX):
-                        cursor.execute(
-                            f"UPDATE {quote(table)} SET {quote(field.column)} = %s WHERE {quote(pk)} = %s",
-                            [decrypt(stored, field.purpose), row_id],
-                        )
+            # The stored text as written (the model's field would decrypt it), a page at a time.
+            for page in by_pk(model._base_manager.only("pk"), batch):
+                for field in sealed:
+                    cursor.execute(
+                        f"SELECT {quote(pk)}, {quote(field.column)} FROM {quote(table)} "
+                        f"WHERE {quote(pk)} >= %s AND {quote(pk)} <= %s",
+                        [page[0].pk, page[-1].pk],
+                    )
+                    for row_id, stored in cursor.fetchall():
+                        if stored and stored.startswith(PREFIX):
+                            cursor.execute(
+                                f"UPDATE {quote(table)} SET {quote(field.column)} = %s WHERE {quote(pk)} = %s",
+                                [decrypt(stored, field.purpose), row_id],
+                            )
 
     return forwards, backwards
 
@@ -251,14 +255,25 @@ def reseal(model, batch: int = 1000) -> int:
     the current index key (a key rotation). Batches by primary key; returns the rows done."""
     fields = [f.name for f in model._meta.concrete_fields if isinstance(f, Sealed | Digest)]
     digests = [f for f in model._meta.concrete_fields if isinstance(f, Digest)]
-    done, last = 0, None
-    while True:
-        rows = model._base_manager.order_by("pk")
-        rows = list((rows.filter(pk__gt=last) if last is not None else rows)[:batch])
-        if not rows:
-            return done
+    done = 0
+    for rows in by_pk(model._base_manager.all(), batch):
         for row in rows:
             for field in digests:
                 setattr(row, field.attname, digest(field.kind, getattr(row, field.source)))
         model._base_manager.bulk_update(rows, fields)
-        done, last = done + len(rows), rows[-1].pk
+        done += len(rows)
+    return done
+
+
+def by_pk(rows, batch: int):
+    """The rows of a queryset in pages of `batch`, by primary key, each page read after the last
+    key of the one before: a table of millions is never held whole, not even its keys (a
+    migration's seal_existing, a key rotation's reseal)."""
+    last = None
+    while True:
+        page = rows.order_by("pk")
+        page = list((page.filter(pk__gt=last) if last is not None else page)[:batch])
+        if not page:
+            return
+        yield page
+        last = page[-1].pk

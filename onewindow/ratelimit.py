@@ -16,13 +16,10 @@ from onewindow.errors import Throttled
 MESSAGE = "查询过于频繁，请稍后再试。"
 
 
-def client_ip(request) -> str:
-    """The client's address, "unknown" without one (a key part of the rate limits)."""
-    return client_address(request) or "unknown"
-
-
 def client_address(request) -> str | None:
-    """The client's IP address, or None (the login lockout stores it in an address column).
+    """The client's IP address, or None: the one address of the rate limits, the sign-up limits
+    and the login lockout (which stores it in an address column). A limit's key made with None
+    puts the requests without an address (none reach a real server) in one bucket.
     Behind ONEWINDOW_PROXY_COUNT reverse proxies (nginx: each appends the address it saw to
     X-Forwarded-For) it is that many entries from the right: the ones the proxies wrote, which a
     client cannot forge; entries further left can be. Otherwise every visitor would share the

@@ -5,9 +5,19 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from onewindow.accounts import masking, queries, services
-from onewindow.accounts.models import Applicant, Department, Hall, Region, Role, Staff
+from onewindow.accounts.models import (
+    Applicant,
+    Department,
+    Hall,
+    PersonalDataRead,
+    Region,
+    Role,
+    Staff,
+    Window,
+)
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden, NotFound
+from onewindow.inputs import column
 from onewindow.paging import Paged
 
 TAG = ["accounts"]
@@ -102,22 +112,24 @@ class StaffOut(Schema):
 
 
 class WindowIn(Schema):
-    hall: str = Field(..., description="中心编码")
-    number: str
-    name: str
-    kind: str = Field(..., description="comprehensive 综合受理窗口 / departmental 部门窗口")
-    departments: list[str] = Field(default_factory=list, description="部门编码")
+    hall: column(Hall, "code") = Field(..., description="中心编码")
+    number: column(Window, "number")
+    name: column(Window, "name")
+    kind: column(Window, "kind") = Field(
+        ..., description="comprehensive 综合受理窗口 / departmental 部门窗口"
+    )
+    departments: list[column(Department, "code")] = Field(default_factory=list, description="部门编码")
 
 
 class ApplicantIn(Schema):
-    kind: str = Field(..., description="natural 自然人 / legal 法人")
-    name: str
-    region: str = Field(..., description="12位行政区划代码")
-    id_number: str = ""
-    credit_code: str = ""
-    phone: str = ""
-    address: str = ""
-    legal_representative: str = ""
+    kind: column(Applicant, "kind") = Field(..., description="natural 自然人 / legal 法人")
+    name: column(Applicant, "name")
+    region: column(Region, "code") = Field(..., description="12位行政区划代码")
+    id_number: column(Applicant, "id_number") = ""
+    credit_code: column(Applicant, "credit_code") = ""
+    phone: column(Applicant, "phone") = ""
+    address: column(Applicant, "address") = ""
+    legal_representative: column(Applicant, "legal_representative") = ""
 
 
 class ApplicantOut(Schema):
@@ -144,7 +156,7 @@ class ApplicantOut(Schema):
 
 
 class UnmaskIn(Schema):
-    purpose: str = Field("窗口受理核验", max_length=100)
+    purpose: column(PersonalDataRead, "purpose") = "窗口受理核验"
 
 
 class UnmaskedOut(Schema):

@@ -7,12 +7,12 @@ commits, fails, rolls back everything it did, and answers with the first's store
 """
 
 import hashlib
-import json
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 
 from onewindow.accounts.models import IdempotentRequest
+from onewindow.errors import as_json
 
 HEADER = "Idempotency-Key"
 
@@ -29,8 +29,7 @@ def _owner(request) -> str | None:
 
 
 def _conflict(message: str) -> HttpResponse:
-    body = {"code": "request.idempotency_key_reused", "message": message, "details": {}}
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=409, content_type="application/json")
+    return as_json(409, "request.idempotency_key_reused", message)
 
 
 def _replay(record: IdempotentRequest, path: str, body_hash: str) -> HttpResponse:

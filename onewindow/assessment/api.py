@@ -12,16 +12,17 @@ from ninja import Status as HttpStatus
 from onewindow.accounts.permissions import public
 from onewindow.assessment import attendance
 from onewindow.assessment.models import CheckIn, Slot
+from onewindow.inputs import bounded, column
 
 router = Router(tags=["assessment"])
 HEADER = "X-Device-Key"
 
 
 class CheckInIn(Schema):
-    event_id: str = Field(min_length=1, max_length=64, description="设备自己的记录号：重试时不变")
-    staff: str = Field(min_length=1, max_length=150, description="登录名或考勤工号")
+    event_id: column(CheckIn, "event_id") = Field(min_length=1, description="设备自己的记录号：重试时不变")
+    staff: bounded(150, "登录名或考勤工号") = Field(min_length=1, description="登录名或考勤工号")
     at: dt.datetime = Field(description="打卡时间，ISO 8601，带时区")
-    method: str = Field("", max_length=20, description="fingerprint / face / card")
+    method: column(CheckIn, "method") = Field("", description="fingerprint / face / card")
 
 
 class CheckInOut(Schema):

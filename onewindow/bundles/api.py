@@ -9,15 +9,17 @@ from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
 from onewindow.accounts.masking import identifier
+from onewindow.accounts.models import Applicant, Hall
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.bundles import queries, services
 from onewindow.bundles.merging import MergedMaterial
 from onewindow.bundles.models import BundleApplication, Status
-from onewindow.cases.models import Channel
+from onewindow.cases.models import CaseEvent, CaseMaterial, Channel
 from onewindow.cases.services import find_applicant, submission_hall
 from onewindow.catalog.queries import bundle as bundle_by_code
 from onewindow.errors import DomainError, NotFound
+from onewindow.inputs import column
 from onewindow.paging import Paged
 from onewindow.workdays import calendar
 
@@ -185,9 +187,11 @@ def get_form(request, code: str):
 
 
 class ApplyIn(Schema):
-    applicant: str | None = Field(None, description="申请人编号；网上申请时省略即本人")
-    hall: str | None = Field(None, description="受理中心编码；窗口人员省略即本人所在中心")
-    channel: str = Field("window", description="window / portal / agent / api")
+    applicant: column(Applicant, "ref") | None = Field(None, description="申请人编号；网上申请时省略即本人")
+    hall: column(Hall, "code") | None = Field(None, description="受理中心编码；窗口人员省略即本人所在中心")
+    channel: column(BundleApplication, "channel") = Field(
+        "window", description="window / portal / agent / api"
+    )
     form_data: dict = Field(default_factory=dict, description="合并申请表：{数据项标识: 值}")
     materials: list[int] = Field(
         default_factory=list,
@@ -252,13 +256,13 @@ def get_application(request, number: str):
 
 
 class BundleRefuseIn(Schema):
-    reason: str
-    where_to_turn: str
+    reason: column(CaseEvent, "reason")
+    where_to_turn: column(CaseEvent, "reason")
 
 
 class NoticeLine(Schema):
     no: int
-    note: str
+    note: column(CaseMaterial, "note", code="case.notice_note_too_long")
     defective: bool = False
 
 

@@ -13,14 +13,27 @@ from pydantic import BaseModel, PlainSerializer
 
 from onewindow import clock
 from onewindow.accounts.masking import identifier
-from onewindow.accounts.models import Role
+from onewindow.accounts.models import Applicant, Hall, Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, queries, services
-from onewindow.cases.models import OPEN_STATUSES, Case, CaseMaterial, Channel, Status
+from onewindow.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseStep,
+    Channel,
+    Status,
+    Suspension,
+    VetoFiling,
+)
 from onewindow.cases.transitions import new_row
+from onewindow.cases.veto_filings import BASIS_MAX
+from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.services import current_version_id
 from onewindow.errors import DomainError, NotFound
+from onewindow.inputs import column
 from onewindow.paging import Paged
 from onewindow.workdays import calendar
 
@@ -215,10 +228,10 @@ def _material_ids(version_id: int, numbers: list[int]) -> list[int]:
 
 # Plain pydantic too (like the answers above): ninja's Schema validator wraps the body's values.
 class SubmitIn(BaseModel):
-    item: str = Field(..., description="事项编码")
-    applicant: str | None = Field(None, description="申请人编号；网上申请时省略即本人")
-    hall: str | None = Field(None, description="受理中心编码；窗口人员省略即本人所在中心")
-    channel: str = Field("window", description="window / portal / agent / api")
+    item: column(ServiceItem, "code") = Field(..., description="事项编码")
+    applicant: column(Applicant, "ref") | None = Field(None, description="申请人编号；网上申请时省略即本人")
+    hall: column(Hall, "code") | None = Field(None, description="受理中心编码；窗口人员省略即本人所在中心")
+    channel: column(Case, "channel") = Field("window", description="window / portal / agent / api")
     form_data: dict = Field(default_factory=dict)
     handed_in: list[int] = Field(
         default_factory=list,
@@ -328,7 +341,7 @@ def case_events(request, number: str):
 
 class MaterialNote(Schema):
     no: int
-    note: str
+    note: column(CaseMaterial, "note", code="case.notice_note_too_long")
     defective: bool = False
 
 
@@ -342,14 +355,18 @@ class MaterialsIn(Schema):
 
 class MarkIn(Schema):
     no: int = Field(..., description="材料序号")
-    mark: str = Field(..., description="passed（合格）或 needs_correction（需补正，须写明意见）")
-    note: str = ""
+    mark: column(CaseMaterial, "mark") = Field(
+        ..., description="passed（合格）或 needs_correction（需补正，须写明意见）"
+    )
+    note: column(CaseMaterial, "mark_note") = ""
 
 
 class RefuseIn(Schema):
-    reason: str
-    where_to_turn: str
-    legal_basis: str = Field("", description="法律依据：建设项目办件必填（否决报备）")
+    reason: column(CaseEvent, "reason")
+    where_to_turn: column(CaseEvent, "reason")
+    legal_basis: column(VetoFiling, "legal_basis", limit=BASIS_MAX) = Field(
+        "", description="法律依据：建设项目办件必填（否决报备）"
+    )
 
 
 class TolerantIn(Schema):
@@ -357,32 +374,34 @@ class TolerantIn(Schema):
 
 
 class CommitmentIn(Schema):
-    commitment: str
+    commitment: column(CaseEvent, "reason")
 
 
 class OpinionIn(Schema):
-    opinion: str
+    opinion: column(CaseStep, "opinion")
 
 
 class DecideIn(Schema):
     approve: bool
-    reason: str = ""
-    legal_basis: str = Field("", description="法律依据：建设项目办件不予准予时必填（否决报备）")
+    reason: column(CaseEvent, "reason") = ""
+    legal_basis: column(VetoFiling, "legal_basis", limit=BASIS_MAX) = Field(
+        "", description="法律依据：建设项目办件不予准予时必填（否决报备）"
+    )
 
 
 class SuspendIn(Schema):
-    kind: str
-    reason: str
+    kind: column(Suspension, "kind")
+    reason: column(Suspension, "reason")
     expected_days: int | None = Field(None, ge=1, le=365)
 
 
 class ExtendIn(Schema):
     days: int
-    reason: str
+    reason: column(CaseEvent, "reason")
 
 
 class WithdrawIn(Schema):
-    reason: str = ""
+    reason: column(CaseEvent, "reason") = ""
 
 
 class EmptyIn(BaseModel):  # plain pydantic: the body of accept, on intake's hot path

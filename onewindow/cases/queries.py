@@ -172,7 +172,7 @@ def count_progress_lookup(request) -> None:
     count under one key, so a guesser of a case number and four phone digits gets
     ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW tries per window in all, then 429 with Retry-After."""
     ratelimit.hit(
-        f"progress:{ratelimit.client_ip(request)}",
+        f"progress:{ratelimit.client_address(request)}",
         limit=settings.ONEWINDOW_PROGRESS_LOOKUPS_PER_WINDOW,
         window_seconds=settings.ONEWINDOW_PROGRESS_WINDOW_SECONDS,
     )

@@ -11,7 +11,7 @@ from onewindow.catalog import queries, search, unmatched
 from onewindow.catalog.models import UnmatchedQuestion
 from onewindow.errors import DomainError
 from onewindow.paging import Paged
-from onewindow.ratelimit import client_ip
+from onewindow.ratelimit import client_address
 
 TAG = ["catalog"]
 
@@ -226,7 +226,7 @@ def guided_search(
     hits = search.guide(q, limit=10)
     if not hits and staff_of(request.user) is None:  # an empty list is the honest answer
         where = queries.guide_hall(hall)
-        unmatched.record(q, hall=where, channel=UnmatchedQuestion.Channel.API, client=client_ip(request))
+        unmatched.record(q, hall=where, channel=UnmatchedQuestion.Channel.API, client=client_address(request))
     return [
         {**hit.__dict__, "url": f"/{'items' if hit.kind == 'item' else 'bundles'}/{hit.code}/"}
         for hit in hits

@@ -15,7 +15,7 @@ from onewindow.catalog import queries, search, services, unmatched
 from onewindow.catalog.models import ItemType, ItemVersion, ServiceItem, UnmatchedQuestion
 from onewindow.errors import NotFound
 from onewindow.pdf import render_pdf
-from onewindow.ratelimit import client_ip
+from onewindow.ratelimit import client_address
 
 
 @public
@@ -82,7 +82,9 @@ def guide_search(request):
     typing = bool(request.headers.get("HX-Request"))
     logged = hall is not None and not typing and staff_of(request.user) is None
     if logged:
-        unmatched.record(q, hall=hall, channel=UnmatchedQuestion.Channel.PORTAL, client=client_ip(request))
+        unmatched.record(
+            q, hall=hall, channel=UnmatchedQuestion.Channel.PORTAL, client=client_address(request)
+        )
     template = "catalog/_hits.html" if typing else "catalog/search.html"
     return render(request, template, {"q": q, "hits": hits, "hall": hall, "logged": logged})
 

@@ -16,7 +16,16 @@ from onewindow.accounts.permissions import requires
 from onewindow.accounts.queries import staff_of
 from onewindow.errors import DomainError, Forbidden
 from onewindow.hotline import flow, queries, services
-from onewindow.hotline.models import Category, Objection, OrderStatus, Satisfaction, WorkOrder
+from onewindow.hotline.models import (
+    Assignment,
+    Category,
+    Objection,
+    OrderStatus,
+    Satisfaction,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from onewindow.inputs import column
 from onewindow.paging import Paged
 
 router = Router(tags=["hotline"])
@@ -78,14 +87,18 @@ def out(o: WorkOrder, user) -> dict:
 
 
 class OrderIn(Schema):
-    channel: str = Field(description="phone / web / app / mini_program / email / walk_in")
-    type: str = Field(description="consultation / help / complaint / suggestion / praise / emergency")
-    category: str = Field(description="分类编码")
-    title: str
-    content: str
-    caller_name: str = ""
-    caller_phone: str = ""
-    address: str = ""
+    channel: column(WorkOrder, "channel") = Field(
+        description="phone / web / app / mini_program / email / walk_in"
+    )
+    type: column(WorkOrder, "type") = Field(
+        description="consultation / help / complaint / suggestion / praise / emergency"
+    )
+    category: column(Category, "code") = Field(description="分类编码")
+    title: column(WorkOrder, "title", code="hotline.title_too_long")
+    content: column(WorkOrder, "content", limit=flow.TEXT_MAX, code="hotline.content_too_long")
+    caller_name: column(WorkOrder, "caller_name", code="hotline.caller_name_too_long") = ""
+    caller_phone: column(WorkOrder, "caller_phone", code="hotline.invalid_phone") = ""
+    address: column(WorkOrder, "address", code="hotline.address_too_long") = ""
     latitude: float | None = None
     longitude: float | None = None
 
@@ -152,43 +165,43 @@ def get_order(request, number: str):
 
 
 class HotlineAnswerIn(Schema):
-    answer: str
+    answer: column(WorkOrder, "reply", limit=flow.TEXT_MAX, code="hotline.answer_too_long")
 
 
 class DispatchIn(Schema):
-    lead: str = Field(description="主办部门编码")
-    assisting: list[str] = Field(default_factory=list, description="协办部门编码")
-    note: str = ""
+    lead: column(Department, "code") = Field(description="主办部门编码")
+    assisting: list[column(Department, "code")] = Field(default_factory=list, description="协办部门编码")
+    note: column(WorkOrderEvent, "reason", limit=flow.TEXT_MAX, code="hotline.note_too_long") = ""
 
 
 class HotlineTransferIn(Schema):
-    department: str
-    reason: str
+    department: column(Department, "code")
+    reason: column(Assignment, "end_reason", code="hotline.reason_too_long")
 
 
 class HotlineReasonIn(Schema):
-    reason: str
+    reason: column(Objection, "reason", limit=flow.TEXT_MAX, code="hotline.reason_too_long")
 
 
 class HotlineDecideIn(Schema):
     objection: int
     upheld: bool
-    reason: str
+    reason: column(Objection, "decision_reason", limit=flow.TEXT_MAX, code="hotline.reason_too_long")
 
 
 class ReplyIn(Schema):
-    text: str
+    text: column(WorkOrder, "reply", limit=flow.TEXT_MAX, code="hotline.reply_too_long")
 
 
 class HotlineCallbackIn(Schema):
-    process: str = Field(description=" / ".join(Satisfaction.values))
-    result: str = Field(description=" / ".join(Satisfaction.values))
-    note: str = ""
+    process: column(WorkOrder, "process_satisfaction") = Field(description=" / ".join(Satisfaction.values))
+    result: column(WorkOrder, "result_satisfaction") = Field(description=" / ".join(Satisfaction.values))
+    note: column(WorkOrder, "callback_note", limit=flow.TEXT_MAX, code="hotline.note_too_long") = ""
 
 
 class MergeIn(Schema):
-    into: str = Field(description="并入的工单编号（疑似重复工单之一）")
-    note: str = ""
+    into: column(WorkOrder, "number") = Field(description="并入的工单编号（疑似重复工单之一）")
+    note: column(WorkOrderEvent, "reason", limit=flow.TEXT_MAX, code="hotline.note_too_long") = ""
 
 
 def _step(name: str, schema, run):

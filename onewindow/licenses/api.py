@@ -11,16 +11,17 @@ from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
 from onewindow import clock
-from onewindow.accounts.models import Role
+from onewindow.accounts.models import PersonalDataRead, Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import queries as case_queries
 from onewindow.cases.after_decision import delivery_due_on
 from onewindow.cases.api import CaseOut, answer
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, DeliveryChoice
 from onewindow.errors import NotFound
+from onewindow.inputs import bounded, column
 from onewindow.licenses import queries, services
-from onewindow.licenses.models import License, LicenseStatus
+from onewindow.licenses.models import Delivery, License, LicenseStatus
 from onewindow.paging import Paged
 
 router = Router(tags=["licenses"])
@@ -131,8 +132,8 @@ def late_deliveries(request):
 
 
 class LookupIn(Schema):
-    identifier: str
-    purpose: str = "证照共享查询"
+    identifier: bounded(40, "证件号码或统一社会信用代码")
+    purpose: column(PersonalDataRead, "purpose") = "证照共享查询"
 
 
 class HeldLicense(Schema):
@@ -181,7 +182,7 @@ def license_of_case(request, number: str):
 
 
 class RevokeIn(Schema):
-    reason: str
+    reason: column(License, "revoke_reason")
 
 
 @router.post("/licenses/{number}/revoke", response=LicenseOut, operation_id="licenses_revoke")
@@ -196,17 +197,29 @@ def revoke(request, number: str, payload: RevokeIn):
 
 
 class IssueIn(Schema):
-    delivery: str = Field("pickup", description="pickup（窗口领取）/ post（免费邮寄）")
+    delivery: column(DeliveryChoice, "method") = Field(
+        "pickup", description="pickup（窗口领取）/ post（免费邮寄）"
+    )
     valid_until: dt.date | None = Field(None, description="有效期至；省略即按默认年限")
 
 
 class DeliverIn(Schema):
-    method: str = Field("", description="pickup / post")
-    signed_by: str = Field("", description="窗口领取：签收人")
+    method: column(Delivery, "method", code="case.delivery_field_length") = Field(
+        "", description="pickup / post"
+    )
+    signed_by: column(Delivery, "signed_by", code="case.delivery_field_length") = Field(
+        "", description="窗口领取：签收人"
+    )
     id_checked: bool = Field(False, description="窗口领取：已核验签收人身份证件")
-    courier: str = Field("", description="邮寄：快递公司")
-    tracking_number: str = Field("", description="邮寄：运单号")
-    address: str = Field("", description="邮寄：收件地址")
+    courier: column(Delivery, "courier", code="case.delivery_field_length") = Field(
+        "", description="邮寄：快递公司"
+    )
+    tracking_number: column(Delivery, "tracking_number", code="case.delivery_field_length") = Field(
+        "", description="邮寄：运单号"
+    )
+    address: column(Delivery, "address", code="case.delivery_field_length") = Field(
+        "", description="邮寄：收件地址"
+    )
 
 
 # The same path, operation id, tag, summary and answer as when cases.api declared them (the

@@ -28,7 +28,7 @@ def count_verification(request) -> None:
     """One public verification by this client, the page and the API under one key: at most
     ONEWINDOW_LICENSE_VERIFICATIONS_PER_WINDOW per window, then 429 with Retry-After."""
     ratelimit.hit(
-        f"license-verify:{ratelimit.client_ip(request)}",
+        f"license-verify:{ratelimit.client_address(request)}",
         limit=settings.ONEWINDOW_LICENSE_VERIFICATIONS_PER_WINDOW,
         window_seconds=settings.ONEWINDOW_LICENSE_VERIFY_WINDOW_SECONDS,
     )

@@ -14,8 +14,17 @@ from onewindow.accounts.masking import mask_phone
 from onewindow.accounts.models import Region
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden, NotFound
+from onewindow.inputs import column
 from onewindow.market import agencies
-from onewindow.market.models import Agency, Grade, YearGrade
+from onewindow.market.models import (
+    Agency,
+    AgencyEvent,
+    AgencyStaff,
+    Grade,
+    Qualification,
+    ServiceType,
+    YearGrade,
+)
 from onewindow.market.services import is_management
 from onewindow.paging import Paged
 
@@ -123,29 +132,29 @@ def get_agency(request, ref: str):
 
 
 class QualificationIn(Schema):
-    service_type: str = Field(description="服务类型编码")
-    certificate_no: str
-    level: str = ""
+    service_type: column(ServiceType, "code") = Field(description="服务类型编码")
+    certificate_no: column(Qualification, "certificate_no", code="market.too_long")
+    level: column(Qualification, "level", code="market.too_long") = ""
     valid_from: dt.date
     valid_until: dt.date
 
 
 class StaffIn(Schema):
-    name: str
-    title: str = ""
-    certificate_no: str = ""
+    name: column(AgencyStaff, "name", code="market.too_long")
+    title: column(AgencyStaff, "title", code="market.too_long") = ""
+    certificate_no: column(AgencyStaff, "certificate_no", code="market.too_long") = ""
 
 
 class AgencyIn(Schema):
-    name: str
-    credit_code: str = Field(description="统一社会信用代码（GB 32100 校验）")
-    legal_representative: str
-    contact: str = ""
-    phone: str
-    address: str = ""
-    introduction: str = ""
-    fee_commitment: str = ""
-    region: str = Field("", description="所在区划代码；不填为大厅所在区划")
+    name: column(Agency, "name", code="market.too_long")
+    credit_code: column(Agency, "credit_code") = Field(description="统一社会信用代码（GB 32100 校验）")
+    legal_representative: column(Agency, "legal_representative", code="market.too_long")
+    contact: column(Agency, "contact", code="market.too_long") = ""
+    phone: column(Agency, "phone", code="market.too_long")
+    address: column(Agency, "address", code="market.too_long") = ""
+    introduction: column(Agency, "introduction", code="market.too_long") = ""
+    fee_commitment: column(Agency, "fee_commitment", code="market.too_long") = ""
+    region: column(Region, "code") = Field("", description="所在区划代码；不填为大厅所在区划")
     qualifications: list[QualificationIn]
     staff: list[StaffIn] = Field(default_factory=list)
 
@@ -170,11 +179,11 @@ def apply(request, payload: AgencyIn):
 
 
 class AgencyNoteIn(Schema):
-    note: str = ""
+    note: column(Agency, "decision_note", code="market.too_long") = ""
 
 
 class AgencyReasonIn(Schema):
-    reason: str = ""
+    reason: column(AgencyEvent, "reason", code="market.too_long") = ""
 
 
 def _step(name: str, schema, run):

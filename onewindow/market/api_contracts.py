@@ -13,8 +13,9 @@ from ninja.pagination import paginate
 
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import Conflict, DomainError, NotFound
+from onewindow.inputs import column
 from onewindow.market import contracts, grades
-from onewindow.market.models import Agency, Contract, GradeAppeal, Purchase, YearGrade
+from onewindow.market.models import Agency, Contract, Evaluation, GradeAppeal, Misconduct, Purchase, YearGrade
 from onewindow.paging import Paged
 
 router = Router(tags=["market"])
@@ -80,18 +81,18 @@ def get_contract(request, number: str):
 
 
 class ContractNoteIn(Schema):
-    note: str
+    note: column(Contract, "delivery_note", code="market.too_long")
 
 
 class ContractReasonIn(Schema):
-    reason: str
+    reason: column(GradeAppeal, "reason", code="market.too_long")
 
 
 class EvaluateIn(Schema):
     quality: int = Field(description="服务质量 1–5")
     timeliness: int = Field(description="服务时效 1–5")
     conduct: int = Field(description="诚信规范 1–5")
-    comment: str = ""
+    comment: column(Evaluation, "comment", code="market.too_long") = ""
 
 
 def _signed(purchase: Purchase) -> Contract:
@@ -234,8 +235,8 @@ def appeal_grade(request, year: int, payload: ContractReasonIn):
 
 class ContractDecideIn(Schema):
     upheld: bool
-    decision: str
-    new_grade: str = Field("", description="申诉成立时的调整后等级 A/B/C/D")
+    decision: column(GradeAppeal, "decision", code="market.too_long")
+    new_grade: column(GradeAppeal, "new_grade") = Field("", description="申诉成立时的调整后等级 A/B/C/D")
 
 
 @router.post("/market/grades/{year}/appeals/{credit_code}/decide", response=ContractAppealOut,
@@ -252,11 +253,11 @@ def decide_appeal(request, year: int, credit_code: str, payload: ContractDecideI
 
 
 class MisconductIn(Schema):
-    agency: str = Field(description="统一社会信用代码")
-    kind: str = Field(description="complaint / violation")
+    agency: column(Agency, "credit_code") = Field(description="统一社会信用代码")
+    kind: column(Misconduct, "kind") = Field(description="complaint / violation")
     occurred_on: dt.date
-    detail: str
-    purchase: str = Field("", description="相关采购项目编号（可空）")
+    detail: column(Misconduct, "detail", code="market.too_long")
+    purchase: column(Purchase, "number") = Field("", description="相关采购项目编号（可空）")
 
 
 class MisconductOut(Schema):

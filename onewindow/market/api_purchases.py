@@ -13,8 +13,9 @@ from ninja.pagination import paginate
 from onewindow import inputs
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError
+from onewindow.inputs import column
 from onewindow.market import selection, services
-from onewindow.market.models import Purchase, Registration, ServiceType
+from onewindow.market.models import Agency, Purchase, PurchaseEvent, Registration, ServiceType
 from onewindow.paging import Answered, Paged
 
 router = Router(tags=["market"])
@@ -166,16 +167,16 @@ def get_draw(request, number: str):
 
 
 class PostIn(Schema):
-    title: str
-    service_type: str = Field(description="服务类型编码，如 CH")
-    owner_type: str = Field(description="government / small_micro / other")
-    scope: str
+    title: column(Purchase, "title", code="market.too_long")
+    service_type: column(ServiceType, "code") = Field(description="服务类型编码，如 CH")
+    owner_type: column(Purchase, "owner_type") = Field(description="government / small_micro / other")
+    scope: column(Purchase, "scope", code="market.too_long")
     budget_fen: int = Field(description="预算上限（分）")
     time_limit_days: int
-    method: str = Field(description="direct / random / lowest_price / best_value")
+    method: column(Purchase, "method") = Field(description="direct / random / lowest_price / best_value")
     registration_deadline: dt.datetime
     government_invested: bool = False
-    project_code: str = ""
+    project_code: column(Purchase, "project_code", code="market.too_long") = ""
 
 
 @router.post("/market/purchases", response={201: PurchaseOut}, operation_id="market_post_purchase")
@@ -195,7 +196,7 @@ def post_purchase(request, payload: PostIn):
 class PurchaseRegisterIn(Schema):
     offer_fen: int = Field(ge=1, description="报价（分）")
     offer_days: int = Field(ge=1, description="承诺时限（工作日）")
-    note: str = ""
+    note: column(Registration, "note", code="market.too_long") = ""
 
 
 @router.post("/market/purchases/{number}/register", response=PurchaseOut, operation_id="market_register")
@@ -219,8 +220,8 @@ def withdraw(request, number: str):
 
 
 class ChooseIn(Schema):
-    agency: str = Field(description="选定机构的统一社会信用代码")
-    reason: str = ""
+    agency: column(Agency, "credit_code") = Field(description="选定机构的统一社会信用代码")
+    reason: column(PurchaseEvent, "reason", code="market.too_long") = ""
 
 
 @router.post("/market/purchases/{number}/choose", response=PurchaseOut, operation_id="market_choose")
@@ -233,7 +234,7 @@ def choose(request, number: str, payload: ChooseIn):
 
 
 class PurchaseReasonIn(Schema):
-    reason: str
+    reason: column(PurchaseEvent, "reason", code="market.too_long")
 
 
 @router.post("/market/purchases/{number}/cancel", response=PurchaseOut, operation_id="market_cancel")

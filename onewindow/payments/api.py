@@ -10,6 +10,8 @@ from onewindow import clock, ratelimit
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.cases import queries as case_queries
+from onewindow.cases.models import Case
+from onewindow.inputs import column
 from onewindow.payments import queries, services
 from onewindow.payments.models import PaymentNotice
 
@@ -48,7 +50,7 @@ def _out(notice: PaymentNotice) -> dict:
 
 
 class PaymentIssueIn(Schema):
-    case: str = Field(..., description="办件编号")
+    case: column(Case, "number") = Field(..., description="办件编号")
 
 
 @router.post("/payments/notices", response={201: NoticeOut}, operation_id="payments_issue_notice")
@@ -66,11 +68,11 @@ def get_notice(request, number: str):
 
 
 class PayIn(Schema):
-    bank_ref: str = Field(..., description="银行流水号")
+    bank_ref: column(PaymentNotice, "bank_ref") = Field(..., description="银行流水号")
 
 
 class CancelIn(Schema):
-    reason: str
+    reason: column(PaymentNotice, "cancel_reason")
 
 
 class PaymentEmptyIn(Schema):
@@ -113,7 +115,7 @@ def callback(request):
     unknown notice, 409 replay (nothing changed — a bank's retry of an accepted callback reads it
     as "already received"), already paid, not payable. Every callback is stored with its outcome."""
     notice = services.receive_callback(request.body, request.headers.get("X-Signature", ""),
-                                       remote_addr=ratelimit.client_ip(request))  # fmt: skip
+                                       remote_addr=ratelimit.client_address(request) or "")  # fmt: skip
     return {"notice_number": notice.number, "state": notice.state, "paid_at": notice.paid_at,
             "bank_ref": notice.bank_ref}  # fmt: skip
 

@@ -10,13 +10,16 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.pagination import paginate
 
-from onewindow.accounts.models import Applicant, Department
+from onewindow.accounts.models import Applicant, Department, Region
 from onewindow.accounts.permissions import public, requires
 from onewindow.cases.models import Case
+from onewindow.catalog.models import Material
 from onewindow.errors import DomainError, NotFound
+from onewindow.inputs import column
 from onewindow.paging import Paged
 from onewindow.projects import queries, services
-from onewindow.projects.models import Opinion, Project
+from onewindow.projects.models import Opinion, Project, Stage
+from onewindow.projects.services import TEXT_MAX
 from onewindow.workdays import calendar
 
 router = Router(tags=["projects"])
@@ -130,15 +133,17 @@ def _project(request, code: str) -> Project:
 
 
 class RegisterIn(Schema):
-    name: str = Field(..., max_length=100, description="项目名称")
-    region: str = Field(..., description="建设地点（12位行政区划代码）")
+    name: column(Project, "name") = Field(..., description="项目名称")
+    region: column(Region, "code") = Field(..., description="建设地点（12位行政区划代码）")
     investment_fen: int = Field(..., gt=0, description="总投资（分）")
-    industry: str = Field(..., description="国民经济行业（GB/T 4754-2017 大类，2位）")
-    approval_type: str = Field(..., description="approval（审批）/ ratification（核准）/ filing（备案）")
+    industry: column(Project, "industry") = Field(..., description="国民经济行业（GB/T 4754-2017 大类，2位）")
+    approval_type: column(Project, "approval_type") = Field(
+        ..., description="approval（审批）/ ratification（核准）/ filing（备案）"
+    )
     government_invested: bool = False
     key_project: bool = False
     merged_path: bool = Field(False, description="带方案出让用地：立项用地规划许可与工程建设许可合并")
-    owner: str | None = Field(None, description="项目单位的申请人编号；省略即本单位")
+    owner: column(Applicant, "ref") | None = Field(None, description="项目单位的申请人编号；省略即本单位")
 
 
 @router.post("/projects", response={201: ProjectOut}, operation_id="projects_register")
@@ -220,24 +225,28 @@ class ProjectApplyIn(Schema):
 
 class AcceptIn(Schema):
     form_data: dict | None = Field(None, description="窗口受理时填写的申报表；已网上申报可省略")
-    tolerated: list[str] = Field(default_factory=list, description="容缺的材料名称")
+    tolerated: list[column(Material, "name")] = Field(default_factory=list, description="容缺的材料名称")
     supply_by: dt.date | None = Field(None, description="容缺材料承诺补齐日期")
 
 
 class ProjectOpinionIn(Schema):
-    kind: str = Field(..., description="agree / agree_with_conditions / disagree")
-    reasons: str = Field("", description="不同意的理由（必填）")
-    conditions: str = Field("", description="有条件同意的条件（必填）")
+    kind: column(Opinion, "kind") = Field(..., description="agree / agree_with_conditions / disagree")
+    reasons: column(Opinion, "reasons", limit=TEXT_MAX, code="project.text_too_long") = Field(
+        "", description="不同意的理由（必填）"
+    )
+    conditions: column(Opinion, "conditions", limit=TEXT_MAX, code="project.text_too_long") = Field(
+        "", description="有条件同意的条件（必填）"
+    )
     simulated: bool = Field(False, description="模拟审批：阶段受理前提出，受理后确认")
-    department: str | None = Field(None, description="部门编码；省略即本人所在部门")
+    department: column(Department, "code") | None = Field(None, description="部门编码；省略即本人所在部门")
 
 
 class ConfirmIn(Schema):
-    department: str | None = None
+    department: column(Department, "code") | None = None
 
 
 class CloseIn(Schema):
-    conclusion: str = ""
+    conclusion: column(Stage, "conclusion", limit=TEXT_MAX, code="project.text_too_long") = ""
 
 
 def _department_id(code: str | None) -> int | None:

@@ -7,9 +7,10 @@ from django.http import HttpResponseNotModified
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
-from onewindow.accounts.models import Role, Window
+from onewindow.accounts.models import Hall, Role, Window
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import Conflict, DomainError, NotFound
+from onewindow.inputs import bounded, column
 from onewindow.queueing import queries, services
 from onewindow.queueing.models import Category, Ticket
 
@@ -17,14 +18,18 @@ router = Router(tags=["queueing"])
 
 
 class TicketIn(Schema):
-    hall: str
-    category: str = Field(..., description="业务类别字母，如 A")
-    priority: str = Field("", description="绿色通道优先，仅工作人员可设置；老年人由身份证号自动认定")
-    id_number: str = ""
+    hall: column(Hall, "code")
+    category: column(Category, "letter") = Field(..., description="业务类别字母，如 A")
+    priority: column(Ticket, "priority") = Field(
+        "", description="绿色通道优先，仅工作人员可设置；老年人由身份证号自动认定"
+    )
+    id_number: column(Ticket, "id_number") = ""
 
 
 class PriorityIn(Schema):
-    priority: str = Field(..., description="elderly / disabled / pregnant / key_project")
+    priority: column(Ticket, "priority") = Field(
+        ..., description="elderly / disabled / pregnant / key_project"
+    )
 
 
 class TicketOut(Schema):
@@ -43,17 +48,18 @@ class TicketOut(Schema):
 
 
 class QueueWindowIn(Schema):
-    hall: str
-    window: str
+    hall: column(Hall, "code")
+    window: column(Window, "number")
 
 
 class FinishIn(QueueWindowIn):
-    cases: list[str] = Field(default_factory=list)
+    # Case numbers, bounded like Case.number (30): queueing does not import cases (.importlinter).
+    cases: list[bounded(30, "办件编号")] = Field(default_factory=list)
 
 
 class TransferIn(QueueWindowIn):
-    category: str | None = None
-    to_window: str | None = None
+    category: column(Category, "letter") | None = None
+    to_window: column(Window, "number") | None = None
 
 
 class CallOut(Schema):

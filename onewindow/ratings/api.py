@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from onewindow.accounts.permissions import public, requires
 from onewindow.cases.queries import case_for
 from onewindow.errors import DomainError
+from onewindow.inputs import column
 from onewindow.paging import Paged
 from onewindow.ratings import channels, devices
 from onewindow.ratings.models import BAD_LEVEL_MAX, INDICATORS, Rating, RatingChannel, RatingMode, RatingTag
@@ -60,8 +61,10 @@ class RateIn(Schema):
     level: int = Field(description="总体评价：5 非常满意 … 1 非常不满意")
     indicators: dict[str, int] = Field(default_factory=dict, description="分项指标（网上：efficiency, guide_accuracy, "
                                        "convenience, usability；现场：efficiency, skill, attitude），各 1–5，可选")  # fmt: skip
-    tags: list[str] = Field(default_factory=list, description="评价标签（GET /rating-tags 所列）")
-    text: str = Field("", description="评价内容（≤500字）")
+    tags: list[column(RatingTag, "text")] = Field(
+        default_factory=list, description="评价标签（GET /rating-tags 所列）"
+    )
+    text: column(Rating, "text", code="rating.text_too_long") = Field("", description="评价内容（≤500字）")
 
 
 @router.get("/cases/{number}/ratings", response=list[RatingOut], operation_id="ratings_list_case_ratings")

@@ -11,13 +11,16 @@ from ninja.pagination import paginate
 from onewindow.accounts.masking import mask_phone
 from onewindow.accounts.models import Department, Hall
 from onewindow.accounts.permissions import requires
+from onewindow.cases.models import Case
 from onewindow.errors import DomainError
+from onewindow.inputs import column
 from onewindow.paging import Paged
 from onewindow.ratings import complaint_queries as queries
 from onewindow.ratings import complaints as services
 from onewindow.ratings.models import (
     CallbackOutcome,
     Complaint,
+    ComplaintEvent,
     ComplaintFinding,
     ComplaintSource,
     ComplaintStatus,
@@ -76,17 +79,21 @@ def out(complaint: Complaint, user) -> dict:
 
 
 class FileIn(Schema):
-    subject: str = Field(description="投诉事由（≤100字）")
-    text: str = Field(description="投诉内容")
-    source: str = Field(
+    subject: column(Complaint, "subject", code="complaint.subject_too_long") = Field(
+        description="投诉事由（≤100字）"
+    )
+    text: column(Complaint, "text", code="complaint.text_too_long") = Field(description="投诉内容")
+    source: column(Complaint, "source") = Field(
         ComplaintSource.PORTAL, description="portal（本人网上投诉）/ desk（大厅投诉台）/ hotline（12345）"
     )
-    source_ref: str = Field("", description="hotline：12345 工单编号")
-    case: str = Field("", description="所涉办件编号（可选）")
-    hall: str = Field("", description="政务服务中心编码（无办件时）")
-    department: str = Field("", description="所涉部门编码（可选）")
-    name: str = Field("", description="投诉人姓名（大厅、热线登记时）")
-    phone: str = Field("", description="联系电话")
+    source_ref: column(Complaint, "source_ref") = Field("", description="hotline：12345 工单编号")
+    case: column(Case, "number") = Field("", description="所涉办件编号（可选）")
+    hall: column(Hall, "code") = Field("", description="政务服务中心编码（无办件时）")
+    department: column(Department, "code") = Field("", description="所涉部门编码（可选）")
+    name: column(Complaint, "name", code="complaint.name_too_long") = Field(
+        "", description="投诉人姓名（大厅、热线登记时）"
+    )
+    phone: column(Complaint, "phone") = Field("", description="联系电话")
 
 
 def _by_code(model, code: str, what: str):
@@ -131,26 +138,28 @@ def get_complaint(request, number: str):
 
 
 class AssignIn(Schema):
-    department: str = Field(description="承办部门编码")
-    note: str = ""
+    department: column(Department, "code") = Field(description="承办部门编码")
+    note: column(ComplaintEvent, "reason", code="complaint.note_too_long") = ""
 
 
 class ComplaintAnswerIn(Schema):
-    text: str
+    text: column(Complaint, "answer", code="complaint.text_too_long")
 
 
 class ComplaintCallbackIn(Schema):
-    outcome: str = Field(description=" / ".join(CallbackOutcome.values))
-    note: str = ""
+    outcome: column(Complaint, "callback_outcome") = Field(description=" / ".join(CallbackOutcome.values))
+    note: column(Complaint, "callback_note", code="complaint.note_too_long") = ""
 
 
 class ReopenIn(Schema):
-    reason: str = Field(description="退回理由（回访不满意）")
+    reason: column(ComplaintEvent, "reason", code="complaint.reason_too_long") = Field(
+        description="退回理由（回访不满意）"
+    )
 
 
 class ComplaintDecideIn(Schema):
-    finding: str = Field(description=" / ".join(ComplaintFinding.values))
-    reason: str
+    finding: column(Complaint, "finding") = Field(description=" / ".join(ComplaintFinding.values))
+    reason: column(Complaint, "finding_reason", code="complaint.reason_too_long")
 
 
 def _done(request, complaint: Complaint) -> dict:

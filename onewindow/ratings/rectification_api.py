@@ -10,10 +10,17 @@ from ninja.pagination import paginate
 
 from onewindow.accounts.permissions import requires
 from onewindow.errors import DomainError
+from onewindow.inputs import column
 from onewindow.paging import Paged
 from onewindow.ratings import rectification as services
 from onewindow.ratings import rectification_queries as queries
-from onewindow.ratings.models import AppealGround, Rectification, RectificationStatus, VerificationFinding
+from onewindow.ratings.models import (
+    Appeal,
+    AppealGround,
+    Rectification,
+    RectificationStatus,
+    VerificationFinding,
+)
 
 router = Router(tags=["ratings"])
 
@@ -113,30 +120,40 @@ def get_rectification(request, rating_id: int):
 
 class RectificationCallbackIn(Schema):
     reached: bool = Field(description="是否联系上评价人")
-    note: str = Field("", description="回访记录（未联系上时必填）")
+    note: column(Rectification, "callback_note", code="rectification.note_too_long") = Field(
+        "", description="回访记录（未联系上时必填）"
+    )
 
 
 class VerifyIn(Schema):
-    finding: str = Field(description=" / ".join(VerificationFinding.values))
-    note: str = Field(description="核实情况")
+    finding: column(Rectification, "finding") = Field(description=" / ".join(VerificationFinding.values))
+    note: column(Rectification, "verification_note", code="rectification.note_too_long") = Field(
+        description="核实情况"
+    )
 
 
 class RectifyIn(Schema):
-    measures: str = Field(description="整改措施")
+    measures: column(Rectification, "measures", code="rectification.measures_too_long") = Field(
+        description="整改措施"
+    )
 
 
 class FeedbackIn(Schema):
-    text: str = Field(description="反馈评价人的内容（短信发送，≤70字）")
+    text: column(Rectification, "feedback", code="rectification.feedback_too_long") = Field(
+        description="反馈评价人的内容（短信发送，≤70字）"
+    )
 
 
 class AppealIn(Schema):
-    ground: str = Field(description=" / ".join(AppealGround.values))
-    reason: str
+    ground: column(Appeal, "ground") = Field(description=" / ".join(AppealGround.values))
+    reason: column(Appeal, "reason", code="rectification.reason_too_long")
 
 
 class DecideAppealIn(Schema):
     upheld: bool = Field(description="true：申诉成立（差评不计分）；false：不成立（退回整改）")
-    reason: str = Field(description="复核意见")
+    reason: column(Appeal, "decision_reason", code="rectification.reason_too_long") = Field(
+        description="复核意见"
+    )
 
 
 def _rect(request, rating_id: int) -> Rectification:

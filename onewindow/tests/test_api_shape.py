@@ -242,3 +242,29 @@ def test_every_operation_documents_its_errors():
             wanted = {"400", "401", "403", "404", "429"} | ({"409"} if method != "get" else set())
             assert wanted <= statuses, (method, path, statuses)
     assert count > 80
+
+
+def test_a_validation_error_names_each_field_with_a_chinese_reason(world, token):
+    body = {
+        "name": "项目",
+        "investment_fen": 0,
+        "region": 12,
+        "approval_type": "filing",
+        "key_project": "maybe",
+    }
+    answer = Client().post("/api/v1/projects", body, content_type="application/json", **bearer(token))
+    errors = {
+        e["field"]: e["error"] for e in assert_shaped(answer, 400, "request.invalid")["details"]["errors"]
+    }
+    assert errors == {
+        "investment_fen": "应大于0",
+        "region": "应为文字",
+        "industry": "必填",
+        "key_project": "应为 true 或 false",
+    }
+
+
+def test_a_too_long_query_value_is_refused_in_chinese(world):
+    answer = Client().get("/api/v1/guide", {"q": "办" * 101})
+    error = assert_shaped(answer, 400, "request.too_long")
+    assert error["message"] == "q不能超过100个字。" and error["details"]["max_length"] == 100

@@ -9,12 +9,14 @@ from cryptography.exceptions import InvalidTag
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from onewindow import pii
 from onewindow.accounts import services as accounts
 from onewindow.accounts.models import Applicant
 from onewindow.cases import pages
 from onewindow.errors import DomainError
+from onewindow.web.demo import id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +118,26 @@ def test_the_migration_seals_rows_written_in_clear(world):
     editor.connection = connection
     backwards(apps, editor)
     assert _stored("accounts_applicant", "phone", applicant.pk) == PHONE
+
+
+def test_the_migration_reads_a_page_at_a_time_never_every_key(world):
+    phones = [f"1391234560{i}" for i in range(5)]
+    rows = [
+        _register(world, id_number=id_number(f"3714021990010102{i}"), phone=p) for i, p in enumerate(phones)
+    ]
+    with connection.cursor() as cursor:
+        for row, phone in zip(rows, phones, strict=True):
+            cursor.execute("UPDATE accounts_applicant SET phone = %s WHERE id = %s", [phone, row.pk])
+    forwards, backwards = pii.seal_existing("accounts.Applicant", batch=2)
+    with CaptureQueriesContext(connection) as reads:
+        forwards(apps, None)
+    assert all(_stored("accounts_applicant", "phone", row.pk).startswith(pii.PREFIX) for row in rows)
+    selects = [q["sql"] for q in reads.captured_queries if q["sql"].startswith("SELECT")]
+    # Pages of two, each bounded: no SELECT of every key, however many rows there are.
+    assert len(selects) >= 4 and all("LIMIT 2" in sql for sql in selects)
+    editor = type("Editor", (), {"connection": connection})()
+    backwards(apps, editor)
+    assert [_stored("accounts_applicant", "phone", row.pk) for row in rows] == phones
 
 
 def test_a_malformed_key_setting_is_refused():

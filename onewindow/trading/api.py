@@ -28,6 +28,7 @@ from onewindow.accounts import services as account_services
 from onewindow.accounts.models import Department
 from onewindow.accounts.permissions import public, requires
 from onewindow.errors import DomainError, Forbidden, NotFound
+from onewindow.inputs import bounded, column
 from onewindow.paging import MAX_PAGE_SIZE, Answered, Paged
 from onewindow.trading import (
     award,
@@ -40,7 +41,20 @@ from onewindow.trading import (
     steps,
 )
 from onewindow.trading.audit import ACTIONS
-from onewindow.trading.models import Bid, Kind, Method, Objection, Project, Release, Seat
+from onewindow.trading.bids import PROPOSAL_MAX
+from onewindow.trading.models import (
+    Bid,
+    Bidder,
+    Kind,
+    Method,
+    Objection,
+    Project,
+    ProjectEvent,
+    Release,
+    Score,
+    Seat,
+)
+from onewindow.trading.services import DESCRIPTION_MAX, DOCUMENTS_MAX
 
 router = Router(tags=["trading"])
 S = Project.Status
@@ -350,23 +364,25 @@ def get_project(request, number: str):
 
 
 class AnnounceIn(Schema):
-    owner: str = Field(description="招标人/采购人的统一社会信用代码（已注册网上办事账号的法人）")
-    kind: str = Field(description="works / procurement / land / property")
-    method: str = Field(description="open_tender / invited_tender / negotiation / consultation / inquiry / "
+    owner: column(Bidder, "credit_code") = Field(
+        description="招标人/采购人的统一社会信用代码（已注册网上办事账号的法人）"
+    )
+    kind: column(Project, "kind") = Field(description="works / procurement / land / property")
+    method: column(Project, "method") = Field(description="open_tender / invited_tender / negotiation / consultation / inquiry / "
                                     "single_source / land_tender / auction / listing")  # fmt: skip
-    title: str
+    title: column(Project, "title", code="trading.too_long")
     budget_fen: int = Field(description="预算/最高投标限价（分）；土地、产权为底价")
-    supervisor: str = Field(description="行政监督部门编码")
-    description: str
-    documents: str
+    supervisor: column(Department, "code") = Field(description="行政监督部门编码")
+    description: column(Project, "description", limit=DESCRIPTION_MAX, code="trading.too_long")
+    documents: column(Project, "documents", limit=DOCUMENTS_MAX, code="trading.too_long")
     clarification_until: dt.datetime
     opening_at: dt.datetime = Field(description="投标截止/开标时间")
     price_weight: int = 100
     committee_size: int = 0
     economic_experts: int = 0
-    specialty: str = ""
+    specialty: column(Project, "specialty", code="trading.too_long") = ""
     reserves: int = 2
-    agency: str = ""
+    agency: column(Project, "agency", code="trading.too_long") = ""
 
 
 @router.post("/trading/projects", response={201: TradingProjectOut}, operation_id="trading_announce")
@@ -395,7 +411,9 @@ def announce(request, payload: AnnounceIn):
 class BidIn(Schema):
     price_fen: int = Field(description="投标报价（分）")
     days: int = Field(description="工期/交付期（日历天）")
-    proposal: str = Field(description="技术商务响应")
+    proposal: column(Bid, "opened_proposal", limit=PROPOSAL_MAX, code="trading.too_long") = Field(
+        description="技术商务响应"
+    )
 
 
 class ReceiptOut(Schema):
@@ -527,25 +545,27 @@ def get_draw(request, number: str):
 
 
 class TradingReasonIn(Schema):
-    reason: str
+    reason: column(ProjectEvent, "reason", code="trading.too_long")
 
 
 class ScoreIn(Schema):
-    scores: dict[str, str | int | float] = Field(
+    scores: dict[column(Bidder, "credit_code"), bounded(20, "技术商务分") | int | float] = Field(
         description="投标人统一社会信用代码 → 技术商务分（最多两位小数）"
     )
-    comments: dict[str, str] = Field(default_factory=dict, description="投标人统一社会信用代码 → 评审意见")
+    comments: dict[column(Bidder, "credit_code"), column(Score, "comment", code="trading.too_long")] = Field(
+        default_factory=dict, description="投标人统一社会信用代码 → 评审意见"
+    )
 
 
 class ObjectIn(Schema):
-    target: str = Field(description="被异议的中标候选人的统一社会信用代码")
-    reason: str
+    target: column(Bidder, "credit_code") = Field(description="被异议的中标候选人的统一社会信用代码")
+    reason: column(Objection, "reason", code="trading.too_long")
 
 
 class TradingAnswerIn(Schema):
     objection: int = Field(description="异议编号（项目详情 objections[].id）")
     upheld: bool
-    answer: str
+    answer: column(Objection, "answer", code="trading.too_long")
 
 
 class ContractIn(Schema):

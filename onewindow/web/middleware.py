@@ -1,11 +1,8 @@
-import json
-
 from django.db import DataError
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from onewindow import inputs
-from onewindow.errors import DomainError
+from onewindow.errors import DomainError, as_json
 
 # A query value longer than this is no search a person typed (the longest form field is 2,000).
 QUERY_VALUE_MAX = 2000
@@ -70,12 +67,7 @@ def _control(where: str, field: str) -> DomainError:
 
 def _error_response(request, error: DomainError):
     if request.path.startswith("/api/"):
-        body = {"code": error.code, "message": error.message, "details": error.details}
-        return HttpResponse(
-            json.dumps(body, ensure_ascii=False),
-            status=error.status,
-            content_type="application/json; charset=utf-8",
-        )
+        return as_json(error.status, error.code, error.message, error.details)
     return render(request, "web/error.html", {"error": error}, status=error.status)
 
 

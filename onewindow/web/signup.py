@@ -118,8 +118,9 @@ def _check_limits(form, ip: str) -> None:
         raise DomainError("accounts.signup_ip_limit", "获取验证码过于频繁，请明天再试。", status=429)
 
 
-def start(form: Form, *, ip: str) -> SignupCode:
+def start(form: Form, *, ip: str | None) -> SignupCode:
     """Step 1: keeps the sign-up, sends the code where the record on file says (module doc)."""
+    ip = ip or ""  # without an address (none reaches a real server): counted together
     with transaction.atomic():
         _check_limits(form, ip)
         applicant = Applicant.objects.filter(_identifier(form)).first()
@@ -138,7 +139,7 @@ def start(form: Form, *, ip: str) -> SignupCode:
         row = SignupCode.objects.create(
             ref=ref, kind=form.kind, id_number=form.id_number, credit_code=form.credit_code, name=form.name,
             phone=form.phone, region_id=form.region_code, username=form.username, password=form.password_hash,
-            route=route, applicant=applicant, sent_to=to, ip=ip[:45], created_at=now,
+            route=route, applicant=applicant, sent_to=to, ip=ip, created_at=now,
             expires_at=now + dt.timedelta(minutes=settings.ONEWINDOW_SIGNUP_CODE_MINUTES),
             # Where no code went, the row holds the hash of a secret nobody saw: every code is wrong.
             code_hash=_hash(ref, code if to else secrets.token_hex(16)),
@@ -160,7 +161,7 @@ def pending(ref: str | None) -> SignupCode | None:
     return SignupCode.objects.filter(ref=ref, used_at__isnull=True).select_related("region").first()
 
 
-def resend(ref: str, *, ip: str) -> SignupCode:
+def resend(ref: str, *, ip: str | None) -> SignupCode:
     """重新获取: a new code for the same sign-up (the old one dies), under the same daily limits,
     not sooner than ONEWINDOW_SIGNUP_RESEND_SECONDS after the last."""
     row = pending(ref)

@@ -56,7 +56,7 @@ def register(request):
                 id_number=data["id_number"], credit_code=data["credit_code"], phone=data["phone"],
                 region_code=data["region"].code,
             )  # fmt: skip
-            row = signup.start(checked, ip=ratelimit.client_ip(request))
+            row = signup.start(checked, ip=ratelimit.client_address(request))
         except DomainError as exc:
             form.add_error(_field_of(exc.code), exc.message)
         else:
@@ -83,7 +83,7 @@ def register_verify(request):
     if request.method == "POST":
         try:
             if request.POST.get("resend"):
-                row = signup.resend(row.ref, ip=ratelimit.client_ip(request))
+                row = signup.resend(row.ref, ip=ratelimit.client_address(request))
                 request.session[SIGNUP_SESSION] = row.ref
                 flash.success(request, "验证码已重新发送。")
                 return redirect("web:register-verify")

@@ -181,6 +181,17 @@ def test_sending_is_limited_per_address_a_day(world, client_factory, settings):
     assert "获取验证码过于频繁" in answers[3].content.decode()
 
 
+def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_saw(world, client_factory, settings):
+    # ratelimit.client_address, as the rate limits and the lockout: ONEWINDOW_PROXY_COUNT honoured.
+    settings.ONEWINDOW_SIGNUP_CODES_PER_IP_DAY, settings.ONEWINDOW_PROXY_COUNT = 1, 1
+    numbers = [id_number(f"3714021990031541{i}") for i in range(3)]
+    seen = ["198.51.100.4", "198.51.100.5", "198.51.100.4"]
+    answers = [_register(client_factory(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {a}"), n, f"px{i}")
+               for i, (n, a) in enumerate(zip(numbers, seen, strict=True))]  # fmt: skip
+    assert [a.status_code for a in answers] == [302, 302, 400]
+    assert set(SignupCode.objects.values_list("ip", flat=True)) == {"198.51.100.4", "198.51.100.5"}
+
+
 def test_a_new_code_replaces_the_old_after_a_minute(world, client):
     start = clock.now()
     with clock.frozen(start):
