@@ -88,6 +88,7 @@ bench: venv
 	$(PY) bench/projects.py
 	$(PY) bench/supervision.py
 	$(PY) bench/hotline.py
+	$(PY) bench/province.py
 
 # Every bench at tiny sizes, in seconds, on databases of its own: proves none has rotted (.ci/run).
 # The figures mean nothing at these sizes.
@@ -102,6 +103,7 @@ bench-quick: venv
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_projects_quick $(PY) bench/projects.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_supervision_quick $(PY) bench/supervision.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_hotline_quick $(PY) bench/hotline.py --quick
+	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_province_quick $(PY) bench/province.py --quick
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info
