@@ -89,6 +89,8 @@ bench: venv
 	$(PY) bench/supervision.py
 	$(PY) bench/hotline.py
 	$(PY) bench/replica.py
+	$(PY) bench/partitions.py
+	$(PY) bench/province.py
 
 # Every bench at tiny sizes, in seconds, on databases of its own: proves none has rotted (.ci/run).
 # The figures mean nothing at these sizes.
@@ -104,6 +106,8 @@ bench-quick: venv
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_supervision_quick $(PY) bench/supervision.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_hotline_quick $(PY) bench/hotline.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_replica_bench_quick $(PY) bench/replica.py --quick
+	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_partition_bench_quick $(PY) bench/partitions.py --quick
+	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_province_quick $(PY) bench/province.py --quick
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info

@@ -42,7 +42,12 @@ class DailyFigure(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "日汇总"
         ordering = ["day", "hall", "department", "item"]
-        indexes = [models.Index(fields=["day", "hall"], name="stats_daily_day_hall")]
+        indexes = [
+            # The refresh replaces whole days of every hall; a hall's pages read a year of its own
+            # rows: in a province's roll-up a range of days is every hall's (bench/province.py).
+            models.Index(fields=["day", "hall"], name="stats_daily_day_hall"),
+            models.Index(fields=["hall", "day"], name="stats_daily_hall_day"),
+        ]
         # No unique constraint: a day's rows are replaced whole in one transaction (rollup.refresh).
 
     def __str__(self):

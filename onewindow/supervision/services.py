@@ -31,11 +31,16 @@ from onewindow.workdays import calendar
 SUBJECT = "case"
 
 
-def due_for_action(today: dt.date):
-    """The cases to urge or escalate today: (pk, light) rows, one query."""
+def due_for_action(today: dt.date, hall_id: int | None = None):
+    """The cases to urge or escalate today: (pk, light) rows, one query. With `hall_id`, that
+    hall's only: a range of the open cases' index (hall, due_seq), so one hall's sweep reads its
+    own open cases whatever the size of the province's (bench/province.py, decision 48)."""
     sent = Urge.objects.filter(case=OuterRef("pk"), light=OuterRef("light"))
+    open_in_review = Case.objects.filter(status=Status.IN_REVIEW, due_seq__isnull=False)
+    if hall_id is not None:
+        open_in_review = open_in_review.filter(hall_id=hall_id)
     return (
-        cases.with_light(Case.objects.filter(status=Status.IN_REVIEW, due_seq__isnull=False), today)
+        cases.with_light(open_in_review, today)
         .filter(light__in=(Light.YELLOW, Light.RED))
         .exclude(Exists(sent))
     )
@@ -50,14 +55,17 @@ def _switches() -> dict[int, tuple[bool, bool]]:
 BATCH = 500
 
 
-def sweep(today: dt.date | None = None) -> int:
-    """催办 and 督办 due today; returns how many were recorded (each case and light once)."""
+def sweep(today: dt.date | None = None, hall_id: int | None = None) -> int:
+    """催办 and 督办 due today (at one hall with `hall_id`, else at every hall); returns how many
+    were recorded (each case and light once)."""
     today = today or clock.today()
     switches = _switches()
     due = []
     # In case order: two sweeps at once then wait on each other's Urge in the same order (no deadlock).
-    for pk, light, hall_id in due_for_action(today).order_by("pk").values_list("pk", "light", "hall_id"):
-        urge_on, escalate_on = switches.get(hall_id, (True, True))
+    for pk, light, case_hall in (
+        due_for_action(today, hall_id).order_by("pk").values_list("pk", "light", "hall_id")
+    ):
+        urge_on, escalate_on = switches.get(case_hall, (True, True))
         if urge_on if light == Light.YELLOW else escalate_on:
             due.append((pk, light))
     return sum(_act(due[i : i + BATCH], today) for i in range(0, len(due), BATCH))

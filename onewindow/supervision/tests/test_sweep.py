@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from onewindow import clock
+from onewindow.accounts.models import Hall
 from onewindow.cases import queries as case_queries
 from onewindow.cases import services as cases
 from onewindow.cases.models import Case, SupervisionSettings
@@ -96,3 +97,19 @@ def test_a_closed_case_is_not_urged(world, accept):
         case = cases.review(case, by=world.reviewer_a, opinion="符合条件")
         cases.decide(case, by=world.head_a, approve=True)
     assert _sweep(D(2026, 11, 6)) == 0 and _sweep(D(2026, 11, 10)) == 0
+
+
+def test_one_halls_sweep_urges_that_halls_cases_only(world, accept):
+    """sweep(hall_id=…): a province's sweep sharded by hall (decision 48) urges each case once,
+    whichever hall's sweep reaches it first, and never another hall's."""
+    ours = accept(D(2026, 11, 2))
+    theirs = accept(D(2026, 11, 2))
+    other = Hall.objects.create(code="bench-other", name="另一中心", kind=Hall.Kind.COUNTY, region=world.hall.region)
+    Case.objects.filter(pk=theirs.pk).update(hall=other)
+    with clock.frozen(D(2026, 11, 6)):  # both yellow
+        assert services.sweep(hall_id=world.hall.pk) == 1
+        assert list(Urge.objects.values_list("case_id", flat=True)) == [ours.pk]
+        assert services.sweep(hall_id=world.hall.pk) == 0
+        assert services.sweep(hall_id=other.pk) == 1
+        assert services.sweep() == 0
+    assert sorted(Urge.objects.values_list("case_id", flat=True)) == sorted([ours.pk, theirs.pk])
