@@ -104,7 +104,9 @@ def test_one_halls_sweep_urges_that_halls_cases_only(world, accept):
     whichever hall's sweep reaches it first, and never another hall's."""
     ours = accept(D(2026, 11, 2))
     theirs = accept(D(2026, 11, 2))
-    other = Hall.objects.create(code="bench-other", name="另一中心", kind=Hall.Kind.COUNTY, region=world.hall.region)
+    other = Hall.objects.create(
+        code="bench-other", name="另一中心", kind=Hall.Kind.COUNTY, region=world.hall.region
+    )
     Case.objects.filter(pk=theirs.pk).update(hall=other)
     with clock.frozen(D(2026, 11, 6)):  # both yellow
         assert services.sweep(hall_id=world.hall.pk) == 1
