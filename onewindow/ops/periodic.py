@@ -39,6 +39,7 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -142,15 +143,27 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
 ]
 
 
+# A job taking longer than this is logged as a warning: the worker runs the list every minute, so
+# at a province's size (bench/province.py: the roll-up refresh of every hall) the operator learns
+# which job to slow down (docs/scaling.md).
+SLOW_SECONDS = 20.0
+timer = time.monotonic  # a test's clock of its own (time.monotonic is everyone's)
+
+
 def run_jobs() -> dict[str, int | None]:
-    """Runs every job; {name: its count}, None for a job that failed (logged with its traceback)."""
+    """Runs every job; {name: its count}, None for a job that failed (logged with its traceback).
+    Each job's time is logged; a slow one as a warning."""
     results: dict[str, int | None] = {}
     for name, label, _, job in JOBS:
+        started = timer()
         try:
             results[name] = job()
         except Exception:
             log.exception("定时任务“%s”失败", label)
             results[name] = None
+        seconds = timer() - started
+        level = logging.WARNING if seconds > SLOW_SECONDS else logging.DEBUG
+        log.log(level, "定时任务“%s”用时 %.2f 秒", label, seconds)
     return results
 
 

@@ -74,6 +74,20 @@ def test_a_failing_job_does_not_stop_the_others(monkeypatch, world):
         call_command("periodic")
 
 
+def test_a_slow_job_is_logged_as_a_warning_with_its_time(monkeypatch, world, caplog):
+    monkeypatch.setattr(
+        periodic, "JOBS", [("quick", "快任务", "件", lambda: 1), ("slow", "慢任务", "件", lambda: 2)]
+    )
+    ticks = iter([0.0, 0.5, 10.0, 40.0])  # quick: 0.5 s; slow: 30 s
+    monkeypatch.setattr(periodic, "timer", lambda: next(ticks))
+    monkeypatch.setattr(periodic, "SLOW_SECONDS", 20.0)
+    with caplog.at_level("DEBUG", logger="onewindow.periodic"):
+        assert periodic.run_jobs() == {"quick": 1, "slow": 2}
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warned == ["定时任务“慢任务”用时 30.00 秒"]
+    assert "定时任务“快任务”用时 0.50 秒" in [r.getMessage() for r in caplog.records]
+
+
 def test_the_worker_runs_the_jobs_and_delivers_what_they_queue(world, submitted, settings, capsys):
     settings.ONEWINDOW_SMS_BACKEND = "console"
     with clock.frozen(MONDAY):
