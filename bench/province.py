@@ -85,8 +85,8 @@ from onewindow.supervision.models import Urge, Violation
 from onewindow.workdays import calendar
 
 HALL = "371400-zwfw"  # the measured hall: the demo's city hall
-ITEM = "SPJY-XK-0001"  # the item of the measured intake (its department's inbox is measured)
-CLERK, REVIEWER, SUPERVISOR = "clerk", "reviewer", "supervisor"
+ITEM = "SPJY-XK-0001"  # the item of the measured intake (食品经营许可)
+CLERK, REVIEWER, SUPERVISOR = "clerk", "reviewer", "supervisor"  # the inbox: 市场监督管理局's
 APPLICANT = "luwei"  # a company holding the 营业执照 that 证照共享 finds for the item
 PROGRESS_OF = "zhangwei"  # a demo citizen whose case the progress page looks up
 HALLS = 156
