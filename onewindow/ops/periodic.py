@@ -24,8 +24,8 @@ twice, nothing happens twice) and runs on its own: one failing does not stop the
   the hall's system (imported records), silent consent, a bad rating's callback or rectification
   and a complaint's answer past their limits (supervision.detectors.detect); 12345 work orders
   urged at yellow and escalated at red (supervision.work_orders.sweep);
-- stats: the daily roll-up of the last ONEWINDOW_STATS_REFRESH_DAYS days is recomputed from the
-  cases (decision 29);
+- stats: the daily roll-up is recomputed from the cases — the last ONEWINDOW_STATS_REFRESH_DAYS
+  days on the day's first run, today's on every later one (decisions 29 and 48);
 - ratings: RULES.md "Ratings" (一事一评 by SMS) — a case closed in the last days, at a hall with
   the invitation on, gets one SMS with a one-time rating link unless rated online already
   (ratings.invites.send_invites);
@@ -136,7 +136,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("market_close", "中介超市报名截止选取", "个", market_selection.close_due),
     ("trading_open", "公共资源交易到时开标", "个", trading_bids.open_due),
     ("violations", "电子监察违规发现", "条", violations.detect),
-    ("daily_figures", "统计日汇总刷新", "行", rollup.refresh),
+    ("daily_figures", "统计日汇总刷新", "行", rollup.periodic_refresh),
     ("rating_invites", "办结短信邀请评价", "条", rating_invites.send_invites),
     ("assessment_months", "上月千分制考核计算", "个中心", assessment.compute_previous_month),
     ("calendar_years", "工作日历延展（临时推算年度）", "年", extend_calendar),

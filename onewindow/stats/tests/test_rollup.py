@@ -165,3 +165,27 @@ def test_figures_per_window(world):
     }  # fmt: skip
     assert per_window == {w1.pk: (1, 1), wa.pk: (1, 1), None: (2, 1)}
     assert sum(f.on_the_spot for f in figures if f.window_id == wa.pk) == 1
+
+
+def test_the_workers_refresh_recomputes_the_span_once_a_day_and_today_on_every_run(world):
+    """periodic_refresh (decision 48): the day's first run replaces the last days' rows, a later
+    run only today's; the next day's first run replaces the span again."""
+    hand_made_week(world)
+    monday, friday = START, START + dt.timedelta(days=4)
+    before = table()
+    DailyFigure.objects.filter(day=monday).delete()  # as if Monday's rows were stale or lost
+    DailyFigure.objects.filter(day=friday).update(received=99)
+    at = lambda day, hour: clock.frozen(dt.datetime.combine(day, dt.time(hour, 0), tzinfo=clock.hall_tz()))  # noqa: E731
+    with at(friday, 10):
+        rollup.periodic_refresh()  # the day's first run: Monday back, Friday right
+    assert table() == before
+    DailyFigure.objects.filter(day=monday).delete()
+    DailyFigure.objects.filter(day=friday).update(received=99)
+    with at(friday, 11):
+        rollup.periodic_refresh()  # a later run: today's rows only
+    assert not DailyFigure.objects.filter(day=monday).exists()
+    assert not DailyFigure.objects.filter(day=friday, received=99).exists()
+    with at(friday + dt.timedelta(days=1), 0):
+        rollup.periodic_refresh()  # Saturday's first run: the span again, Monday included
+    assert DailyFigure.objects.filter(day=monday).exists()
+    assert [r for r in table() if r[0] <= friday] == before
