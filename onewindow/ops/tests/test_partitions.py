@@ -181,11 +181,17 @@ def test_a_partitioned_table_is_backed_up_and_restored(hall_day, tmp_path):  # n
         call_command("partition_events", "--undo", stdout=io.StringIO())
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="the refusal is SQLite's")
 @pytest.mark.django_db
-def test_on_sqlite_it_refuses_and_changes_nothing(three_years):
+def test_a_dry_run_changes_nothing_and_sqlite_refuses_every_option(three_years):
+    """On PostgreSQL --dry-run prints the conversion and runs none of it; on SQLite every option
+    is refused. Either way the events and their chains are as they were (no skip on either)."""
     before = CaseEvent.objects.count()
-    for options in ((), ("--dry-run",), ("--roll",), ("--list",), ("--undo",)):
-        with pytest.raises(CommandError, match="仅适用于 PostgreSQL.*nothing was changed"):
-            call_command("partition_events", *options, stdout=io.StringIO())
+    if connection.vendor == "postgresql":
+        printed = convert("--dry-run")
+        assert "PARTITION BY RANGE (case_id)" in printed
+        assert not partitions.is_partitioned() and partitions.partitions() == []
+    else:
+        for options in ((), ("--dry-run",), ("--roll",), ("--list",), ("--undo",)):
+            with pytest.raises(CommandError, match="仅适用于 PostgreSQL.*nothing was changed"):
+                call_command("partition_events", *options, stdout=io.StringIO())
     assert CaseEvent.objects.count() == before and chains.broken() == []
