@@ -45,6 +45,19 @@ def percentile(values: list[float], p: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 2)
 
 
+def median_ms(fn, runs: int, warmups: int = 1) -> float:
+    """The median time of `runs` calls of `fn`, in milliseconds, after `warmups` calls left out
+    (templates, the calendar, prepared plans and cold pages are the first calls' cost)."""
+    for _ in range(warmups):
+        fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def server_cpu_ms(cores: dict, requests: int, seconds: float) -> float | None:
     """Server-side CPU (gunicorn workers + PostgreSQL) per answered request: unlike the rates,
     this hardly moves when another job takes part of the machine."""

@@ -43,7 +43,17 @@ _spec = importlib.util.spec_from_file_location("bench_harness", Path(__file__).w
 harness = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(harness)
 
-from bench_harness import HOST, CpuMeter, Errors, HttpClient, Server, log, percentile, server_cpu_ms
+from bench_harness import (
+    HOST,
+    CpuMeter,
+    Errors,
+    HttpClient,
+    Server,
+    log,
+    median_ms,
+    percentile,
+    server_cpu_ms,
+)
 
 DATABASE_URL = harness.configure("postgres://postgres@127.0.0.1:5432/onewindow_bench")
 
@@ -323,17 +333,6 @@ def run_phase(name: str, clients: list[Client], server: Server, warmup: float, s
 # ---- in-process measurements ---------------------------------------------------------------
 
 
-def median_ms(fn, runs: int) -> float:
-    fn()
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
-
-
 def explain_inbox(department_id: int) -> None:
     """EXPLAIN ANALYZE of the SQL queries.inbox really ran (captured, so it follows the code)."""
     from django.test.utils import CaptureQueriesContext
@@ -429,8 +428,10 @@ def main() -> None:
         server.stop()
     errors.report(server)
 
-    inbox_ms = median_ms(lambda: queries.inbox(department.pk), args.inbox_runs)
-    counts_ms = median_ms(lambda: queries.light_counts(department.pk), max(5, args.inbox_runs // 2))
+    inbox_ms = median_ms(lambda: queries.inbox(department.pk), args.inbox_runs, warmups=2)
+    counts_ms = median_ms(
+        lambda: queries.light_counts(department.pk), max(5, args.inbox_runs // 2), warmups=2
+    )
     explain_inbox(department.pk)
     if args.count_queries:
         count_queries(secrets_[0], applicant)

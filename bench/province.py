@@ -56,7 +56,7 @@ _spec = importlib.util.spec_from_file_location("bench_harness", Path(__file__).w
 harness = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(harness)
 
-from bench_harness import log
+from bench_harness import log, median_ms
 
 DATABASE_URL = harness.configure("postgres://postgres@127.0.0.1:5432/onewindow_bench_province")
 # The progress page is rate-limited per client (20 per 10 minutes): the bench is one client.
@@ -445,16 +445,6 @@ def rebuild(definitions: list[str]) -> None:
 
 
 # ---- measuring ---------------------------------------------------------------------------------
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm-up: templates, the calendar, prepared plans
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def undo_sweep(hall: Hall) -> int:

@@ -32,7 +32,6 @@ import importlib.util
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ _spec = importlib.util.spec_from_file_location("bench_harness", Path(__file__).w
 harness = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(harness)
 
-from bench_harness import log
+from bench_harness import log, median_ms
 
 DATABASE_URL = harness.configure("postgres://postgres@127.0.0.1:5432/onewindow_bench_supervision")
 
@@ -311,16 +310,6 @@ def undo_sweep(today: dt.date) -> int:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) supervision_urge, supervision_violation, notify_message")
     return removed
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm-up: templates, the calendar, prepared plans
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def timed(fn):
