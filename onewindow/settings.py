@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "onewindow.market",
     "onewindow.trading",
     "onewindow.supervision",
+    "onewindow.foresight",
     "onewindow.stats",
     "onewindow.assessment",
     "onewindow.web",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("onewindow.bundles.urls")),
     path("", include("onewindow.projects.urls")),
     path("", include("onewindow.supervision.urls")),
+    path("", include("onewindow.foresight.urls")),
     path("", include("onewindow.stats.urls")),
     path("", include("onewindow.ratings.complaint_urls")),
     path("", include("onewindow.ratings.urls")),

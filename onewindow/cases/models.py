@@ -563,3 +563,26 @@ class SupervisionSettings(models.Model):
 
     def __str__(self):
         return f"{self.hall} 电子监察设置"
+
+
+class CaseRisk(models.Model):
+    """风险预判: the latest forecast that an open case closes late, written by the worker
+    (onewindow.foresight.services.score) and read by the inbox and the supervision dashboard,
+    which show a fourth colour, "at risk", on a green case whose probability reaches
+    ONEWINDOW_AT_RISK_PROBABILITY (cases.clock_rules.display_light_expression). `reasons`: the
+    case's largest contributions, each a key and the figures its sentence quotes
+    (foresight.reasons renders them)."""
+
+    case = models.OneToOneField(
+        Case, models.CASCADE, primary_key=True, related_name="risk", verbose_name="办件"
+    )
+    probability = models.FloatField("逾期概率")
+    reasons = models.JSONField("主要原因", default=list)
+    model_version = models.PositiveIntegerField("模型版本")
+    scored_on = models.DateField("评估日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件逾期风险"
+
+    def __str__(self):
+        return f"{self.case_id} {self.probability:.0%}"

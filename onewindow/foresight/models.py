@@ -1,0 +1,37 @@
+"""风险预判 (the deadline-risk forecast) and 承诺时限建议 (the promise advisor): both read the
+hall's own closed cases (issue 22; decision 51)."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class RiskModel(models.Model):
+    """One fitted version of the deadline-risk forecast: a logistic model over the features in
+    onewindow.foresight.features, kept whole in `spec` (coefficients, scaling, the step means it
+    compares with, the late rates its reasons quote) so that a maintainer can read it and the
+    scoring needs nothing but this row. Versions are never changed or deleted; the newest
+    `active` one scores the open cases."""
+
+    version = models.PositiveIntegerField("版本号", unique=True)
+    fitted_at = models.DateTimeField("训练时间")
+    trained_until = models.DateField("训练数据截止日")
+    cases = models.PositiveIntegerField("训练办件数")
+    snapshots = models.PositiveIntegerField("训练样本数")
+    late_share = models.FloatField("训练样本逾期比例")
+    spec = models.JSONField("模型参数")
+    # The held-out check of this fit: the newest cases left out, AUC and Brier score against the
+    # two baselines, and the calibration table (predicted vs observed by tenth).
+    evaluation = models.JSONField("留出检验", default=dict)
+    active = models.BooleanField("在用", default=True)
+    scored_on = models.DateField("最近评估日", null=True, blank=True)
+    scored = models.PositiveIntegerField("最近评估办件数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "风险预判模型"
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_risk_model")
+        ]
+
+    def __str__(self):
+        return f"风险预判模型 v{self.version}（{self.trained_until}）"
