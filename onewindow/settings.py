@@ -293,6 +293,13 @@ ONEWINDOW_CALENDAR_CHECK_SECONDS = env_int("ONEWINDOW_CALENDAR_CHECK_SECONDS", 5
 ONEWINDOW_CATALOG_CHECK_SECONDS = env_int("ONEWINDOW_CATALOG_CHECK_SECONDS", 5)
 # RULES.md "Supervision": yellow when the remaining working days ≤ max(1, this % of the promised days).
 ONEWINDOW_YELLOW_LIGHT_PERCENT = env_int("ONEWINDOW_YELLOW_LIGHT_PERCENT", 20)
+# 风险预判 (issue 22; decision 51): a green case whose forecast probability of closing late
+# reaches this percentage shows the fourth colour, "at risk" (预警), in the inbox and the dashboard.
+ONEWINDOW_AT_RISK_PERCENT = env_int("ONEWINDOW_AT_RISK_PERCENT", 40)
+# The worker refits the forecast once a day, at its first run after this hour (hall time), on the
+# decided cases of the last this-many months, then scores every open case.
+ONEWINDOW_FORECAST_HOUR = env_int("ONEWINDOW_FORECAST_HOUR", 2)
+ONEWINDOW_FORECAST_MONTHS = env_int("ONEWINDOW_FORECAST_MONTHS", 12)
 # 日汇总: the periodic job recomputes the daily roll-up of this many past days and today (it covers
 # art. 32's acceptances back-dated up to 5 working days, across a holiday).
 ONEWINDOW_STATS_REFRESH_DAYS = env_int("ONEWINDOW_STATS_REFRESH_DAYS", 14)

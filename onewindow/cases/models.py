@@ -53,6 +53,12 @@ class Light(models.TextChoices):
     RED = "red", "红灯"
 
 
+# 预警 (issue 22): the fourth colour, before yellow — a green case the forecast expects to close
+# late (CaseRisk). Shown only, never stored as a case's light: the law's lights stay three.
+AT_RISK = "at_risk"
+AT_RISK_LABEL = "预警"
+
+
 class Case(models.Model):
     number = models.CharField("办件编号", max_length=30)  # unique: `case_number_unique` below
     item = models.ForeignKey(ServiceItem, models.PROTECT, related_name="cases", verbose_name="事项")

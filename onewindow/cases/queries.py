@@ -4,13 +4,14 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
+from django.db.models import Case as When_
 
 from onewindow import clock, ratelimit
 from onewindow.accounts.models import Hall, User
 from onewindow.accounts.queries import staff_of
 from onewindow.cases import clock_rules, permits
-from onewindow.cases.models import OPEN_STATUSES, Case, Light
+from onewindow.cases.models import AT_RISK, OPEN_STATUSES, Case, Light
 from onewindow.cases.transitions import scope_of
 from onewindow.errors import DomainError, NotFound
 from onewindow.workdays import calendar
@@ -45,6 +46,32 @@ def with_light(qs: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Cas
     return qs.annotate(light=clock_rules.light_expression(today_seq))
 
 
+# A forecast older than this (the worker stopped) is not shown: its figures are out of date.
+RISK_FRESH_DAYS = 3
+
+
+def with_risk(qs: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case]:
+    """`at_risk` on rows annotated with `light`: green, and the forecast's probability of closing
+    late reaches ONEWINDOW_AT_RISK_PERCENT (issue 22's fourth colour, 预警). One home for the rule:
+    the inbox, the supervisor's list and the dashboard all ask here."""
+    today = today or clock.today()
+    threshold = settings.ONEWINDOW_AT_RISK_PERCENT / 100
+    fresh = today - dt.timedelta(days=RISK_FRESH_DAYS)
+    rule = Q(light=Light.GREEN, risk__probability__gte=threshold, risk__scored_on__gte=fresh)
+    # CASE, not the bare condition: with no score (the LEFT JOIN's NULLs) it is false, not NULL.
+    return qs.annotate(at_risk=When_(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField()))
+
+
+def filter_light(qs: QuerySet[Case], light: str | None) -> QuerySet[Case]:
+    """Rows of one colour of four (annotated by with_light and with_risk): green means green and
+    not at risk."""
+    if light == AT_RISK:
+        return qs.filter(at_risk=True)
+    if light == Light.GREEN:
+        return qs.filter(light=Light.GREEN, at_risk=False)
+    return qs.filter(light=light) if light else qs
+
+
 def red_rows(qs: QuerySet, today: dt.date, order: tuple[str, str], limit: int, key: Callable) -> list:
     """The first `limit` red rows of `qs` (annotated with `light`) in `order` (the deadline, then
     a unique key): each part of clock_rules.red_parts read as its own index range, then merged
@@ -67,7 +94,7 @@ def inbox(department_id: int, *, light: str | None = None, limit: int = 200) -> 
     the department may have been received at any hall of the city)."""
     qs = with_light(
         Case.objects.filter(department_id=department_id, status__in=OPEN_STATUSES)
-        .select_related("item_version", "applicant", "hall")
+        .select_related("item_version", "applicant", "hall", "risk")
         .only(
             "hall__name",
             "number",
@@ -80,10 +107,11 @@ def inbox(department_id: int, *, light: str | None = None, limit: int = 200) -> 
             "applicant__name",
             "item_version__name",
             "accepted_on",
+            "risk__probability",
+            "risk__reasons",
         )  # fmt: skip
     )
-    if light:
-        qs = qs.filter(light=light)
+    qs = filter_light(with_risk(qs), light)
     return list(qs.order_by("due_seq", "number")[:limit])
 
 
@@ -157,13 +185,15 @@ def decided_by_department(since: dt.date, until: dt.date) -> dict[int, int]:
 
 
 def light_counts(department_id: int) -> dict[str, int]:
+    """Open cases of a department by colour: red, yellow, at risk (预警) and green."""
     rows = (
-        with_light(Case.objects.filter(department_id=department_id, status__in=OPEN_STATUSES))
-        .values("light")
+        with_risk(with_light(Case.objects.filter(department_id=department_id, status__in=OPEN_STATUSES)))
+        .values("light", "at_risk")
         .annotate(n=Count("pk"))
     )
-    counts = {"red": 0, "yellow": 0, "green": 0}
-    counts.update({r["light"]: r["n"] for r in rows})
+    counts = {"red": 0, "yellow": 0, AT_RISK: 0, "green": 0}
+    for r in rows:
+        counts[AT_RISK if r["at_risk"] else r["light"]] += r["n"]
     return counts
 
 

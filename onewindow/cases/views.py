@@ -19,7 +19,7 @@ from onewindow.accounts.queries import staff_of
 from onewindow.actions import dispatch
 from onewindow.cases import delivery_choice, material_files, pages, pre_review, queries, services
 from onewindow.cases.forms import ApplyForm, SupplementForm, WalkInForm
-from onewindow.cases.models import CaseMaterial, Channel, Light, Suspension
+from onewindow.cases.models import AT_RISK, AT_RISK_LABEL, CaseMaterial, Channel, Light, Suspension
 from onewindow.catalog import search
 from onewindow.catalog.queries import published_versions
 from onewindow.catalog.services import version_for_new_case
@@ -265,9 +265,10 @@ def inbox(request):
     staff = staff_of(request.user)
     if staff is None or staff.department_id is None:
         raise Forbidden("case.no_department", "待办按部门列出，您的账号不属于任何部门。")
-    light = request.GET.get("light") if request.GET.get("light") in Light.values else None
+    light = request.GET.get("light") if request.GET.get("light") in (*Light.values, AT_RISK) else None
     counts = queries.light_counts(staff.department_id)
-    tabs = [{"value": v, "label": Light(v).label, "count": counts[v]} for v in ("red", "yellow", "green")]
+    labels = {**dict(Light.choices), AT_RISK: AT_RISK_LABEL}
+    tabs = [{"value": v, "label": labels[v], "count": counts[v]} for v in ("red", "yellow", AT_RISK, "green")]
     return render(request, "cases/inbox.html", {
         "department": staff.department, "cases": queries.inbox(staff.department_id, light=light), "light": light,
         "home_hall": services.deciding_hall(staff.department_id),  # 同城通办: rows received elsewhere are marked

@@ -51,6 +51,7 @@ from onewindow.assessment import services as assessment
 from onewindow.bundles import services as bundles
 from onewindow.cases import jobs, tolerance
 from onewindow.errors import DomainError
+from onewindow.foresight import services as forecast
 from onewindow.licenses import jobs as license_jobs
 from onewindow.market import selection as market_selection
 from onewindow.notify.models import Event, Message
@@ -136,6 +137,7 @@ JOBS: list[tuple[str, str, str, Callable[[], int]]] = [
     ("market_close", "中介超市报名截止选取", "个", market_selection.close_due),
     ("trading_open", "公共资源交易到时开标", "个", trading_bids.open_due),
     ("violations", "电子监察违规发现", "条", violations.detect),
+    ("forecast", "风险预判（每日训练并评估在办件）", "件", forecast.daily),
     ("daily_figures", "统计日汇总刷新", "行", rollup.periodic_refresh),
     ("rating_invites", "办结短信邀请评价", "条", rating_invites.send_invites),
     ("assessment_months", "上月千分制考核计算", "个中心", assessment.compute_previous_month),

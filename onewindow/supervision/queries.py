@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from onewindow import clock
 from onewindow.accounts.models import User
 from onewindow.cases import queries as cases
-from onewindow.cases.models import OPEN_STATUSES, Case, Light
+from onewindow.cases.models import AT_RISK, OPEN_STATUSES, Case, Light
 from onewindow.supervision import cards, watches
 from onewindow.supervision.holders import Holder
 from onewindow.supervision.models import CardClearance, Violation
@@ -30,12 +30,18 @@ def watched(user: User, *, light: str = "", department: str = "", limit: int = 2
     if department.isdigit():
         qs = qs.filter(department_id=int(department))
     today = clock.today()
-    qs = cases.with_light(qs.select_related("item_version", "department", "hall"), today)
-    if light == Light.RED:  # the overdue list: two index ranges (cases.queries.red_rows)
+    qs = cases.with_risk(
+        cases.with_light(qs.select_related("item_version", "department", "hall", "risk"), today), today
+    )
+    if light == AT_RISK:  # 预警: the forecast's most likely first
+        rows = list(
+            cases.filter_light(qs, AT_RISK).order_by("-risk__probability", "due_seq", "number")[:limit]
+        )
+    elif light == Light.RED:  # the overdue list: two index ranges (cases.queries.red_rows)
         rows = cases.red_rows(qs, today, ("due_seq", "number"), limit, key=lambda c: (c.due_seq, c.number))
     else:
         if light in Light.values:
-            qs = qs.filter(light=light)
+            qs = cases.filter_light(qs, light)
         elif light == WARN:
             qs = qs.filter(light__in=(Light.RED, Light.YELLOW))
         rows = list(qs.order_by("due_seq", "number")[:limit])

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onewindow import clock
 from onewindow.accounts.models import Department, Role
 from onewindow.accounts.permissions import requires
+from onewindow.cases.models import AT_RISK
 from onewindow.errors import DomainError, NotFound
 from onewindow.projects.queries import TARGET_DAYS
 from onewindow.supervision import cards, queries, report, services, watches
@@ -29,6 +30,7 @@ LIGHTS = [
     (queries.WARN, "红灯和黄灯"),
     ("red", "超期（红灯）"),
     ("yellow", "临近期限（黄灯）"),
+    (AT_RISK, "预警（预计逾期，仅办件）"),
     ("all", "全部在办"),
 ]
 TARGET = "target"  # the tab of projects past the 120-working-day target

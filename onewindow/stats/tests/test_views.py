@@ -12,7 +12,7 @@ MONDAY = dt.date(2026, 3, 2)
 def test_the_supervisor_sees_lights_the_overdue_case_and_the_trend(world, as_user, week):
     page = as_user(world.supervisor).get("/staff/stats/")
     assert page.status_code == 200
-    assert page.context["lights"] == {"red": 1, "yellow": 0, "green": 1}
+    assert page.context["lights"] == {"red": 1, "yellow": 0, "at_risk": 0, "green": 1}
     html = page.content.decode()
     assert "S2" in html and "逾期办件" in html
     tables = {t["name"]: t for t in page.context["tables"]}
@@ -51,7 +51,7 @@ def test_a_department_head_sees_only_their_department(world, as_user, week, db):
 
     head_b = new_staff("head_b", "部门B负责人", "department_head", world.hall, world.dept_b)
     page = as_user(head_b).get("/staff/stats/")
-    assert page.context["lights"] == {"red": 0, "yellow": 0, "green": 1}
+    assert page.context["lights"] == {"red": 0, "yellow": 0, "at_risk": 0, "green": 1}
     assert "S2" not in page.content.decode().split("<h1>", 1)[1]  # (not the random CSRF token)
     sheet = load_workbook(io.BytesIO(as_user(head_b).get("/staff/stats/overdue.xlsx").content)).active
     assert sheet.max_row == 1  # headers only
