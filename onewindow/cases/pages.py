@@ -5,8 +5,8 @@ from django.db.models import Q, QuerySet
 
 from onewindow import clock, pii
 from onewindow.accounts.models import Applicant, Hall, User
-from onewindow.cases import clock_rules, delivery_choice, permits, services
-from onewindow.cases.models import Case, CaseMaterial, Channel, CommitmentCheck, Status
+from onewindow.cases import clock_rules, delivery_choice, permits, queries, services
+from onewindow.cases.models import Case, CaseMaterial, CaseRisk, Channel, CommitmentCheck, Status
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import NotFound
 from onewindow.workdays import calendar
@@ -72,6 +72,17 @@ def light_of(case: Case) -> str | None:
     return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()), case.hall_id)
 
 
+def risk_of(case: Case) -> CaseRisk | None:
+    """The forecast for a case the staff page shows as 预警 (cases.queries.with_risk, the one rule),
+    else None."""
+    if not case.is_open:
+        return None
+    rows = queries.with_risk(queries.with_light(Case.objects.filter(pk=case.pk)))
+    if not rows.filter(at_risk=True).exists():
+        return None
+    return CaseRisk.objects.filter(case_id=case.pk).first()
+
+
 def _event_detail(event) -> str:
     materials = event.payload.get("materials") or []
     names = [m["material"] if isinstance(m, dict) else m for m in materials]
@@ -103,6 +114,7 @@ def case_sheet(case: Case) -> dict:
         "case": case,
         "applicant": case.applicant,
         "light": light_of(case),
+        "risk": risk_of(case),
         "materials": materials,
         "pending": [m for m in materials if m.state in PENDING],
         "tolerated": [m for m in materials if m.state == CaseMaterial.State.TOLERATED],

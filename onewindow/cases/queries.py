@@ -59,7 +59,9 @@ def with_risk(qs: QuerySet[Case], today: dt.date | None = None) -> QuerySet[Case
     fresh = today - dt.timedelta(days=RISK_FRESH_DAYS)
     rule = Q(light=Light.GREEN, risk__probability__gte=threshold, risk__scored_on__gte=fresh)
     # CASE, not the bare condition: with no score (the LEFT JOIN's NULLs) it is false, not NULL.
-    return qs.annotate(at_risk=When_(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField()))
+    return qs.annotate(
+        at_risk=When_(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
 
 
 def filter_light(qs: QuerySet[Case], light: str | None) -> QuerySet[Case]:

@@ -50,7 +50,10 @@ def test_a_likely_late_green_case_is_at_risk_with_its_reasons_in_the_inbox(world
         only = as_user(world.reviewer_a).get("/staff/inbox/?light=at_risk")
         assert [c.number for c in only.context["cases"]] == [likely.number]
         greens = as_user(world.reviewer_a).get("/staff/inbox/?light=green")
-        assert likely.number not in {c.number for c in greens.context["cases"]} and len(greens.context["cases"]) == 2
+        assert (
+            likely.number not in {c.number for c in greens.context["cases"]}
+            and len(greens.context["cases"]) == 2
+        )
     # the threshold is a setting: raised above 62%, nothing is at risk
     settings.ONEWINDOW_AT_RISK_PERCENT = 70
     with clock.frozen(MONDAY):
@@ -82,3 +85,17 @@ def test_the_supervisor_lists_the_at_risk_cases_most_likely_first_and_the_dashbo
         dashboard = as_user(world.supervisor).get("/staff/stats/")
         assert dashboard.context["lights"] == {"red": 0, "yellow": 0, "at_risk": 2, "green": 1}
         assert 'data-testid="lights-at-risk">2<' in dashboard.content.decode()
+
+
+def test_the_case_page_shows_the_forecast_to_staff_and_never_to_the_applicant(world, cases, as_user):
+    case, _, _ = cases
+    risk(case, 0.71)
+    with clock.frozen(MONDAY):
+        staff_page = as_user(world.reviewer_a).get(f"/staff/cases/{case.number}/").content.decode()
+        assert (
+            "预警 · 可能逾期" in staff_page
+            and "逾期概率 71%" in staff_page
+            and REASONS[1]["text"] in staff_page
+        )
+        mine = as_user(world.alice).get(f"/my/cases/{case.number}/").content.decode()
+        assert "逾期概率" not in mine and "预警" not in mine

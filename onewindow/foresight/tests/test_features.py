@@ -78,7 +78,9 @@ def test_history_days_are_the_working_days_a_decided_case_was_open_and_not_yet_l
 def test_a_pause_moves_the_deadline_and_is_counted(world, item):
     case = accepted(world, item, MONDAY)
     with clock.frozen(D(2026, 11, 3)):
-        case = services.suspend(case, by=world.reviewer_a, kind="expert_review", reason="专家评审", expected_days=2)
+        case = services.suspend(
+            case, by=world.reviewer_a, kind="expert_review", reason="专家评审", expected_days=2
+        )
     with clock.frozen(D(2026, 11, 5)):
         case = services.resume(case, by=world.reviewer_a)
     today = D(2026, 11, 6)
