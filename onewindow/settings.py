@@ -303,6 +303,11 @@ ONEWINDOW_FORECAST_MONTHS = env_int("ONEWINDOW_FORECAST_MONTHS", 12)
 # 日汇总: the periodic job recomputes the daily roll-up of this many past days and today (it covers
 # art. 32's acceptances back-dated up to 5 working days, across a holiday).
 ONEWINDOW_STATS_REFRESH_DAYS = env_int("ONEWINDOW_STATS_REFRESH_DAYS", 14)
+# 承诺时限建议 (foresight.advisor, issue 22): the advised promise is the tightest limit that would
+# have kept at least this % of an item's decided cases of the last 12 months on time; an item
+# with fewer decided cases than the minimum gets no proposal (样本不足).
+ONEWINDOW_PROMISE_ON_TIME_PERCENT = env_int("ONEWINDOW_PROMISE_ON_TIME_PERCENT", 95)
+ONEWINDOW_PROMISE_MIN_CASES = env_int("ONEWINDOW_PROMISE_MIN_CASES", 30)
 # 行政许可法 art. 32: intake must answer within this many working days, or the application counts
 # as accepted from the day it was received.
 ONEWINDOW_INTAKE_ANSWER_DAYS = env_int("ONEWINDOW_INTAKE_ANSWER_DAYS", 5)

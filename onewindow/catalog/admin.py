@@ -96,6 +96,7 @@ class ItemVersionAdmin(admin.ModelAdmin):
     list_filter = ["state", "type", "item__department"]
     search_fields = ["name", "item__code", "keywords", "common_names"]
     filter_horizontal = ["life_events"]
+    readonly_fields = ["change_note"]
     actions = ["propose", "publish"]
 
     def has_add_permission(self, request):

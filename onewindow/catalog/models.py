@@ -121,6 +121,9 @@ class ItemVersion(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发布人"
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # Why this version changes the last one, for whoever proposes and publishes it (e.g. the
+    # promise advisor's evidence, foresight.advisor). Not an element: a new draft starts without it.
+    change_note = models.TextField("变更说明", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "事项版本"

@@ -242,6 +242,7 @@ def create_item(
 def save_draft(
     version: ItemVersion, *, by: User, elements: dict | None = None,
     materials: list[dict] | None = None, steps: list[dict] | None = None, life_events: Iterable[str] | None = None,
+    change_note: str | None = None,
 ) -> ItemVersion:  # fmt: skip
     _require_admin(by)
     version = ItemVersion.objects.select_for_update().get(pk=version.pk)
@@ -256,6 +257,8 @@ def save_draft(
     )
     for field, value in (elements or {}).items():
         setattr(version, field, value)
+    if change_note is not None:
+        version.change_note = change_note.strip()
     version.save()
     if life_events is not None:
         version.life_events.set(_life_events(life_events))

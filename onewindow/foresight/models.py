@@ -35,3 +35,38 @@ class RiskModel(models.Model):
 
     def __str__(self):
         return f"风险预判模型 v{self.version}（{self.trained_until}）"
+
+
+class PromiseAdvice(models.Model):
+    """承诺时限建议 turned into a catalog draft (foresight.advisor.draft_from_advice): the evidence
+    a hall admin drafted from, kept with the draft version so that whoever proposes and publishes
+    it reads what the hall's own records said. Written once, never changed."""
+
+    item = models.ForeignKey(
+        "catalog.ServiceItem", models.PROTECT, related_name="promise_advices", verbose_name="事项"
+    )
+    version = models.OneToOneField(
+        "catalog.ItemVersion", models.PROTECT, related_name="promise_advice", verbose_name="据此起草的版本"
+    )
+    since = models.DateField("统计起始日")
+    until = models.DateField("统计截止日")
+    cases = models.PositiveIntegerField("已决定办件数")
+    # [[working days, cases], …] ascending: the distribution the limit was read from.
+    histogram = models.JSONField("实际用时分布（工作日）")
+    on_time_percent = models.PositiveSmallIntegerField("按时办结目标（%）")
+    advised_days = models.PositiveSmallIntegerField("建议承诺时限（工作日）")
+    on_time_cases = models.PositiveIntegerField("按建议时限可按时办结件数")
+    current_days = models.PositiveSmallIntegerField("原承诺时限（工作日）")
+    legal_days = models.PositiveSmallIntegerField("法定时限（工作日）")
+    on_the_spot_cases = models.PositiveIntegerField("当日办结件数")
+    median_days = models.PositiveSmallIntegerField("用时中位数（工作日）")
+    p95_days = models.PositiveSmallIntegerField("用时95%分位（工作日）")
+    created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="起草人")
+    created_at = models.DateTimeField("起草时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承诺时限建议"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"承诺时限建议：{self.item.code} {self.current_days}→{self.advised_days}个工作日"

@@ -50,6 +50,8 @@ STAFF_LINKS: tuple[Link, ...] = (
     _link("否决报备", "cases:veto-filings", "建设项目办件的不予受理、不予准予及其法律依据", R.HALL_ADMIN, R.SUPERVISOR),
     _link("统计分析", "stats:dashboard", "今日亮灯、逾期办件、月度趋势、部门排名、环节用时，均可导出 Excel；月度报告 PDF",
           R.HALL_ADMIN, R.SUPERVISOR, R.DEPARTMENT_HEAD),
+    _link("承诺时限建议", "foresight:advisor", "按近12个月实际用时，各事项能达到按时办结目标的最短承诺时限；据此起草变更",
+          R.HALL_ADMIN, R.SUPERVISOR),
     _link("投诉管理", "complaints:list", "投诉的分派、答复、回访与认定；超期未答复的投诉",
           R.HALL_ADMIN, R.SUPERVISOR, R.REVIEWER, R.DEPARTMENT_HEAD, R.HOTLINE_OPERATOR),
     _link("12345热线", "hotline:workbench", "来电登记、来电人历史工单、直接答复、派单、办结回访；疑似重复工单合并",
