@@ -86,11 +86,15 @@ def planted_reasons(result: dict, planted: dict, test: services.Labelled) -> dic
     at_risk = p >= settings.ONEWINDOW_AT_RISK_PERCENT / 100
     in_department = test.cs.department[test.snap.case] == planted["slow_department"]["id"]
     names = np.array(test.cs.names + [""], dtype=object)[test.snap.step]
-    in_step = (test.cs.item[test.snap.case] == planted["slow_step"]["item_id"]) & (names == planted["slow_step"]["step"])
+    in_step = (test.cs.item[test.snap.case] == planted["slow_step"]["item_id"]) & (
+        names == planted["slow_step"]["step"]
+    )
 
     def share(mask, key):
         rows = np.flatnonzero(mask & at_risk)
-        return (round(sum(key in picked[i] for i in rows) / len(rows), 3) if len(rows) else None), int(len(rows))
+        return (round(sum(key in picked[i] for i in rows) / len(rows), 3) if len(rows) else None), int(
+            len(rows)
+        )
 
     dept_share, dept_n = share(in_department, "department")
     step_share, step_n = share(in_step, "step")
@@ -106,16 +110,19 @@ def planted_reasons(result: dict, planted: dict, test: services.Labelled) -> dic
 
 
 def advisor_replay() -> dict:
-    """Each item's advice from months 1–9, replayed on the cases decided in months 10–12."""
-    advice = [a for a in advisor.advise_all(START, TRAIN_UNTIL) if a.limit is not None]
+    """Each item's advice from months 1–9, replayed on the cases decided in months 10–12
+    (advisor.replay's arithmetic over one grouped read of every item's held-out distribution)."""
+    advice = [a for a in advisor.advise_all(START, TRAIN_UNTIL) if a.advised_days is not None]
+    held = advisor.distributions(TRAIN_UNTIL + dt.timedelta(days=1), END, [a.item_id for a in advice])
     kept, total, worst = 0, 0, None
     for a in advice:
-        share, n = advisor.replay(a.limit, a.item, TRAIN_UNTIL + dt.timedelta(days=1), END)
+        histogram = held.get(a.item_id, ())
+        n = sum(c for _, c in histogram)
         if not n:
             continue
-        kept += round(share * n)
-        total += n
-        worst = share if worst is None else min(worst, share)
+        on_time = sum(c for d, c in histogram if d <= a.advised_days)
+        kept, total = kept + on_time, total + n
+        worst = on_time / n if worst is None else min(worst, on_time / n)
     return {"advised_items": len(advice), "held_out_cases": total,
             "advisor_on_time": round(kept / total, 4) if total else None,
             "advisor_worst_item": round(worst, 4) if worst is not None else None}  # fmt: skip
@@ -146,7 +153,9 @@ def main() -> None:
                                                          seed=SEED, open_until=END, events=False))  # fmt: skip
     log(f"history: {planted['cases']} cases ({planted['open']} open at {END}) in {fill_s:.1f} s; "
         f"late {planted['late_share']}, by group {planted['late_share_by_group']}, rest {planted['late_share_rest']}")  # fmt: skip
-    log(f"planted: {planted['slow_department']['name']}; {planted['slow_step']['item']} 「{planted['slow_step']['step']}」")
+    log(
+        f"planted: {planted['slow_department']['name']}; {planted['slow_step']['item']} 「{planted['slow_step']['step']}」"
+    )
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
 
@@ -197,7 +206,9 @@ def main() -> None:
 
         inbox_ms = median_ms(inbox, args.page_runs)
         at_risk_ms = median_ms(lambda: client.get("/staff/inbox/?light=at_risk"), args.page_runs)
-    log(f"inbox of a department with {busiest['n']} open cases: {inbox_ms:.1f} ms; 预警 tab {at_risk_ms:.1f} ms")
+    log(
+        f"inbox of a department with {busiest['n']} open cases: {inbox_ms:.1f} ms; 预警 tab {at_risk_ms:.1f} ms"
+    )
 
     print(json.dumps({
         "bench": "forecast", "cases": planted["cases"], "train_rows": result["train_rows"],
