@@ -74,6 +74,28 @@ def exists(seed: int = 1) -> bool:
     return Case.objects.filter(number__startswith=prefix(seed)).exists()
 
 
+# The demo's year (seed_demo): small enough to add a few seconds, enough for a forecast to learn.
+DEMO_MONTHS, DEMO_PER_MONTH, DEMO_SEED = 12, 120, 1
+
+
+def day_before(today: dt.date) -> dt.date:
+    """The last working day before `today`: where a history up to today ends (nothing is decided
+    later than now)."""
+    k = calendar.seq(today)
+    return calendar.date_of_seq(k - 1 if calendar.is_workday(today) else k)
+
+
+def seed_demo(hall_code: str = DEMO_HALL) -> dict | None:
+    """The demo hall's last DEMO_MONTHS months, ending with the working day before today, its
+    undecided cases open (manage.py seed_demo). Once: None when already there or no such hall."""
+    hall = Hall.objects.filter(code=hall_code).first()
+    if hall is None or exists(DEMO_SEED):
+        return None
+    today = clock.today()
+    return generate(start=shift_months(today, -DEMO_MONTHS), months=DEMO_MONTHS, per_month=DEMO_PER_MONTH,
+                    seed=DEMO_SEED, hall=hall, open_until=day_before(today))  # fmt: skip
+
+
 @dataclass
 class Plan:
     """An item as the generator uses it: its current version and steps (order, name, role, kind,

@@ -162,3 +162,12 @@ def test_the_command_asks_for_force_outside_the_demo_when_real_cases_exist(hall,
         call_command("generate_history", "--months", "2", "--per-month", "10", "--hall", hall.code, "--force")
     assert Case.objects.filter(number__startswith="H1-").count() == 20
     assert Case.objects.filter(pk=real.pk).exists()
+
+
+def test_the_demo_year_ends_the_working_day_before_today_with_open_cases_and_is_made_once(hall):
+    with clock.frozen(dt.date(2025, 12, 22)):  # a Monday: the history ends on Friday the 19th
+        made = history.seed_demo(hall.code)
+        assert history.seed_demo(hall.code) is None
+    assert made["cases"] == Case.objects.filter(number__startswith="H1-").count() > 1300
+    assert made["first_accepted"] >= dt.date(2024, 12, 22) and made["last_accepted"] == dt.date(2025, 12, 19)
+    assert made["open"] > 0 and not Case.objects.filter(closed_on__gt=dt.date(2025, 12, 19)).exists()

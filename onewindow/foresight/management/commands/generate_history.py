@@ -34,7 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--per-month", type=int, default=150, help="每月办件数（默认 150）")
         parser.add_argument("--seed", type=int, default=1, help="随机种子（同一种子生成相同数据，默认 1）")
         parser.add_argument("--start", type=_date, help="起始日（默认：今天往前 --months 个月，即截至今天）")
-        parser.add_argument("--open-until", type=_date, help="截至该日未办结的办件留作在办（默认今天）")
+        parser.add_argument(
+            "--open-until",
+            type=_date,
+            help="截至该日未办结的办件留作在办，此后不再受理（默认今天之前的最后一个工作日）",
+        )
         parser.add_argument(
             "--hall", default=history.DEMO_HALL, help=f"政务服务中心编码（默认 {history.DEMO_HALL}）"
         )
@@ -57,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError(f"没有编码为 {hall} 的政务服务中心。") from e
         try:
             result = history.generate(start=start, months=months, per_month=per_month, seed=seed, hall=the_hall,
-                                      open_until=open_until or today)  # fmt: skip
+                                      open_until=open_until or history.day_before(today))  # fmt: skip
         except DomainError as e:
             raise CommandError(e.message) from e
         self.stdout.write(
