@@ -9,6 +9,7 @@ from onewindow.cases import demo_citywide as citywide_demo
 from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
+from onewindow.foresight import history as foresight_history
 from onewindow.hotline import demo as hotline_demo
 from onewindow.hotline import seed as hotline_seed
 from onewindow.licenses import demo as license_demo
@@ -50,6 +51,10 @@ class Command(BaseCommand):
         supervision_demo.seed()  # 电子监察: a red, a yellow and a paused case; the job run once
         pairing = ratings_demo.seed()  # 好差评: the tags, and window 01's rating device
         satisfaction_demo.seed()  # 好差评: two months of rated cases, bad ratings rectified, two complaints
+        # 风险预判: a year of generated history (planted slow department, step, holidays), its
+        # undecided cases open — after the supervision job and the ratings' stories above (the job
+        # would urge and escalate them), before the roll-up, which counts them.
+        history = foresight_history.seed_demo()
         stats_demo.seed()  # 统计分析: an overdue case, then the daily roll-up of every demo case
         hotline_seed.seed_categories()  # 12345 热线分类 (two levels, stable codes)
         hotline_seed.seed_knowledge()  # 热线知识库 and 答复模板: a handful for the operator's search
@@ -65,5 +70,10 @@ class Command(BaseCommand):
             f"{counts['halls']} 个中心，市中心 {counts['windows']} 个窗口；事项目录 {items['items']} 项、"
             f"“一件事” {items['bundles']} 个。"
         )
+        if history:
+            self.stdout.write(
+                f"生成历史办件 {history['cases']} 件（在办 {history['open']} 件，逾期比例 {history['late_share']:.0%}），"
+                f"用时 {history['seconds']:.1f} 秒。"
+            )
         if pairing:
             self.stdout.write(f"01号窗口评价器（平板）配对链接：{pairing}")
