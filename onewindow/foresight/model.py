@@ -84,6 +84,14 @@ def fit(snap: Snapshots, cs: CaseSet, late: np.ndarray, context: Context) -> dic
             i += 1
         i += 0 if levels else 1
     spec["intercept"] = float(model.intercept_[0])
+    # Each kind's average contribution over the training rows: a value's contribution is read
+    # against it, as a numeric feature's against its mean (one-hot coefficients have no zero of
+    # their own — with two departments, both may be negative).
+    spec["base"] = {}
+    raw = _raw_contributions(spec, snap, cs)
+    for j, key in enumerate(_keys(spec)):
+        if key in spec["levels"]:
+            spec["base"][key] = float(raw[:, j].mean())
     spec["late_rates"] = late_rates(snap, cs, late)
     return spec
 
@@ -102,18 +110,28 @@ def late_rates(snap: Snapshots, cs: CaseSet, late: np.ndarray) -> dict:
 
 def contributions(spec: dict, snap: Snapshots, cs: CaseSet) -> tuple[np.ndarray, list[str]]:
     """(rows, features) log-odds contributions and the feature keys: numeric ones centred on the
-    training mean, a categorical one the coefficient of the row's value (0 for a rare one)."""
+    training mean, a categorical one the coefficient of the row's value (0 for a rare one) less
+    the training rows' average of that kind."""
+    raw, keys = _raw_contributions(spec, snap, cs), _keys(spec)
+    base = spec.get("base", {})
+    return raw - np.array([base.get(k, 0.0) for k in keys]), keys
+
+
+def _keys(spec: dict) -> list[str]:
+    return [f["name"] for f in spec["numeric"]] + list(spec["levels"])
+
+
+def _raw_contributions(spec: dict, snap: Snapshots, cs: CaseSet) -> np.ndarray:
     X = _design(spec, snap, cs)
     coef = _coefficients(spec)
     keys = [f["name"] for f in spec["numeric"]]
     parts = [X[:, : len(keys)].toarray() * coef[: len(keys)]]
     start = len(keys)
-    for kind, levels in spec["levels"].items():
+    for levels in spec["levels"].values():
         width = max(len(levels), 1)
         parts.append(np.asarray(X[:, start : start + width] @ coef[start : start + width]).reshape(-1, 1))
-        keys.append(kind)
         start += width
-    return np.hstack(parts), keys
+    return np.hstack(parts)
 
 
 def predict(spec: dict, snap: Snapshots, cs: CaseSet) -> np.ndarray:
