@@ -30,7 +30,7 @@ LONG_BREAK_DAYS = 3
 
 # The numeric features, in the model's order, with what a maintainer reads in the model page.
 NUMERIC = {
-    "slack": "余量：剩余工作日 − 按历史平均尚需的工作日",
+    "behind": "当前环节超出其环节时限的工作日（负数为尚余）",
     "remaining": "距办结期限剩余工作日",
     "elapsed": "已在当前环节的工作日",
     "per_reviewer": "本科室人均在办件数",
@@ -54,6 +54,7 @@ class CaseSet:
     decided: np.ndarray  # bool: closed with a decision
     promised: np.ndarray
     step_done: np.ndarray  # (cases, K): the ordinal of the day each step was done, NEVER if not
+    step_due: np.ndarray  # (cases, K): each step's own deadline (CaseStep.due_seq), NEVER if none
     step_name: np.ndarray  # (cases, K): index into `names`, -1 past the case's last step
     n_steps: np.ndarray
     pause_start: np.ndarray  # (cases, P): the ordinal a pause started, NEVER past the last
@@ -128,7 +129,7 @@ def load(cases, *, today: dt.date | None = None) -> CaseSet:
         .exclude(kind=CaseStep.Kind.AFTER)
         .annotate(day=TruncDate("done_at", tzinfo=clock.hall_tz()))
         .order_by("case_id", "order")
-        .values_list("case_id", "name", "day")
+        .values_list("case_id", "name", "day", "due_seq")
     )
     names = sorted({s[1] for s in steps})
     name_code = {name: i for i, name in enumerate(names)}
@@ -138,6 +139,8 @@ def load(cases, *, today: dt.date | None = None) -> CaseSet:
     done_seq = np.full(len(steps), NEVER, dtype=np.int64)
     done_seq[[i for i, s in enumerate(steps) if s[2] is not None]] = seq_of_dates(done_days)
     step_done = _matrix(step_case, step_k, done_seq, n, NEVER)
+    step_due = _matrix(step_case, step_k, np.fromiter((NEVER if s[3] is None else s[3] for s in steps), np.int64,
+                                                      len(steps)), n, NEVER)  # fmt: skip
     step_name = _matrix(step_case, step_k, np.fromiter((name_code[s[1]] for s in steps), np.int64, len(steps)),
                         n, -1)  # fmt: skip
     n_steps = np.bincount(step_case, minlength=n) if len(steps) else np.zeros(n, dtype=np.int64)
@@ -162,6 +165,7 @@ def load(cases, *, today: dt.date | None = None) -> CaseSet:
         decided=decided,
         promised=np.fromiter((r[7] for r in rows), dtype=np.int64, count=n),
         step_done=step_done,
+        step_due=step_due,
         step_name=step_name,
         n_steps=n_steps,
         pause_start=_matrix(pause_case, pause_k, start, n, NEVER),
@@ -347,8 +351,8 @@ def snapshots(
     elapsed = np.clip(day - np.minimum(prev_done, day), 0, None)
     means = context.means_of(cs)[case] if len(case) else np.zeros((0, 1))
     mean_k = means[rows, k] if len(case) else np.zeros(0)
-    after = np.where(np.arange(means.shape[1])[None, :] > k[:, None], means, 0.0).sum(axis=1)
-    work_left = np.maximum(mean_k - elapsed, 0.0) + after
+    step_due = cs.step_due[case, k] if len(case) else np.zeros(0, dtype=np.int64)
+    behind = np.where(has_step & (step_due < NEVER), day - step_due, 0)
     departments, counts, lo = department_load(cs, day, load_from)
     d = np.searchsorted(departments, cs.department[case])
     dept_open = counts[d, day - lo] if len(case) else np.zeros(0, dtype=np.int64)
@@ -363,7 +367,7 @@ def snapshots(
         case=case,
         day=day,
         numeric={
-            "slack": remaining - work_left,
+            "behind": behind.astype(float),
             "remaining": remaining.astype(float),
             "elapsed": elapsed.astype(float),
             "per_reviewer": per_reviewer.astype(float),

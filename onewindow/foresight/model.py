@@ -21,19 +21,32 @@ from onewindow.foresight.features import NUMERIC, CaseSet, Context, Snapshots
 MIN_LEVEL_ROWS = 30
 # L2 strength (scikit-learn's C: larger is weaker). Mild: thousands of rows per column.
 C = 1.0
+# The categorical columns are nested: an item belongs to a department, a step to an item. Fitted
+# with these column values, a finer level's effect costs more penalty (1/weight²), so an effect
+# common to a department's items is learnt once, on the department — where the reasons name it —
+# and an item or step keeps only what is its own. The stored coefficients are the effects (×weight).
+LEVEL_WEIGHTS = {"department": 1.0, "step": 0.3, "item": 0.3}
 
 
 def levels_of(snap: Snapshots, cs: CaseSet) -> dict[str, np.ndarray]:
-    """The categorical values of each row, as strings (JSON keys)."""
-    names = np.array(cs.names + [""], dtype=object)
+    """The categorical values of each row, as strings (JSON keys). A step is the step of its
+    item ("item id:step name"): steps of the same name (审查, 决定) are different work in
+    different items."""
+    item = cs.item[snap.case].astype(str)
     return {
         "department": cs.department[snap.case].astype(str),
-        "step": names[snap.step],
-        "item": cs.item[snap.case].astype(str),
+        "step": step_keys(snap, cs),
+        "item": item,
     }
 
 
-def _design(spec: dict, snap: Snapshots, cs: CaseSet) -> sparse.csr_matrix:
+def step_keys(snap: Snapshots, cs: CaseSet) -> np.ndarray:
+    names = np.array(cs.names + [""], dtype=object)[snap.step]
+    keys = np.char.add(np.char.add(cs.item[snap.case].astype(str), ":"), names.astype(str))
+    return np.where(names == "", "", keys).astype(object)
+
+
+def _design(spec: dict, snap: Snapshots, cs: CaseSet, weights: dict | None = None) -> sparse.csr_matrix:
     columns = []
     for f in spec["numeric"]:
         columns.append(sparse.csr_matrix(((snap.numeric[f["name"]] - f["mean"]) / f["scale"])[:, None]))
@@ -45,7 +58,8 @@ def _design(spec: dict, snap: Snapshots, cs: CaseSet) -> sparse.csr_matrix:
         hit = col >= 0
         columns.append(
             sparse.csr_matrix(
-                (np.ones(hit.sum()), (np.flatnonzero(hit), col[hit])), shape=(len(snap), max(len(keys), 1))
+                (np.full(hit.sum(), (weights or {}).get(kind, 1.0)), (np.flatnonzero(hit), col[hit])),
+                shape=(len(snap), max(len(keys), 1)),
             )
         )
     return sparse.hstack(columns, format="csr")
@@ -71,16 +85,16 @@ def fit(snap: Snapshots, cs: CaseSet, late: np.ndarray, context: Context) -> dic
         spec["levels"][kind] = {
             str(k): 0.0 for k, c in zip(keys, counts, strict=True) if c >= MIN_LEVEL_ROWS and k
         }
-    X = _design(spec, snap, cs)
+    X = _design(spec, snap, cs, LEVEL_WEIGHTS)
     model = LogisticRegression(C=C, max_iter=2000)
     model.fit(X, late.astype(int))
     coef = model.coef_[0]
     for i, f in enumerate(spec["numeric"]):
         f["coef"] = float(coef[i])
     i = len(spec["numeric"])
-    for levels in spec["levels"].values():
+    for kind, levels in spec["levels"].items():
         for key in levels:
-            levels[key] = float(coef[i])
+            levels[key] = float(coef[i]) * LEVEL_WEIGHTS[kind]  # the effect of the value itself
             i += 1
         i += 0 if levels else 1
     spec["intercept"] = float(model.intercept_[0])

@@ -24,18 +24,21 @@ def readable(model: RiskModel) -> dict:
     levels = []
     for kind, values in spec["levels"].items():
         for key, coef in values.items():
-            name = (
-                departments.get(int(key), key)
-                if kind == "department"
-                else items.get(key, key)
-                if kind == "item"
-                else key
-            )
+            name = _level_name(kind, key, departments, items)
             levels.append({"kind": CATEGORICAL[kind], "name": name, "coef": coef,
                            "odds": round(2.718281828 ** coef, 2), "late": rates.get(kind, {}).get(key)})  # fmt: skip
     levels.sort(key=lambda r: -abs(r["coef"]))
     return {"numeric": numeric, "levels": levels[:TOP_LEVELS], "levels_total": len(levels),
             "intercept": spec["intercept"], "overall_late": rates.get("overall")}  # fmt: skip
+
+
+def _level_name(kind: str, key: str, departments: dict, items: dict) -> str:
+    if kind == "department":
+        return departments.get(int(key), key)
+    if kind == "item":
+        return items.get(key, key)
+    item, _, step = key.partition(":")  # a step of an item
+    return f"「{step}」（{items.get(item, item)}）"
 
 
 def versions(limit: int = 20) -> list[RiskModel]:

@@ -19,8 +19,10 @@ def _pct(x: float) -> str:
 
 def sentence(key: str, f: dict, rates: dict) -> str:
     overall = _pct(rates.get("overall", 0.0))
-    if key == "slack":
-        return f"「{f['step']}」环节平均用时 {f['step_mean']:.1f} 个工作日，剩余 {f['remaining']} 个工作日"
+    if key == "behind":
+        if f["behind"] > 0:
+            return f"「{f['step']}」环节已超出环节时限 {f['behind']} 个工作日，剩余 {f['remaining']} 个工作日"
+        return f"「{f['step']}」环节已用 {f['elapsed']} 个工作日，剩余 {f['remaining']} 个工作日"
     if key == "remaining":
         return f"距办结期限仅剩 {f['remaining']} 个工作日"
     if key == "elapsed":
@@ -35,8 +37,9 @@ def sentence(key: str, f: dict, rates: dict) -> str:
         rate = rates.get("department", {}).get(str(f["department"]), 0.0)
         return f"{f['department_name']}近期在办件最终逾期 {_pct(rate)}（全中心 {overall}）"
     if key == "step":
-        rate = rates.get("step", {}).get(f["step"], 0.0)
-        return f"处于「{f['step']}」环节的办件最终逾期 {_pct(rate)}（全中心 {overall}）"
+        rate = rates.get("step", {}).get(f"{f['item']}:{f['step']}", 0.0)
+        return (f"此步骤「{f['step']}」平均用时 {f['step_mean']:.1f} 个工作日，剩余 {f['remaining']} 个工作日；"
+                f"处于此步骤的办件最终逾期 {_pct(rate)}（全中心 {overall}）")  # fmt: skip
     if key == "item":
         rate = rates.get("item", {}).get(str(f["item"]), 0.0)
         return f"该事项近期在办件最终逾期 {_pct(rate)}（全中心 {overall}）"
@@ -61,6 +64,7 @@ def figures(snap: Snapshots, cs: CaseSet, department_names: dict[int, str]) -> l
             "step_mean": round(float(snap.step_mean[i]), 1),
             "remaining": int(num["remaining"][i]),
             "elapsed": int(num["elapsed"][i]),
+            "behind": int(num["behind"][i]),
             "dept_open": int(snap.dept_open[i]),
             "per_reviewer": round(float(num["per_reviewer"][i]), 1),
             "paused": int(num["paused"][i]),

@@ -47,8 +47,8 @@ def test_todays_snapshot_of_an_open_case_is_worked_out_by_hand(world, item):
     assert case.due_on == D(2026, 11, 9) and snap.numeric["remaining"][0] == 2
     # 审查 was done on Wednesday 4th: the case has been in 决定 one working day
     assert cs.names[snap.step[0]] == "决定" and snap.numeric["elapsed"][0] == 1
-    # no history: each step is expected to take the overall mean (1 day), so 0 are still needed
-    assert snap.numeric["slack"][0] == 2
+    # 决定's own deadline (its 1 planned day after 审查's 3): Friday 6th — a day to go
+    assert snap.numeric["behind"][0] == -1
     assert snap.dept_open[0] == 1 and snap.numeric["per_reviewer"][0] == 1.0
     assert snap.numeric["paused"][0] == 0 and snap.numeric["holiday"][0] == 0
 
@@ -69,8 +69,8 @@ def test_history_days_are_the_working_days_a_decided_case_was_open_and_not_yet_l
     # what history teaches: 审查 took 2 working days (Mon → Wed), 决定 2 (Wed → Fri)
     context = Context.learn(cs, decided_by=end)
     assert context.step_means == {(item.pk, 0): 2.0, (item.pk, 1): 2.0}
-    # so on Monday evening 2 + 2 days of work were still expected with 5 days left: slack 1
-    assert snap.numeric["slack"][0] == 1
+    # 审查's deadline is 3 working days after acceptance (Thursday 5th): on Monday evening 3 to go
+    assert snap.numeric["behind"][0] == -3 and snap.step_mean[0] == 2.0
     # a case decided after `decided_by` teaches nothing yet
     assert len(features.history_days(cs, 1, end, decided_by=calendar.seq(D(2026, 11, 5)))[0]) == 0
 

@@ -10,6 +10,7 @@ from onewindow.catalog import demo as catalog_demo
 from onewindow.catalog import services as catalog
 from onewindow.documents import demo as documents_demo
 from onewindow.foresight import history as foresight_history
+from onewindow.foresight import services as forecast
 from onewindow.hotline import demo as hotline_demo
 from onewindow.hotline import seed as hotline_seed
 from onewindow.licenses import demo as license_demo
@@ -31,7 +32,13 @@ from onewindow.workdays import services as workdays
 class Command(BaseCommand):
     help = "载入演示大厅（德州市政务服务中心）：区划、部门、窗口、工作人员、申请人与工作日历。可重复运行。"
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--without-history", action="store_true",
+            help="不生成演示用的一年历史办件（风险预判的基准测试自行生成）",
+        )  # fmt: skip
+
+    def handle(self, *args, without_history=False, **options):
         workdays.ensure_calendar()
         counts = demo.seed()
         items = catalog.load_demo(catalog_demo.load())
@@ -54,7 +61,10 @@ class Command(BaseCommand):
         # 风险预判: a year of generated history (planted slow department, step, holidays), its
         # undecided cases open — after the supervision job and the ratings' stories above (the job
         # would urge and escalate them), before the roll-up, which counts them.
-        history = foresight_history.seed_demo()
+        history = None if without_history else foresight_history.seed_demo()
+        if history:  # and the forecast fitted on it, every open case scored, as the worker would
+            forecast.fit()
+            forecast.score()
         stats_demo.seed()  # 统计分析: an overdue case, then the daily roll-up of every demo case
         hotline_seed.seed_categories()  # 12345 热线分类 (two levels, stable codes)
         hotline_seed.seed_knowledge()  # 热线知识库 and 答复模板: a handful for the operator's search
