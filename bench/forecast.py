@@ -31,6 +31,7 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
+import math
 import os
 import sys
 import time
@@ -55,7 +56,7 @@ from django.db.models import Count
 from django.test import Client
 
 from onewindow import clock
-from onewindow.accounts.models import Role, Staff
+from onewindow.accounts.models import Hall, Role, Staff, User
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseRisk
 from onewindow.foresight import advisor, features, history, reasons, services
 from onewindow.foresight import model as risk_model
@@ -126,6 +127,28 @@ def advisor_replay() -> dict:
             "advisor_worst_item": round(worst, 4) if worst is not None else None}  # fmt: skip
 
 
+def staff_for_workload(model) -> int:
+    """Reviewers for the current workload, so that each department's open cases per reviewer is
+    what the history's was on average: a hall with 100,000 open cases has hundreds of reviewers
+    (without them the load feature would put nearly every new case at risk)."""
+    per_reviewer = next(f["mean"] for f in model.spec["numeric"] if f["name"] == "per_reviewer")
+    have = features.reviewers_by_department()
+    hall = Hall.objects.get(code=history.DEMO_HALL)
+    users, staff = [], []
+    for row in Case.objects.filter(status__in=OPEN_STATUSES).values("department_id").annotate(n=Count("pk")):
+        need = math.ceil(row["n"] / max(per_reviewer, 1)) - have.get(row["department_id"], 0)
+        for i in range(max(need, 0)):
+            users.append(User(username=f"bench-rv-{row['department_id']}-{i}", display_name="基准审查员"))
+            staff.append((row["department_id"], len(users) - 1))
+    User.objects.bulk_create(users, batch_size=2000)
+    created = {u.username: u for u in User.objects.filter(username__startswith="bench-rv-")}
+    Staff.objects.bulk_create([
+        Staff(user=created[users[i].username], name="基准审查员", role=Role.REVIEWER, hall=hall, department_id=d)
+        for d, i in staff
+    ], batch_size=2000)  # fmt: skip
+    return len(staff)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-month", type=int, default=6000)
@@ -183,9 +206,11 @@ def main() -> None:
         current, current_s = timed(lambda: history.generate(start=END - dt.timedelta(days=6), months=1,
                                                             per_month=int(extra * 1.25) + 1, seed=SEED + 1,
                                                             open_until=END, events=False))  # fmt: skip
+        hired = staff_for_workload(model)
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
         n_open = Case.objects.filter(status__in=OPEN_STATUSES).count()
+        log(f"reviewers added for the workload: {hired}")
         log(f"current workload: +{current['open']} open in {current_s:.1f} s; {n_open} open in all")
         scored, score_s = timed(lambda: services.score(NOW, model))
         log(f"score: {scored} open cases in {score_s:.2f} s "

@@ -24,7 +24,6 @@ Numbers start with HISTORY_PREFIX and the seed (H1-00000001): never the hall's n
 (371400-20261205-000016). Used by bench/forecast.py (large) and by seed_demo (small)."""
 
 import datetime as dt
-import json
 import math
 import random
 import time
@@ -32,9 +31,9 @@ from calendar import monthrange
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import transaction
 
-from onewindow import clock, pii
+from onewindow import clock, fastsql, pii
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff, Window
 from onewindow.cases import audit
@@ -489,7 +488,7 @@ def _write(cases, steps_of, suspensions_of, hall, people_of, windows, applicants
             case_rows.append(case)
             extras.append((step_rows, chain, pauser, suspensions_of[k]))
         with transaction.atomic():
-            _insert(Case, case_rows)
+            fastsql.copy_rows(Case, case_rows)
             ids = dict(
                 Case.objects.filter(number__gte=case_rows[0]["number"], number__lte=case_rows[-1]["number"])
                 .values_list("number", "pk")
@@ -511,9 +510,9 @@ def _write(cases, steps_of, suspensions_of, hall, people_of, windows, applicants
                 for e in chain:
                     e["case_id"] = pk
                 event_objs.extend(chain)
-            _insert(CaseStep, step_objs)
-            _insert(Suspension, sus_objs)
-            _insert(CaseEvent, event_objs)
+            fastsql.copy_rows(CaseStep, step_objs)
+            fastsql.copy_rows(Suspension, sus_objs)
+            fastsql.copy_rows(CaseEvent, event_objs)
         n_steps += len(step_objs)
         n_suspensions += len(sus_objs)
         n_events += len(event_objs)
@@ -530,25 +529,3 @@ def _event(case: dict, chain: list, at, actor_id, action, from_status, to_status
                   "to_status": to_status, "reason": "", "payload": payload, "prev_hash": case["last_hash"],
                   "hash": digest})  # fmt: skip
     case["event_count"], case["last_hash"] = seq, digest
-
-
-def _insert(model, rows: list[dict]) -> None:
-    """Rows given by attribute name (the others take their field's default): COPY on PostgreSQL,
-    the ORM's bulk insert on SQLite (the small histories of the demo and the tests)."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**r) for r in rows], batch_size=500)
-        return
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
-    names = [f.attname for f in fields]
-    defaults = {f.attname: f.get_default() for f in fields}
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for r in rows:
-            values = [r.get(name, defaults[name]) for name in names]
-            copy.write_row(
-                [json.dumps(v) if name in json_fields else v for name, v in zip(names, values, strict=True)]
-            )

@@ -49,7 +49,10 @@ def step_keys(snap: Snapshots, cs: CaseSet) -> np.ndarray:
 def _design(spec: dict, snap: Snapshots, cs: CaseSet, weights: dict | None = None) -> sparse.csr_matrix:
     columns = []
     for f in spec["numeric"]:
-        columns.append(sparse.csr_matrix(((snap.numeric[f["name"]] - f["mean"]) / f["scale"])[:, None]))
+        # Clipped to what training saw: a value beyond it (a department suddenly ten times as
+        # loaded) is read as the largest seen, not extrapolated along a straight line.
+        x = np.clip(snap.numeric[f["name"]], f.get("min", -np.inf), f.get("max", np.inf))
+        columns.append(sparse.csr_matrix(((x - f["mean"]) / f["scale"])[:, None]))
     values = levels_of(snap, cs)
     for kind, levels in spec["levels"].items():
         keys = list(levels)
@@ -79,7 +82,8 @@ def fit(snap: Snapshots, cs: CaseSet, late: np.ndarray, context: Context) -> dic
     for name in NUMERIC:
         x = snap.numeric[name]
         scale = float(x.std()) or 1.0
-        spec["numeric"].append({"name": name, "mean": float(x.mean()), "scale": scale, "coef": 0.0})
+        spec["numeric"].append({"name": name, "mean": float(x.mean()), "scale": scale, "coef": 0.0,
+                                "min": float(x.min(initial=0)), "max": float(x.max(initial=0))})  # fmt: skip
     for kind, v in values.items():
         keys, counts = np.unique(v, return_counts=True)
         spec["levels"][kind] = {

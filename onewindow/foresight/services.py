@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from onewindow import clock
+from onewindow import clock, fastsql
 from onewindow.accounts.models import Department
 from onewindow.cases import clock_rules
 from onewindow.cases.models import CaseRisk
@@ -195,13 +195,13 @@ def score(today: dt.date | None = None, model: RiskModel | None = None) -> int:
     figs = reasons.figures(snap, cs, names)
     rates = model.spec.get("late_rates", {})
     rows = [
-        CaseRisk(
-            case_id=int(cs.ids[i]),
-            probability=round(float(p[i]), 4),
-            reasons=[{"key": k, "text": reasons.sentence(k, figs[i], rates)} for k in picked[i]],
-            model_version=model.version,
-            scored_on=today,
-        )
+        {
+            "case_id": int(cs.ids[i]),
+            "probability": round(float(p[i]), 4),
+            "reasons": [{"key": k, "text": reasons.sentence(k, figs[i], rates)} for k in picked[i]],
+            "model_version": model.version,
+            "scored_on": today,
+        }
         for i in range(len(snap))
     ]
     with transaction.atomic():
@@ -209,7 +209,7 @@ def score(today: dt.date | None = None, model: RiskModel | None = None) -> int:
         if locked is None:
             return 0  # a newer version took over meanwhile; it scores
         CaseRisk.objects.all().delete()
-        CaseRisk.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+        fastsql.copy_rows(CaseRisk, rows, batch_size=WRITE_BATCH)
         RiskModel.objects.filter(pk=model.pk).update(scored_on=today, scored=len(rows))
     return len(rows)
 

@@ -10,7 +10,6 @@ Scope: a supervisor or hall admin sees the whole hall; a department head only th
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, DateField, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
@@ -19,7 +18,7 @@ from onewindow.accounts.models import Department, Role
 from onewindow.accounts.queries import staff_of
 from onewindow.cases.clock_rules import light_expression
 from onewindow.cases.models import OPEN_STATUSES, Case, CaseStep
-from onewindow.cases.queries import RISK_FRESH_DAYS, red_rows, with_risk
+from onewindow.cases.queries import likely, red_rows, with_risk
 from onewindow.catalog.models import ServiceItem
 from onewindow.errors import Forbidden
 from onewindow.ratings import figures as rating_figures
@@ -90,11 +89,7 @@ def at_risk(scope: Scope) -> int:
     from the forecast's side first (an inner join on the few likely ones), not by annotating
     every open case."""
     cases, _ = _open_with_lights(scope)
-    likely = cases.filter(
-        risk__probability__gte=settings.ONEWINDOW_AT_RISK_PERCENT / 100,
-        risk__scored_on__gte=clock.today() - dt.timedelta(days=RISK_FRESH_DAYS),
-    )
-    return with_risk(likely).filter(at_risk=True).count()
+    return with_risk(cases.filter(likely())).filter(at_risk=True).count()
 
 
 def lights(scope: Scope, by_item: list[dict] | None = None) -> dict[str, int]:
