@@ -75,6 +75,11 @@ def timed(fn):
     return result, time.perf_counter() - t0
 
 
+def rank(levels: dict, key: str) -> int | None:
+    ordered = sorted(levels, key=levels.get, reverse=True)
+    return ordered.index(key) + 1 if key in ordered else None
+
+
 def planted_reasons(result: dict, planted: dict, test: services.Labelled) -> dict:
     """Among held-out snapshots at risk (p ≥ the at-risk setting), the share whose reasons name the
     planted department (for its cases) and the planted step (for cases in it)."""
@@ -102,9 +107,9 @@ def planted_reasons(result: dict, planted: dict, test: services.Labelled) -> dic
     return {
         "department_reason_share": dept_share, "department_at_risk": dept_n,
         "step_reason_share": step_share, "step_at_risk": step_n,
-        "department_coef_largest": bool(departments)
-        and max(departments, key=departments.get) == str(planted["slow_department"]["id"]),
-        "step_coef_largest": bool(steps) and max(steps, key=steps.get) == step_key,
+        # 1: the planted one has the largest coefficient of its kind
+        "department_coef_rank": rank(departments, str(planted["slow_department"]["id"])),
+        "step_coef_rank": rank(steps, step_key),
     }  # fmt: skip
 
 
@@ -204,7 +209,7 @@ def main() -> None:
         model, _ = timed(lambda: services.fit(END))
         extra = max(args.open - Case.objects.filter(status__in=OPEN_STATUSES).count(), 0)
         current, current_s = timed(lambda: history.generate(start=END - dt.timedelta(days=6), months=1,
-                                                            per_month=int(extra * 1.25) + 1, seed=SEED + 1,
+                                                            per_month=int(extra * 1.45) + 1, seed=SEED + 1,
                                                             open_until=END, events=False))  # fmt: skip
         hired = staff_for_workload(model)
         with connection.cursor() as cur:

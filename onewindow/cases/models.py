@@ -582,6 +582,12 @@ class CaseRisk(models.Model):
     case = models.OneToOneField(
         Case, models.CASCADE, primary_key=True, related_name="risk", verbose_name="办件"
     )
+    # The case's department, copied when scored: a department's at-risk cases are then one range
+    # of the index below (its inbox counted them over a join of every open case: 40 ms of the page
+    # over 20,000 open cases, bench/forecast.py).
+    department = models.ForeignKey(
+        Department, models.CASCADE, related_name="+", verbose_name="办理部门", db_index=False
+    )
     probability = models.FloatField("逾期概率")
     reasons = models.JSONField("主要原因", default=list)
     model_version = models.PositiveIntegerField("模型版本")
@@ -589,6 +595,7 @@ class CaseRisk(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "办件逾期风险"
+        indexes = [models.Index(fields=["department", "probability"], name="case_risk_department")]
 
     def __str__(self):
         return f"{self.case_id} {self.probability:.0%}"

@@ -117,6 +117,8 @@ def inbox(department_id: int, *, light: str | None = None, limit: int = 200) -> 
             "risk__reasons",
         )  # fmt: skip
     )
+    if light == AT_RISK:  # a range of the forecast's department index, not a scan of the inbox
+        qs = qs.filter(risk__department_id=department_id)
     qs = filter_light(with_risk(qs), light)
     return list(qs.order_by("due_seq", "number")[:limit])
 
@@ -198,7 +200,8 @@ def light_counts(department_id: int) -> dict[str, int]:
     rows = with_light(open_cases).values("light").annotate(n=Count("pk"))
     counts = {"red": 0, "yellow": 0, AT_RISK: 0, "green": 0}
     counts.update({r["light"]: r["n"] for r in rows})
-    counts[AT_RISK] = with_risk(with_light(open_cases.filter(likely()))).filter(at_risk=True).count()
+    likely_here = open_cases.filter(likely(), risk__department_id=department_id)
+    counts[AT_RISK] = with_risk(with_light(likely_here)).filter(at_risk=True).count()
     counts["green"] -= counts[AT_RISK]
     return counts
 

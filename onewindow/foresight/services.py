@@ -197,6 +197,7 @@ def score(today: dt.date | None = None, model: RiskModel | None = None) -> int:
     rows = [
         {
             "case_id": int(cs.ids[i]),
+            "department_id": int(cs.department[i]),
             "probability": round(float(p[i]), 4),
             "reasons": [{"key": k, "text": reasons.sentence(k, figs[i], rates)} for k in picked[i]],
             "model_version": model.version,

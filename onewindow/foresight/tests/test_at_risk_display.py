@@ -33,7 +33,8 @@ def cases(world):
 
 
 def risk(case, p, on=MONDAY):
-    CaseRisk.objects.create(case=case, probability=p, reasons=REASONS, model_version=1, scored_on=on)
+    CaseRisk.objects.create(case=case, department_id=case.department_id, probability=p, reasons=REASONS,
+                            model_version=1, scored_on=on)  # fmt: skip
 
 
 def test_a_likely_late_green_case_is_at_risk_with_its_reasons_in_the_inbox(world, cases, as_user, settings):
