@@ -20,10 +20,17 @@ def _pct(x: float) -> str:
 def sentence(key: str, f: dict, rates: dict) -> str:
     overall = _pct(rates.get("overall", 0.0))
     if key == "behind":
+        left = (
+            f"剩余 {f['remaining']} 个工作日"
+            if f["remaining"] >= 0
+            else f"已超出办结期限 {-f['remaining']} 个工作日"
+        )
         if f["behind"] > 0:
-            return f"「{f['step']}」环节已超出环节时限 {f['behind']} 个工作日，剩余 {f['remaining']} 个工作日"
-        return f"「{f['step']}」环节已用 {f['elapsed']} 个工作日，剩余 {f['remaining']} 个工作日"
+            return f"「{f['step']}」环节已超出环节时限 {f['behind']} 个工作日，{left}"
+        return f"「{f['step']}」环节已用 {f['elapsed']} 个工作日，{left}"
     if key == "remaining":
+        if f["remaining"] < 0:
+            return f"已超出办结期限 {-f['remaining']} 个工作日"
         return f"距办结期限仅剩 {f['remaining']} 个工作日"
     if key == "elapsed":
         return f"已在「{f['step']}」环节 {f['elapsed']} 个工作日"
@@ -46,12 +53,29 @@ def sentence(key: str, f: dict, rates: dict) -> str:
     return key
 
 
-def top(contrib: np.ndarray, keys: list[str]) -> list[list[str]]:
-    """Per row, the keys of its largest positive contributions (at most MOST, each ≥ LEAST)."""
-    order = np.argsort(-contrib, axis=1)[:, :MOST]
+def top(contrib: np.ndarray, keys: list[str], most: int = MOST) -> list[list[str]]:
+    """Per row, the keys of its largest positive contributions (at most `most`, each ≥ LEAST)."""
+    order = np.argsort(-contrib, axis=1)[:, :most]
     picked = np.take_along_axis(contrib, order, axis=1)
     names = np.array(keys, dtype=object)[order]
     return [list(n[v >= LEAST]) for n, v in zip(names, picked, strict=True)]
+
+
+def told(keys: list[str], f: dict, rates: dict) -> list[dict]:
+    """The sentences of a row's reasons, at most MOST. A department, step or item whose own late
+    share is not above the hall's is left out even where the model weighs it (given the rest, it
+    may still add risk): "逾期 13%（全中心 16%）" would read as a contradiction."""
+    out = []
+    for key in keys:
+        if key in ("department", "step", "item"):
+            level = str(f["department"]) if key == "department" else str(f["item"])
+            level = f"{f['item']}:{f['step']}" if key == "step" else level
+            if rates.get(key, {}).get(level, 0.0) <= rates.get("overall", 0.0):
+                continue
+        out.append({"key": key, "text": sentence(key, f, rates)})
+        if len(out) == MOST:
+            break
+    return out
 
 
 def figures(snap: Snapshots, cs: CaseSet, department_names: dict[int, str]) -> list[dict]:

@@ -190,7 +190,7 @@ def score(today: dt.date | None = None, model: RiskModel | None = None) -> int:
     snap = features.snapshots(cs, case, day, context, features.reviewers_by_department())
     p = risk_model.predict(model.spec, snap, cs)
     contrib, keys = risk_model.contributions(model.spec, snap, cs) if len(snap) else (None, [])
-    picked = reasons.top(contrib, keys) if len(snap) else []
+    picked = reasons.top(contrib, keys, most=reasons.MOST + 2) if len(snap) else []
     names = dict(Department.objects.values_list("pk", "name"))
     figs = reasons.figures(snap, cs, names)
     rates = model.spec.get("late_rates", {})
@@ -199,7 +199,7 @@ def score(today: dt.date | None = None, model: RiskModel | None = None) -> int:
             "case_id": int(cs.ids[i]),
             "department_id": int(cs.department[i]),
             "probability": round(float(p[i]), 4),
-            "reasons": [{"key": k, "text": reasons.sentence(k, figs[i], rates)} for k in picked[i]],
+            "reasons": reasons.told(picked[i], figs[i], rates),
             "model_version": model.version,
             "scored_on": today,
         }
