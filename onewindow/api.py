@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
@@ -155,6 +156,12 @@ def _docs_are_public(view):
     return public(view)
 
 
+class Docs(Swagger):
+    """Swagger UI from the hall's own files, in a page that names its language (web/api_docs.html)."""
+
+    template = "web/api_docs.html"
+
+
 class Api(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -169,6 +176,7 @@ api = Api(
     renderer=Renderer(),
     parser=BodyParser(),
     auth=[TokenAuth(), SessionCookieAuth()],
+    docs=Docs(),
     docs_decorator=_docs_are_public,
 )
 

@@ -6,9 +6,23 @@ import pytest
 from django.test import Client
 
 from onewindow import personas
-from onewindow.web.tests.browser import browser, clerk_phone, desktop, phone  # noqa: F401 - the browser fixtures
+from onewindow.web.tests.browser import (  # noqa: F401 - the browser fixtures
+    accessible,
+    browser,
+    clerk_phone,
+    desktop,
+    phone,
+)
 from onewindow.workdays import calendar
 from onewindow.workdays import services as workdays
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many pages the browser tests had axe-core check (issue 23), and any it could not."""
+    from onewindow.web.tests import accessibility
+
+    for checker in accessibility._ACTIVE:
+        terminalreporter.write_line(checker.summary())
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from onewindow.web.tests.accessibility import Checker, report
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM_ARGS = [
@@ -39,8 +41,27 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        chromium.accessibility = Checker()
+        chromium.accessibility.watch_browser(chromium)
         yield chromium
+        chromium.accessibility.stop()
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def accessible(request):
+    """Every test that drives the browser ends with no axe-core violation on any page it opened
+    (issue 23): the checks run as the pages go (accessibility.py); this fails the test at its
+    teardown, after the page fixtures closed their contexts, listing each."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    checker = request.getfixturevalue("browser").accessibility
+    checker.begin()
+    yield
+    problems = checker.finish()
+    if problems:
+        pytest.fail(report(problems), pytrace=False)
 
 
 class Watched:
