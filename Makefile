@@ -91,6 +91,7 @@ bench: venv
 	$(PY) bench/replica.py
 	$(PY) bench/partitions.py
 	$(PY) bench/province.py
+	$(PY) bench/forecast.py
 
 # Every bench at tiny sizes, in seconds, on databases of its own: proves none has rotted (.ci/run).
 # The figures mean nothing at these sizes.
@@ -108,6 +109,7 @@ bench-quick: venv
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_replica_bench_quick $(PY) bench/replica.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_partition_bench_quick $(PY) bench/partitions.py --quick
 	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_province_quick $(PY) bench/province.py --quick
+	BENCH_DATABASE_URL=$(BENCH_PG)/onewindow_bench_forecast_quick $(PY) bench/forecast.py --quick
 
 clean:
 	rm -rf $(VENV) staticfiles *.egg-info
