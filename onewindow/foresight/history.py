@@ -74,7 +74,7 @@ def exists(seed: int = 1) -> bool:
 
 
 # The demo's year (seed_demo): small enough to add a few seconds, enough for a forecast to learn.
-DEMO_MONTHS, DEMO_PER_MONTH, DEMO_SEED = 12, 120, 1
+DEMO_MONTHS, DEMO_PER_MONTH, DEMO_SEED = 12, 300, 1
 
 
 def day_before(today: dt.date) -> dt.date:

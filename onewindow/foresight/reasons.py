@@ -65,14 +65,20 @@ def told(keys: list[str], f: dict, rates: dict) -> list[dict]:
     """The sentences of a row's reasons, at most MOST. A department, step or item whose own late
     share is not above the hall's is left out even where the model weighs it (given the rest, it
     may still add risk): "逾期 13%（全中心 16%）" would read as a contradiction."""
-    out = []
+    out: list[dict] = []
     for key in keys:
+        said = {r["key"] for r in out}
+        if key in ("elapsed", "remaining") and "behind" in keys:
+            continue  # "「审查」环节已用 3 个工作日，剩余 2 个工作日" says both
         if key in ("department", "step", "item"):
             level = str(f["department"]) if key == "department" else str(f["item"])
             level = f"{f['item']}:{f['step']}" if key == "step" else level
             if rates.get(key, {}).get(level, 0.0) <= rates.get("overall", 0.0):
                 continue
-        out.append({"key": key, "text": sentence(key, f, rates)})
+        text = sentence(key, f, rates)
+        if key == "step" and "behind" in said:  # the days left were told with the step's own
+            text = text.replace(f"，剩余 {f['remaining']} 个工作日；", "；")
+        out.append({"key": key, "text": text})
         if len(out) == MOST:
             break
     return out

@@ -84,7 +84,7 @@ def test_the_hall_admin_drafts_a_promise_change_that_waits_for_two_people(
         button = f"/staff/foresight/advisor/{changing[0].code}/"
         page.goto(live_server.url + button)
         desktop.screenshot("foresight-advisor-item")
-        page.click("text=据此起草变更")
+        page.get_by_role("button", name="据此起草变更").click()
         page.wait_for_load_state()
         assert ItemVersion.objects.filter(state=ItemVersion.State.DRAFT).exclude(change_note="").count() == 1
         assert "承诺时限" in page.content()

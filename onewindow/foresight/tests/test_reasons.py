@@ -42,3 +42,10 @@ def test_a_level_no_later_than_the_hall_is_not_told_and_at_most_three_are():
 def test_top_keeps_the_largest_positive_contributions_in_order():
     contrib = np.array([[0.9, -0.2, 0.04, 0.3], [-0.1, -0.2, -0.3, -0.4]])
     assert reasons.top(contrib, ["a", "b", "c", "d"]) == [["a", "d"], []]
+
+
+def test_what_was_said_once_is_not_said_again():
+    told = reasons.told(["remaining", "behind", "elapsed", "step"], FIGURES | {"behind": -1}, RATES)
+    assert [r["key"] for r in told] == ["behind", "step"]
+    assert told[0]["text"] == "「审查」环节已用 3 个工作日，剩余 2 个工作日"
+    assert told[1]["text"].startswith("此步骤「审查」平均用时 4.2 个工作日；处于此步骤的办件最终逾期 41%")
