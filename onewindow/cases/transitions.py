@@ -345,24 +345,31 @@ def apply_transition(case: Case, action: str, *, by: User | None, to: str | None
 # ---- the deadline ----------------------------------------------------------------------------
 
 
+def step_kinds(roles: list[str]) -> list[str]:
+    """The kind of each of an item's steps, by their roles: the department head's first step
+    decides (the last step, if no head has one), the steps before it review, those after it
+    follow the decision (制证, 送达)."""
+    decision = next((i for i, r in enumerate(roles) if r == Role.DEPARTMENT_HEAD), len(roles) - 1)
+    return [
+        CaseStep.Kind.REVIEW
+        if i < decision
+        else CaseStep.Kind.DECIDE
+        if i == decision
+        else CaseStep.Kind.AFTER
+        for i in range(len(roles))
+    ]
+
+
 def start_clock(case: Case, accepted_on: dt.date, *, fast: bool = False) -> fastsql.Insert:
     """Sets the deadline and builds the steps' rows: the caller writes them (`write`, or
     `apply_transition(also=…)` with the transition)."""
     case.accepted_on = accepted_on
     case.due_seq, case.due_on = clock_rules.deadline(accepted_on, case.promised_days, case.extra_days)
     _, _, steps = published(case.item_version_id)
-    decision = next((i for i, s in enumerate(steps) if s.role == Role.DEPARTMENT_HEAD), len(steps) - 1)
     start = calendar.seq(accepted_on)
     rows, used = [], 0
-    for i, s in enumerate(steps):
+    for i, (s, kind) in enumerate(zip(steps, step_kinds([s.role for s in steps]), strict=True)):
         used += s.days
-        kind = (
-            CaseStep.Kind.REVIEW
-            if i < decision
-            else CaseStep.Kind.DECIDE
-            if i == decision
-            else CaseStep.Kind.AFTER
-        )
         rows.append(
             new_row(
                 CaseStep,

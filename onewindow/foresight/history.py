@@ -36,7 +36,7 @@ from django.db import transaction
 from onewindow import clock, fastsql, pii
 from onewindow.accounts import identity
 from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff, Window
-from onewindow.cases import audit
+from onewindow.cases import audit, transitions
 from onewindow.cases.models import Case, CaseEvent, CaseStep, Channel, Outcome, Status, Suspension
 from onewindow.catalog.models import ItemVersion, ServiceItem
 from onewindow.errors import DomainError
@@ -124,17 +124,11 @@ def _plans(hall: Hall) -> list[Plan]:
     plans = []
     for version in versions:
         steps = list(version.steps.all())
-        decision = next((i for i, s in enumerate(steps) if s.role == Role.DEPARTMENT_HEAD), len(steps) - 1)
-        rows = []
-        for i, s in enumerate(steps):
-            kind = (
-                CaseStep.Kind.REVIEW
-                if i < decision
-                else CaseStep.Kind.DECIDE
-                if i == decision
-                else CaseStep.Kind.AFTER
-            )
-            rows.append((i + 1, s.name, s.role, kind, s.days))
+        kinds = transitions.step_kinds([s.role for s in steps])
+        rows = [
+            (i + 1, s.name, s.role, kind, s.days)
+            for i, (s, kind) in enumerate(zip(steps, kinds, strict=True))
+        ]
         if any(kind != CaseStep.Kind.AFTER for *_, kind, _ in rows):
             plans.append(Plan(version.item_id, version.item.code, version.pk, version.item.department_id,
                               version.promised_limit_days, rows))  # fmt: skip

@@ -15,7 +15,6 @@ from onewindow.cases import audit
 from onewindow.cases.models import Case, CaseStep, Status, Suspension
 from onewindow.catalog.models import ServiceItem
 from onewindow.foresight import history
-from onewindow.personas import published_item
 from onewindow.workdays import calendar
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +26,9 @@ STEPS = [{"name": "审查", "role": "reviewer", "days": 3}, {"name": "决定", "
 
 
 @pytest.fixture
-def hall(world):
+def hall(history_hall):
     """Three items in each of the hall's two departments (the slow one is drawn among them)."""
-    for i, (department, promised) in enumerate([(world.dept_a, 5), (world.dept_a, 10), (world.dept_a, 3),
-                                                (world.dept_b, 5), (world.dept_b, 8), (world.dept_b, 3)]):  # fmt: skip
-        steps = [dict(STEPS[0], days=promised - 2), STEPS[1], STEPS[2]]  # the steps fill the promise
-        published_item(world, code=f"T-H-{i}", name=f"历史事项{i}", department=department.code,
-                       promised_limit_days=promised, steps=steps)  # fmt: skip
-    return world.hall
+    return history_hall
 
 
 def _generate(hall, seed=3, per_month=100):
