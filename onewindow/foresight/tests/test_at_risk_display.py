@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 MONDAY = D(2026, 11, 2)
 REASONS = [
-    {"key": "slack", "text": "「审查」环节平均用时 4.2 个工作日，剩余 2 个工作日"},
+    {"key": "behind", "text": "「审查」环节已用 3 个工作日，剩余 2 个工作日"},
     {"key": "per_reviewer", "text": "本科室在办 38 件（人均 12.7 件）"},
 ]
 
