@@ -247,7 +247,7 @@ def main() -> None:
         **found, **replay,
         "fit_s": round(result["fit_s"], 2), "open": n_open, "score_s": round(score_s, 2),
         "inbox_ms": round(inbox_ms, 1), "inbox_at_risk_ms": round(at_risk_ms, 1),
-        "fill_s": round(fill_s, 1),
+        "fill_s": round(fill_s, 1), "calibration": result["calibration"],
     }, ensure_ascii=False))  # fmt: skip
 
 
