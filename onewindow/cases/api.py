@@ -16,14 +16,17 @@ from onewindow.accounts.masking import identifier
 from onewindow.accounts.models import Applicant, Hall, Role
 from onewindow.accounts.permissions import public, requires
 from onewindow.accounts.queries import staff_of
-from onewindow.cases import clock_rules, queries, services
+from onewindow.cases import clock_rules, pages, queries, services
 from onewindow.cases.models import (
+    AT_RISK,
     OPEN_STATUSES,
     Case,
     CaseEvent,
     CaseMaterial,
+    CaseRisk,
     CaseStep,
     Channel,
+    Light,
     Status,
     Suspension,
     VetoFiling,
@@ -32,7 +35,7 @@ from onewindow.cases.transitions import new_row
 from onewindow.cases.veto_filings import BASIS_MAX
 from onewindow.catalog.models import ServiceItem
 from onewindow.catalog.services import current_version_id
-from onewindow.errors import DomainError, NotFound
+from onewindow.errors import DomainError, Forbidden, NotFound
 from onewindow.inputs import column
 from onewindow.paging import Paged
 from onewindow.replicas import read_only_page
@@ -133,6 +136,13 @@ class CaseRow(Schema):
         False, description="办结期限落在国务院放假安排尚未公布的年份（暂定，公布后可能调整）"
     )
     light: str | None
+    at_risk: bool | None = Field(
+        None, description="预警：绿灯但风险预判逾期概率达到设定值（仅工作人员可见；申请人为空）"
+    )
+
+    @staticmethod
+    def resolve_at_risk(obj):
+        return getattr(obj, "at_risk", None) if obj.status in OPEN_STATUSES else None
 
     @staticmethod
     def resolve_item_name(obj):
@@ -274,6 +284,12 @@ class ListFilters(Schema):
 @requires()
 def list_cases(request, filters: ListFilters = Query(...)):
     qs = queries.with_light(queries.visible_cases(request.user).select_related("item_version"))
+    staff = request.user.is_superuser or staff_of(request.user) is not None
+    if staff:  # 预警 is the staff's (the applicant's own pages never show a forecast)
+        qs = queries.with_risk(qs)
+    if filters.light and filters.light not in (*Light.values, *([AT_RISK] if staff else [])):
+        choices = "、".join([*Light.values, *([AT_RISK] if staff else [])])
+        raise DomainError("case.light_filter", f"灯色应为 {choices} 之一。")
     if filters.department:
         qs = qs.filter(department__code=filters.department)
     if filters.status:
@@ -281,7 +297,8 @@ def list_cases(request, filters: ListFilters = Query(...)):
             raise DomainError("case.status_filter", f"状态应为 {', '.join(Status.values)} 之一。")
         qs = qs.filter(status=filters.status)
     if filters.light:
-        qs = qs.filter(light=filters.light, status__in=OPEN_STATUSES)
+        qs = queries.filter_light(qs, filters.light) if staff else qs.filter(light=filters.light)
+        qs = qs.filter(status__in=OPEN_STATUSES)
     if filters.due_before:
         qs = qs.filter(due_on__lt=filters.due_before)
     if filters.applicant:
@@ -328,6 +345,37 @@ def get_case(request, number: str):
         "allowed_actions": services.allowed_actions(case, request.user),
         "receiving_hall": case.hall.code, "deciding_hall": deciding.code if deciding else None,
     }  # fmt: skip
+
+
+class RiskReason(Schema):
+    key: str = Field(
+        ...,
+        description="原因类别：behind、remaining、elapsed、per_reviewer、paused、holiday、department、step、item",
+    )
+    text: str
+
+
+class CaseRiskOut(Schema):
+    probability: float = Field(..., description="逾期办结的概率（0–1），风险预判模型每日评估")
+    at_risk: bool = Field(..., description="是否显示为预警（绿灯且概率达到设定值；黄灯、红灯不显示预警）")
+    reasons: list[RiskReason]
+    model_version: int
+    scored_on: dt.date
+
+
+@router.get("/{number}/risk", response=CaseRiskOut, operation_id="cases_risk")
+@requires()
+def case_risk(request, number: str):
+    """风险预判: the forecast for an open case — its probability of closing late and main reasons.
+    Staff only; the applicant never sees a forecast."""
+    if not (request.user.is_superuser or staff_of(request.user) is not None):
+        raise Forbidden("case.risk_staff_only", "风险预判仅供工作人员查看。")
+    case = _case(request, number)
+    risk = CaseRisk.objects.filter(case_id=case.pk).first() if case.is_open else None
+    if risk is None:
+        raise NotFound("case.no_risk", "该办件尚无风险预判（已办结或尚未受理，或模型尚未评估）。")
+    return {"probability": risk.probability, "at_risk": pages.risk_of(case) is not None, "reasons": risk.reasons,
+            "model_version": risk.model_version, "scored_on": risk.scored_on}  # fmt: skip
 
 
 @router.get("/{number}/events", response=list[EventOut], operation_id="cases_events")

@@ -100,3 +100,27 @@ def test_the_case_page_shows_the_forecast_to_staff_and_never_to_the_applicant(wo
         )
         mine = as_user(world.alice).get(f"/my/cases/{case.number}/").content.decode()
         assert "逾期概率" not in mine and "预警" not in mine
+
+
+def test_the_api_gives_staff_the_forecast_and_the_at_risk_filter_never_the_applicant(world, cases, as_user):
+    likely, other, _ = cases
+    risk(likely, 0.66)
+    with clock.frozen(MONDAY):
+        reviewer = as_user(world.reviewer_a)
+        answer = reviewer.get(f"/api/v1/cases/{likely.number}/risk")
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["probability"] == 0.66 and body["at_risk"] is True and body["reasons"] == REASONS
+        assert reviewer.get(f"/api/v1/cases/{other.number}/risk").json()["code"] == "case.no_risk"
+        listed = reviewer.get("/api/v1/cases?light=at_risk").json()
+        assert [r["number"] for r in listed["results"]] == [likely.number] and listed["results"][0]["at_risk"] is True
+        greens = reviewer.get("/api/v1/cases?light=green").json()["results"]
+        assert likely.number not in {r["number"] for r in greens} and len(greens) == 2
+        bad = reviewer.get("/api/v1/cases?light=purple")
+        assert bad.status_code == 400 and bad.json()["code"] == "case.light_filter"
+        # the applicant: no forecast, no filter by it, no field
+        alice = as_user(world.alice)
+        refused = alice.get(f"/api/v1/cases/{likely.number}/risk")
+        assert refused.status_code == 403 and refused.json()["code"] == "case.risk_staff_only"
+        assert alice.get("/api/v1/cases?light=at_risk").json()["code"] == "case.light_filter"
+        assert all(r["at_risk"] is None for r in alice.get("/api/v1/cases").json()["results"])
