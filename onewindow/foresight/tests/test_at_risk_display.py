@@ -113,7 +113,8 @@ def test_the_api_gives_staff_the_forecast_and_the_at_risk_filter_never_the_appli
         assert body["probability"] == 0.66 and body["at_risk"] is True and body["reasons"] == REASONS
         assert reviewer.get(f"/api/v1/cases/{other.number}/risk").json()["code"] == "case.no_risk"
         listed = reviewer.get("/api/v1/cases?light=at_risk").json()
-        assert [r["number"] for r in listed["results"]] == [likely.number] and listed["results"][0]["at_risk"] is True
+        rows = listed["results"]
+        assert [r["number"] for r in rows] == [likely.number] and rows[0]["at_risk"] is True
         greens = reviewer.get("/api/v1/cases?light=green").json()["results"]
         assert likely.number not in {r["number"] for r in greens} and len(greens) == 2
         bad = reviewer.get("/api/v1/cases?light=purple")
