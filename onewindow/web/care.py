@@ -30,8 +30,10 @@ def is_on(request: HttpRequest) -> bool:
 
 
 def switched(request: HttpRequest, on: bool) -> HttpResponse:
-    """Back to the page the switch was on (only a page of this site), with the choice remembered."""
-    back = request.POST.get("next", "")
+    """Back to the page the switch was on (`next`, else the Referer: only a page of this site),
+    with the choice remembered. The pages do not echo their own address into the switch's form:
+    an error page must not repeat what it refuses to show (a case number in a refused URL)."""
+    back = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -50,9 +50,16 @@ def test_it_switches_off(world, client):
     assert CARE not in html and 'data-testid="care-switch">关怀版</button>' in html
 
 
+def test_it_goes_back_to_the_page_it_was_pressed_on(world, client):
+    answer = client.post("/care/", {"on": "1"}, HTTP_REFERER="http://testserver/items/?q=1")
+    assert answer["Location"] == "http://testserver/items/?q=1"
+    # a page does not echo its own address into the switch (an error page must not repeat it)
+    assert "/progress/?number=371400" not in client.get("/progress/?number=371400").content.decode()
+
+
 def test_it_goes_back_only_to_a_page_of_this_site(world, client):
     for elsewhere in ("https://evil.example/", "//evil.example/", ""):
-        answer = client.post("/care/", {"on": "1", "next": elsewhere})
+        answer = client.post("/care/", {"on": "1", "next": elsewhere}, HTTP_REFERER="https://evil.example/")
         assert answer.status_code == 302 and answer["Location"] == "/"
 
 
