@@ -175,10 +175,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onewindow.web.context_processors.hall",
+                "onewindow.web.context_processors.care",
             ],
         },
     },
 ]
+
+# Every form's error list is announced (role="alert"): Django's form templates with that one
+# override (onewindow/web/form_templates/, issue 23).
+FORM_RENDERER = "onewindow.web.forms.FormRenderer"
 
 
 def _postgresql_options(database: dict) -> None:

@@ -21,8 +21,14 @@ def latest_call_id(hall: Hall) -> int:
     return CallEvent.objects.filter(hall=hall).order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
+def call_sentence(call: CallEvent) -> str:
+    """What the hall says of a call: spoken by the display and shown as its large text."""
+    return f"请{call.ticket.number}号到{call.window.number}号窗口办理"
+
+
 def display_state(hall: Hall, since: int) -> dict:
-    """The last calls, each window's current number, and the calls after `since` to speak."""
+    """The last calls, each window's current number, the current call's sentence (shown large,
+    issue 23) and the calls after `since` to speak."""
     today = clock.today()
     recent = list(
         CallEvent.objects.filter(hall=hall, at__date__gte=today)
@@ -37,7 +43,8 @@ def display_state(hall: Hall, since: int) -> dict:
         "last_id": recent[0].pk if recent else since,
         "recent": recent[:8],
         "windows": sorted(current.items()),
-        "announce": [f"请{c.ticket.number}号到{c.window.number}号窗口办理" for c in new_calls],
+        "now": call_sentence(recent[0]) if recent else "",
+        "announce": [call_sentence(c) for c in new_calls],
     }
 
 

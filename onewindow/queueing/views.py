@@ -91,7 +91,7 @@ def display_state(request, hall_code: str):
     if queries.latest_call_id(hall) <= since:
         return HttpResponseNotModified()
     return render(
-        request, "queueing/_board.html", {"hall": hall, "state": queries.display_state(hall, since)}
+        request, "queueing/_display_state.html", {"hall": hall, "state": queries.display_state(hall, since)}
     )
 
 

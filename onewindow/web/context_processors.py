@@ -44,3 +44,13 @@ def hall(request):
             y for y in calendar.current().provisional_years() if y <= this_year + 1
         ]
     return context
+
+
+def care(request):
+    """关怀版 (web/care.py): whether this page is in the mode, and its five links, read only when
+    the page shows them."""
+    from onewindow.web import care as mode
+    from onewindow.web.navigation import care_links
+
+    on = mode.is_on(request)
+    return {"care": on, "care_links": care_links if on else ()}

@@ -1,7 +1,25 @@
+from functools import cached_property
+from pathlib import Path
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.forms.renderers import DjangoTemplates
 
 from onewindow.accounts.models import Applicant, Region, User
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form templates, but for the few the hall overrides (form_templates/): a form's
+    error list is announced as it appears (role="alert", issue 23) on every form of the site,
+    the admin's too. FORM_RENDERER names this class."""
+
+    @cached_property
+    def engine(self):
+        own = Path(__file__).resolve().parent / "form_templates"
+        django_own = Path(forms.__file__).resolve().parent / "templates"
+        return self.backend(
+            {"APP_DIRS": True, "DIRS": [own, django_own], "NAME": "djangoforms", "OPTIONS": {}}
+        )
 
 
 class RegisterForm(forms.Form):

@@ -121,3 +121,33 @@ def portal_links(
         for link in PORTAL_LINKS
         if link.who in shown
     ]
+
+
+# 关怀版 (issue 23, web/care.py): the whole navigation is the five things citizens do most, in
+# the order they do them. 取号预约 is the main hall's (the portal's) appointment page.
+# fmt: off
+CARE_LINKS: tuple[PortalLink, ...] = (
+    PortalLink("找事项", "catalog:guide", "说一句话，找到要办的事", "find"),
+    PortalLink("网上办事", "catalog:items", "选好事项，在网上申请", "apply"),
+    PortalLink("我的办件", "cases:my-cases", "登录后查看自己的办件", "mine"),
+    PortalLink("办件查询", "cases:progress", "凭办件编号和手机号码后四位查进度", "progress"),
+    PortalLink("取号预约", "queueing:appointments", "预约到大厅办事的时段，到大厅凭预约码取号", "queue"),
+)
+# fmt: on
+
+
+def care_links() -> list[dict]:
+    """The 关怀版 navigation, with its URLs (`who` is the link's key here)."""
+    from onewindow.catalog.queries import guide_hall
+
+    hall = guide_hall()
+    links = []
+    for link in CARE_LINKS:
+        if link.url_name == "queueing:appointments":
+            if hall is None:
+                continue
+            url = reverse(link.url_name, args=[hall.code])
+        else:
+            url = reverse(link.url_name)
+        links.append({"label": link.label, "url": url, "hint": link.hint, "key": link.who})
+    return links

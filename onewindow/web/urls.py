@@ -5,6 +5,7 @@ from onewindow.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("care/", views.care_switch, name="care"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("register/", views.register, name="register"),
     path("register/verify/", views.register_verify, name="register-verify"),

@@ -13,7 +13,7 @@ from onewindow.accounts.models import Applicant, Department, Hall, Role, Staff
 from onewindow.accounts.permissions import public, requires
 from onewindow.cases import pre_review
 from onewindow.errors import DomainError, Forbidden
-from onewindow.web import signup
+from onewindow.web import care, signup
 from onewindow.web.forms import RegisterForm
 
 STAFF_ROLES = tuple(Role.values)
@@ -28,6 +28,13 @@ def home(request):
     return render(
         request, "web/home.html", {"main_hall": main_hall, "halls": halls, "departments": departments}
     )
+
+
+@public
+@require_http_methods(["POST"])
+def care_switch(request):
+    """关怀版 on or off (`on` = "1" or "0"), remembered; back to the page the switch was on."""
+    return care.switched(request, on=request.POST.get("on") == "1")
 
 
 @public

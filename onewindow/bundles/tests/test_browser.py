@@ -60,7 +60,7 @@ def test_a_walk_in_bundle_is_accepted_once_and_followed_on_a_phone(world, live_s
     phone_page.context.clear_cookies()
     phone_page.goto(f"{base}/bundles/{number}/progress/")
     phone_page.fill("#phone_last4", "4321")
-    phone_page.click("form button[type=submit]")
+    phone_page.click("main form button[type=submit]")
     phone_page.wait_for_selector("[data-testid=progress]")
     assert phone_page.locator("[data-testid=child]").count() == 5
     assert "李四" not in phone_page.content()

@@ -6,6 +6,7 @@ reads the same clock): Thursday 2026-11-26 in the hall, open 09:00–12:00 and 1
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from onewindow import clock
 from onewindow.personas import PASSWORD
 from onewindow.web.demo import id_number
 from onewindow.web.tests.browser import ARTIFACTS, log_in, wait_until
+
+SHOTS = Path("/tmp/shots")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +53,16 @@ def _kiosk_call_display_and_speech(world, live_server, browser, phone, desktop):
     assert "A001" in tv.inner_text("#board .latest") and "01号窗口" in tv.inner_text("#board .latest")
     wait_until(tv, "window.onewindowSpeech && window.onewindowSpeech.queued.length === 1", timeout=2)
     assert tv.evaluate("window.onewindowSpeech.queued") == ["请A001号到01号窗口办理"]
+    # what is spoken is also shown, large, in a live region (issue 23: for those who do not hear it)
+    wait_until(
+        tv, "document.querySelector('#now-calling').innerText.trim() === '请A001号到01号窗口办理'", timeout=2
+    )
+    assert tv.get_attribute("#now-calling", "aria-live") == "assertive"
+    assert (
+        tv.evaluate("parseFloat(getComputedStyle(document.querySelector('#now-calling p')).fontSize)") >= 90
+    )
+    SHOTS.mkdir(exist_ok=True)
+    tv.screenshot(path=str(SHOTS / "elder-display.png"))
     ARTIFACTS.mkdir(exist_ok=True)
     tv.screenshot(path=str(ARTIFACTS / "queue-display.png"))
     tv_context.close()
@@ -101,4 +114,29 @@ def test_the_kiosk_is_closed_at_lunch(world, queue, live_server, phone):
         assert "现在不在办公时间" in closed and "2026年11月26日（周四）13:00" in closed
         assert phone.page.locator("button.kiosk-button").count() == 0
         phone.screenshot("queue-kiosk-closed")
+    assert phone.errors == []
+
+
+def test_the_kiosk_reads_itself_aloud_in_the_care_mode(world, queue, live_server, phone):
+    with clock.frozen(THURSDAY_10):
+        kiosk = phone.page
+        kiosk.goto(f"{live_server.url}/queue/T-HALL/kiosk/")
+        # the kiosk is in 关怀版 without anyone switching it on (issue 23)
+        assert kiosk.evaluate("document.documentElement.classList.contains('care')")
+        assert kiosk.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 18
+        SHOTS.mkdir(exist_ok=True)
+        kiosk.screenshot(path=str(SHOTS / "elder-kiosk-care.png"), full_page=True)
+        # 朗读 reads its words and buttons in order
+        kiosk.click("[data-testid=read-aloud]")
+        wait_until(kiosk, "window.onewindowSpeech && window.onewindowSpeech.queued.length === 6", timeout=2)
+        assert kiosk.evaluate("window.onewindowSpeech.queued") == [
+            "自助取号", "测试市政务服务中心，请选择办理的业务", "已预约的，输入预约码签到", "预约签到",
+            "A，企业开办", "B，社会事务",
+        ]  # fmt: skip
+        # and then each button as the keyboard reaches it
+        for _ in range(10):
+            kiosk.keyboard.press("Tab")
+            if kiosk.evaluate("document.activeElement.matches('button.kiosk-button')"):
+                break
+        assert kiosk.evaluate("window.onewindowSpeech.queued.at(-1)") == "A，企业开办"
     assert phone.errors == []

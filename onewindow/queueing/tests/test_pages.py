@@ -37,6 +37,30 @@ def test_the_display_state_answers_304_until_someone_is_called(world, queue, cli
     assert client.get(f"/queue/T-HALL/display/state/?since={last}").status_code == 304
 
 
+def test_the_display_shows_the_current_call_as_large_text_in_a_live_region(world, queue, client, as_user):
+    # before any call: the live region is there, waiting (issue 23: the deaf read what is spoken)
+    page = client.get("/queue/T-HALL/display/").content.decode()
+    assert 'aria-live="assertive"' in page and 'id="now-calling"' in page and "请留意叫号" in page
+    services.issue_ticket(world.hall, queue["A"])
+    as_user(world.clerk).post("/staff/queue/call-next/", {"window": "01"})
+    # the poll's answer changes the live region's words out of band, the region itself stays
+    state = client.get("/queue/T-HALL/display/state/?since=0").content.decode()
+    assert (
+        '<div id="now-calling" hx-swap-oob="innerHTML"><p class="sentence">请A001号到01号窗口办理</p>'
+        in state
+    )
+    # and a display opened after the call shows it at once
+    page = client.get("/queue/T-HALL/display/").content.decode()
+    assert '<p class="sentence">请A001号到01号窗口办理</p>' in page
+
+
+def test_the_kiosk_offers_to_read_itself_aloud(world, queue, client):
+    page = client.get("/queue/T-HALL/kiosk/").content.decode()
+    assert 'data-read-aloud data-testid="read-aloud"' in page and "/static/queueing/speech.js" in page
+    assert 'data-speak="A，企业开办"' in page and 'data-speak="B，社会事务"' in page
+    assert '<label for="appointment_code">预约码</label>' in page
+
+
 def test_the_console_calls_starts_and_finishes(world, queue, as_user):
     services.issue_ticket(world.hall, queue["A"])
     clerk = as_user(world.clerk)

@@ -142,5 +142,5 @@ def log_in(watched: Watched, base_url: str, username: str, password: str) -> Non
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")

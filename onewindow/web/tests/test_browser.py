@@ -40,7 +40,7 @@ def test_it_refuses_a_wrong_id_number_at_registration(world, live_server, phone)
     page.select_option("#id_region", "371402000000")
     page.fill("#id_username", "lisi")
     page.fill("#id_password", "Li-si-portal-2026")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/register/" in page.url
     assert "身份证号码校验位不正确" in page.inner_text("main")

@@ -24,7 +24,7 @@ def _fill(page, number, username):
     page.select_option("#id_region", "371402000000")
     page.fill("#id_username", username)
     page.fill("#id_password", "Wang-xiulan-2026")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 
