@@ -1,5 +1,7 @@
 """Read side of the forecast: the active model as a maintainer reads it."""
 
+import math
+
 from onewindow.accounts.models import Department
 from onewindow.catalog.models import ServiceItem
 from onewindow.foresight.features import CATEGORICAL, NUMERIC
@@ -14,7 +16,7 @@ def readable(model: RiskModel) -> dict:
     odds ratio per standard deviation) and the largest categorical coefficients by name."""
     spec = model.spec
     numeric = [
-        {**f, "label": NUMERIC.get(f["name"], f["name"]), "odds": round(2.718281828 ** f["coef"], 2)}
+        {**f, "label": NUMERIC.get(f["name"], f["name"]), "odds": round(math.exp(f["coef"]), 2)}
         for f in spec["numeric"]
     ]
     departments = dict(Department.objects.values_list("pk", "name"))
@@ -26,7 +28,7 @@ def readable(model: RiskModel) -> dict:
         for key, coef in values.items():
             name = _level_name(kind, key, departments, items)
             levels.append({"kind": CATEGORICAL[kind], "name": name, "coef": coef,
-                           "odds": round(2.718281828 ** coef, 2), "late": rates.get(kind, {}).get(key)})  # fmt: skip
+                           "odds": round(math.exp(coef), 2), "late": rates.get(kind, {}).get(key)})  # fmt: skip
     levels.sort(key=lambda r: -abs(r["coef"]))
     return {"numeric": numeric, "levels": levels[:TOP_LEVELS], "levels_total": len(levels),
             "intercept": spec["intercept"], "overall_late": rates.get("overall")}  # fmt: skip

@@ -67,7 +67,6 @@ def baselines(train: Labelled, test: Labelled) -> dict:
     y_train, y_test = yellow(train), yellow(test)
     p_yellow = np.where(y_test, rate(y_train, train.late), rate(~y_train, train.late))
     out["yellow_light"] = risk_model.scores(p_yellow, test.late)
-    items = train.cs.item[train.snap.case]
     cases = np.unique(train.snap.case)  # each training case once
     item_ids, inverse = np.unique(train.cs.item[cases], return_inverse=True)
     item_rate = np.bincount(inverse, weights=train.cs.late[cases].astype(float)) / np.bincount(inverse)
@@ -77,7 +76,6 @@ def baselines(train: Labelled, test: Labelled) -> dict:
     known = (item_ids[pos] == test_items) if len(item_ids) else np.zeros(len(test_items), bool)
     p_item = np.where(known, item_rate[pos] if len(item_ids) else 0.0, overall)
     out["item_rate"] = risk_model.scores(p_item, test.late)
-    del items
     return out
 
 
