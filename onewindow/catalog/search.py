@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import jieba
+import jieba.posseg as pseg
 from django.conf import settings
 
 jieba.setLogLevel(logging.WARNING)
@@ -30,11 +31,20 @@ jieba.setLogLevel(logging.WARNING)
 STOPWORDS = frozenset(
     "我 我们 想 想要 要 你 您 的 地 得 了 吗 呢 啊 吧 呀 么 怎么 怎么办 怎样 如何 什么 哪里 哪儿 哪个 哪些 在 去 到 来 "
     "办 办理 办个 需要 要求 可以 能 能否 是否 一个 一家 一下 个 家 请问 请 问 和 与 及 或 给 把 被 让 还 也 都 就 该 "
-    "应该 多少 手续 流程 需 有 没有 为 是 这 那 自己 现在 刚 刚刚 已经 咨询 事 事情 相关 关于 找 谁 部门 窗口".split()
+    "应该 多少 手续 流程 需 有 没有 为 是 这 那 自己 现在 刚 刚刚 已经 咨询 事 事情 相关 关于 找 谁 部门 窗口 "
+    # How older citizens and the region speak at the desk: 俺/咱 for 我, 咋/啥 for 怎么/什么, and
+    # the family member the errand is for, which never decides the item (issue 23, 关怀版).
+    "我想 我要 我家 俺 俺们 俺家 咱 咱们 咱家 咋 咋办 咋弄 咋整 啥 过来 过去 些 下 "
+    "儿子 女儿 闺女 孙子 孙女 外孙 外孙女 老伴 老伴儿 爱人 媳妇 儿媳 女婿".split()
 )
 # Words jieba merges from "want to" + a verb ("我想开一家饭店" → 想开): split them again so the
 # verb reaches the index.
 _UNMERGE = ("想开", "想办", "要开", "想领", "想换", "想补", "想查", "要办")
+# jieba's parts of speech that describe, count or point rather than name (ICTCLAS tag set):
+# adjectives, adverbs, numerals, measure words, pronouns, prepositions, conjunctions, particles,
+# modal words, interjections, onomatopoeia, state words.
+FILLER_TAGS = frozenset("a ad ag d df dg m mg mq q r rg rr rz p c u ud ug uj ul uv uz y e o z zg".split())
+UNKNOWN_NOUN_WEIGHT = 1.5
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[\u4e00-\u9fff0-9a-zA-Z]")
 
@@ -119,6 +129,54 @@ class Index:
         n = len(self.postings.get(token, ()))
         return math.log(1 + (len(self.docs) - n + 0.5) / (n + 0.5))
 
+    def _query_words(self, query: str) -> list[tuple[str, float]]:
+        """The question's words with their weights, read the way a clerk at the desk hears them.
+
+        A word the catalog never uses weighs most in a hit's relevance (see search), so what
+        the citizen says around the errand must not count as such a word:
+        - what jieba glued onto an unknown word is taken off again ("开个" is 开 + 个, "我想" is
+          我 + 想): the stopword characters at either end;
+        - an unknown describing or counting word (adjective, adverb, numeral, measure word,
+          pronoun — jieba's part of speech) is left out: "小饭馆" asks for a 饭馆, "八十多了"
+          says how old;
+        - an unknown noun weighs UNKNOWN_NOUN_WEIGHT: the citizen named a thing the catalog never
+          mentions ("狗丢了"), so an item that shares only the verb is not the answer.
+        Words the catalog knows keep weight 1. Callers cap the question (100 characters for the
+        guide), which bounds the pairwise checks below. Decision 0026, issue 23."""
+        tags = {}
+        for word, flag in pseg.lcut(query or ""):
+            tags.setdefault(word, flag)
+        tokens = []
+        for token in words(query):
+            while token not in self.postings and len(token) > 1:
+                if token[0] in STOPWORDS:
+                    token = token[1:]
+                elif token[-1] in STOPWORDS:
+                    token = token[:-1]
+                else:
+                    break
+            if token not in STOPWORDS:
+                tokens.append(token)
+        known = [t for t in tokens if t in self.postings]
+        # jieba's search mode gives an unknown word with its pieces ("申请专利", "专利"; "女朋友",
+        # "朋友"): what the catalog does not know is the word less the known words inside it,
+        # and it counts once, in its longest form ("申请专利" asks 申请, known, and 专利).
+        unknown = set()
+        for token in tokens:
+            if token not in self.postings:
+                for k in sorted(known, key=len, reverse=True):
+                    token = token.replace(k, "")
+                if token and token not in STOPWORDS:
+                    unknown.add(token)
+        unknown = {t for t in unknown if not any(t != other and t in other for other in unknown)}
+        kept = [(t, 1.0) for t in known]
+        for token in sorted(unknown):
+            tag = tags.get(token) or next((f for w, f in tags.items() if token in w), "")
+            if tag in FILLER_TAGS:
+                continue
+            kept.append((token, UNKNOWN_NOUN_WEIGHT if tag.startswith("n") else 1.0))
+        return kept
+
     def search(
         self,
         query: str,
@@ -131,8 +189,8 @@ class Index:
         never uses ("注销" in a catalog without 注销) weighs most, so a question that matches
         only its common words ("公司") scores low. Hits below `min_relevance` are left out."""
         terms: Counter = Counter()
-        for token in words(query):
-            terms[token] += 1.0
+        for token, weight in self._query_words(query):
+            terms[token] += weight
             # Bigrams only inside meaningful words, so "我想问一下怎么办" matches nothing.
             for gram in bigrams(token):
                 terms[gram] += QUERY_BIGRAM_WEIGHT

@@ -88,6 +88,14 @@ QUESTIONS = [
     ("有债务的公司清算注销", "QYZX-XK-0002"),
     ("公司注销前要清税", "QSZX-GG-0001"),
     ("小店不开了要注销执照", "GTZX-XK-0001"),
+    # As older citizens ask at the desk in 关怀版 (issue 23): filler glued to words (我想, 开个),
+    # dialect (俺, 咋), the family member the errand is for.
+    ("俺想开个饭店", "SPJY-XK-0001"),
+    ("我要开个药店", "YPJY-XK-0001"),
+    ("我想开个小卖部", "GTDJ-XK-0001"),
+    ("我的身份证丢了咋办", "SFZ-QR-0002"),
+    ("我家房子想过户给儿子", "BDCDJ-QR-0002"),
+    ("俺闺女要结婚登记", "JHDJ-QR-0001"),
 ]
 
 # Questions the demo catalog has no item for: the guide must say so (and offer 12345 and the

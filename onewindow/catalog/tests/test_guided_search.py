@@ -95,3 +95,23 @@ def test_the_threshold_keeps_precision_and_recall_on_the_labelled_set(demo_catal
     assert at_threshold["honest"] == 1.0 and at_threshold["first"] >= 0.85
     # without a threshold every question is answered: the honest answers are what it buys
     assert measure(search.current(), 0.0)["honest"] < 0.7
+
+
+def test_filler_glued_to_a_word_does_not_count_as_a_word_the_catalog_lacks(demo_catalog):
+    """jieba reads "我想开个小卖部" as 我想 / 开个 / 小卖部: without taking 我想 and 开个 apart again
+    they weighed as words no item uses and the guide found nothing (issue 23)."""
+    index = search.current()
+    asked = dict(index._query_words("我想开个小卖部"))
+    assert "我想" not in asked and "开个" not in asked and "开" in asked
+    assert "GTDJ-XK-0001" in [h.code for h in search.guide("我想开个小卖部", 3)]
+
+
+def test_an_unknown_word_counts_once_and_a_describing_one_not_at_all(demo_catalog):
+    index = search.current()
+    # 申请专利 and its piece 专利: one unknown word, 专利; 申请 is the catalog's
+    asked = dict(index._query_words("公司要申请专利"))
+    assert [w for w in asked if w not in index.postings] == ["专利"]
+    # 小 (an adjective the catalog lacks) says what kind of 饭馆, not what is asked
+    assert "小" not in dict(index._query_words("我想开个小饭馆"))
+    # a thing the catalog never names still keeps an item that shares only the verb away
+    assert search.guide("狗丢了怎么办") == []
