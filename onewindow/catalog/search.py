@@ -32,9 +32,10 @@ STOPWORDS = frozenset(
     "我 我们 想 想要 要 你 您 的 地 得 了 吗 呢 啊 吧 呀 么 怎么 怎么办 怎样 如何 什么 哪里 哪儿 哪个 哪些 在 去 到 来 "
     "办 办理 办个 需要 要求 可以 能 能否 是否 一个 一家 一下 个 家 请问 请 问 和 与 及 或 给 把 被 让 还 也 都 就 该 "
     "应该 多少 手续 流程 需 有 没有 为 是 这 那 自己 现在 刚 刚刚 已经 咨询 事 事情 相关 关于 找 谁 部门 窗口 "
-    # How older citizens and the region speak at the desk: 俺/咱 for 我, 咋/啥 for 怎么/什么, and
-    # the family member the errand is for, which never decides the item (issue 23, 关怀版).
-    "我想 我要 我家 俺 俺们 俺家 咱 咱们 咱家 咋 咋办 咋弄 咋整 啥 过来 过去 些 下 "
+    # How older citizens and the region speak at the desk: 俺/咱 for 我, 咋/啥 for 怎么/什么, the
+    # family member the errand is for, which never decides the item, and 证/照 alone ("要办什么证"
+    # asks for some licence; 出生证, 领证, 执照 stay words) (issue 23, 关怀版).
+    "证 照 我想 我要 我家 俺 俺们 俺家 咱 咱们 咱家 咋 咋办 咋弄 咋整 啥 过来 过去 些 下 "
     "儿子 女儿 闺女 孙子 孙女 外孙 外孙女 老伴 老伴儿 爱人 媳妇 儿媳 女婿".split()
 )
 # Words jieba merges from "want to" + a verb ("我想开一家饭店" → 想开): split them again so the

@@ -30,7 +30,7 @@ def appointments_page(request, hall_code: str):
     category = (
         categories.filter(pk=params.get("category")).first() if params.get("category", "").isdigit() else None
     )
-    booked, error, day, day_slots = None, None, clock.today(), []
+    booked, error, day, day_slots, days = None, None, clock.today(), [], []
     try:
         day = _day(params.get("day"))
         if request.method == "POST" and category is not None:
@@ -45,8 +45,11 @@ def appointments_page(request, hall_code: str):
             day_slots = appointments.slots(hall, category, day)  # still shown after a refusal
         except DomainError as exc:
             error = error or exc
+    if category is not None:
+        days = appointments.open_days(hall, category, clock.today())
     context = {"hall": hall, "categories": categories, "category": category, "day": day, "slots": day_slots,
-               "booked": booked, "error": error, "last_day": clock.today() + dt.timedelta(days=appointments.BOOKING_DAYS_AHEAD)}  # fmt: skip
+               "days": days, "booked": booked, "error": error,
+               "last_day": clock.today() + dt.timedelta(days=appointments.BOOKING_DAYS_AHEAD)}  # fmt: skip
     return render(request, "queueing/appointments.html", context, status=error.status if error else 200)
 
 

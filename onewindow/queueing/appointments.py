@@ -51,7 +51,8 @@ def _rules(hall: Hall, category: Category, day: dt.date) -> QuerySet[SlotRule]:
 
 @transaction.atomic
 def slots(hall: Hall, category: Category, day: dt.date) -> list[dict]:
-    """The bookable slots of a day, each with its capacity, places booked and places free."""
+    """The bookable slots of a day, each with its capacity, places booked and places free, and
+    whether it has started (a started slot can no longer be booked: see `book`)."""
     rules = list(_rules(hall, category, day).order_by("start"))
     if not rules:
         return []
@@ -61,6 +62,7 @@ def slots(hall: Hall, category: Category, day: dt.date) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    now = _local_now()
     return [
         {
             "start": rule.start,
@@ -68,9 +70,48 @@ def slots(hall: Hall, category: Category, day: dt.date) -> list[dict]:
             "capacity": rule.capacity,
             "booked": booked.get(rule.start, 0),
             "free": max(rule.capacity - booked.get(rule.start, 0), 0),
+            "started": _starts_at(day, rule.start) <= now,
         }
         for rule in rules
     ]
+
+
+def open_days(hall: Hall, category: Category, since: dt.date, limit: int = 5) -> list[dict]:
+    """The first `limit` days from `since` within the booking window that still have a place
+    in a slot not yet started, each with its free places: the page offers them as one-tap
+    choices, so nobody has to guess a date (关怀版, issue 23). Three queries whatever the
+    window: the category's rules, the bookings of the window counted by day and slot, and the
+    calendar (held in memory)."""
+    now = _local_now()
+    last = now.date() + dt.timedelta(days=BOOKING_DAYS_AHEAD)
+    since = max(since, now.date())
+    rules = list(SlotRule.objects.filter(hall=hall, category=category))
+    if not rules or since > last:
+        return []
+    booked = {
+        (row["day"], row["start"]): row["n"]
+        for row in Appointment.objects.filter(
+            hall=hall, category=category, day__range=(since, last), status__in=TAKEN
+        )
+        .values("day", "start")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    days = []
+    day = since
+    while day <= last and len(days) < limit:
+        workday = calendar.is_workday(day)
+        free = sum(
+            max(rule.capacity - booked.get((day, rule.start), 0), 0)
+            for rule in rules
+            if rule.weekday == day.weekday()
+            and (workday or rule.on_non_working_days)
+            and _starts_at(day, rule.start) > now
+        )
+        if free:
+            days.append({"day": day, "free": free})
+        day += dt.timedelta(days=1)
+    return days
 
 
 def blocked_until(user: User, today: dt.date) -> dt.date | None:

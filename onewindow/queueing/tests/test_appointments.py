@@ -153,6 +153,50 @@ class TestBooking:
         assert Appointment.objects.count() == 2
 
 
+@pytest.mark.usefixtures("monday_morning")
+class TestOpenDays:
+    """The days offered as one-tap choices (近期可预约的日期): nobody guesses a date."""
+
+    def test_it_offers_the_next_days_with_a_free_place_skipping_weekends_full_and_started(
+        self, world, category
+    ):
+        # Tuesday's 09:00 (2 places) and 10:00 (3 places) are all taken
+        for n, start in enumerate([NINE, NINE, TEN, TEN, TEN]):
+            appointments.book(person(f"p{n}"), world.hall, category, TUESDAY, start)
+        with clock.frozen(at(MONDAY, 9, 30)):  # Monday's 09:00 has started: 3 places left at 10:00
+            days = appointments.open_days(world.hall, category, MONDAY, limit=4)
+        assert [(d["day"], d["free"]) for d in days] == [
+            (MONDAY, 3),
+            (dt.date(2026, 9, 23), 5),
+            (dt.date(2026, 9, 24), 5),
+            (dt.date(2026, 9, 28), 5),
+        ]  # Tuesday full; Friday 25th is 中秋节, Saturday and Sunday are not working days
+        # a weekend slot the hall opens is offered; a holiday (国庆) is skipped
+        SlotRule.objects.filter(weekday=SATURDAY.weekday(), start=NINE).update(on_non_working_days=True)
+        days = appointments.open_days(world.hall, category, dt.date(2026, 9, 24), limit=3)
+        assert [(d["day"], d["free"]) for d in days] == [
+            (dt.date(2026, 9, 24), 5), (SATURDAY, 2), (dt.date(2026, 9, 28), 5),
+        ]  # fmt: skip
+        assert NATIONAL_DAY not in [
+            d["day"] for d in appointments.open_days(world.hall, category, NATIONAL_DAY)
+        ]
+
+    def test_it_ends_at_the_booking_window_and_counts_in_three_queries(self, world, category):
+        last = MONDAY + dt.timedelta(days=appointments.BOOKING_DAYS_AHEAD)
+        days = appointments.open_days(world.hall, category, MONDAY, limit=100)
+        assert days[-1]["day"] <= last and len(days) >= 15
+        assert appointments.open_days(world.hall, category, last + dt.timedelta(days=1)) == []
+        appointments.open_days(world.hall, category, MONDAY)  # the calendar warm
+        with statements() as sql:
+            appointments.open_days(world.hall, category, MONDAY, limit=100)
+        assert len(sql) == 2, sql  # the rules, the counts (the calendar is in memory)
+
+    def test_a_started_slot_is_shown_as_started(self, world, category):
+        with clock.frozen(at(MONDAY, 9, 1)):
+            day = appointments.slots(world.hall, category, MONDAY)
+        assert [(s["start"], s["started"]) for s in day] == [(NINE, True), (TEN, False)]
+
+
 def calendar_is_workday(day):
     from onewindow.workdays import calendar
 

@@ -116,3 +116,22 @@ def test_the_tickets_qr_code_opens_the_public_address_not_the_request_host(world
     monkeypatch.setattr(views.qr, "data_uri", lambda text: encoded.append(text) or "data:,")
     assert client.get(f"/queue/T-HALL/ticket/{ticket.number}/").status_code == 200
     assert encoded == [f"https://zwfw.example.gov.cn/queue/T-HALL/ticket/{ticket.number}/"]
+
+
+def test_the_appointment_page_offers_the_next_open_days_and_marks_a_started_slot(world, queue, client):
+    """On a Sunday the chosen day has no slot: the page lists the next days that have one, each a
+    link, so an older citizen never has to guess a date (issue 23)."""
+    from onewindow.queueing.models import SlotRule
+
+    for weekday in range(7):
+        SlotRule.objects.create(hall=world.hall, category=queue["A"], weekday=weekday, start=dt.time(9),
+                                end=dt.time(10), capacity=2)  # fmt: skip
+    category = queue["A"].pk
+    with clock.frozen(dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)):  # Sunday 10:00 in the hall
+        page = client.get(f"/queue/T-HALL/appointments/?category={category}").content.decode()
+    assert "2026年11月29日 没有可预约的时段，请选择上面列出的其他日期" in page
+    assert f'href="?category={category}&day=2026-11-30">11月30日 星期一（余2）</a>' in page
+    with clock.frozen(dt.datetime(2026, 11, 30, 1, 30, tzinfo=dt.UTC)):  # Monday 09:30: 09:00 has started
+        page = client.get(f"/queue/T-HALL/appointments/?category={category}").content.decode()
+    assert '<span class="badge">已开始</span>' in page and ">预约</button>" not in page
+    assert "11月30日" not in page.split('data-testid="appointment-days"')[1].split("</div>")[0]
