@@ -553,6 +553,9 @@ class ProgressOut(Schema):
         False, description="办结期限落在国务院放假安排尚未公布的年份（暂定，公布后可能调整）"
     )
     closed_on: dt.date | None
+    overdue: bool = Field(
+        False, description="在办且已超过办结期限（红灯）：可拨打 12345 或向政务服务中心投诉督办"
+    )
     steps: list[CaseStepOut]
 
 
@@ -562,6 +565,7 @@ def progress_of(case: Case) -> dict:
         "status": case.status, "status_display": STATUS_LABELS[case.status], "outcome": case.outcome,
         "received_on": case.received_on, "accepted_on": case.accepted_on, "due_on": case.due_on,
         "due_on_provisional": calendar.is_provisional(case.due_on), "closed_on": case.closed_on,
+        "overdue": pages.light_of(case) == Light.RED,
         "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": ""}
                   for s in case.steps.all()],
     }  # fmt: skip

@@ -352,6 +352,22 @@ def test_progress_needs_the_number_and_the_phones_last_four_and_shows_no_persona
         assert secret not in page, secret
 
 
+def test_progress_tells_the_applicant_when_the_case_is_past_its_deadline(world, item, client):
+    """Due Monday 2026-11-09 (five working days from 11-02): on the 9th it is on time; on the
+    10th the page and the API say 已超期 and where to turn (the staff's red light, one rule)."""
+    case = _accepted(world, item)
+    asked = {"number": case.number, "phone_last4": "5678"}
+    with clock.frozen(dt.datetime(2026, 11, 9, 10, tzinfo=clock.hall_tz())):
+        page = client.post("/progress/", asked).content.decode()
+        assert 'data-testid="overdue"' not in page and "12345 政务服务便民热线" not in page
+        assert client.get("/api/v1/progress", asked).json()["overdue"] is False
+    with clock.frozen(dt.datetime(2026, 11, 10, 10, tzinfo=clock.hall_tz())):
+        page = client.post("/progress/", asked).content.decode()
+        assert '<strong class="badge red" data-testid="overdue">已超期</strong>' in page
+        assert "本件已超过办结期限，仍在办理中。您可拨打 12345 政务服务便民热线" in page
+        assert client.get("/api/v1/progress", asked).json()["overdue"] is True
+
+
 def test_progress_answers_429_after_20_tries(world, item, client):
     case = _submit(world, item)
     for _ in range(20):
