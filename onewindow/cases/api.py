@@ -565,7 +565,7 @@ def progress_of(case: Case) -> dict:
         "status": case.status, "status_display": STATUS_LABELS[case.status], "outcome": case.outcome,
         "received_on": case.received_on, "accepted_on": case.accepted_on, "due_on": case.due_on,
         "due_on_provisional": calendar.is_provisional(case.due_on), "closed_on": case.closed_on,
-        "overdue": pages.light_of(case) == Light.RED,
+        "overdue": pages.overdue(case),
         "steps": [{"order": s.order, "name": s.name, "kind": s.kind, "done_at": s.done_at, "opinion": ""}
                   for s in case.steps.all()],
     }  # fmt: skip

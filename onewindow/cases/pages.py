@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from onewindow import clock, pii
 from onewindow.accounts.models import Applicant, Hall, User
 from onewindow.cases import clock_rules, delivery_choice, permits, queries, services
-from onewindow.cases.models import Case, CaseMaterial, CaseRisk, Channel, CommitmentCheck, Status
+from onewindow.cases.models import Case, CaseMaterial, CaseRisk, Channel, CommitmentCheck, Light, Status
 from onewindow.catalog.models import ItemVersion, Material
 from onewindow.errors import NotFound
 from onewindow.workdays import calendar
@@ -70,6 +70,11 @@ def light_of(case: Case) -> str | None:
     if case.frozen_light:
         return case.frozen_light
     return clock_rules.light(case.due_seq, case.promised_days, calendar.seq(clock.today()), case.hall_id)
+
+
+def overdue(case: Case) -> bool:
+    """An open case past its deadline (its light red): what 办件进度 tells the applicant."""
+    return light_of(case) == Light.RED
 
 
 def risk_of(case: Case) -> CaseRisk | None:

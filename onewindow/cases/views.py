@@ -318,8 +318,9 @@ def progress(request):
                 request, "cases/progress.html", {"number": number, "error": exc.message}, status=exc.status
             )
         )
-    overdue = pages.light_of(case) == Light.RED  # the staff's red light, told to the applicant
-    return render(request, "cases/progress.html", {"number": number, "case": case, "overdue": overdue})
+    return render(
+        request, "cases/progress.html", {"number": number, "case": case, "overdue": pages.overdue(case)}
+    )
 
 
 @requires()

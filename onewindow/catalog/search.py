@@ -144,20 +144,7 @@ class Index:
           mentions ("狗丢了"), so an item that shares only the verb is not the answer.
         Words the catalog knows keep weight 1. Callers cap the question (100 characters for the
         guide), which bounds the pairwise checks below. Decision 0026, issue 23."""
-        tags = {}
-        for word, flag in pseg.lcut(query or ""):
-            tags.setdefault(word, flag)
-        tokens = []
-        for token in words(query):
-            while token not in self.postings and len(token) > 1:
-                if token[0] in STOPWORDS:
-                    token = token[1:]
-                elif token[-1] in STOPWORDS:
-                    token = token[:-1]
-                else:
-                    break
-            if token not in STOPWORDS:
-                tokens.append(token)
+        tokens = [t for t in map(self._trimmed, words(query)) if t not in STOPWORDS]
         known = [t for t in tokens if t in self.postings]
         # jieba's search mode gives an unknown word with its pieces ("申请专利", "专利"; "女朋友",
         # "朋友"): what the catalog does not know is the word less the known words inside it,
@@ -171,12 +158,27 @@ class Index:
                     unknown.add(token)
         unknown = {t for t in unknown if not any(t != other and t in other for other in unknown)}
         kept = [(t, 1.0) for t in known]
+        if not unknown:
+            return kept  # no part-of-speech tagging on the common path
+        tags = {}
+        for word, flag in pseg.lcut(query):
+            tags.setdefault(word, flag)
         for token in sorted(unknown):
             tag = tags.get(token) or next((f for w, f in tags.items() if token in w), "")
-            if tag in FILLER_TAGS:
-                continue
-            kept.append((token, UNKNOWN_NOUN_WEIGHT if tag.startswith("n") else 1.0))
+            if tag not in FILLER_TAGS:
+                kept.append((token, UNKNOWN_NOUN_WEIGHT if tag.startswith("n") else 1.0))
         return kept
+
+    def _trimmed(self, token: str) -> str:
+        """`token` without the stopword characters jieba glued to its ends, when the index lacks it."""
+        while token not in self.postings and len(token) > 1:
+            if token[0] in STOPWORDS:
+                token = token[1:]
+            elif token[-1] in STOPWORDS:
+                token = token[:-1]
+            else:
+                break
+        return token
 
     def search(
         self,

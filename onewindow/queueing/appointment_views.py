@@ -49,7 +49,7 @@ def appointments_page(request, hall_code: str):
         days = appointments.open_days(hall, category, clock.today())
     context = {"hall": hall, "categories": categories, "category": category, "day": day, "slots": day_slots,
                "days": days, "booked": booked, "error": error,
-               "last_day": clock.today() + dt.timedelta(days=appointments.BOOKING_DAYS_AHEAD)}  # fmt: skip
+               "last_day": appointments.last_day(clock.today())}  # fmt: skip
     return render(request, "queueing/appointments.html", context, status=error.status if error else 200)
 
 

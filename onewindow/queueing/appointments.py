@@ -41,73 +41,74 @@ def _starts_at(day: dt.date, start: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, start, tzinfo=clock.hall_tz())
 
 
-def _rules(hall: Hall, category: Category, day: dt.date) -> QuerySet[SlotRule]:
-    rules = SlotRule.objects.filter(hall=hall, category=category, weekday=day.weekday())
-    if not calendar.is_workday(day):
-        # 非工作日预约: only the slots a hall explicitly opens on weekends and holidays.
-        rules = rules.filter(on_non_working_days=True)
-    return rules
+def _started(day: dt.date, start: dt.time, now: dt.datetime) -> bool:
+    """A slot that has started can no longer be booked."""
+    return _starts_at(day, start) <= now
+
+
+def last_day(today: dt.date) -> dt.date:
+    """The last day a slot may be booked on (the booking window's end)."""
+    return today + dt.timedelta(days=BOOKING_DAYS_AHEAD)
+
+
+def _open_rules(rules, day: dt.date) -> list[SlotRule]:
+    """The rules among `rules` that open a slot on `day`, in their order: the day's weekday, and
+    on a non-working day only those the hall opens then (非工作日预约). The one definition:
+    `slots`, `open_days` and `book` all pass their rules through it."""
+    workday = calendar.is_workday(day)
+    return [r for r in rules if r.weekday == day.weekday() and (workday or r.on_non_working_days)]
+
+
+def _booked(hall: Hall, category: Category, first: dt.date, last: dt.date) -> dict:
+    """The places taken from `first` to `last`, by (day, start): one grouped query."""
+    rows = (
+        Appointment.objects.filter(hall=hall, category=category, day__range=(first, last), status__in=TAKEN)
+        .values_list("day", "start")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(day, start): n for day, start, n in rows}
+
+
+def _slot(rule: SlotRule, day: dt.date, booked: dict, now: dt.datetime) -> dict:
+    taken = booked.get((day, rule.start), 0)
+    return {
+        "start": rule.start,
+        "end": rule.end,
+        "capacity": rule.capacity,
+        "booked": taken,
+        "free": max(rule.capacity - taken, 0),
+        "started": _started(day, rule.start, now),
+    }
 
 
 @transaction.atomic
 def slots(hall: Hall, category: Category, day: dt.date) -> list[dict]:
     """The bookable slots of a day, each with its capacity, places booked and places free, and
-    whether it has started (a started slot can no longer be booked: see `book`)."""
-    rules = list(_rules(hall, category, day).order_by("start"))
+    whether it has started."""
+    rules = _open_rules(SlotRule.objects.filter(hall=hall, category=category, weekday=day.weekday()).order_by("start"), day)  # fmt: skip
     if not rules:
         return []
-    booked = dict(
-        Appointment.objects.filter(hall=hall, category=category, day=day, status__in=TAKEN)
-        .values_list("start")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    now = _local_now()
-    return [
-        {
-            "start": rule.start,
-            "end": rule.end,
-            "capacity": rule.capacity,
-            "booked": booked.get(rule.start, 0),
-            "free": max(rule.capacity - booked.get(rule.start, 0), 0),
-            "started": _starts_at(day, rule.start) <= now,
-        }
-        for rule in rules
-    ]
+    booked, now = _booked(hall, category, day, day), _local_now()
+    return [_slot(rule, day, booked, now) for rule in rules]
 
 
 def open_days(hall: Hall, category: Category, since: dt.date, limit: int = 5) -> list[dict]:
     """The first `limit` days from `since` within the booking window that still have a place
     in a slot not yet started, each with its free places: the page offers them as one-tap
-    choices, so nobody has to guess a date (关怀版, issue 23). Three queries whatever the
-    window: the category's rules, the bookings of the window counted by day and slot, and the
-    calendar (held in memory)."""
+    choices, so nobody has to guess a date (关怀版, issue 23). Two queries whatever the window
+    (the category's rules, the window's bookings by day and slot); the calendar is in memory."""
     now = _local_now()
-    last = now.date() + dt.timedelta(days=BOOKING_DAYS_AHEAD)
-    since = max(since, now.date())
+    since, last = max(since, now.date()), last_day(now.date())
     rules = list(SlotRule.objects.filter(hall=hall, category=category))
     if not rules or since > last:
         return []
-    booked = {
-        (row["day"], row["start"]): row["n"]
-        for row in Appointment.objects.filter(
-            hall=hall, category=category, day__range=(since, last), status__in=TAKEN
-        )
-        .values("day", "start")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    booked = _booked(hall, category, since, last)
     days = []
     day = since
     while day <= last and len(days) < limit:
-        workday = calendar.is_workday(day)
-        free = sum(
-            max(rule.capacity - booked.get((day, rule.start), 0), 0)
-            for rule in rules
-            if rule.weekday == day.weekday()
-            and (workday or rule.on_non_working_days)
-            and _starts_at(day, rule.start) > now
-        )
+        day_slots = [_slot(rule, day, booked, now) for rule in _open_rules(rules, day)]
+        free = sum(s["free"] for s in day_slots if not s["started"])
         if free:
             days.append({"day": day, "free": free})
         day += dt.timedelta(days=1)
@@ -145,19 +146,20 @@ def book(user: User, hall: Hall, category: Category, day: dt.date, start: dt.tim
         raise DomainError("queue.category", "该业务类别不在本中心办理。")
     now = _local_now()
     today = now.date()
-    last_day = today + dt.timedelta(days=BOOKING_DAYS_AHEAD)
-    if not today <= day <= last_day:
+    last = last_day(today)
+    if not today <= day <= last:
         raise DomainError(
             "queue.booking_window",
-            f"只能预约今天起{BOOKING_DAYS_AHEAD}天内（{today} 至 {last_day}）的时段，{day} 不在此范围内。",
+            f"只能预约今天起{BOOKING_DAYS_AHEAD}天内（{today} 至 {last}）的时段，{day} 不在此范围内。",
         )
     # The lock serializes every booking of this slot: the count below cannot go stale.
-    rule = _rules(hall, category, day).filter(start=start).select_for_update().first()
+    locked = SlotRule.objects.filter(hall=hall, category=category, weekday=day.weekday(), start=start)
+    rule = next(iter(_open_rules(locked.select_for_update(), day)), None)
     if rule is None:
         raise DomainError(
             "queue.no_slot", f"{day} 没有 {start:%H:%M} 开始的可预约时段，请选择其他日期或时段。"
         )
-    if _starts_at(day, rule.start) <= now:
+    if _started(day, rule.start, now):
         raise DomainError("queue.booking_window", f"{day} {rule.start:%H:%M} 的时段已开始，不能再预约。")
     until = blocked_until(user, today)
     if until is not None:
@@ -210,7 +212,7 @@ def cancel(appointment: Appointment, *, by: User) -> Appointment:
         raise Conflict(
             "queue.appointment_state", f"预约 {locked.code} 当前为“{locked.get_status_display()}”，不能取消。"
         )
-    if _starts_at(locked.day, locked.start) <= _local_now():
+    if _started(locked.day, locked.start, _local_now()):
         raise Conflict(
             "queue.cancel_too_late", f"{locked.day} {locked.start:%H:%M} 的时段已开始，不能再取消。"
         )

@@ -152,7 +152,7 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
 
 
 def test_a_citizen_applies_online_from_the_portal_home_by_keyboard_alone(
-    world, fresh_search, live_server, desktop, tmp_path, settings
+    world, fresh_search, thursday, live_server, desktop, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path
     published_item(world)
